@@ -1,0 +1,42 @@
+/**
+ * A small document model: what the meeting pack and the emails are made of. Renderers
+ * (Markdown, HTML, Google Docs requests) turn it into output; none of them decides content.
+ * All text is people's data: renderers escape it, never interpret it.
+ */
+import type { Status } from './types';
+
+export type Inline =
+  | string
+  | { text: string; bold?: boolean; italic?: boolean; link?: string; status?: Status; muted?: boolean };
+
+/** A table cell: inline content, optionally coloured by a milestone status. */
+export interface TableCell {
+  content: Inline[];
+  status?: Status;
+}
+
+export type Block =
+  | { type: 'heading'; level: 1 | 2 | 3; text: string; id?: string }
+  | { type: 'paragraph'; content: Inline[] }
+  | { type: 'list'; ordered: boolean; items: Inline[][] }
+  | { type: 'table'; columns: string[]; rows: TableCell[][]; caption?: string }
+  /** The cut line of the topic list: where the discussion time runs out. */
+  | { type: 'cut'; text: string };
+
+export interface Document {
+  title: string;
+  subtitle?: string;
+  blocks: Block[];
+}
+
+export function cell(...content: Inline[]): TableCell {
+  return { content };
+}
+
+export function inlineText(inline: Inline): string {
+  return typeof inline === 'string' ? inline : inline.text;
+}
+
+export function plainText(content: Inline[]): string {
+  return content.map(inlineText).join('');
+}

@@ -1,0 +1,302 @@
+/**
+ * The data of the core: the snapshot it reads, the domain it builds, the plan it returns.
+ * Calendar dates are 'YYYY-MM-DD' strings; instants are ISO-8601 UTC strings ('…Z').
+ */
+import type { TabName } from './layout';
+
+// ---------- snapshot (what a shell reads) ----------
+
+/**
+ * One cell as a shell hands it over. Dates arrive either as spreadsheet serial numbers
+ * (days since 1899-12-30, in the register's time zone), as 'YYYY-MM-DD' text, or as
+ * ISO instants; the core converts them (see dates.ts).
+ */
+export type Cell = string | number | boolean | null;
+
+export interface Table {
+  /** The tab name as found in the workbook (may differ in case/spaces from the layout). */
+  name: string;
+  headers: string[];
+  /** rows[i] is sheet row i + 2 (row 1 is the header). Trailing empty cells may be missing. */
+  rows: Cell[][];
+}
+
+export interface Snapshot {
+  tables: Table[];
+}
+
+/** A submission as read from its source, before validation. */
+export interface RawSubmission {
+  /** Where it came from, for error messages: 'responses.jsonl line 12', 'form response ABC'. */
+  where: string;
+  value: unknown;
+}
+
+// ---------- problems ----------
+
+export interface Problem {
+  severity: 'error' | 'warning';
+  /** Tab name, or the source of a response ('responses.jsonl'). */
+  tab: string;
+  row?: number;
+  column?: string;
+  value?: string;
+  expected?: string;
+  message: string;
+}
+
+// ---------- domain ----------
+
+export type Status = 'On track' | 'Might miss' | 'Missed' | 'Done' | 'Dropped';
+export type Role = 'member' | 'manager' | 'leader';
+export type MeetingStatus = 'Planned' | 'Held' | 'Cancelled';
+export type Outcome = 'Discussed' | 'Deferred' | 'Resolved' | 'Dropped';
+export type TopicKind = 'might-miss' | 'missed' | 'dependency' | 'help' | 'raised' | 'stale';
+export type ChangeSource = 'form' | 'sheet' | 'auto';
+
+export interface Milestone {
+  /** '' when the row has no ID yet. */
+  id: string;
+  row: number;
+  priority: string;
+  title: string;
+  /** Resolved Team email (lower case), or '' when the owner could not be resolved. */
+  owner: string;
+  due?: string;
+  /** The status as read; rows with an unreadable status count as 'On track' and carry a problem. */
+  status: Status;
+  statusCell: string;
+  forecast?: string;
+  forecastCell: string;
+  dependsOn: string[];
+  lastUpdate?: string;
+  notes: string;
+}
+
+export interface Person {
+  row: number;
+  name: string;
+  email: string;
+  group: string;
+  role: Role;
+  delegate?: string;
+  active: boolean;
+}
+
+export interface PriorityRow {
+  row: number;
+  name: string;
+  rank: number;
+  sponsor: string;
+}
+
+export interface Meeting {
+  row: number;
+  date: string;
+  /** 'HH:MM', local; defaults to the Settings meeting time. */
+  time: string;
+  status: MeetingStatus;
+  pack: string;
+  requestsSent?: string;
+  remindersSent?: string;
+  wrappedUp?: string;
+  notes: string;
+}
+
+export interface TopicRow {
+  row: number;
+  topicId: string;
+  meeting?: string;
+  rank?: number;
+  kind: TopicKind | '';
+  topic: string;
+  milestone: string;
+  owner: string;
+  helpFrom: string;
+  score?: number;
+  why: string;
+  deferrals: number;
+  rankOverride?: number;
+  outcome: Outcome | '';
+  decision: string;
+  actionOwner: string;
+  actionDue?: string;
+}
+
+export interface UpdateRow {
+  row: number;
+  received: string;
+  responseId: string;
+  meeting: string;
+  email: string;
+  wins: string;
+  learnings: string;
+  helpNeeded: string;
+  helpFrom: string;
+  comments: string;
+  result: string;
+}
+
+export interface ChangeRow {
+  row: number;
+  when: string;
+  milestone: string;
+  field: 'Status' | 'Forecast' | string;
+  from: string;
+  to: string;
+  by: string;
+  source: ChangeSource | string;
+  responseId: string;
+}
+
+export interface Weights {
+  mightMiss: number;
+  missed: number;
+  dependency: number;
+  help: number;
+  raised: number;
+  stale: number;
+  priority: number;
+  dueSoon: number;
+  dueHorizonDays: number;
+  perOtherGroup: number;
+  perDeferral: number;
+}
+
+export interface Settings {
+  timeZone: string;
+  meetingWeekday: number; // 0 = Sunday … 6 = Saturday
+  meetingTime: string; // 'HH:MM'
+  cadenceWeeks: number;
+  firstMeeting?: string;
+  meetingLengthMinutes: number;
+  minutesPerMemberUpdate: number;
+  minutesPerTopic: number;
+  requestLeadDays: number;
+  responseDeadlineHours: number;
+  reminderHoursBeforeDeadline: number;
+  packLeadHours: number;
+  processManager: string;
+  leader: string;
+  autoMiss: boolean;
+  formBaseUrl: string;
+  weights: Weights;
+  /** Every key/value as found, including ones Milepost does not know (Google ids…). */
+  raw: Record<string, string>;
+}
+
+export interface Register {
+  milestones: Milestone[];
+  team: Person[];
+  priorities: PriorityRow[];
+  meetings: Meeting[];
+  topics: TopicRow[];
+  updates: UpdateRow[];
+  changes: ChangeRow[];
+  settings: Settings;
+}
+
+/** One form response, normalised (DESIGN.md §3). */
+export interface Submission {
+  responseId: string;
+  submittedAt: string;
+  email: string;
+  statuses: Record<string, string>;
+  forecasts: Record<string, string>;
+  comments: Record<string, string>;
+  wins: string;
+  learnings: string;
+  helpNeeded: string;
+  helpFrom: string;
+}
+
+// ---------- topics ----------
+
+export interface ScoreComponent {
+  label: string;
+  points: number;
+}
+
+export interface Topic {
+  topicId: string;
+  /** Identity across meetings: kind plus subject; carry-over matches on it. */
+  identity: string;
+  meeting: string;
+  kind: TopicKind;
+  title: string;
+  /** Milestone IDs the topic is about (dependency topics name upstream then downstream). */
+  milestones: string[];
+  /** Emails of the people who own the topic (both sides of a joint topic). */
+  owners: string[];
+  helpFrom: string;
+  groups: string[];
+  due?: string;
+  priorityRank?: number;
+  deferrals: number;
+  score: number;
+  components: ScoreComponent[];
+  why: string;
+  rankOverride?: number;
+  rank: number;
+  /** True when the topic falls after the cut line (not expected to be reached). */
+  belowCut: boolean;
+}
+
+// ---------- health ----------
+
+export interface Health {
+  statusCounts: Record<Status, number>;
+  /** Anticipated misses ÷ all misses, or null when there were no misses. */
+  anticipationRate: number | null;
+  misses: number;
+  anticipatedMisses: number;
+  surpriseMisses: { milestone: string; title: string; owner: string; due?: string }[];
+  /** Owners who responded ÷ owners with open milestones, or null when nobody was asked. */
+  responseRate: number | null;
+  responded: string[];
+  missingUpdates: string[];
+}
+
+// ---------- plan (what a shell applies) ----------
+
+/** A row is addressed by its key value at the moment of writing, never by a remembered row number. */
+export type RowRef =
+  | { by: 'key'; header: string; value: string }
+  /** Rows without a key yet (a new milestone): the row number plus the cells that must still match. */
+  | { by: 'match'; row: number; cells: Record<string, Cell> };
+
+export interface CellWrite {
+  tab: TabName;
+  ref: RowRef;
+  column: string;
+  value: Cell;
+  /** The value the core saw; a shell that finds something else reports a conflict. */
+  previous: Cell;
+  /** How to store the value: a calendar date, an instant, or as-is (text is always literal). */
+  as?: 'date' | 'instant';
+}
+
+export interface RowAppend {
+  tab: TabName;
+  values: Record<string, Cell>;
+  /** Headers whose values are dates or instants. */
+  dates?: Record<string, 'date' | 'instant'>;
+}
+
+export interface Email {
+  /** Idempotency key: the same key is never sent twice ('request/2026-12-03/ann@example.com'). */
+  key: string;
+  kind: 'request' | 'reminder' | 'pack' | 'digest';
+  to: string[];
+  cc: string[];
+  from: string;
+  subject: string;
+  text: string;
+  html: string;
+}
+
+export interface Plan {
+  writes: CellWrite[];
+  appends: RowAppend[];
+  emails: Email[];
+}
