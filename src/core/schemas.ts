@@ -1,0 +1,37 @@
+/** One zod schema per external shape the core accepts; types are inferred from them. */
+import * as z from 'zod';
+import { parseInstant, parseIsoDate } from './dates';
+
+const text = z.string().max(10_000, 'at most 10,000 characters');
+const idMap = <T extends z.ZodType>(value: T) => z.record(z.string().max(40), value);
+
+/** An update submission as it arrives in responses.jsonl or from a form adapter. */
+export const SubmissionSchema = z.object({
+  responseId: z.string().trim().min(1, 'a response id is required').max(200),
+  submittedAt: z
+    .string()
+    .refine((s) => /(Z|[+-]\d{2}:?\d{2})$/.test(s) && parseInstant(s, 'UTC') !== undefined, {
+      message: 'an ISO-8601 instant with a time zone, e.g. 2026-12-01T09:30:00Z',
+    }),
+  email: z.string().trim().toLowerCase().pipe(z.email({ message: 'an email address' })),
+  statuses: idMap(z.string().max(40)).default({}),
+  forecasts: idMap(z.string().max(40)).default({}),
+  comments: idMap(text).default({}),
+  wins: text.default(''),
+  learnings: text.default(''),
+  helpNeeded: text.default(''),
+  helpFrom: z.string().max(200).default(''),
+});
+
+export type SubmissionInput = z.input<typeof SubmissionSchema>;
+
+/** A forecast is a calendar date; blank clears nothing and is ignored. */
+export function isCalendarDate(value: string): boolean {
+  return parseIsoDate(value) !== undefined;
+}
+
+export function describeZodIssues(error: z.ZodError): string {
+  return error.issues
+    .map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message))
+    .join('; ');
+}

@@ -1,0 +1,310 @@
+/**
+ * Update submissions → register changes (DESIGN.md §3). Every rule lives here, the same for
+ * every runtime: owner or delegate only; each response (id + submit time) applied once; an
+ * edited response re-applies; closed or unknown milestones and unknown statuses are rejected
+ * per milestone; text is data; every applied change appends a Changes row.
+ */
+import { dateInZone, parseIsoDate, sameInstant } from './dates';
+import { isOpen, matchListValue, STATUSES } from './register';
+import { describeZodIssues, SubmissionSchema } from './schemas';
+import { meetingForInstant } from './schedule';
+import type { CellWrite, Milestone, Problem, RawSubmission, Register, RowAppend, Status, Submission } from './types';
+
+export interface AppliedChange {
+  responseId: string;
+  milestone: string;
+  field: 'Status' | 'Forecast';
+  from: string;
+  to: string;
+  by: string;
+  source: 'form' | 'sheet' | 'auto';
+}
+
+export interface Rejection {
+  responseId: string;
+  /** '' when the whole submission was rejected. */
+  milestone: string;
+  reason: string;
+  where: string;
+}
+
+export interface IngestResult {
+  applied: AppliedChange[];
+  rejected: Rejection[];
+  /** Responses already in the register (same id and submit time), or superseded by a later edit. */
+  skipped: { responseId: string; reason: string; where: string }[];
+  /** Submissions recorded in Updates this run. */
+  recorded: number;
+  writes: CellWrite[];
+  appends: RowAppend[];
+  problems: Problem[];
+}
+
+/** Working state of one milestone while submissions are applied in order. */
+interface Working {
+  m: Milestone;
+  status: Status;
+  forecast: string;
+  lastUpdate?: string;
+  touched: Set<'Status' | 'Forecast' | 'Last update'>;
+}
+
+export function parseSubmissions(raws: RawSubmission[]): { submissions: (Submission & { where: string })[]; problems: Problem[] } {
+  const submissions: (Submission & { where: string })[] = [];
+  const problems: Problem[] = [];
+  for (const raw of raws) {
+    const parsed = SubmissionSchema.safeParse(raw.value);
+    if (!parsed.success) {
+      const [tab, rowText] = raw.where.split(' line ');
+      problems.push({
+        severity: 'error',
+        tab: tab ?? raw.where,
+        row: rowText ? Number(rowText) : undefined,
+        expected: 'an update submission {responseId, submittedAt, email, statuses, forecasts, comments, wins, learnings, helpNeeded, helpFrom}',
+        message: `${raw.where}: ${describeZodIssues(parsed.error)}; this response was not applied.`,
+      });
+      continue;
+    }
+    submissions.push({ ...parsed.data, submittedAt: new Date(parsed.data.submittedAt).toISOString(), where: raw.where });
+  }
+  return { submissions, problems };
+}
+
+function delegateOf(register: Register, email: string): string | undefined {
+  return register.team.find((p) => p.email === email)?.delegate;
+}
+
+/** Lines 'M-0001: text' of the comments of one submission, in ID order. */
+export function formatComments(comments: Record<string, string>): string {
+  return Object.keys(comments)
+    .sort()
+    .filter((id) => comments[id]!.trim() !== '')
+    .map((id) => `${id}: ${comments[id]!.trim().replace(/\s*\n\s*/g, ' ')}`)
+    .join('\n');
+}
+
+export function parseComments(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const line of text.split('\n')) {
+    const m = /^\s*(M-\d+)\s*:\s*(.*)$/.exec(line);
+    if (m) out[m[1]!] = m[2]!;
+  }
+  return out;
+}
+
+/** Order of application: by submit time, then response id (never by arrival order). */
+export function bySubmitTime(a: Submission, b: Submission): number {
+  const ta = Date.parse(a.submittedAt);
+  const tb = Date.parse(b.submittedAt);
+  if (ta !== tb) return ta - tb;
+  return a.responseId < b.responseId ? -1 : a.responseId > b.responseId ? 1 : 0;
+}
+
+export function ingest(register: Register, raws: RawSubmission[], now: string): IngestResult {
+  const { submissions, problems } = parseSubmissions(raws);
+  const result: IngestResult = { applied: [], rejected: [], skipped: [], recorded: 0, writes: [], appends: [], problems };
+  const tz = register.settings.timeZone;
+
+  const byId = new Map<string, Milestone[]>();
+  for (const m of register.milestones) if (m.id) byId.set(m.id, [...(byId.get(m.id) ?? []), m]);
+  const working = new Map<string, Working>();
+  const work = (m: Milestone): Working => {
+    let w = working.get(m.id);
+    if (!w) {
+      w = { m, status: m.status, forecast: m.forecast ?? '', lastUpdate: m.lastUpdate, touched: new Set() };
+      working.set(m.id, w);
+    }
+    return w;
+  };
+  const change = (w: Working, field: 'Status' | 'Forecast', to: string, by: string, when: string, source: AppliedChange['source'], responseId: string) => {
+    const from = field === 'Status' ? w.status : w.forecast;
+    if (field === 'Status') w.status = to as Status;
+    else w.forecast = to;
+    w.touched.add(field);
+    result.applied.push({ responseId, milestone: w.m.id, field, from, to, by, source });
+    result.appends.push({
+      tab: 'Changes',
+      values: { When: when, Milestone: w.m.id, Field: field, From: from, To: to, By: by, Source: source, 'Response ID': responseId },
+      dates: { When: 'instant' },
+    });
+  };
+
+  // 1. Hand edits since the last recorded change become 'sheet' changes, so anticipation
+  //    and "changed since last meeting" see them even where no edit trigger exists.
+  const lastChange = new Map<string, string>();
+  for (const c of [...register.changes].sort((a, b) => Date.parse(a.when) - Date.parse(b.when) || a.row - b.row)) {
+    if (c.field === 'Status' || c.field === 'Forecast') lastChange.set(`${c.milestone}|${c.field}`, c.to);
+  }
+  for (const [id, ms] of byId) {
+    if (ms.length !== 1) continue;
+    const m = ms[0]!;
+    if (m.statusCell !== '' && !matchListValue(m.statusCell, STATUSES)) continue;
+    const lastStatus = lastChange.get(`${id}|Status`);
+    if (lastStatus !== undefined ? lastStatus !== m.status : m.status !== 'On track') {
+      const w = work(m);
+      w.status = (lastStatus ?? '') as Status;
+      change(w, 'Status', m.status, '', now, 'sheet', '');
+      w.touched.delete('Status');
+    }
+    const lastForecast = lastChange.get(`${id}|Forecast`);
+    const forecast = m.forecast ?? '';
+    if (m.forecastCell === '' || m.forecast) {
+      if (lastForecast !== undefined ? lastForecast !== forecast : forecast !== '') {
+        const w = work(m);
+        w.forecast = lastForecast ?? '';
+        change(w, 'Forecast', forecast, '', now, 'sheet', '');
+        w.touched.delete('Forecast');
+      }
+    }
+  }
+
+  // 2. Which submissions are new: not yet in Updates with the same id and submit time, and
+  //    not superseded by a later version of the same response.
+  const latestVersion = new Map<string, string>();
+  for (const u of register.updates) {
+    const t = latestVersion.get(u.responseId);
+    if (!t || Date.parse(u.received) > Date.parse(t)) latestVersion.set(u.responseId, u.received);
+  }
+  for (const s of submissions) {
+    const t = latestVersion.get(s.responseId);
+    if (!t || Date.parse(s.submittedAt) > Date.parse(t)) latestVersion.set(s.responseId, s.submittedAt);
+  }
+  const seen = new Set<string>();
+  const pending: (Submission & { where: string })[] = [];
+  for (const s of [...submissions].sort(bySubmitTime)) {
+    const key = `${s.responseId}|${Date.parse(s.submittedAt)}`;
+    if (seen.has(key)) {
+      result.skipped.push({ responseId: s.responseId, reason: 'duplicate of an earlier line', where: s.where });
+      continue;
+    }
+    seen.add(key);
+    if (register.updates.some((u) => u.responseId === s.responseId && sameInstant(u.received, s.submittedAt))) {
+      result.skipped.push({ responseId: s.responseId, reason: 'already applied', where: s.where });
+      continue;
+    }
+    if (!sameInstant(latestVersion.get(s.responseId)!, s.submittedAt)) {
+      result.skipped.push({ responseId: s.responseId, reason: 'replaced by a later edit of the same response', where: s.where });
+      continue;
+    }
+    pending.push(s);
+  }
+
+  // 3. Apply in submit-time order.
+  for (const s of pending) {
+    const person = register.team.find((p) => p.email === s.email);
+    const meeting = meetingForInstant(register, s.submittedAt);
+    const reasons: string[] = [];
+    let changes = 0;
+    let accepted = 0;
+    const reject = (milestone: string, reason: string) => {
+      result.rejected.push({ responseId: s.responseId, milestone, reason, where: s.where });
+      reasons.push(milestone ? `${milestone}: ${reason}` : reason);
+    };
+    if (!person) {
+      reject('', `${s.email} is not on the Team tab`);
+    } else {
+      const ids = [...new Set([...Object.keys(s.statuses), ...Object.keys(s.forecasts), ...Object.keys(s.comments)])]
+        .map((id) => id.trim().toUpperCase())
+        .sort();
+      for (const id of ids) {
+        const statusText = (s.statuses[id] ?? '').trim();
+        const forecastText = (s.forecasts[id] ?? '').trim();
+        const ms = byId.get(id);
+        if (!ms) {
+          reject(id, `there is no milestone ${id} in the register`);
+          continue;
+        }
+        if (ms.length > 1) {
+          reject(id, `${id} is on rows ${ms.map((m) => m.row).join(' and ')} of Milestones; fix the duplicate ID first`);
+          continue;
+        }
+        const m = ms[0]!;
+        const delegate = delegateOf(register, m.owner);
+        if (!m.owner) {
+          reject(id, `${id} has no valid owner in the register`);
+          continue;
+        }
+        if (s.email !== m.owner && s.email !== delegate) {
+          reject(id, `only the owner (${m.owner})${delegate ? ` or their delegate (${delegate})` : ''} may update ${id}`);
+          continue;
+        }
+        const w = work(m);
+        if (!isOpen({ ...m, status: w.status })) {
+          reject(id, `${id} is ${w.status}; closed milestones are not updated`);
+          continue;
+        }
+        const status = statusText ? matchListValue(statusText, STATUSES) : undefined;
+        if (statusText && !status) {
+          reject(id, `unknown status "${statusText}"; expected one of ${STATUSES.join(', ')}`);
+          continue;
+        }
+        const forecast = forecastText ? parseIsoDate(forecastText) : undefined;
+        if (forecastText && !forecast) {
+          reject(id, `forecast "${forecastText}" is not a date (expected YYYY-MM-DD)`);
+          continue;
+        }
+        if (status && status !== w.status) {
+          change(w, 'Status', status, s.email, s.submittedAt, 'form', s.responseId);
+          changes++;
+        }
+        if (forecast && forecast !== w.forecast) {
+          change(w, 'Forecast', forecast, s.email, s.submittedAt, 'form', s.responseId);
+          changes++;
+        }
+        accepted++;
+        if (status || forecast || s.comments[id]) {
+          w.lastUpdate = s.submittedAt;
+          w.touched.add('Last update');
+        }
+      }
+    }
+    const applied = !reasons.length ? 'Applied' : accepted ? 'Partly applied' : 'Rejected';
+    const summary = `${applied}: ${changes === 1 ? '1 change' : `${changes || 'no'} changes`}${reasons.length ? `; rejected ${reasons.join('; ')}` : ''}`;
+    result.appends.push({
+      tab: 'Updates',
+      values: {
+        Received: s.submittedAt,
+        'Response ID': s.responseId,
+        Meeting: meeting?.date ?? '',
+        Email: s.email,
+        Wins: s.wins,
+        Learnings: s.learnings,
+        'Help needed': s.helpNeeded,
+        'Help from': s.helpFrom,
+        Comments: formatComments(s.comments),
+        Result: summary,
+      },
+      dates: { Received: 'instant', Meeting: 'date' },
+    });
+    result.recorded++;
+  }
+
+  // 4. Overdue open milestones become Missed (in the register's time zone).
+  if (register.settings.autoMiss) {
+    const today = dateInZone(now, tz);
+    for (const [, ms] of byId) {
+      if (ms.length !== 1) continue;
+      const m = ms[0]!;
+      const w = working.get(m.id);
+      const status = w?.status ?? m.status;
+      if (m.due && m.due < today && (status === 'On track' || status === 'Might miss')) {
+        change(work(m), 'Status', 'Missed', 'milepost', now, 'auto', '');
+      }
+    }
+  }
+
+  // 5. One write per changed cell, addressed by ID, with the value the core saw.
+  for (const w of [...working.values()].sort((a, b) => (a.m.id < b.m.id ? -1 : 1))) {
+    const ref = { by: 'key' as const, header: 'ID', value: w.m.id };
+    if (w.touched.has('Status') && w.status !== w.m.status) {
+      result.writes.push({ tab: 'Milestones', ref, column: 'Status', value: w.status, previous: w.m.statusCell });
+    }
+    if (w.touched.has('Forecast') && w.forecast !== (w.m.forecast ?? '')) {
+      result.writes.push({ tab: 'Milestones', ref, column: 'Forecast', value: w.forecast, previous: w.m.forecast ?? w.m.forecastCell, as: 'date' });
+    }
+    if (w.touched.has('Last update') && w.lastUpdate && w.lastUpdate !== w.m.lastUpdate) {
+      result.writes.push({ tab: 'Milestones', ref, column: 'Last update', value: w.lastUpdate, previous: w.m.lastUpdate ?? '', as: 'instant' });
+    }
+  }
+  return result;
+}
