@@ -237,6 +237,8 @@ export interface Topic {
   components: ScoreComponent[];
   why: string;
   rankOverride?: number;
+  /** A hand-raised Topics row that has no Topic ID yet (the sync writes one). */
+  sourceRow?: number;
   rank: number;
   /** True when the topic falls after the cut line (not expected to be reached). */
   belowCut: boolean;

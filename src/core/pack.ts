@@ -1,0 +1,617 @@
+/**
+ * The meeting pack (DESIGN.md §5) as a document model: title and agenda, Part 1 per member,
+ * the ranked topics with the cut line, deferred topics, tracking by strategic priority and
+ * health. Pure: every instant comes in through the input; renderers decide only the looks.
+ */
+import { dateToMs, offsetMs, zonedInstant } from './dates';
+import { type Block, cell, type Document, type Inline, type TableCell } from './document';
+import { normaliseName } from './layout';
+import type {
+  ChangeRow,
+  Health,
+  Meeting,
+  Milestone,
+  Person,
+  Register,
+  Status,
+  Topic,
+  TopicKind,
+  UpdateRow,
+} from './types';
+
+export interface PackInput {
+  /** The whole register: team, priorities, milestones, updates, changes, settings. */
+  register: Register;
+  /** The meeting the pack is for. */
+  meeting: Meeting;
+  /** The last Held meeting before it: "changed since last meeting" means after its start. */
+  previousMeeting?: Meeting;
+  /** Instant of the previous meeting's start (computed from previousMeeting when absent). */
+  previousMeetingStart?: string;
+  /** Instant of this meeting's start. */
+  meetingStart: string;
+  /** Already ranked: rank 1..n in order, belowCut and deferrals set. */
+  topics: Topic[];
+  health: Health;
+  generatedAt: string;
+}
+
+/** The end of every meeting: outcomes, deferrals and key items. */
+export const WRAP_UP_MINUTES = 5;
+
+export const STATUSES: readonly Status[] = ['On track', 'Might miss', 'Missed', 'Done', 'Dropped'];
+
+export const KIND_LABELS: Record<TopicKind, string> = {
+  'might-miss': 'Might miss',
+  missed: 'Missed',
+  dependency: 'Dependency',
+  help: 'Help needed',
+  raised: 'Raised',
+  stale: 'No update',
+};
+
+const KIND_STATUS: Partial<Record<TopicKind, Status>> = { 'might-miss': 'Might miss', missed: 'Missed' };
+
+const CLOSED: readonly Status[] = ['Done', 'Dropped'];
+const NO_PRIORITY = 'No priority';
+const DASH = '—';
+
+export function buildPack(input: PackInput): Document {
+  const ctx = context(input);
+  const blocks: Block[] = [
+    ...agenda(ctx),
+    ...memberUpdates(ctx),
+    ...topicList(ctx),
+    ...deferredTopics(ctx),
+    ...tracking(ctx),
+    ...healthSection(ctx),
+  ];
+  return {
+    title: `Milestone meeting — ${formatDate(input.meeting.date)}`,
+    subtitle: `Pack generated ${formatInstant(input.generatedAt, ctx.tz)} (${ctx.tz})`,
+    blocks,
+  };
+}
+
+// ---------- context shared by the sections ----------
+
+interface Context {
+  input: PackInput;
+  tz: string;
+  /** Active people in the order of Part 1: by group, then name. */
+  members: Person[];
+  nameOf: (who: string) => string;
+  /** Changes in (previous meeting start, meeting start], per milestone ID (normalised), in time order. */
+  changesSince: Map<string, ChangeRow[]>;
+  /** The update counted for each person this meeting, by email (lower case). */
+  updates: Map<string, UpdateRow>;
+  timing: Timing;
+}
+
+interface Timing {
+  start: number;
+  memberMinutes: number;
+  topicMinutes: number;
+  wrapUpMinutes: number;
+}
+
+function context(input: PackInput): Context {
+  const { register, meeting } = input;
+  const tz = register.settings.timeZone;
+  const members = register.team
+    .filter((p) => p.active)
+    .sort((a, b) => compareText(a.group, b.group) || compareText(a.name, b.name) || compareText(a.email, b.email));
+
+  const byEmail = new Map(register.team.map((p) => [p.email.toLowerCase(), p]));
+  const nameOf = (who: string): string => {
+    const p = byEmail.get(who.trim().toLowerCase());
+    return p?.name ? p.name : who;
+  };
+
+  const previousStart =
+    input.previousMeetingStart ??
+    (input.previousMeeting
+      ? zonedInstant(input.previousMeeting.date, input.previousMeeting.time || register.settings.meetingTime, tz)
+      : undefined);
+  const from = previousStart ? Date.parse(previousStart) : Number.NEGATIVE_INFINITY;
+  const to = Date.parse(input.meetingStart);
+  const changesSince = new Map<string, ChangeRow[]>();
+  const inWindow = register.changes
+    .filter((c) => {
+      const t = Date.parse(c.when);
+      return t > from && t <= to;
+    })
+    .sort((a, b) => Date.parse(a.when) - Date.parse(b.when) || a.row - b.row);
+  for (const c of inWindow) push(changesSince, idKey(c.milestone), c);
+
+  const updates = new Map<string, UpdateRow>();
+  for (const u of register.updates) {
+    if (u.meeting !== meeting.date || /^\s*rejected/i.test(u.result)) continue;
+    const key = u.email.trim().toLowerCase();
+    const seen = updates.get(key);
+    if (!seen || Date.parse(u.received) > Date.parse(seen.received)) updates.set(key, u);
+  }
+
+  const settings = register.settings;
+  const length = Math.max(0, settings.meetingLengthMinutes);
+  const memberMinutes = Math.min(length, members.length * settings.minutesPerMemberUpdate);
+  const wrapUpMinutes = Math.min(WRAP_UP_MINUTES, length - memberMinutes);
+  const timing: Timing = {
+    start: clockMinutes(meeting.time || settings.meetingTime),
+    memberMinutes,
+    topicMinutes: length - memberMinutes - wrapUpMinutes,
+    wrapUpMinutes,
+  };
+  return { input, tz, members, nameOf, changesSince, updates, timing };
+}
+
+// ---------- agenda ----------
+
+function agenda(ctx: Context): Block[] {
+  const { timing, members, input } = ctx;
+  const settings = input.register.settings;
+  const perTopic = settings.minutesPerTopic;
+  const above = input.topics.filter((t) => !t.belowCut).length;
+  const t1 = timing.start + timing.memberMinutes;
+  const t2 = t1 + timing.topicMinutes;
+  const t3 = t2 + timing.wrapUpMinutes;
+  const blocks: Block[] = [
+    heading(2, 'Agenda', 'agenda'),
+    para(
+      `${formatDate(input.meeting.date)}, ${clock(timing.start)}–${clock(t3)} (${ctx.tz}), ` +
+        `${settings.meetingLengthMinutes} minutes.`,
+    ),
+    {
+      type: 'table',
+      columns: ['Time', 'Item', 'Minutes'],
+      rows: [
+        [
+          cell(`${clock(timing.start)}–${clock(t1)}`),
+          cell(
+            { text: 'Part 1 — Member updates', bold: true },
+            `: ${plural(members.length, 'member')} × ${settings.minutesPerMemberUpdate} min (wins, learnings, help needed)`,
+          ),
+          cell(String(timing.memberMinutes)),
+        ],
+        [
+          cell(`${clock(t1)}–${clock(t2)}`),
+          cell(
+            { text: 'Part 2 — Topics in priority order', bold: true },
+            `: ${above} of ${plural(input.topics.length, 'topic')} at ${perTopic} min each`,
+          ),
+          cell(String(timing.topicMinutes)),
+        ],
+        [
+          cell(`${clock(t2)}–${clock(t3)}`),
+          cell({ text: 'Wrap-up', bold: true }, ': outcomes, deferred topics, key items to communicate'),
+          cell(String(timing.wrapUpMinutes)),
+        ],
+      ],
+    },
+  ];
+  if (timing.topicMinutes <= 0) {
+    blocks.push(
+      para({
+        text: `Member updates take ${timing.memberMinutes} of the ${settings.meetingLengthMinutes} minutes: no time is left for topics.`,
+        bold: true,
+      }),
+    );
+  }
+  return blocks;
+}
+
+// ---------- Part 1 ----------
+
+function memberUpdates(ctx: Context): Block[] {
+  const blocks: Block[] = [heading(2, 'Part 1 — Member updates', 'part-1')];
+  if (!ctx.input.previousMeetingStart && !ctx.input.previousMeeting) {
+    blocks.push(para(muted('No earlier meeting was held: every recorded change is shown as a change.')));
+  }
+  if (ctx.members.length === 0) blocks.push(para('No active team members.'));
+  const ids = new Set<string>();
+  for (const person of ctx.members) {
+    blocks.push(heading(3, `${person.name || person.email} — ${person.group || 'No group'}`, uniqueId(ids, 'member', person.name || person.email)));
+    const update = ctx.updates.get(person.email.toLowerCase());
+    if (update) {
+      blocks.push({
+        type: 'list',
+        ordered: false,
+        items: [
+          labelled('Wins', update.wins),
+          labelled('Learnings', update.learnings),
+          helpItem(ctx, update),
+        ],
+      });
+      blocks.push(para(muted(`Update received ${formatInstant(update.received, ctx.tz)}`)));
+    } else {
+      blocks.push(para({ text: 'No update received.', italic: true }));
+    }
+    const comments = update ? parseComments(update.comments) : new Map<string, string>();
+    const own = ownMilestones(ctx, person);
+    if (own.length === 0) {
+      blocks.push(para(muted('No open milestones.')));
+      continue;
+    }
+    blocks.push({
+      type: 'table',
+      columns: ['ID', 'Milestone', 'Due', 'Forecast', 'Status', 'Changed since last meeting', 'Comment'],
+      rows: own.map((m) => [
+        cell(m.id || DASH),
+        cell(m.title),
+        cell(m.due ?? DASH),
+        forecastCell(m),
+        statusCell(m.status),
+        cell(describeChanges(ctx.changesSince.get(idKey(m.id)) ?? []) || DASH),
+        cell(comments.get(idKey(m.id)) ?? ''),
+      ]),
+    });
+  }
+  return blocks;
+}
+
+function helpItem(ctx: Context, update: UpdateRow): Inline[] {
+  const item = labelled('Help needed', update.helpNeeded);
+  if (update.helpNeeded.trim() && update.helpFrom.trim()) item.push(` (from ${ctx.nameOf(update.helpFrom)})`);
+  return item;
+}
+
+/** Open milestones of a person, plus those closed since the last meeting. */
+function ownMilestones(ctx: Context, person: Person): Milestone[] {
+  const email = person.email.toLowerCase();
+  return sortMilestones(
+    ctx.input.register.milestones.filter(
+      (m) => m.owner.toLowerCase() === email && (!CLOSED.includes(m.status) || closedSince(ctx, m)),
+    ),
+  );
+}
+
+function closedSince(ctx: Context, m: Milestone): boolean {
+  return (ctx.changesSince.get(idKey(m.id)) ?? []).some(
+    (c) => normaliseName(c.field) === 'status' && normaliseName(c.to) === normaliseName(m.status),
+  );
+}
+
+/** 'Status On track → Might miss; Forecast 2026-12-01 → 2026-12-15' */
+export function describeChanges(changes: ChangeRow[]): string {
+  const byField = new Map<string, { field: string; values: string[] }>();
+  for (const c of changes) {
+    const key = normaliseName(c.field);
+    let entry = byField.get(key);
+    if (!entry) {
+      entry = { field: c.field.trim(), values: [c.from.trim() || DASH] };
+      byField.set(key, entry);
+    }
+    const to = c.to.trim() || DASH;
+    if (entry.values[entry.values.length - 1] !== to) entry.values.push(to);
+  }
+  return [...byField.values()]
+    .filter((e) => e.values.length > 1)
+    .map((e) => `${e.field} ${e.values.join(' → ')}`)
+    .join('; ');
+}
+
+/** Lines 'M-0001: text'; a line without an ID continues the comment before it. */
+export function parseComments(text: string): Map<string, string> {
+  const out = new Map<string, string>();
+  let last: string | undefined;
+  for (const line of text.split(/\r?\n/)) {
+    const m = /^\s*([A-Za-z]+-\d+)\s*:\s?(.*)$/.exec(line);
+    if (m) {
+      last = idKey(m[1]!);
+      const before = out.get(last);
+      out.set(last, before ? `${before} ${m[2]!.trim()}` : m[2]!.trim());
+    } else if (last && line.trim()) {
+      out.set(last, `${out.get(last)} ${line.trim()}`.trim());
+    }
+  }
+  return out;
+}
+
+// ---------- Part 2 ----------
+
+function topicList(ctx: Context): Block[] {
+  const { topics } = ctx.input;
+  const blocks: Block[] = [heading(2, 'Part 2 — Topics in priority order', 'part-2')];
+  if (topics.length === 0) return [...blocks, para('No topics for this meeting.')];
+  blocks.push(para(muted('Ranked by score; the reasons are under Why. The manager may override a rank.')));
+  const columns = ['#', 'Kind', 'Topic', 'Owners', 'Help from', 'Score', 'Why'];
+  const above = topics.filter((t) => !t.belowCut);
+  const below = topics.filter((t) => t.belowCut);
+  if (above.length > 0) blocks.push({ type: 'table', columns, rows: above.map((t) => topicRow(ctx, t)) });
+  if (below.length > 0) {
+    const perTopic = ctx.input.register.settings.minutesPerTopic;
+    blocks.push({
+      type: 'cut',
+      text:
+        `Cut line — discussion time runs out here (${ctx.timing.topicMinutes} min for ` +
+        `${plural(above.length, 'topic')} at ${perTopic} min each). ` +
+        'Topics below are deferred to the next meeting unless time allows.',
+    });
+    blocks.push({ type: 'table', columns, rows: below.map((t) => topicRow(ctx, t)) });
+  } else {
+    blocks.push(para(muted(`All ${plural(topics.length, 'topic')} fit in the ${ctx.timing.topicMinutes} minutes of discussion.`)));
+  }
+  return blocks;
+}
+
+function topicRow(ctx: Context, t: Topic): TableCell[] {
+  const rank: Inline[] = [String(t.rank)];
+  if (t.rankOverride !== undefined) rank.push(muted(' (set)'));
+  const topic: Inline[] = [t.title];
+  const missing = t.milestones.filter((id) => !t.title.includes(id));
+  if (missing.length > 0) topic.push(muted(` (${missing.join(', ')})`));
+  if (t.deferrals > 0) topic.push(' ', { text: `deferred ${t.deferrals}×`, bold: true });
+  const kindStatus = KIND_STATUS[t.kind];
+  return [
+    { content: rank },
+    { content: [KIND_LABELS[t.kind] ?? t.kind], status: kindStatus },
+    { content: topic },
+    cell(ownerNames(ctx, t)),
+    cell(t.helpFrom.trim() ? ctx.nameOf(t.helpFrom) : ''),
+    cell(formatScore(t.score)),
+    cell(t.why),
+  ];
+}
+
+/** Joint topics name both sides, with their groups. */
+function ownerNames(ctx: Context, t: Topic): string {
+  const names = unique(t.owners.map((o) => o.trim()).filter(Boolean)).map((o) => {
+    if (t.owners.length < 2) return ctx.nameOf(o);
+    const p = ctx.input.register.team.find((x) => x.email.toLowerCase() === o.toLowerCase());
+    return p?.group ? `${ctx.nameOf(o)} (${p.group})` : ctx.nameOf(o);
+  });
+  return names.length > 0 ? names.join(' & ') : DASH;
+}
+
+function deferredTopics(ctx: Context): Block[] {
+  const deferred = ctx.input.topics.filter((t) => t.deferrals > 0).sort((a, b) => b.deferrals - a.deferrals || a.rank - b.rank);
+  const blocks: Block[] = [heading(2, 'Deferred topics', 'deferred')];
+  if (deferred.length === 0) return [...blocks, para('None.')];
+  blocks.push({
+    type: 'table',
+    columns: ['Topic', 'Kind', 'Owners', 'Deferred', 'Rank now'],
+    rows: deferred.map((t) => [
+      cell(t.title),
+      cell(KIND_LABELS[t.kind] ?? t.kind),
+      cell(ownerNames(ctx, t)),
+      cell(`${t.deferrals}× (${plural(t.deferrals, 'meeting')})`),
+      cell(String(t.rank), t.belowCut ? muted(' below the cut') : ''),
+    ]),
+  });
+  return blocks;
+}
+
+// ---------- tracking ----------
+
+function tracking(ctx: Context): Block[] {
+  const { register } = ctx.input;
+  const blocks: Block[] = [heading(2, 'Tracking by strategic priority', 'tracking')];
+  const priorities = [...register.priorities].sort((a, b) => a.rank - b.rank || compareText(a.name, b.name));
+  const known = new Map(priorities.map((p) => [normaliseName(p.name), p]));
+  const groups = new Map<string, Milestone[]>();
+  for (const m of register.milestones) {
+    const key = known.has(normaliseName(m.priority)) ? normaliseName(m.priority) : NO_PRIORITY;
+    push(groups, key, m);
+  }
+  const ids = new Set<string>();
+  const sections: { title: string; sponsor?: string; key: string }[] = priorities.map((p) => ({
+    title: `${p.rank}. ${p.name}`,
+    sponsor: p.sponsor,
+    key: normaliseName(p.name),
+  }));
+  if (groups.has(NO_PRIORITY)) sections.push({ title: NO_PRIORITY, key: NO_PRIORITY });
+  const seen = new Set<string>();
+  for (const s of sections) {
+    if (seen.has(s.key)) continue;
+    seen.add(s.key);
+    const all = groups.get(s.key) ?? [];
+    const shown = sortMilestones(all.filter((m) => !CLOSED.includes(m.status) || closedSince(ctx, m)));
+    blocks.push(heading(3, s.title, uniqueId(ids, 'priority', s.title)));
+    const summary: Inline[] = [];
+    if (s.sponsor?.trim()) summary.push(`Sponsor: ${ctx.nameOf(s.sponsor)}. `);
+    summary.push(statusSummary(all));
+    const hidden = all.length - shown.length;
+    if (hidden > 0) summary.push(muted(` ${plural(hidden, 'milestone')} closed before the last meeting not shown.`));
+    blocks.push(para(...summary));
+    if (shown.length === 0) continue;
+    blocks.push({
+      type: 'table',
+      columns: ['ID', 'Milestone', 'Owner', 'Due', 'Forecast', 'Status', 'Depends on'],
+      rows: shown.map((m) => [
+        cell(m.id || DASH),
+        cell(m.title),
+        cell(m.owner ? ctx.nameOf(m.owner) : muted('No owner')),
+        cell(m.due ?? DASH),
+        forecastCell(m),
+        statusCell(m.status),
+        cell(m.dependsOn.join(', ')),
+      ]),
+    });
+  }
+  if (register.milestones.length === 0) blocks.push(para('No milestones in the register.'));
+  return blocks;
+}
+
+function statusSummary(ms: Milestone[]): string {
+  if (ms.length === 0) return 'No milestones.';
+  const parts = STATUSES.map((s) => [s, ms.filter((m) => m.status === s).length] as const)
+    .filter(([, n]) => n > 0)
+    .map(([s, n]) => `${n} ${s.toLowerCase()}`);
+  return `${plural(ms.length, 'milestone')}: ${parts.join(', ')}.`;
+}
+
+// ---------- health ----------
+
+function healthSection(ctx: Context): Block[] {
+  const h = ctx.input.health;
+  const blocks: Block[] = [heading(2, 'Health', 'health')];
+  blocks.push({
+    type: 'table',
+    columns: ['Status', 'Milestones'],
+    rows: STATUSES.map((s) => [statusCell(s), cell(String(h.statusCounts[s] ?? 0))]),
+  });
+  blocks.push(
+    para(
+      { text: 'Anticipation: ', bold: true },
+      h.anticipationRate === null || h.misses === 0
+        ? 'No misses yet.'
+        : `${percent(h.anticipationRate)} — ${h.anticipatedMisses} of ${plural(h.misses, 'miss', 'misses')} ` +
+            `${h.anticipatedMisses === 1 ? 'was' : 'were'} flagged Might miss at least one meeting ahead.`,
+    ),
+  );
+  blocks.push(para({ text: 'Surprise misses', bold: true }, ' (On track straight to Missed):'));
+  if (h.surpriseMisses.length === 0) blocks.push(para('None.'));
+  else
+    blocks.push({
+      type: 'list',
+      ordered: false,
+      items: h.surpriseMisses.map((s) => [
+        { text: s.milestone, bold: true },
+        ` ${s.title} — ${s.owner ? ctx.nameOf(s.owner) : 'no owner'}${s.due ? `, due ${s.due}` : ''}`,
+      ]),
+    });
+  const asked = h.responded.length + h.missingUpdates.length;
+  blocks.push(
+    para(
+      { text: 'Response rate: ', bold: true },
+      h.responseRate === null || asked === 0
+        ? 'Nobody was asked for an update.'
+        : `${h.responded.length} of ${plural(asked, 'owner')} responded (${percent(h.responseRate)}).`,
+    ),
+  );
+  if (asked > 0) {
+    blocks.push(
+      para(
+        { text: 'Not responded: ', bold: true },
+        h.missingUpdates.length === 0
+          ? 'everyone responded.'
+          : h.missingUpdates
+              .map((e) => ctx.nameOf(e))
+              .sort(compareText)
+              .join(', '),
+      ),
+    );
+  }
+  return blocks;
+}
+
+// ---------- cells and inlines ----------
+
+function statusCell(status: Status): TableCell {
+  return { content: [status], status };
+}
+
+/** The forecast, with how far it is past the due date when it is. */
+function forecastCell(m: Milestone): TableCell {
+  if (!m.forecast) return cell(DASH);
+  if (m.due && m.forecast > m.due) {
+    const days = Math.round((dateToMs(m.forecast) - dateToMs(m.due)) / 86_400_000);
+    return cell(m.forecast, { text: ` (+${plural(days, 'day')})`, bold: true });
+  }
+  return cell(m.forecast);
+}
+
+function labelled(label: string, text: string): Inline[] {
+  return [{ text: `${label}: `, bold: true }, text.trim() ? text.trim() : muted(DASH)];
+}
+
+function heading(level: 2 | 3, text: string, id: string): Block {
+  return { type: 'heading', level, text, id };
+}
+
+function para(...content: Inline[]): Block {
+  return { type: 'paragraph', content };
+}
+
+function muted(text: string): Inline {
+  return { text, muted: true };
+}
+
+// ---------- formatting ----------
+
+const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** 'Thu 3 Dec 2026' */
+export function formatDate(date: string): string {
+  const d = new Date(dateToMs(date));
+  if (Number.isNaN(d.getTime())) return date;
+  return `${DAYS[d.getUTCDay()]} ${d.getUTCDate()} ${MONTHS[d.getUTCMonth()]} ${d.getUTCFullYear()}`;
+}
+
+/** 'Wed 2 Dec 2026 16:05', wall time in `tz`. */
+export function formatInstant(instant: string, tz: string): string {
+  const ms = Date.parse(instant);
+  if (Number.isNaN(ms)) return instant;
+  const wall = new Date(ms + offsetMs(ms, tz));
+  const date = wall.toISOString().slice(0, 10);
+  return `${formatDate(date)} ${wall.toISOString().slice(11, 16)}`;
+}
+
+function clockMinutes(time: string): number {
+  const m = /^(\d{1,2}):(\d{2})/.exec(time.trim());
+  return m ? Number(m[1]) * 60 + Number(m[2]) : 0;
+}
+
+function clock(minutes: number): string {
+  const m = ((minutes % 1440) + 1440) % 1440;
+  return `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
+}
+
+function percent(rate: number): string {
+  return `${Math.round(rate * 100)}%`;
+}
+
+function formatScore(score: number): string {
+  return Number.isInteger(score) ? String(score) : score.toFixed(1);
+}
+
+function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+// ---------- small helpers ----------
+
+function sortMilestones(ms: Milestone[]): Milestone[] {
+  return [...ms].sort(
+    (a, b) => compareText(a.due ?? '9999', b.due ?? '9999') || compareText(a.id, b.id) || a.row - b.row,
+  );
+}
+
+function idKey(id: string): string {
+  return id.trim().toUpperCase();
+}
+
+function compareText(a: string, b: string): number {
+  const x = a.toLowerCase();
+  const y = b.toLowerCase();
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
+function unique(values: string[]): string[] {
+  const seen = new Set<string>();
+  return values.filter((v) => {
+    const k = v.toLowerCase();
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+function uniqueId(used: Set<string>, prefix: string, text: string): string {
+  const slug =
+    text
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-+|-+$/g, '') || 'x';
+  let id = `${prefix}-${slug}`;
+  for (let i = 2; used.has(id); i++) id = `${prefix}-${slug}-${i}`;
+  used.add(id);
+  return id;
+}

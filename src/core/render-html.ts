@@ -1,0 +1,230 @@
+/**
+ * Document → HTML. `renderHtml` gives a complete, self-contained, printable page (inline
+ * style sheet, no scripts, no external resources); `renderHtmlFragment` gives body content
+ * with inline styles, for email bodies where style sheets are often dropped. Every text and
+ * attribute is escaped; links are kept only for http(s) and mailto.
+ */
+import type { Block, Document, Inline, TableCell } from './document';
+export { renderText } from './render-markdown';
+import type { Status } from './types';
+
+/** Fill and text colour of each status; On track has no fill. */
+export const STATUS_COLOURS: Record<Status, { background?: string; color?: string }> = {
+  'On track': {},
+  'Might miss': { background: '#FFE08A', color: '#3D2E00' },
+  Missed: { background: '#F4B6B6', color: '#4A0B0B' },
+  Done: { background: '#C8E6C9', color: '#0F3D14' },
+  Dropped: { background: '#E0E0E0', color: '#303030' },
+};
+
+const CUT_COLOUR = '#C62828';
+const MUTED_COLOUR = '#5F6368';
+const BORDER = '#C4C7CC';
+
+export function statusClass(status: Status): string {
+  return `status-${status.toLowerCase().replace(/\s+/g, '-')}`;
+}
+
+const STYLE = `
+:root { color-scheme: light; }
+* { box-sizing: border-box; }
+body { margin: 0; background: #fff; color: #1F2328;
+  font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, "Noto Sans", sans-serif; }
+main { max-width: 60rem; margin: 0 auto; padding: 2rem 1.5rem 4rem; }
+h1 { font-size: 1.75rem; line-height: 1.25; margin: 0 0 .25rem; }
+h2 { font-size: 1.35rem; margin: 2.25rem 0 .75rem; padding-bottom: .3rem; border-bottom: 2px solid #D0D7DE; }
+h3 { font-size: 1.1rem; margin: 1.6rem 0 .5rem; }
+h2 a.anchor, h3 a.anchor { color: inherit; text-decoration: none; }
+p { margin: .5rem 0; }
+ul, ol { margin: .5rem 0; padding-left: 1.5rem; }
+li { margin: .15rem 0; }
+a { color: #0B57D0; }
+.subtitle { color: ${MUTED_COLOUR}; margin: 0 0 1rem; }
+.muted { color: ${MUTED_COLOUR}; }
+nav.toc { font-size: .9rem; margin: 1rem 0 0; padding: .5rem .75rem; background: #F6F8FA; border-radius: 6px; }
+nav.toc ol { margin: .25rem 0; padding-left: 1.25rem; columns: 2; }
+table { border-collapse: collapse; width: 100%; margin: .5rem 0 1rem; font-size: .9rem; }
+caption { text-align: left; color: ${MUTED_COLOUR}; padding: .25rem 0; }
+th, td { border: 1px solid ${BORDER}; padding: .35rem .5rem; text-align: left; vertical-align: top; }
+th { background: #EEF1F4; font-weight: 600; white-space: nowrap; }
+tbody tr:nth-child(even) td { background: #F8F9FA; }
+td.nowrap { white-space: nowrap; }
+${(Object.keys(STATUS_COLOURS) as Status[])
+  .map((s) => {
+    const c = STATUS_COLOURS[s];
+    const rules = [c.background ? `background: ${c.background}` : '', c.color ? `color: ${c.color}` : '']
+      .filter(Boolean)
+      .join('; ');
+    return rules ? `.${statusClass(s)}, tbody tr:nth-child(even) td.${statusClass(s)} { ${rules}; }` : '';
+  })
+  .filter(Boolean)
+  .join('\n')}
+td.status-might-miss, td.status-missed { font-weight: 600; }
+span[class^="status-"] { padding: 0 .25rem; border-radius: 3px; }
+.cut { margin: 1.25rem 0; padding-top: .4rem; border-top: 3px dashed ${CUT_COLOUR}; color: #B71C1C; font-weight: 600; }
+@media print {
+  body { font-size: 11pt; }
+  main { max-width: none; padding: 0; }
+  nav.toc { display: none; }
+  * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+  h1, h2, h3 { break-after: avoid; page-break-after: avoid; }
+  tr, li, .cut { break-inside: avoid; page-break-inside: avoid; }
+  thead { display: table-header-group; }
+  a { color: inherit; text-decoration: none; }
+}
+`;
+
+export function renderHtml(doc: Document): string {
+  const toc = doc.blocks.filter((b) => b.type === 'heading' && b.level === 2 && b.id) as Extract<
+    Block,
+    { type: 'heading' }
+  >[];
+  const nav =
+    toc.length > 1
+      ? `<nav class="toc" aria-label="Contents"><strong>Contents</strong><ol>${toc
+          .map((h) => `<li><a href="#${attr(h.id!)}">${text(h.text)}</a></li>`)
+          .join('')}</ol></nav>\n`
+      : '';
+  return [
+    '<!DOCTYPE html>',
+    '<html lang="en">',
+    '<head>',
+    '<meta charset="utf-8">',
+    '<meta name="viewport" content="width=device-width, initial-scale=1">',
+    `<title>${text(doc.title)}</title>`,
+    `<style>${STYLE}</style>`,
+    '</head>',
+    '<body>',
+    '<main>',
+    header(doc, false),
+    nav + body(doc, false),
+    '</main>',
+    '</body>',
+    '</html>',
+    '',
+  ].join('\n');
+}
+
+/** Body content only, styled inline: for email bodies. */
+export function renderHtmlFragment(doc: Document): string {
+  return `<div style="font-family: system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif; font-size: 14px; line-height: 1.5; color: #1F2328; max-width: 60rem;">\n${header(doc, true)}\n${body(doc, true)}\n</div>\n`;
+}
+
+
+function header(doc: Document, inline: boolean): string {
+  const h1 = `<h1${inline ? ' style="font-size: 24px; margin: 0 0 4px;"' : ''}>${text(doc.title)}</h1>`;
+  if (!doc.subtitle) return h1;
+  return `${h1}\n<p class="subtitle"${inline ? ` style="color: ${MUTED_COLOUR}; margin: 0 0 12px;"` : ''}>${text(doc.subtitle)}</p>`;
+}
+
+function body(doc: Document, inline: boolean): string {
+  return doc.blocks.map((b) => block(b, inline)).join('\n');
+}
+
+function block(b: Block, inline: boolean): string {
+  switch (b.type) {
+    case 'heading': {
+      const id = b.id ? ` id="${attr(b.id)}"` : '';
+      const style = inline
+        ? b.level === 2
+          ? ' style="font-size: 19px; margin: 28px 0 8px; padding-bottom: 4px; border-bottom: 2px solid #D0D7DE;"'
+          : ' style="font-size: 16px; margin: 20px 0 6px;"'
+        : '';
+      const content = b.id && !inline ? `<a class="anchor" href="#${attr(b.id)}">${text(b.text)}</a>` : text(b.text);
+      return `<h${b.level}${id}${style}>${content}</h${b.level}>`;
+    }
+    case 'paragraph':
+      return `<p>${inlines(b.content, inline)}</p>`;
+    case 'list': {
+      const tag = b.ordered ? 'ol' : 'ul';
+      return `<${tag}>\n${b.items.map((item) => `<li>${inlines(item, inline)}</li>`).join('\n')}\n</${tag}>`;
+    }
+    case 'table':
+      return table(b.columns, b.rows, b.caption, inline);
+    case 'cut':
+      return `<div class="cut" role="separator"${
+        inline
+          ? ` style="margin: 16px 0; padding-top: 6px; border-top: 3px dashed ${CUT_COLOUR}; color: #B71C1C; font-weight: bold;"`
+          : ''
+      }>${text(b.text)}</div>`;
+  }
+}
+
+function table(columns: string[], rows: TableCell[][], caption: string | undefined, inline: boolean): string {
+  const cellStyle = `border: 1px solid ${BORDER}; padding: 5px 8px; text-align: left; vertical-align: top;`;
+  const tableAttr = inline ? ' style="border-collapse: collapse; width: 100%; margin: 8px 0 16px; font-size: 13px;"' : '';
+  const th = (c: string) => `<th scope="col"${inline ? ` style="${cellStyle} background: #EEF1F4;"` : ''}>${text(c)}</th>`;
+  const td = (c: TableCell | undefined, header: string) => {
+    const classes: string[] = [];
+    const styles: string[] = [];
+    if (c?.status) {
+      classes.push(statusClass(c.status));
+      styles.push(statusStyle(c.status));
+      if (c.status === 'Might miss' || c.status === 'Missed') styles.push('font-weight: bold;');
+    }
+    if (/^(ID|Due|Forecast|Status|Time|#|Score|Minutes|Milestones)$/.test(header)) classes.push('nowrap');
+    const attrs = inline
+      ? ` style="${attr(`${cellStyle} ${styles.join(' ')}`.trim())}"`
+      : classes.length > 0
+        ? ` class="${attr(classes.join(' '))}"`
+        : '';
+    return `<td${attrs}>${c ? inlines(c.content, inline) : ''}</td>`;
+  };
+  return [
+    `<table${tableAttr}>`,
+    caption ? `<caption>${text(caption)}</caption>` : '',
+    `<thead><tr>${columns.map(th).join('')}</tr></thead>`,
+    '<tbody>',
+    ...rows.map((r) => `<tr>${columns.map((h, i) => td(r[i], h)).join('')}</tr>`),
+    '</tbody>',
+    '</table>',
+  ]
+    .filter(Boolean)
+    .join('\n');
+}
+
+function statusStyle(status: Status): string {
+  const c = STATUS_COLOURS[status];
+  return [c.background ? `background: ${c.background};` : '', c.color ? `color: ${c.color};` : '']
+    .filter(Boolean)
+    .join(' ');
+}
+
+function inlines(content: Inline[], inline: boolean): string {
+  return content.map((x) => inlineHtml(x, inline)).join('');
+}
+
+function inlineHtml(x: Inline, inline: boolean): string {
+  if (typeof x === 'string') return text(x);
+  let out = text(x.text);
+  const href = x.link ? safeUrl(x.link) : undefined;
+  if (href) out = `<a href="${attr(href)}">${out}</a>`;
+  if (x.italic) out = `<em>${out}</em>`;
+  if (x.bold) out = `<strong>${out}</strong>`;
+  if (x.status) {
+    const style = inline ? ` style="${attr(`${statusStyle(x.status)} padding: 0 3px;`)}"` : '';
+    out = `<span class="${statusClass(x.status)}"${style}>${out}</span>`;
+  }
+  if (x.muted) out = `<span class="muted"${inline ? ` style="color: ${MUTED_COLOUR};"` : ''}>${out}</span>`;
+  return out;
+}
+
+/** Escape for element content; newlines become line breaks. */
+function text(s: string): string {
+  return escapeHtml(s).replace(/\r?\n/g, '<br>');
+}
+
+function attr(s: string): string {
+  return escapeHtml(s);
+}
+
+export function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => ENTITIES[c]!);
+}
+
+const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+function safeUrl(url: string): string | undefined {
+  const u = url.trim();
+  return /^(https?:\/\/|mailto:)/i.test(u) && !/[\u0000-\u001F\u007F]/.test(u) ? u : undefined;
+}

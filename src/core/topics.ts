@@ -1,0 +1,375 @@
+/**
+ * Topics: derived on every sync, scored from transparent components, ranked. The order
+ * never depends on when anything was submitted: ties break by due date, then identity
+ * (which starts with the kind and the milestone ID).
+ */
+import { daysBetween } from './dates';
+import { isOpen } from './register';
+import { previousMeeting } from './schedule';
+import type { Meeting, Milestone, Person, Register, ScoreComponent, Topic, TopicKind, UpdateRow, Weights } from './types';
+
+export const KIND_LABELS: Record<TopicKind, string> = {
+  'might-miss': 'Might miss',
+  missed: 'Missed',
+  dependency: 'Dependency',
+  help: 'Help needed',
+  raised: 'Raised',
+  stale: 'No update',
+};
+
+/** A topic before scoring. */
+export interface Candidate {
+  identity: string;
+  kind: TopicKind;
+  title: string;
+  milestones: string[];
+  owners: string[];
+  helpFrom: string;
+  groups: string[];
+  due?: string;
+  priorityRank?: number;
+  deferrals: number;
+  rankOverride?: number;
+  /** A hand-raised Topics row that has no Topic ID yet. */
+  sourceRow?: number;
+}
+
+export interface Budget {
+  /** People giving an update in Part 1: active owners of open milestones. */
+  members: number;
+  updateMinutes: number;
+  discussionMinutes: number;
+  /** How many topics fit before the cut line. */
+  topicsThatFit: number;
+}
+
+export function updatingMembers(register: Register): Person[] {
+  const owners = new Set(register.milestones.filter((m) => m.id && isOpen(m)).map((m) => m.owner));
+  return register.team.filter((p) => p.active && owners.has(p.email));
+}
+
+export function discussionBudget(register: Register): Budget {
+  const s = register.settings;
+  const members = updatingMembers(register).length;
+  const updateMinutes = members * s.minutesPerMemberUpdate;
+  const discussionMinutes = Math.max(0, s.meetingLengthMinutes - updateMinutes);
+  return { members, updateMinutes, discussionMinutes, topicsThatFit: Math.floor(discussionMinutes / s.minutesPerTopic) };
+}
+
+/** The latest accepted update of each person for a meeting. */
+export function latestUpdates(register: Register, meetingDate: string): Map<string, UpdateRow> {
+  const out = new Map<string, UpdateRow>();
+  for (const u of register.updates) {
+    if (u.meeting !== meetingDate || u.result.startsWith('Rejected')) continue;
+    const prev = out.get(u.email);
+    if (!prev || Date.parse(u.received) > Date.parse(prev.received) || (u.received === prev.received && u.responseId > prev.responseId))
+      out.set(u.email, u);
+  }
+  return out;
+}
+
+/** Owners who responded for a meeting, themselves or through their delegate. */
+export function respondents(register: Register, meetingDate: string): Set<string> {
+  const updates = latestUpdates(register, meetingDate);
+  const out = new Set<string>();
+  for (const p of register.team) {
+    if (updates.has(p.email) || (p.delegate && updates.has(p.delegate))) out.add(p.email);
+  }
+  return out;
+}
+
+function priorityRanks(register: Register): Map<string, number> {
+  return new Map(register.priorities.map((p) => [p.name.trim().toLowerCase(), p.rank]));
+}
+
+function groupOf(register: Register, email: string): string {
+  return register.team.find((p) => p.email === email)?.group ?? '';
+}
+
+/** The group a "Help from" answer points at: a group name, or a person's email or name. */
+export function helpGroup(register: Register, helpFrom: string): string | undefined {
+  const t = helpFrom.trim().toLowerCase();
+  if (!t) return undefined;
+  const group = register.team.find((p) => p.group.toLowerCase() === t);
+  if (group) return group.group;
+  const person = register.team.find((p) => p.email === t || p.name.toLowerCase() === t);
+  return person?.group;
+}
+
+function nameOf(register: Register, email: string): string {
+  return register.team.find((p) => p.email === email)?.name ?? email;
+}
+
+function unique<T>(xs: T[]): T[] {
+  return [...new Set(xs)];
+}
+
+function minRank(ranks: (number | undefined)[]): number | undefined {
+  const known = ranks.filter((r): r is number => r !== undefined);
+  return known.length ? Math.min(...known) : undefined;
+}
+
+/** Topic identity without the meeting: 'might-miss/M-0007'. */
+export function identityOf(topicId: string): string {
+  const i = topicId.indexOf('/');
+  return /^\d{4}-\d{2}-\d{2}\//.test(topicId) ? topicId.slice(i + 1) : topicId;
+}
+
+export function deriveCandidates(register: Register, meeting: Meeting): Candidate[] {
+  const ranks = priorityRanks(register);
+  const rankOf = (m: Milestone) => ranks.get(m.priority.trim().toLowerCase());
+  const byId = new Map(register.milestones.filter((m) => m.id).map((m) => [m.id, m]));
+  const open = register.milestones.filter((m) => m.id && m.owner && isOpen(m));
+  const out: Candidate[] = [];
+  const base = (m: Milestone) => ({
+    milestones: [m.id],
+    owners: [m.owner],
+    helpFrom: '',
+    groups: [groupOf(register, m.owner)],
+    due: m.due,
+    priorityRank: rankOf(m),
+    deferrals: 0,
+  });
+
+  for (const m of open) {
+    const late = m.forecast && m.due && m.forecast > m.due;
+    if (m.status === 'Might miss' || (m.status === 'On track' && late)) {
+      const why = m.status === 'Might miss' ? 'flagged Might miss' : `forecast ${m.forecast} is after due ${m.due}`;
+      out.push({ identity: `might-miss/${m.id}`, kind: 'might-miss', title: `${m.id} ${m.title} (${why})`, ...base(m) });
+    } else if (m.status === 'Missed') {
+      out.push({ identity: `missed/${m.id}`, kind: 'missed', title: `${m.id} ${m.title} (missed due ${m.due ?? '?'})`, ...base(m) });
+    }
+  }
+
+  for (const down of open) {
+    for (const upId of down.dependsOn) {
+      const up = byId.get(upId);
+      if (!up || up === down || !up.owner || !isOpen(up)) continue;
+      const upDate = up.forecast ?? up.due;
+      const atRisk = up.status === 'Might miss' || up.status === 'Missed' || (!!upDate && !!down.due && upDate > down.due);
+      if (!atRisk) continue;
+      const owners = unique([up.owner, down.owner]);
+      out.push({
+        identity: `dependency/${up.id}>${down.id}`,
+        kind: 'dependency',
+        title: `${up.id} ${up.title} (${up.status}${up.forecast ? `, forecast ${up.forecast}` : ''}) puts ${down.id} ${down.title} (due ${down.due ?? '?'}) at risk`,
+        milestones: [up.id, down.id],
+        owners,
+        helpFrom: '',
+        groups: unique(owners.map((o) => groupOf(register, o))),
+        due: down.due,
+        priorityRank: minRank([rankOf(up), rankOf(down)]),
+        deferrals: 0,
+      });
+    }
+  }
+
+  const updates = latestUpdates(register, meeting.date);
+  for (const [email, u] of [...updates].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    if (!u.helpNeeded.trim()) continue;
+    const theirs = open.filter((m) => m.owner === email);
+    const target = helpGroup(register, u.helpFrom);
+    out.push({
+      identity: `help/${email}`,
+      kind: 'help',
+      title: u.helpNeeded.trim(),
+      milestones: [],
+      owners: [email],
+      helpFrom: u.helpFrom.trim(),
+      groups: unique([groupOf(register, email), ...(target ? [target] : [])]),
+      due: theirs.map((m) => m.due).filter((d): d is string => !!d).sort()[0],
+      priorityRank: minRank(theirs.map(rankOf)),
+      deferrals: 0,
+    });
+  }
+
+  const responded = respondents(register, meeting.date);
+  for (const p of updatingMembers(register)) {
+    if (responded.has(p.email)) continue;
+    const theirs = open.filter((m) => m.owner === p.email);
+    out.push({
+      identity: `stale/${p.email}`,
+      kind: 'stale',
+      title: `No update from ${p.name} (${theirs.length} open milestone${theirs.length === 1 ? '' : 's'})`,
+      milestones: [],
+      owners: [p.email],
+      helpFrom: '',
+      groups: [p.group],
+      due: theirs.map((m) => m.due).filter((d): d is string => !!d).sort()[0],
+      priorityRank: minRank(theirs.map(rankOf)),
+      deferrals: 0,
+    });
+  }
+
+  // Topics people raised by hand for this meeting (or for no meeting in particular).
+  let nextRaised =
+    Math.max(0, ...register.topics.map((t) => Number(/\/raised\/R-(\d+)$/.exec(t.topicId)?.[1] ?? 0))) + 1;
+  for (const t of register.topics) {
+    const raised = t.kind === 'raised' || (t.kind === '' && !t.topicId && t.topic !== '');
+    if (!raised || (t.meeting && t.meeting !== meeting.date)) continue;
+    if (t.outcome && t.outcome !== 'Deferred') continue;
+    const milestone = t.milestone ? byId.get(t.milestone.toUpperCase()) : undefined;
+    const owners = t.owner ? t.owner.split(/[,;]\s*/).map((o) => o.trim().toLowerCase()).filter(Boolean) : [];
+    out.push({
+      identity: t.topicId ? identityOf(t.topicId) : `raised/R-${String(nextRaised++).padStart(4, '0')}`,
+      sourceRow: t.topicId ? undefined : t.row,
+      kind: 'raised',
+      title: t.topic,
+      milestones: milestone ? [milestone.id] : [],
+      owners: owners.length ? owners : milestone ? [milestone.owner] : [],
+      helpFrom: t.helpFrom,
+      groups: unique([...owners, ...(milestone ? [milestone.owner] : [])].map((o) => groupOf(register, o)).filter(Boolean)),
+      due: milestone?.due,
+      priorityRank: milestone ? rankOf(milestone) : undefined,
+      deferrals: t.deferrals,
+      rankOverride: t.rankOverride,
+    });
+  }
+
+  return carryOver(register, meeting, out);
+}
+
+/**
+ * Topics not reached at the previous meeting (Outcome blank or Deferred) come back with
+ * Deferrals + 1. Derived topics whose condition no longer holds are not carried: the risk
+ * has gone. Raised and help topics are carried as they were.
+ */
+function carryOver(register: Register, meeting: Meeting, candidates: Candidate[]): Candidate[] {
+  const prev = previousMeeting(register, meeting);
+  if (!prev) return candidates;
+  const byIdentity = new Map(candidates.map((c) => [c.identity, c]));
+  for (const row of register.topics) {
+    if (row.meeting !== prev.date || !row.topicId || row.rank === undefined) continue;
+    if (row.outcome !== '' && row.outcome !== 'Deferred') continue;
+    const identity = identityOf(row.topicId);
+    const existing = byIdentity.get(identity);
+    if (existing) {
+      existing.deferrals = Math.max(existing.deferrals, row.deferrals + 1);
+    } else if (row.kind === 'raised' || row.kind === 'help') {
+      const owners = row.owner.split(/[,;]\s*/).map((o) => o.trim().toLowerCase()).filter(Boolean);
+      const c: Candidate = {
+        identity,
+        kind: row.kind,
+        title: row.topic,
+        milestones: row.milestone ? row.milestone.split(/[,;]\s*/).filter(Boolean) : [],
+        owners,
+        helpFrom: row.helpFrom,
+        groups: unique([...owners.map((o) => groupOf(register, o)), ...(helpGroup(register, row.helpFrom) ?? [])].filter(Boolean)),
+        due: undefined,
+        priorityRank: undefined,
+        deferrals: row.deferrals + 1,
+      };
+      candidates.push(c);
+      byIdentity.set(identity, c);
+    }
+  }
+  return candidates;
+}
+
+const round1 = (x: number) => Math.round(x * 10) / 10;
+
+export function scoreCandidate(c: Candidate, meetingDate: string, weights: Weights, priorityCount: number): ScoreComponent[] {
+  const kindWeight: Record<TopicKind, number> = {
+    'might-miss': weights.mightMiss,
+    missed: weights.missed,
+    dependency: weights.dependency,
+    help: weights.help,
+    raised: weights.raised,
+    stale: weights.stale,
+  };
+  const parts: ScoreComponent[] = [{ label: KIND_LABELS[c.kind], points: kindWeight[c.kind] }];
+  if (c.priorityRank !== undefined) {
+    const steps = Math.max(0, priorityCount + 1 - c.priorityRank);
+    if (steps) parts.push({ label: `strategic priority ${c.priorityRank}`, points: round1(weights.priority * steps) });
+  }
+  if (c.due) {
+    const days = daysBetween(meetingDate, c.due);
+    const h = weights.dueHorizonDays;
+    const share = Math.min(1, Math.max(0, (h - days) / h));
+    if (share > 0) {
+      const when = days < 0 ? `${-days} day${days === -1 ? '' : 's'} overdue` : days === 0 ? 'due on the meeting day' : `due in ${days} day${days === 1 ? '' : 's'}`;
+      parts.push({ label: when, points: round1(weights.dueSoon * share) });
+    }
+  }
+  const others = Math.max(0, c.groups.length - 1);
+  if (others) parts.push({ label: `${others} other group${others === 1 ? '' : 's'} affected`, points: round1(weights.perOtherGroup * others) });
+  if (c.deferrals) parts.push({ label: `deferred ${c.deferrals}×`, points: round1(weights.perDeferral * c.deferrals) });
+  return parts;
+}
+
+export function whyText(parts: ScoreComponent[]): string {
+  return parts.map((p) => `${p.label} (+${p.points})`).join('; ');
+}
+
+function compareCandidates(a: Topic, b: Topic): number {
+  if (a.score !== b.score) return b.score - a.score;
+  const da = a.due ?? '9999-12-31';
+  const db = b.due ?? '9999-12-31';
+  if (da !== db) return da < db ? -1 : 1;
+  return a.identity < b.identity ? -1 : a.identity > b.identity ? 1 : 0;
+}
+
+/**
+ * Scores and ranks candidates for a meeting. A Rank override places its topic at that
+ * position; the rest keep their order around it. `topicsThatFit` sets the cut line.
+ */
+export function rankTopics(
+  candidates: Candidate[],
+  meetingDate: string,
+  weights: Weights,
+  priorityCount: number,
+  topicsThatFit: number,
+): Topic[] {
+  const scored: Topic[] = candidates.map((c) => {
+    const components = scoreCandidate(c, meetingDate, weights, priorityCount);
+    return {
+      ...c,
+      topicId: `${meetingDate}/${c.identity}`,
+      meeting: meetingDate,
+      components,
+      score: round1(components.reduce((s, p) => s + p.points, 0)),
+      why: whyText(components),
+      rank: 0,
+      belowCut: false,
+    };
+  });
+  const free = scored.filter((t) => t.rankOverride === undefined).sort(compareCandidates);
+  const pinned = scored
+    .filter((t) => t.rankOverride !== undefined)
+    .sort((a, b) => a.rankOverride! - b.rankOverride! || compareCandidates(a, b));
+  const ordered = [...free];
+  for (const t of pinned) ordered.splice(Math.min(Math.max(t.rankOverride! - 1, 0), ordered.length), 0, t);
+  return ordered.map((t, i) => ({
+    ...t,
+    rank: i + 1,
+    belowCut: i >= topicsThatFit,
+    why: t.rankOverride !== undefined ? `rank set by hand to ${t.rankOverride}; score ${t.why}` : t.why,
+  }));
+}
+
+export function priorityCount(register: Register): number {
+  return Math.max(register.priorities.length, ...register.priorities.map((p) => (p.rank < 999 ? p.rank : 0)), 0);
+}
+
+/** Derive and rank the topics of a meeting from a register. */
+export function topicsFor(register: Register, meeting: Meeting): Topic[] {
+  const budget = discussionBudget(register);
+  const overrides = new Map(
+    register.topics
+      .filter((t) => t.meeting === meeting.date && t.topicId && t.rankOverride !== undefined)
+      .map((t) => [identityOf(t.topicId), t.rankOverride]),
+  );
+  const candidates = deriveCandidates(register, meeting);
+  for (const c of candidates) if (overrides.has(c.identity)) c.rankOverride = overrides.get(c.identity);
+  return rankTopics(
+    candidates,
+    meeting.date,
+    register.settings.weights,
+    priorityCount(register),
+    budget.topicsThatFit,
+  );
+}
+
+export function ownerNames(register: Register, owners: string[]): string {
+  return owners.map((o) => nameOf(register, o)).join(' & ');
+}
