@@ -3,9 +3,13 @@
  * the ranked topics with the cut line, deferred topics, tracking by strategic priority and
  * health. Pure: every instant comes in through the input; renderers decide only the looks.
  */
-import { dateToMs, offsetMs, zonedInstant } from './dates';
+import { daysBetween } from './dates';
 import { type Block, cell, type Document, type Inline, type TableCell } from './document';
+import { formatDate, formatDateTime } from './format';
 import { normaliseName } from './layout';
+import { isOpen, STATUSES } from './register';
+import { meetingStart } from './schedule';
+import { discussionBudget, KIND_LABELS, latestUpdates, updatingMembers } from './topics';
 import type {
   ChangeRow,
   Health,
@@ -39,20 +43,8 @@ export interface PackInput {
 /** The end of every meeting: outcomes, deferrals and key items. */
 export const WRAP_UP_MINUTES = 5;
 
-export const STATUSES: readonly Status[] = ['On track', 'Might miss', 'Missed', 'Done', 'Dropped'];
-
-export const KIND_LABELS: Record<TopicKind, string> = {
-  'might-miss': 'Might miss',
-  missed: 'Missed',
-  dependency: 'Dependency',
-  help: 'Help needed',
-  raised: 'Raised',
-  stale: 'No update',
-};
-
 const KIND_STATUS: Partial<Record<TopicKind, Status>> = { 'might-miss': 'Might miss', missed: 'Missed' };
 
-const CLOSED: readonly Status[] = ['Done', 'Dropped'];
 const NO_PRIORITY = 'No priority';
 const DASH = '—';
 
@@ -68,7 +60,7 @@ export function buildPack(input: PackInput): Document {
   ];
   return {
     title: `Milestone meeting — ${formatDate(input.meeting.date)}`,
-    subtitle: `Pack generated ${formatInstant(input.generatedAt, ctx.tz)} (${ctx.tz})`,
+    subtitle: `Pack generated ${formatDateTime(input.generatedAt, ctx.tz)} (${ctx.tz})`,
     blocks,
   };
 }
@@ -78,13 +70,17 @@ export function buildPack(input: PackInput): Document {
 interface Context {
   input: PackInput;
   tz: string;
-  /** Active people in the order of Part 1: by group, then name. */
-  members: Person[];
+  /** Who gives an update in Part 1 (active owners of open milestones), by group then name. */
+  speakers: Person[];
+  /** Active people without open milestones. */
+  others: Person[];
   nameOf: (who: string) => string;
   /** Changes in (previous meeting start, meeting start], per milestone ID (normalised), in time order. */
   changesSince: Map<string, ChangeRow[]>;
-  /** The update counted for each person this meeting, by email (lower case). */
+  /** The latest accepted update of each submitter for this meeting, by email. */
   updates: Map<string, UpdateRow>;
+  /** Owners' comments on milestones for this meeting, by milestone ID (latest wins). */
+  comments: Map<string, string>;
   timing: Timing;
 }
 
@@ -98,9 +94,10 @@ interface Timing {
 function context(input: PackInput): Context {
   const { register, meeting } = input;
   const tz = register.settings.timeZone;
-  const members = register.team
-    .filter((p) => p.active)
-    .sort((a, b) => compareText(a.group, b.group) || compareText(a.name, b.name) || compareText(a.email, b.email));
+  const byGroupThenName = (a: Person, b: Person) =>
+    compareText(a.group, b.group) || compareText(a.name, b.name) || compareText(a.email, b.email);
+  const speakers = updatingMembers(register).sort(byGroupThenName);
+  const others = register.team.filter((p) => p.active && !speakers.includes(p)).sort(byGroupThenName);
 
   const byEmail = new Map(register.team.map((p) => [p.email.toLowerCase(), p]));
   const nameOf = (who: string): string => {
@@ -110,9 +107,7 @@ function context(input: PackInput): Context {
 
   const previousStart =
     input.previousMeetingStart ??
-    (input.previousMeeting
-      ? zonedInstant(input.previousMeeting.date, input.previousMeeting.time || register.settings.meetingTime, tz)
-      : undefined);
+    (input.previousMeeting ? meetingStart(input.previousMeeting, register.settings) : undefined);
   const from = previousStart ? Date.parse(previousStart) : Number.NEGATIVE_INFINITY;
   const to = Date.parse(input.meetingStart);
   const changesSince = new Map<string, ChangeRow[]>();
@@ -124,17 +119,17 @@ function context(input: PackInput): Context {
     .sort((a, b) => Date.parse(a.when) - Date.parse(b.when) || a.row - b.row);
   for (const c of inWindow) push(changesSince, idKey(c.milestone), c);
 
-  const updates = new Map<string, UpdateRow>();
-  for (const u of register.updates) {
-    if (u.meeting !== meeting.date || /^\s*rejected/i.test(u.result)) continue;
-    const key = u.email.trim().toLowerCase();
-    const seen = updates.get(key);
-    if (!seen || Date.parse(u.received) > Date.parse(seen.received)) updates.set(key, u);
+  const updates = latestUpdates(register, meeting.date);
+  const comments = new Map<string, string>();
+  for (const u of [...updates.values()].sort((a, b) => Date.parse(a.received) - Date.parse(b.received))) {
+    for (const [id, text] of parseComments(u.comments)) comments.set(id, text);
   }
 
+  // The same budget as the cut line (topics.ts), with the wrap-up taken from the discussion.
   const settings = register.settings;
+  const budget = discussionBudget(register);
   const length = Math.max(0, settings.meetingLengthMinutes);
-  const memberMinutes = Math.min(length, members.length * settings.minutesPerMemberUpdate);
+  const memberMinutes = Math.min(length, budget.updateMinutes);
   const wrapUpMinutes = Math.min(WRAP_UP_MINUTES, length - memberMinutes);
   const timing: Timing = {
     start: clockMinutes(meeting.time || settings.meetingTime),
@@ -142,13 +137,13 @@ function context(input: PackInput): Context {
     topicMinutes: length - memberMinutes - wrapUpMinutes,
     wrapUpMinutes,
   };
-  return { input, tz, members, nameOf, changesSince, updates, timing };
+  return { input, tz, speakers, others, nameOf, changesSince, updates, comments, timing };
 }
 
 // ---------- agenda ----------
 
 function agenda(ctx: Context): Block[] {
-  const { timing, members, input } = ctx;
+  const { timing, speakers, input } = ctx;
   const settings = input.register.settings;
   const perTopic = settings.minutesPerTopic;
   const above = input.topics.filter((t) => !t.belowCut).length;
@@ -169,7 +164,7 @@ function agenda(ctx: Context): Block[] {
           cell(`${clock(timing.start)}–${clock(t1)}`),
           cell(
             { text: 'Part 1 — Member updates', bold: true },
-            `: ${plural(members.length, 'member')} × ${settings.minutesPerMemberUpdate} min (wins, learnings, help needed)`,
+            `: ${plural(speakers.length, 'member')} × ${settings.minutesPerMemberUpdate} min (wins, learnings, help needed)`,
           ),
           cell(String(timing.memberMinutes)),
         ],
@@ -177,7 +172,7 @@ function agenda(ctx: Context): Block[] {
           cell(`${clock(t1)}–${clock(t2)}`),
           cell(
             { text: 'Part 2 — Topics in priority order', bold: true },
-            `: ${above} of ${plural(input.topics.length, 'topic')} at ${perTopic} min each`,
+            `: ${plural(input.topics.length, 'topic')}, ${above} above the cut line, ${perTopic} min each`,
           ),
           cell(String(timing.topicMinutes)),
         ],
@@ -207,26 +202,16 @@ function memberUpdates(ctx: Context): Block[] {
   if (!ctx.input.previousMeetingStart && !ctx.input.previousMeeting) {
     blocks.push(para(muted('No earlier meeting was held: every recorded change is shown as a change.')));
   }
-  if (ctx.members.length === 0) blocks.push(para('No active team members.'));
+  // People without open milestones speak only when they sent an update anyway.
+  const speaking = new Set(ctx.speakers);
+  const sections = ctx.input.register.team.filter((p) => speaking.has(p) || (p.active && updateOf(ctx, p)));
+  const quiet = ctx.others.filter((p) => !sections.includes(p));
+  if (sections.length === 0) blocks.push(para('Nobody owns an open milestone.'));
   const ids = new Set<string>();
-  for (const person of ctx.members) {
-    blocks.push(heading(3, `${person.name || person.email} — ${person.group || 'No group'}`, uniqueId(ids, 'member', person.name || person.email)));
-    const update = ctx.updates.get(person.email.toLowerCase());
-    if (update) {
-      blocks.push({
-        type: 'list',
-        ordered: false,
-        items: [
-          labelled('Wins', update.wins),
-          labelled('Learnings', update.learnings),
-          helpItem(ctx, update),
-        ],
-      });
-      blocks.push(para(muted(`Update received ${formatInstant(update.received, ctx.tz)}`)));
-    } else {
-      blocks.push(para({ text: 'No update received.', italic: true }));
-    }
-    const comments = update ? parseComments(update.comments) : new Map<string, string>();
+  for (const person of [...ctx.speakers, ...ctx.others].filter((p) => sections.includes(p))) {
+    const who = person.name || person.email;
+    blocks.push(heading(3, `${who} — ${person.group || 'No group'}`, uniqueId(ids, 'member', who)));
+    blocks.push(...updateBlocks(ctx, person));
     const own = ownMilestones(ctx, person);
     if (own.length === 0) {
       blocks.push(para(muted('No open milestones.')));
@@ -242,11 +227,39 @@ function memberUpdates(ctx: Context): Block[] {
         forecastCell(m),
         statusCell(m.status),
         cell(describeChanges(ctx.changesSince.get(idKey(m.id)) ?? []) || DASH),
-        cell(comments.get(idKey(m.id)) ?? ''),
+        cell(ctx.comments.get(idKey(m.id)) ?? ''),
       ]),
     });
   }
+  if (quiet.length > 0) {
+    blocks.push(
+      para(muted(`No open milestones, no update: ${quiet.map((p) => p.name || p.email).join(', ')}.`)),
+    );
+  }
   return blocks;
+}
+
+/** The person's own update, or their delegate's when the delegate has no section of their own. */
+function updateOf(ctx: Context, person: Person): UpdateRow | undefined {
+  const own = ctx.updates.get(person.email);
+  if (own) return own;
+  const delegate = person.delegate?.trim().toLowerCase();
+  if (!delegate || ctx.speakers.some((p) => p.email === delegate)) return undefined;
+  return ctx.updates.get(delegate);
+}
+
+function updateBlocks(ctx: Context, person: Person): Block[] {
+  const update = updateOf(ctx, person);
+  if (!update) return [para({ text: 'No update received.', italic: true })];
+  const by = update.email === person.email ? '' : ` from ${ctx.nameOf(update.email)} (delegate)`;
+  return [
+    {
+      type: 'list',
+      ordered: false,
+      items: [labelled('Wins', update.wins), labelled('Learnings', update.learnings), helpItem(ctx, update)],
+    },
+    para(muted(`Update received${by} ${formatDateTime(update.received, ctx.tz)}`)),
+  ];
 }
 
 function helpItem(ctx: Context, update: UpdateRow): Inline[] {
@@ -259,9 +272,7 @@ function helpItem(ctx: Context, update: UpdateRow): Inline[] {
 function ownMilestones(ctx: Context, person: Person): Milestone[] {
   const email = person.email.toLowerCase();
   return sortMilestones(
-    ctx.input.register.milestones.filter(
-      (m) => m.owner.toLowerCase() === email && (!CLOSED.includes(m.status) || closedSince(ctx, m)),
-    ),
+    ctx.input.register.milestones.filter((m) => m.owner.toLowerCase() === email && (isOpen(m) || closedSince(ctx, m))),
   );
 }
 
@@ -323,9 +334,8 @@ function topicList(ctx: Context): Block[] {
     blocks.push({
       type: 'cut',
       text:
-        `Cut line — discussion time runs out here (${ctx.timing.topicMinutes} min for ` +
-        `${plural(above.length, 'topic')} at ${perTopic} min each). ` +
-        'Topics below are deferred to the next meeting unless time allows.',
+        `Cut line — discussion time runs out here (${ctx.timing.topicMinutes} min of discussion, ` +
+        `${perTopic} min per topic). Topics below are deferred to the next meeting unless time allows.`,
     });
     blocks.push({ type: 'table', columns, rows: below.map((t) => topicRow(ctx, t)) });
   } else {
@@ -336,7 +346,7 @@ function topicList(ctx: Context): Block[] {
 
 function topicRow(ctx: Context, t: Topic): TableCell[] {
   const rank: Inline[] = [String(t.rank)];
-  if (t.rankOverride !== undefined) rank.push(muted(' (set)'));
+  if (t.rankOverride !== undefined) rank.push(muted(' (override)'));
   const topic: Inline[] = [t.title];
   const missing = t.milestones.filter((id) => !t.title.includes(id));
   if (missing.length > 0) topic.push(muted(` (${missing.join(', ')})`));
@@ -353,13 +363,15 @@ function topicRow(ctx: Context, t: Topic): TableCell[] {
   ];
 }
 
-/** Joint topics name both sides, with their groups. */
+/** Joint topics name both sides, with their groups when the sides are in different groups. */
 function ownerNames(ctx: Context, t: Topic): string {
-  const names = unique(t.owners.map((o) => o.trim()).filter(Boolean)).map((o) => {
-    if (t.owners.length < 2) return ctx.nameOf(o);
-    const p = ctx.input.register.team.find((x) => x.email.toLowerCase() === o.toLowerCase());
-    return p?.group ? `${ctx.nameOf(o)} (${p.group})` : ctx.nameOf(o);
-  });
+  const owners = unique(t.owners.map((o) => o.trim()).filter(Boolean));
+  const groupOf = (o: string) =>
+    ctx.input.register.team.find((x) => x.email.toLowerCase() === o.toLowerCase())?.group ?? '';
+  const groups = new Set(owners.map(groupOf));
+  const names = owners.map((o) =>
+    groups.size > 1 && groupOf(o) ? `${ctx.nameOf(o)} (${groupOf(o)})` : ctx.nameOf(o),
+  );
   return names.length > 0 ? names.join(' & ') : DASH;
 }
 
@@ -405,7 +417,7 @@ function tracking(ctx: Context): Block[] {
     if (seen.has(s.key)) continue;
     seen.add(s.key);
     const all = groups.get(s.key) ?? [];
-    const shown = sortMilestones(all.filter((m) => !CLOSED.includes(m.status) || closedSince(ctx, m)));
+    const shown = sortMilestones(all.filter((m) => isOpen(m) || closedSince(ctx, m)));
     blocks.push(heading(3, s.title, uniqueId(ids, 'priority', s.title)));
     const summary: Inline[] = [];
     if (s.sponsor?.trim()) summary.push(`Sponsor: ${ctx.nameOf(s.sponsor)}. `);
@@ -456,7 +468,7 @@ function healthSection(ctx: Context): Block[] {
       h.anticipationRate === null || h.misses === 0
         ? 'No misses yet.'
         : `${percent(h.anticipationRate)} — ${h.anticipatedMisses} of ${plural(h.misses, 'miss', 'misses')} ` +
-            `${h.anticipatedMisses === 1 ? 'was' : 'were'} flagged Might miss at least one meeting ahead.`,
+            `${h.misses === 1 ? 'was' : 'were'} flagged Might miss at least one meeting ahead.`,
     ),
   );
   blocks.push(para({ text: 'Surprise misses', bold: true }, ' (On track straight to Missed):'));
@@ -485,10 +497,10 @@ function healthSection(ctx: Context): Block[] {
         { text: 'Not responded: ', bold: true },
         h.missingUpdates.length === 0
           ? 'everyone responded.'
-          : h.missingUpdates
+          : `${h.missingUpdates
               .map((e) => ctx.nameOf(e))
               .sort(compareText)
-              .join(', '),
+              .join(', ')}.`,
       ),
     );
   }
@@ -505,7 +517,7 @@ function statusCell(status: Status): TableCell {
 function forecastCell(m: Milestone): TableCell {
   if (!m.forecast) return cell(DASH);
   if (m.due && m.forecast > m.due) {
-    const days = Math.round((dateToMs(m.forecast) - dateToMs(m.due)) / 86_400_000);
+    const days = daysBetween(m.due, m.forecast);
     return cell(m.forecast, { text: ` (+${plural(days, 'day')})`, bold: true });
   }
   return cell(m.forecast);
@@ -528,25 +540,6 @@ function muted(text: string): Inline {
 }
 
 // ---------- formatting ----------
-
-const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-
-/** 'Thu 3 Dec 2026' */
-export function formatDate(date: string): string {
-  const d = new Date(dateToMs(date));
-  if (Number.isNaN(d.getTime())) return date;
-  return `${DAYS[d.getUTCDay()]} ${d.getUTCDate()} ${MONTHS[d.getUTCMonth()]} ${d.getUTCFullYear()}`;
-}
-
-/** 'Wed 2 Dec 2026 16:05', wall time in `tz`. */
-export function formatInstant(instant: string, tz: string): string {
-  const ms = Date.parse(instant);
-  if (Number.isNaN(ms)) return instant;
-  const wall = new Date(ms + offsetMs(ms, tz));
-  const date = wall.toISOString().slice(0, 10);
-  return `${formatDate(date)} ${wall.toISOString().slice(11, 16)}`;
-}
 
 function clockMinutes(time: string): number {
   const m = /^(\d{1,2}):(\d{2})/.exec(time.trim());

@@ -58,7 +58,7 @@ function isBold(x: Inline): boolean {
 
 /** Inline content of a paragraph or list item: newlines become hard breaks. */
 function inlines(content: Inline[], indent: string): string {
-  return content.map((x) => inline(x, (t) => multiLine(t, indent))).join('');
+  return content.map((x, i) => inline(x, (t) => multiLine(t, indent, i === 0))).join('');
 }
 
 function inline(x: Inline, text: (s: string) => string): string {
@@ -83,24 +83,28 @@ function line(text: string): string {
   return oneLine(text).trim();
 }
 
-function multiLine(text: string, indent: string): string {
+/** Newlines become hard breaks; `atStart` when the text begins the paragraph or item. */
+function multiLine(text: string, indent: string, atStart: boolean): string {
   return text
     .split(/\r?\n/)
-    .map((l, i) => (i === 0 ? escapeMarkdown(l) : escapeMarkdown(l.trimStart())))
+    .map((l, i) => (i === 0 && !atStart ? escapeMarkdown(l) : escapeMarkdownLine(i === 0 ? l : l.trimStart())))
     .join(`\\\n${indent}`);
 }
 
 /**
- * Backslash-escape what Markdown would read as syntax. Characters that only matter at the
- * start of a line (list markers, headings, numbered items) are escaped there, so dates and
- * hyphenated words stay readable.
+ * Backslash-escape what Markdown would read as syntax inside a line. Characters that only
+ * matter at the start of a line (list markers, numbered items) are escaped there only, by
+ * escapeMarkdownLine, so dates, scores and hyphenated words stay readable.
  */
 export function escapeMarkdown(text: string): string {
-  let out = text
-    .replace(/[\\`*_{}[\]<>#|~!]/g, (c) => `\\${c}`)
-    .replace(/&(?=#?[A-Za-z0-9]+;)/g, '\\&');
-  out = out.replace(/^(\s*)([-+=])/, '$1\\$2').replace(/^(\s*\d+)([.)])/, '$1\\$2');
-  return out;
+  return text.replace(/[\\`*_{}[\]<>#|~!]/g, (c) => `\\${c}`).replace(/&(?=#?[A-Za-z0-9]+;)/g, '\\&');
+}
+
+/** Escaping for text that starts a line of a paragraph or list item. */
+export function escapeMarkdownLine(text: string): string {
+  return escapeMarkdown(text)
+    .replace(/^(\s*)([-+=])/, '$1\\$2')
+    .replace(/^(\s*\d+)([.)])/, '$1\\$2');
 }
 
 function safeUrl(url: string): string | undefined {

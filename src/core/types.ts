@@ -298,6 +298,8 @@ export interface Email {
 }
 
 export interface Plan {
+  /** The register's time zone: instants are written as wall time in it. */
+  timeZone: string;
   writes: CellWrite[];
   appends: RowAppend[];
   emails: Email[];

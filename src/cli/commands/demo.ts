@@ -1,0 +1,108 @@
+import { existsSync } from 'node:fs';
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import ExcelJS from 'exceljs';
+import { normaliseName } from '../../core/layout';
+import { writeFileAtomic } from '../../local/atomic';
+import { workspacePaths } from '../../local/workspace';
+import { emitJson, type GlobalOptions, say } from '../output';
+import { initWorkspace } from './init';
+import { packCommand } from './pack';
+import { requestCommand } from './request';
+import { syncCommand } from './sync';
+import { validateCommand } from './validate';
+import { wrapUpCommand } from './wrap-up';
+
+/** The demo's fixed clock: one week of the sample team's cycle (see templates/sample/README.md). */
+export const DEMO_CLOCK = {
+  init: '2026-11-30T08:00:00Z',
+  requests: '2026-11-30T10:00:00Z',
+  firstSync: '2026-12-01T12:00:00Z',
+  reminders: '2026-12-01T23:00:00Z',
+  pack: '2026-12-02T16:00:00Z',
+  wrapUp: '2026-12-03T12:00:00Z',
+} as const;
+
+const MARKER = '.milepost-demo';
+
+function templatesDir(): string {
+  // Bundled (dist/cli.js) or from source (src/cli/commands/), templates/ sits above us.
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 5; i++, dir = path.dirname(dir)) {
+    const candidate = path.join(dir, 'templates');
+    if (existsSync(path.join(candidate, 'layout.json'))) return candidate;
+  }
+  throw new Error('templates/ not found next to the Milepost installation');
+}
+
+/** What people do in the meeting: the manager records outcomes for the topics reached. */
+async function holdMeeting(registerFile: string, meeting: string): Promise<number> {
+  const wb = new ExcelJS.Workbook();
+  await wb.xlsx.readFile(registerFile);
+  const ws = wb.worksheets.find((w) => normaliseName(w.name) === 'topics')!;
+  const headers = new Map<string, number>();
+  ws.getRow(1).eachCell((c, col) => headers.set(normaliseName(String(c.value)), col));
+  const col = (h: string) => headers.get(normaliseName(h))!;
+  let reached = 0;
+  ws.eachRow((row, n) => {
+    if (n === 1) return;
+    const m = row.getCell(col('Meeting')).value;
+    const date = m instanceof Date ? m.toISOString().slice(0, 10) : String(m ?? '');
+    const rank = Number(row.getCell(col('Rank')).value);
+    if (date !== meeting || !rank || rank > 3) return;
+    reached++;
+    row.getCell(col('Outcome')).value = rank === 1 ? 'Resolved' : 'Discussed';
+    row.getCell(col('Decision / action')).value =
+      rank === 1 ? 'Agreed a recovery plan; re-baseline the date next week' : 'Owners to meet this week and report back';
+  });
+  await writeFileAtomic(registerFile, Buffer.from(await wb.xlsx.writeBuffer()));
+  return reached;
+}
+
+export async function demoCommand(dir: string | undefined, opts: GlobalOptions): Promise<number> {
+  const target = path.resolve(dir ?? 'demo');
+  const paths = workspacePaths(target);
+  const existing = await fs.readdir(target).catch(() => [] as string[]);
+  if (existing.length && !existing.includes(MARKER)) {
+    say(`${target} exists and is not a Milepost demo workspace; choose another directory (milepost demo DIR).`);
+    return 2;
+  }
+  await fs.rm(target, { recursive: true, force: true });
+  await fs.mkdir(target, { recursive: true });
+  await fs.writeFile(path.join(target, MARKER), 'Created by `milepost demo`; the next demo run replaces this directory.\n');
+  const quiet = { ...opts, workspace: target, json: false };
+  const step = (text: string) => say(`\n▶ ${text}`);
+
+  step(`Create a sample workspace in ${target}`);
+  await initWorkspace(target, { sample: true });
+  step('Check the register');
+  await validateCommand({ ...quiet, now: DEMO_CLOCK.init });
+  step(`Send update requests (clock: ${DEMO_CLOCK.requests})`);
+  await requestCommand({ ...quiet, now: DEMO_CLOCK.requests });
+  step('Owners answer (the sample responses arrive in responses.jsonl)');
+  const sample = await fs.readFile(path.join(templatesDir(), 'sample', 'responses.jsonl'), 'utf8');
+  await writeFileAtomic(paths.responses, sample);
+  step(`Sync the responses into the register (clock: ${DEMO_CLOCK.firstSync})`);
+  await syncCommand({ ...quiet, now: DEMO_CLOCK.firstSync });
+  step(`Remind whoever has not answered (clock: ${DEMO_CLOCK.reminders})`);
+  await requestCommand({ ...quiet, now: DEMO_CLOCK.reminders, reminders: true });
+  step(`Build and circulate the meeting pack (clock: ${DEMO_CLOCK.pack})`);
+  await packCommand({ ...quiet, now: DEMO_CLOCK.pack });
+  step('The meeting is held: the manager records outcomes for the first topics');
+  const meeting = '2026-12-03';
+  const reached = await holdMeeting(paths.register, meeting);
+  say(`  ${reached} topics discussed; the rest are deferred.`);
+  step(`Wrap up (clock: ${DEMO_CLOCK.wrapUp})`);
+  await wrapUpCommand({ ...quiet, now: DEMO_CLOCK.wrapUp });
+
+  const outbox = await fs.readdir(paths.outbox);
+  const pack = path.join(paths.packs, `${meeting}.html`);
+  say('\nDone. Look at:');
+  say(`  the meeting pack   ${pack}`);
+  say(`  (also Markdown)    ${path.join(paths.packs, `${meeting}.md`)}`);
+  say(`  the register       ${paths.register}`);
+  say(`  the outbox         ${paths.outbox} (${outbox.length} emails)`);
+  emitJson(opts, { workspace: target, pack, outbox: outbox.map((f) => path.join(paths.outbox, f)) });
+  return 0;
+}

@@ -1,0 +1,66 @@
+import * as path from 'node:path';
+import { type PackOutcome, planPack } from '../../core/cycle';
+import { renderHtml } from '../../core/render-html';
+import { renderMarkdown } from '../../core/render-markdown';
+import { runLocal } from '../../local/backend';
+import { emitJson, type GlobalOptions, plural, resolveNow, say } from '../output';
+import { reportApply } from './shared';
+
+export function packJson(outcome: PackOutcome, files: string[]) {
+  return {
+    meeting: outcome.meeting?.date ?? null,
+    files,
+    circulated: outcome.circulated,
+    topics: outcome.topics.map((t) => ({
+      rank: t.rank,
+      topicId: t.topicId,
+      kind: t.kind,
+      title: t.title,
+      milestone: t.milestones.join(', '),
+      owners: t.owners,
+      helpFrom: t.helpFrom,
+      score: t.score,
+      why: t.why,
+      deferrals: t.deferrals,
+      belowCut: t.belowCut,
+    })),
+    health: outcome.health
+      ? {
+          anticipationRate: outcome.health.anticipationRate,
+          surpriseMisses: outcome.health.surpriseMisses,
+          responseRate: outcome.health.responseRate,
+          missingUpdates: outcome.health.missingUpdates,
+          statusCounts: outcome.health.statusCounts,
+        }
+      : null,
+  };
+}
+
+export async function packCommand(opts: GlobalOptions): Promise<number> {
+  const now = resolveNow(opts);
+  const { outcome, paths } = await runLocal(
+    opts.workspace,
+    'pack',
+    now,
+    (read) => planPack(read.snapshot, read.responses, now, (m) => `packs/${m.date}.html`),
+    (o, p) =>
+      o.document && o.meeting
+        ? [
+            { path: path.join(p.packs, `${o.meeting.date}.html`), data: renderHtml(o.document) },
+            { path: path.join(p.packs, `${o.meeting.date}.md`), data: renderMarkdown(o.document) },
+          ]
+        : [],
+  ).then((r) => {
+    reportApply(r.report);
+    return r;
+  });
+  const files = outcome.meeting ? ['html', 'md'].map((ext) => path.join(paths.packs, `${outcome.meeting!.date}.${ext}`)) : [];
+  if (!outcome.meeting) say('No planned meeting ahead: nothing to pack.');
+  else {
+    const above = outcome.topics.filter((t) => !t.belowCut).length;
+    say(`Pack for ${outcome.meeting.date}: ${files[0]}`);
+    say(`  ${plural(outcome.topics.length, 'topic')}, ${above} above the cut line.${outcome.circulated ? ' Circulated to the team (outbox).' : ''}`);
+  }
+  emitJson(opts, packJson(outcome, files));
+  return 0;
+}

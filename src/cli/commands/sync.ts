@@ -1,0 +1,36 @@
+import { planSync } from '../../core/cycle';
+import { runLocal } from '../../local/backend';
+import { emitJson, type GlobalOptions, plural, resolveNow, say, sayProblems } from '../output';
+import { reportApply } from './shared';
+
+export async function syncCommand(opts: GlobalOptions): Promise<number> {
+  const now = resolveNow(opts);
+  const { outcome, report } = await runLocal(opts.workspace, 'sync', now, (read) => {
+    const o = planSync(read.snapshot, read.responses, now);
+    return { ...o, problems: [...read.responseProblems, ...o.problems] };
+  });
+  const fromForms = outcome.applied.filter((a) => a.source === 'form');
+  say(
+    `Sync: ${plural(outcome.recorded, 'response')} recorded, ${plural(fromForms.length, 'change')} applied, ${plural(outcome.rejected.length, 'update')} rejected, ${plural(outcome.skipped.length, 'response')} already applied or replaced.`,
+  );
+  const auto = outcome.applied.filter((a) => a.source === 'auto');
+  if (auto.length) say(`  Auto-miss: ${auto.map((a) => a.milestone).join(', ')} marked Missed (past due).`);
+  const sheet = outcome.applied.filter((a) => a.source === 'sheet');
+  if (sheet.length) say(`  ${plural(sheet.length, 'hand edit')} recorded in Changes.`);
+  if (outcome.assignedIds.length) say(`  New IDs: ${outcome.assignedIds.map((a) => `row ${a.row} → ${a.id}`).join(', ')}`);
+  for (const r of outcome.rejected) say(`  rejected ${r.where}${r.milestone ? ` ${r.milestone}` : ''}: ${r.reason}`);
+  if (outcome.meeting) say(`  ${plural(outcome.topics.length, 'topic')} for the meeting on ${outcome.meeting.date}.`);
+  sayProblems(outcome.problems.filter((p) => p.severity === 'error' && p.tab === 'responses.jsonl'));
+  reportApply(report);
+  emitJson(opts, {
+    meeting: outcome.meeting?.date ?? null,
+    applied: outcome.applied.map(({ responseId, milestone, field, from, to, by, source }) => ({ responseId, milestone, field, from, to, by, source })),
+    rejected: outcome.rejected.map(({ responseId, milestone, reason, where }) => ({ responseId, milestone, reason, where })),
+    skipped: outcome.skipped,
+    recorded: outcome.recorded,
+    assignedIds: outcome.assignedIds,
+    conflicts: report.conflicts,
+    problems: outcome.problems,
+  });
+  return 0;
+}

@@ -1,0 +1,103 @@
+/**
+ * `milepost`: the command-line shell of the local backend. Each command parses its options,
+ * calls one phase of the core through the local backend, and reports.
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { RegisterError } from '../core/cycle';
+import { NoWorkspaceError } from '../local/backend';
+import { LockedError } from '../local/lock';
+import { demoCommand } from './commands/demo';
+import { initCommand } from './commands/init';
+import { packCommand } from './commands/pack';
+import { requestCommand } from './commands/request';
+import { runCommand } from './commands/run';
+import { syncCommand } from './commands/sync';
+import { validateCommand } from './commands/validate';
+import { wrapUpCommand } from './commands/wrap-up';
+import { formatProblem, type GlobalOptions, say, UsageError } from './output';
+
+function common(cmd: Command): Command {
+  return cmd
+    .addOption(new Option('-w, --workspace <dir>', 'workspace directory holding register.xlsx').default('.'))
+    .addOption(new Option('--now <iso>', 'use a fixed clock, e.g. 2026-12-02T16:00:00Z (reproducible runs)'))
+    .addOption(new Option('--json', 'print a machine-readable result on stdout'));
+}
+
+function example(cmd: Command, text: string): Command {
+  return cmd.addHelpText('after', `\nExample:\n  ${text}\n`);
+}
+
+export function buildProgram(exit: (code: number) => void): Command {
+  const program = new Command('milepost')
+    .description(
+      'Milestone management for leadership teams: a register, weekly update requests, a sync, and a prioritised meeting pack.',
+    )
+    .version('0.1.0')
+    .showHelpAfterError()
+    .addHelpText(
+      'after',
+      `
+A week with the local backend (a workspace directory with register.xlsx):
+  milepost init --sample -w team      create a workspace with a sample team
+  milepost request -w team            email update requests (written to team/outbox)
+  milepost sync -w team               compile team/responses.jsonl into the register
+  milepost pack -w team               build team/packs/<date>.html and .md
+  milepost wrap-up -w team            mark the meeting Held and send the key items
+  milepost run -w team                whatever is due now (for cron)
+  npx milepost demo                   the whole cycle on a sample team, with a fixed clock`,
+    );
+  const act =
+    <T>(fn: (opts: T) => Promise<number>) =>
+    async (opts: T) =>
+      exit(await fn(opts));
+
+  example(common(program.command('init').description('create a workspace: register.xlsx, responses.jsonl, outbox/, packs/')), 'milepost init --sample --workspace team')
+    .option('--sample', 'fill the register with the sample team')
+    .option('--force', 'replace an existing register')
+    .action(act(initCommand));
+  example(common(program.command('validate').description('check the register and responses; exit 1 when there are errors')), 'milepost validate --workspace team --json')
+    .action(act(validateCommand));
+  example(common(program.command('request').description('write update requests (or reminders) for the next meeting to outbox/')), 'milepost request --workspace team --now 2026-11-30T10:00:00Z')
+    .option('--reminders', 'remind the owners who have not responded yet')
+    .action(act(requestCommand));
+  example(common(program.command('sync').description('apply responses.jsonl to the register, mark overdue milestones, refresh topics')), 'milepost sync --workspace team --json')
+    .action(act(syncCommand));
+  example(common(program.command('pack').description('sync, then build the meeting pack (packs/<date>.html and .md)')), 'milepost pack --workspace team --now 2026-12-02T16:00:00Z --json')
+    .action(act(packCommand));
+  example(common(program.command('wrap-up').description('after the meeting: mark it Held and send the key-items digest')), 'milepost wrap-up --workspace team --meeting 2026-12-03')
+    .option('--meeting <date>', 'the meeting to wrap up (default: every meeting that has ended)')
+    .action(act(wrapUpCommand));
+  example(common(program.command('run').description('run whatever the schedule says is due now (requests, reminders, sync, pack, wrap-up)')), 'milepost run --workspace team   # from cron, every 15 minutes')
+    .action(act(runCommand));
+  example(common(program.command('demo').argument('[dir]', 'where to create the demo workspace', 'demo').description('run one whole cycle on a sample team with a fixed clock')), 'milepost demo /tmp/milepost-demo')
+    .action(async (dir: string, opts: GlobalOptions) => exit(await demoCommand(dir, opts)));
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let code = 0;
+  const program = buildProgram((c) => {
+    code = c;
+  });
+  program.exitOverride();
+  try {
+    await program.parseAsync(argv);
+    return code;
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode;
+    if (err instanceof RegisterError) {
+      say('The register cannot be used as it is; nothing was changed:');
+      for (const p of err.problems) say(`  ${formatProblem(p)}`);
+      return 1;
+    }
+    if (err instanceof UsageError || err instanceof NoWorkspaceError || err instanceof LockedError) {
+      say(`milepost: ${err.message}`);
+      return err instanceof LockedError ? 3 : 2;
+    }
+    if (err instanceof Error && /changed by another program|not written|nothing was written/i.test(err.message)) {
+      say(`milepost: ${err.message}`);
+      return 3;
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,40 @@
+/** What a command prints: a JSON result on stdout with --json, readable lines on stderr. */
+import type { Problem } from '../core/types';
+
+export interface GlobalOptions {
+  workspace: string;
+  now?: string;
+  json?: boolean;
+}
+
+export class UsageError extends Error {}
+
+export function resolveNow(opts: GlobalOptions): string {
+  if (!opts.now) return new Date().toISOString();
+  const t = Date.parse(opts.now);
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(opts.now) || Number.isNaN(t)) {
+    throw new UsageError(`--now "${opts.now}" is not an ISO-8601 instant such as 2026-12-02T16:00:00Z`);
+  }
+  return new Date(t).toISOString();
+}
+
+export function say(line = ''): void {
+  process.stderr.write(`${line}\n`);
+}
+
+export function emitJson(opts: GlobalOptions, value: unknown): void {
+  if (opts.json) process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+export function formatProblem(p: Problem): string {
+  return `${p.severity === 'error' ? 'error' : 'warning'}: ${p.message}`;
+}
+
+export function sayProblems(problems: Problem[], limit = 50): void {
+  for (const p of problems.slice(0, limit)) say(`  ${formatProblem(p)}`);
+  if (problems.length > limit) say(`  … and ${problems.length - limit} more (use --json for all)`);
+}
+
+export function plural(n: number, word: string, many = `${word}s`): string {
+  return `${n} ${n === 1 ? word : many}`;
+}

@@ -1,0 +1,412 @@
+/**
+ * The phases of the milestone cycle, each a pure function from a snapshot (and `now`) to a
+ * plan. Shells read, call one of these, and apply what comes back.
+ */
+import { dateInZone } from './dates';
+import type { Document } from './document';
+import { digestEmail, packEmail, requestEmail } from './emails';
+import { computeHealth } from './health';
+import { buildPack } from './pack';
+import { ID_PATTERN, isOpen, readRegister } from './register';
+import { meetingStart, meetingsToAdd, meetingsToWrapUp, previousMeeting, upcomingMeeting } from './schedule';
+import { identityOf, respondents, topicsFor, updatingMembers } from './topics';
+import { type AppliedChange, ingest, type Rejection } from './updates';
+import type {
+  CellWrite,
+  Email,
+  Health,
+  Meeting,
+  Plan,
+  Problem,
+  RawSubmission,
+  Register,
+  RowAppend,
+  Snapshot,
+  Topic,
+  UpdateRow,
+} from './types';
+
+export class RegisterError extends Error {
+  constructor(readonly problems: Problem[]) {
+    super(problems.map((p) => p.message).join('\n'));
+  }
+}
+
+const emptyPlan = (register: Register): Plan => ({ timeZone: register.settings.timeZone, writes: [], appends: [], emails: [] });
+
+/** Problems that make a phase unsafe: a missing tab or required column. */
+function blocking(problems: Problem[]): Problem[] {
+  return problems.filter((p) => p.severity === 'error' && p.row === undefined && p.tab !== 'Settings') // missing tab
+    .concat(problems.filter((p) => p.severity === 'error' && p.row === 1 && /required column/.test(p.message)));
+}
+
+function load(snapshot: Snapshot): { register: Register; problems: Problem[] } {
+  const { register, problems } = readRegister(snapshot);
+  const stop = blocking(problems);
+  if (stop.length) throw new RegisterError(stop);
+  return { register, problems };
+}
+
+export function planValidate(snapshot: Snapshot): { problems: Problem[]; register: Register } {
+  const { register, problems } = readRegister(snapshot);
+  return { register, problems };
+}
+
+// ---------- sync ----------
+
+export interface SyncOutcome {
+  plan: Plan;
+  applied: AppliedChange[];
+  rejected: Rejection[];
+  skipped: { responseId: string; reason: string; where: string }[];
+  recorded: number;
+  assignedIds: { row: number; id: string }[];
+  problems: Problem[];
+  /** The register as it will be once the plan is applied. */
+  register: Register;
+  meeting?: Meeting;
+  topics: Topic[];
+}
+
+/** IDs ever used: in Milestones, in Changes and in Topics, so a deleted milestone's ID never returns. */
+function nextIdNumber(register: Register): number {
+  let max = 0;
+  const see = (text: string) => {
+    for (const part of text.split(/[\s,;>/]+/)) {
+      const m = ID_PATTERN.exec(part.trim().toUpperCase());
+      if (m) max = Math.max(max, Number(m[1]));
+    }
+  };
+  for (const m of register.milestones) see(m.id);
+  for (const c of register.changes) see(c.milestone);
+  for (const t of register.topics) {
+    see(t.milestone);
+    see(t.topicId);
+  }
+  return max + 1;
+}
+
+function withMeetings(register: Register, appends: RowAppend[]): Register {
+  const added: Meeting[] = appends.map((a, i) => ({
+    row: -1 - i,
+    date: String(a.values.Date),
+    time: String(a.values.Time ?? register.settings.meetingTime),
+    status: 'Planned',
+    pack: '',
+    notes: '',
+  }));
+  return { ...register, meetings: [...register.meetings, ...added].sort((a, b) => (a.date < b.date ? -1 : 1)) };
+}
+
+/** The register after an ingest: statuses, forecasts, Updates and Changes rows applied. */
+function applyIngest(register: Register, applied: AppliedChange[], appends: RowAppend[]): Register {
+  const milestones = register.milestones.map((m) => ({ ...m }));
+  const byId = new Map(milestones.filter((m) => m.id).map((m) => [m.id, m]));
+  for (const a of applied) {
+    const m = byId.get(a.milestone);
+    if (!m) continue;
+    if (a.field === 'Status') m.status = a.to as typeof m.status;
+    else m.forecast = a.to || undefined;
+  }
+  const updates: UpdateRow[] = [...register.updates];
+  const changes = [...register.changes];
+  for (const r of appends) {
+    const v = r.values;
+    const s = (k: string) => String(v[k] ?? '');
+    if (r.tab === 'Updates') {
+      updates.push({
+        row: -1,
+        received: s('Received'),
+        responseId: s('Response ID'),
+        meeting: s('Meeting'),
+        email: s('Email'),
+        wins: s('Wins'),
+        learnings: s('Learnings'),
+        helpNeeded: s('Help needed'),
+        helpFrom: s('Help from'),
+        comments: s('Comments'),
+        result: s('Result'),
+      });
+    } else if (r.tab === 'Changes') {
+      changes.push({
+        row: -1,
+        when: s('When'),
+        milestone: s('Milestone'),
+        field: s('Field'),
+        from: s('From'),
+        to: s('To'),
+        by: s('By'),
+        source: s('Source'),
+        responseId: s('Response ID'),
+      });
+    }
+  }
+  return { ...register, milestones, updates, changes };
+}
+
+const TOPIC_COLUMNS = ['Meeting', 'Rank', 'Kind', 'Topic', 'Milestone', 'Owner', 'Help from', 'Score', 'Why', 'Deferrals'];
+
+function topicValues(t: Topic): Record<string, string | number> {
+  return {
+    'Topic ID': t.topicId,
+    Meeting: t.meeting,
+    Rank: t.rank,
+    Kind: t.kind,
+    Topic: t.title,
+    Milestone: t.milestones.join(', '),
+    Owner: t.owners.join(', '),
+    'Help from': t.helpFrom,
+    Score: t.score,
+    Why: t.why,
+    Deferrals: t.deferrals,
+  };
+}
+
+/** Upserts the meeting's topics into the Topics tab by Topic ID. */
+function topicWrites(register: Register, meeting: Meeting, topics: Topic[], now: string): { writes: CellWrite[]; appends: RowAppend[] } {
+  const writes: CellWrite[] = [];
+  const appends: RowAppend[] = [];
+  const rows = new Map(register.topics.filter((t) => t.topicId).map((t) => [t.topicId, t]));
+  const current = new Set(topics.map((t) => t.topicId));
+  for (const t of topics) {
+    const values = topicValues(t);
+    const row = rows.get(t.topicId);
+    if (t.sourceRow !== undefined) {
+      const src = register.topics.find((x) => x.row === t.sourceRow)!;
+      const ref = { by: 'match' as const, row: src.row, cells: { Topic: src.topic, 'Topic ID': '' } };
+      const previous: Record<string, string | number | undefined> = {
+        'Topic ID': '',
+        Meeting: src.meeting ?? '',
+        Rank: src.rank ?? '',
+        Kind: src.kind,
+        Topic: src.topic,
+        Milestone: src.milestone,
+        Owner: src.owner,
+        'Help from': src.helpFrom,
+        Score: src.score ?? '',
+        Why: src.why,
+        Deferrals: src.deferrals || '',
+      };
+      for (const col of ['Topic ID', ...TOPIC_COLUMNS]) {
+        if (col === 'Topic' || col === 'Milestone' || col === 'Owner' || col === 'Help from') continue; // people typed these
+        writes.push({ tab: 'Topics', ref, column: col, value: values[col]!, previous: previous[col] ?? '', as: col === 'Meeting' ? 'date' : undefined });
+      }
+      continue;
+    }
+    if (!row) {
+      appends.push({ tab: 'Topics', values, dates: { Meeting: 'date' } });
+      continue;
+    }
+    const ref = { by: 'key' as const, header: 'Topic ID', value: t.topicId };
+    const previous: Record<string, string | number> = {
+      Meeting: row.meeting ?? '',
+      Rank: row.rank ?? '',
+      Kind: row.kind,
+      Topic: row.topic,
+      Milestone: row.milestone,
+      Owner: row.owner,
+      'Help from': row.helpFrom,
+      Score: row.score ?? '',
+      Why: row.why,
+      Deferrals: row.deferrals,
+    };
+    for (const col of TOPIC_COLUMNS) {
+      if (String(previous[col]) !== String(values[col])) {
+        writes.push({ tab: 'Topics', ref, column: col, value: values[col]!, previous: previous[col]!, as: col === 'Meeting' ? 'date' : undefined });
+      }
+    }
+  }
+  // Machine topics of this meeting that no longer apply lose their rank.
+  for (const row of register.topics) {
+    if (row.meeting !== meeting.date || !row.topicId || current.has(row.topicId) || row.rank === undefined) continue;
+    if (identityOf(row.topicId).startsWith('raised/')) continue;
+    const ref = { by: 'key' as const, header: 'Topic ID', value: row.topicId };
+    writes.push({ tab: 'Topics', ref, column: 'Rank', value: '', previous: row.rank });
+    writes.push({ tab: 'Topics', ref, column: 'Why', value: `No longer applies (checked ${now.slice(0, 16).replace('T', ' ')} UTC)`, previous: row.why });
+  }
+  return { writes, appends };
+}
+
+export function planSync(snapshot: Snapshot, responses: RawSubmission[], now: string): SyncOutcome {
+  const { register: read, problems } = load(snapshot);
+  const plan = emptyPlan(read);
+
+  const meetingRows = meetingsToAdd(read, now);
+  plan.appends.push(...meetingRows);
+  let register = withMeetings(read, meetingRows);
+
+  const assignedIds: { row: number; id: string }[] = [];
+  let next = nextIdNumber(register);
+  for (const m of register.milestones) {
+    if (m.id || !m.title) continue;
+    const id = `M-${String(next++).padStart(4, '0')}`;
+    assignedIds.push({ row: m.row, id });
+    plan.writes.push({
+      tab: 'Milestones',
+      ref: { by: 'match', row: m.row, cells: { ID: '', Milestone: m.title } },
+      column: 'ID',
+      value: id,
+      previous: '',
+    });
+  }
+  if (assignedIds.length) {
+    const ids = new Map(assignedIds.map((a) => [a.row, a.id]));
+    register = { ...register, milestones: register.milestones.map((m) => (ids.has(m.row) ? { ...m, id: ids.get(m.row)! } : m)) };
+  }
+
+  const result = ingest(register, responses, now);
+  plan.writes.push(...result.writes);
+  plan.appends.push(...result.appends);
+  register = applyIngest(register, result.applied, result.appends);
+
+  const meeting = upcomingMeeting(register, now);
+  let topics: Topic[] = [];
+  if (meeting) {
+    topics = topicsFor(register, meeting);
+    const tw = topicWrites(register, meeting, topics, now);
+    plan.writes.push(...tw.writes);
+    plan.appends.push(...tw.appends);
+  }
+  return {
+    plan,
+    applied: result.applied,
+    rejected: result.rejected,
+    skipped: result.skipped,
+    recorded: result.recorded,
+    assignedIds,
+    problems: [...problems, ...result.problems],
+    register,
+    meeting,
+    topics,
+  };
+}
+
+// ---------- requests and reminders ----------
+
+export interface RequestOutcome {
+  plan: Plan;
+  meeting?: Meeting;
+  kind: 'request' | 'reminder';
+  recipients: string[];
+  problems: Problem[];
+}
+
+/**
+ * Update requests for the next meeting, or — once they have gone out — reminders to the
+ * owners who have not responded yet.
+ */
+export function planRequests(snapshot: Snapshot, now: string, opts: { reminders?: boolean } = {}): RequestOutcome {
+  const { register: read, problems } = load(snapshot);
+  const plan = emptyPlan(read);
+  const added = meetingsToAdd(read, now);
+  plan.appends.push(...added);
+  const register = withMeetings(read, added);
+  const meeting = upcomingMeeting(register, now);
+  if (!meeting) return { plan, kind: 'request', recipients: [], problems };
+  const kind = opts.reminders || meeting.requestsSent ? 'reminder' : 'request';
+  const responded = respondents(register, meeting.date);
+  const owners = updatingMembers(register).filter((p) => kind === 'request' || !responded.has(p.email));
+  for (const p of owners) {
+    const theirs = register.milestones.filter((m) => m.id && m.owner === p.email && isOpen(m));
+    plan.emails.push(requestEmail(register, meeting, p, theirs, kind));
+  }
+  const column = kind === 'request' ? 'Requests sent' : 'Reminders sent';
+  const previous = kind === 'request' ? meeting.requestsSent : meeting.remindersSent;
+  if (meeting.row > 0) {
+    plan.writes.push({
+      tab: 'Meetings',
+      ref: { by: 'key', header: 'Date', value: meeting.date },
+      column,
+      value: now,
+      previous: previous ?? '',
+      as: 'instant',
+    });
+  } else {
+    const row = plan.appends.find((a) => a.values.Date === meeting.date)!;
+    row.values[column] = now;
+    row.dates = { ...row.dates, [column]: 'instant' };
+  }
+  return { plan, meeting, kind, recipients: owners.map((p) => p.email), problems };
+}
+
+// ---------- pack ----------
+
+export interface PackOutcome extends SyncOutcome {
+  document?: Document;
+  health?: Health;
+  /** True when the pack is circulated to the team by this run (the first build). */
+  circulated: boolean;
+}
+
+/**
+ * Sync, then build the meeting pack. `location` is where the shell puts it (a file path or a
+ * document link); it is recorded in Meetings and sent to the team the first time.
+ */
+export function planPack(snapshot: Snapshot, responses: RawSubmission[], now: string, location: (meeting: Meeting) => string): PackOutcome {
+  const sync = planSync(snapshot, responses, now);
+  const meeting = sync.meeting;
+  if (!meeting) return { ...sync, circulated: false };
+  const register = sync.register;
+  const prev = previousMeeting(register, meeting);
+  const health = computeHealth(register, meeting);
+  const document = buildPack({
+    register,
+    meeting,
+    previousMeeting: prev,
+    previousMeetingStart: prev ? meetingStart(prev, register.settings) : undefined,
+    meetingStart: meetingStart(meeting, register.settings),
+    topics: sync.topics,
+    health,
+    generatedAt: now,
+  });
+  const where = location(meeting);
+  const circulated = !meeting.pack;
+  if (meeting.pack !== where) {
+    if (meeting.row > 0) {
+      sync.plan.writes.push({
+        tab: 'Meetings',
+        ref: { by: 'key', header: 'Date', value: meeting.date },
+        column: 'Pack',
+        value: where,
+        previous: meeting.pack,
+      });
+    } else {
+      const row = sync.plan.appends.find((a) => a.tab === 'Meetings' && a.values.Date === meeting.date);
+      if (row) row.values.Pack = where;
+    }
+  }
+  if (circulated) sync.plan.emails.push(packEmail(register, meeting, document, where, sync.topics));
+  return { ...sync, document, health, circulated };
+}
+
+// ---------- wrap-up ----------
+
+export interface WrapUpOutcome {
+  plan: Plan;
+  meetings: Meeting[];
+  problems: Problem[];
+}
+
+/**
+ * After a meeting: mark it Held and send the key-items digest (decisions and actions,
+ * what changed, what was deferred to the next meeting). Topics not reached carry over
+ * automatically at the next sync.
+ */
+export function planWrapUp(snapshot: Snapshot, now: string, opts: { meeting?: string } = {}): WrapUpOutcome {
+  const { register, problems } = load(snapshot);
+  const plan = emptyPlan(register);
+  const meetings = opts.meeting
+    ? register.meetings.filter((m) => m.date === opts.meeting && m.status === 'Planned' && !m.wrappedUp)
+    : meetingsToWrapUp(register, now);
+  for (const meeting of meetings) {
+    const ref = { by: 'key' as const, header: 'Date', value: meeting.date };
+    plan.writes.push({ tab: 'Meetings', ref, column: 'Status', value: 'Held', previous: meeting.status });
+    plan.writes.push({ tab: 'Meetings', ref, column: 'Wrapped up', value: now, previous: meeting.wrappedUp ?? '', as: 'instant' });
+    plan.emails.push(digestEmail(register, meeting, now));
+  }
+  return { plan, meetings, problems };
+}
+
+export function today(register: Register, now: string): string {
+  return dateInZone(now, register.settings.timeZone);
+}

@@ -1,0 +1,27 @@
+/** How dates read in packs and emails: 'Thu 3 Dec 2026', 'Wed 2 Dec 2026 10:00'. */
+import { format } from 'date-fns';
+import { dateInZone, offsetMs } from './dates';
+
+/** date-fns formats a Date in the host's zone; feed it a Date whose local fields are the calendar date. */
+function localDate(date: string): Date {
+  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
+  return new Date(y, m - 1, d);
+}
+
+export function formatDate(date: string): string {
+  return format(localDate(date), 'EEE d MMM yyyy');
+}
+
+export function formatShortDate(date: string): string {
+  return format(localDate(date), 'd MMM');
+}
+
+/** An instant as wall time in `tz`. */
+export function formatDateTime(instant: string, tz: string): string {
+  const t = Date.parse(instant);
+  const wall = new Date(t + offsetMs(t, tz));
+  const hh = String(wall.getUTCHours()).padStart(2, '0');
+  const mm = String(wall.getUTCMinutes()).padStart(2, '0');
+  return `${formatDate(dateInZone(instant, tz))} ${hh}:${mm}`;
+}
+

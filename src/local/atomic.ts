@@ -1,0 +1,106 @@
+/**
+ * The one way the local backend writes a whole file: into a temporary file in the same
+ * directory, flushed to disk, then renamed over the target. A reader (or a crash) sees either
+ * the old file or the new one, never half of each. Used by the register save, the outbox and
+ * the packs.
+ */
+import { randomBytes } from 'node:crypto';
+import { constants } from 'node:fs';
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+
+export type AtomicData = string | Uint8Array | AsyncIterable<string | Uint8Array>;
+
+export interface WriteAtomicOptions {
+  /**
+   * false: never replace an existing file. The new file is published with link(2), which fails
+   * when the name exists, so two writers cannot both "create" it. Default true.
+   */
+  overwrite?: boolean;
+}
+
+/**
+ * Writes `data` to `file` atomically. Returns false only when `overwrite` is false and the
+ * file already existed (nothing was written). On any failure the target is untouched and the
+ * temporary file is removed.
+ */
+export async function writeFileAtomic(
+  file: string,
+  data: AtomicData,
+  options: WriteAtomicOptions = {},
+): Promise<boolean> {
+  const overwrite = options.overwrite ?? true;
+  const dir = path.dirname(file);
+  const temp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  let published = false;
+  try {
+    const mode = overwrite ? await existingMode(file) : undefined;
+    const handle = await fs.open(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, mode ?? 0o666);
+    try {
+      if (mode !== undefined) await handle.chmod(mode);
+      if (typeof data === 'string' || data instanceof Uint8Array) await handle.writeFile(data);
+      else for await (const chunk of data) await handle.writeFile(chunk);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    if (overwrite) {
+      await fs.rename(temp, file);
+      published = true;
+    } else {
+      published = await publishNew(temp, file);
+      if (!published) return false;
+    }
+    await syncDirectory(dir);
+    return true;
+  } finally {
+    if (!published || !overwrite) await fs.rm(temp, { force: true }).catch(() => undefined);
+  }
+}
+
+/** Links `temp` to `file` unless `file` exists; falls back to check-then-rename where links are unsupported. */
+async function publishNew(temp: string, file: string): Promise<boolean> {
+  try {
+    await fs.link(temp, file);
+    return true;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return false;
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'ENOSYS') throw error;
+  }
+  if (await exists(file)) return false;
+  await fs.rename(temp, file);
+  return true;
+}
+
+async function existingMode(file: string): Promise<number | undefined> {
+  try {
+    return (await fs.stat(file)).mode & 0o777;
+  } catch {
+    return undefined;
+  }
+}
+
+export async function exists(file: string): Promise<boolean> {
+  try {
+    await fs.lstat(file);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw error;
+  }
+}
+
+/** Makes the rename itself durable. Not possible on every platform (Windows): best effort. */
+async function syncDirectory(dir: string): Promise<void> {
+  try {
+    const handle = await fs.open(dir, 'r');
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  } catch {
+    // A directory that cannot be opened or synced still has the renamed file in it.
+  }
+}

@@ -1,0 +1,87 @@
+/**
+ * The local backend: a workspace directory with register.xlsx, responses.jsonl, outbox/ and
+ * packs/. One run holds the workspace lock, reads everything once, lets the core plan, and
+ * applies the plan: packs and emails first (each idempotent), the workbook last and atomically.
+ */
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import type { Plan, Problem, RawSubmission, Snapshot } from '../core/types';
+import { writeFileAtomic } from './atomic';
+import { withLock } from './lock';
+import { writeOutbox } from './outbox';
+import { readResponses } from './responses';
+import { applyPlan, readWorkbook, saveWorkbookAtomic } from './workbook';
+import { workspacePaths, type WorkspacePaths } from './workspace';
+
+export interface LocalRead {
+  snapshot: Snapshot;
+  responses: RawSubmission[];
+  responseProblems: Problem[];
+}
+
+export interface ApplyReport {
+  writes: number;
+  appends: number;
+  conflicts: Problem[];
+  emailsWritten: string[];
+  emailsSkipped: string[];
+}
+
+export class NoWorkspaceError extends Error {}
+
+export async function assertWorkspace(paths: WorkspacePaths): Promise<void> {
+  try {
+    await fs.access(paths.register);
+  } catch {
+    throw new NoWorkspaceError(
+      `No register at ${paths.register}. Create one with \`milepost init --workspace ${paths.dir}\` (add --sample for a sample team).`,
+    );
+  }
+}
+
+/**
+ * Runs one phase on a workspace under its lock. `plan` gets what was read and returns the
+ * plan plus whatever the command reports; `files` are written before the workbook.
+ */
+export async function runLocal<T extends { plan: Plan }>(
+  dir: string,
+  command: string,
+  now: string,
+  plan: (read: LocalRead) => T,
+  files: (outcome: T, paths: WorkspacePaths) => { path: string; data: string }[] = () => [],
+): Promise<{ outcome: T; report: ApplyReport; paths: WorkspacePaths }> {
+  const paths = workspacePaths(dir);
+  await assertWorkspace(paths);
+  return withLock(paths.dir, command, async () => {
+    const { snapshot, workbook, stamp } = await readWorkbook(paths.register);
+    const { raw, problems } = await readResponses(paths.responses);
+    const outcome = plan({ snapshot, responses: raw, responseProblems: problems });
+    for (const f of files(outcome, paths)) {
+      await fs.mkdir(path.dirname(f.path), { recursive: true });
+      await writeFileAtomic(f.path, f.data);
+    }
+    const { written, skipped } = await writeOutbox(paths.outbox, outcome.plan.emails, now);
+    const applied = applyPlan(workbook, snapshot, outcome.plan, outcome.plan.timeZone);
+    if (applied.writes + applied.appends > 0) await saveWorkbookAtomic(workbook, paths.register, stamp);
+    return {
+      outcome,
+      paths,
+      report: {
+        writes: applied.writes,
+        appends: applied.appends,
+        conflicts: applied.conflicts,
+        emailsWritten: written,
+        emailsSkipped: skipped,
+      },
+    };
+  });
+}
+
+/** Reads a workspace without locking or writing (validate). */
+export async function readLocal(dir: string): Promise<LocalRead & { paths: WorkspacePaths }> {
+  const paths = workspacePaths(dir);
+  await assertWorkspace(paths);
+  const { snapshot } = await readWorkbook(paths.register);
+  const { raw, problems } = await readResponses(paths.responses);
+  return { snapshot, responses: raw, responseProblems: problems, paths };
+}
