@@ -124,6 +124,7 @@ function applyIngest(register: Register, applied: AppliedChange[], appends: RowA
         learnings: s('Learnings'),
         helpNeeded: s('Help needed'),
         helpFrom: s('Help from'),
+        milestones: s('Milestones').split(', ').filter(Boolean),
         comments: s('Comments'),
         result: s('Result'),
       });

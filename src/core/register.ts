@@ -396,10 +396,7 @@ function readMilestones(r: Reader, v: TabView | undefined, team: Person[], prior
     const forecastCell = cellText(v!.cell(row, 'Forecast'));
     const forecast = dateField(r, v!, row, rowNo, 'Forecast');
     const depText = v!.has('Depends on') ? v!.text(row, 'Depends on') : '';
-    const dependsOn = depText
-      .split(/[\s,;]+/)
-      .map((s) => s.trim().toUpperCase())
-      .filter(Boolean);
+    const dependsOn = splitIds(depText);
     out.push({
       id: ID_PATTERN.test(id) ? id : '',
       row: rowNo,
@@ -451,6 +448,14 @@ function readMilestones(r: Reader, v: TabView | undefined, team: Person[], prior
     );
   }
   return out;
+}
+
+/** 'M-0001, M-0002; M-0003' → IDs. */
+export function splitIds(text: string): string[] {
+  return text
+    .split(/[\s,;]+/)
+    .map((s) => s.trim().toUpperCase())
+    .filter(Boolean);
 }
 
 /** Cycles in Depends on (each reported once, starting at its smallest ID). */
@@ -589,6 +594,7 @@ function readUpdates(r: Reader, v: TabView | undefined): UpdateRow[] {
       learnings: v!.text(row, 'Learnings'),
       helpNeeded: v!.text(row, 'Help needed'),
       helpFrom: v!.text(row, 'Help from'),
+      milestones: v!.has('Milestones') ? splitIds(v!.text(row, 'Milestones')) : [],
       comments: v!.has('Comments') ? v!.text(row, 'Comments') : '',
       result: v!.text(row, 'Result'),
     });

@@ -46,9 +46,9 @@ nav.toc ol { margin: .25rem 0; padding-left: 1.25rem; columns: 2; }
 table { border-collapse: collapse; width: 100%; margin: .5rem 0 1rem; font-size: .9rem; }
 caption { text-align: left; color: ${MUTED_COLOUR}; padding: .25rem 0; }
 th, td { border: 1px solid ${BORDER}; padding: .35rem .5rem; text-align: left; vertical-align: top; }
-th { background: #EEF1F4; font-weight: 600; white-space: nowrap; }
+th { background: #EEF1F4; font-weight: 600; }
 tbody tr:nth-child(even) td { background: #F8F9FA; }
-td.nowrap { white-space: nowrap; }
+td.nowrap, .date { white-space: nowrap; }
 ${(Object.keys(STATUS_COLOURS) as Status[])
   .map((s) => {
     const c = STATUS_COLOURS[s];
@@ -162,7 +162,10 @@ function table(columns: string[], rows: TableCell[][], caption: string | undefin
       styles.push(statusStyle(c.status));
       if (c.status === 'Might miss' || c.status === 'Missed') styles.push('font-weight: bold;');
     }
-    if (/^(ID|Due|Forecast|Status|Time|#|Score|Minutes|Milestones)$/.test(header)) classes.push('nowrap');
+    if (/^(ID|Due|Status|Time|#|Score|Minutes|Milestones)$/.test(header)) {
+      classes.push('nowrap');
+      styles.push('white-space: nowrap;');
+    }
     const attrs = inline
       ? ` style="${attr(`${cellStyle} ${styles.join(' ')}`.trim())}"`
       : classes.length > 0
@@ -195,8 +198,8 @@ function inlines(content: Inline[], inline: boolean): string {
 }
 
 function inlineHtml(x: Inline, inline: boolean): string {
-  if (typeof x === 'string') return text(x);
-  let out = text(x.text);
+  if (typeof x === 'string') return inlineText(x, inline);
+  let out = inlineText(x.text, inline);
   const href = x.link ? safeUrl(x.link) : undefined;
   if (href) out = `<a href="${attr(href)}">${out}</a>`;
   if (x.italic) out = `<em>${out}</em>`;
@@ -212,6 +215,13 @@ function inlineHtml(x: Inline, inline: boolean): string {
 /** Escape for element content; newlines become line breaks. */
 function text(s: string): string {
   return escapeHtml(s).replace(/\r?\n/g, '<br>');
+}
+
+/** Inline content text: as `text`, and dates stay on one line (browsers break them after a hyphen). */
+function inlineText(s: string, inline: boolean): string {
+  return text(s).replace(/\b\d{4}-\d{2}-\d{2}\b/g, (d) =>
+    inline ? `<span style="white-space: nowrap;">${d}</span>` : `<span class="date">${d}</span>`,
+  );
 }
 
 function attr(s: string): string {

@@ -68,12 +68,20 @@ export function latestUpdates(register: Register, meetingDate: string): Map<stri
   return out;
 }
 
-/** Owners who responded for a meeting, themselves or through their delegate. */
+/**
+ * Owners who responded for a meeting: an accepted update of their own, or one their
+ * delegate sent that covered at least one of their milestones.
+ */
 export function respondents(register: Register, meetingDate: string): Set<string> {
-  const updates = latestUpdates(register, meetingDate);
   const out = new Set<string>();
-  for (const p of register.team) {
-    if (updates.has(p.email) || (p.delegate && updates.has(p.delegate))) out.add(p.email);
+  const ownerOf = new Map(register.milestones.filter((m) => m.id).map((m) => [m.id, m.owner]));
+  for (const u of register.updates) {
+    if (u.meeting !== meetingDate || u.result.startsWith('Rejected')) continue;
+    out.add(u.email);
+    for (const id of u.milestones) {
+      const owner = ownerOf.get(id);
+      if (owner) out.add(owner);
+    }
   }
   return out;
 }

@@ -133,6 +133,8 @@ export interface UpdateRow {
   learnings: string;
   helpNeeded: string;
   helpFrom: string;
+  /** IDs of the milestones the submission updated (its owner's, or those it covered as a delegate). */
+  milestones: string[];
   comments: string;
   result: string;
 }

@@ -196,6 +196,7 @@ export function ingest(register: Register, raws: RawSubmission[], now: string): 
     const reasons: string[] = [];
     let changes = 0;
     let accepted = 0;
+    const covered: string[] = [];
     const reject = (milestone: string, reason: string) => {
       result.rejected.push({ responseId: s.responseId, milestone, reason, where: s.where });
       reasons.push(milestone ? `${milestone}: ${reason}` : reason);
@@ -252,6 +253,7 @@ export function ingest(register: Register, raws: RawSubmission[], now: string): 
           changes++;
         }
         accepted++;
+        covered.push(id);
         if (status || forecast || s.comments[id]) {
           w.lastUpdate = s.submittedAt;
           w.touched.add('Last update');
@@ -271,6 +273,7 @@ export function ingest(register: Register, raws: RawSubmission[], now: string): 
         Learnings: s.learnings,
         'Help needed': s.helpNeeded,
         'Help from': s.helpFrom,
+        Milestones: covered.join(', '),
         Comments: formatComments(s.comments),
         Result: summary,
       },

@@ -1,0 +1,746 @@
+/**
+ * A large, realistic register for benchmarks, in the shape of templates/sample/register.json plus
+ * the responses of the next meeting (templates/sample/responses.jsonl). Pure and deterministic:
+ * the same options give the same register, byte for byte.
+ *
+ * The story matches the sample: weekly Thursday meetings at 10:00 Europe/London from 2026-10-01
+ * (29 Oct cancelled), "now" is 2026-11-30T09:00Z, the 2026-12-03 meeting is next. Statuses and
+ * the Changes history agree (each chain of changes ends at the register's value), overdue open
+ * milestones exist only where no sync has run since their due date (auto-miss flags them next).
+ */
+import layout from '../templates/layout.json';
+
+export interface GenerateOptions {
+  milestones: number;
+  people: number;
+  responses: number;
+  seed: number;
+}
+
+export type Row = Record<string, string | number>;
+
+export interface GeneratedResponse {
+  responseId: string;
+  submittedAt: string;
+  email: string;
+  statuses: Record<string, string>;
+  forecasts: Record<string, string>;
+  comments: Record<string, string>;
+  wins: string;
+  learnings: string;
+  helpNeeded: string;
+  helpFrom: string;
+}
+
+export interface GeneratedRegister {
+  tables: Record<string, Row[]>;
+  responses: GeneratedResponse[];
+}
+
+const DOMAIN = 'northwind.example';
+const TIME_ZONE = 'Europe/London';
+const FIRST_MEETING = '2026-10-01';
+const CANCELLED = '2026-10-29';
+const LAST_MEETING = '2026-12-10';
+const NEXT_MEETING = '2026-12-03';
+const NOW_DATE = '2026-11-30';
+const DUE_FROM = '2026-10-15';
+const DUE_TO = '2027-03-31';
+const RESPONSES_FROM = '2026-11-30T09:30:00Z';
+const RESPONSES_UNTIL = '2026-12-02T09:00:00Z';
+const PEOPLE_PER_GROUP = 20;
+
+const GROUPS =
+  'Product, Engineering, Sales, Operations, Marketing, Finance, People, Legal, Support, Data, Security, Design, Platform, Infrastructure, Partnerships, Customer Success, Procurement, Facilities, IT, Research, Quality, Communications, Strategy, Supply Chain, Manufacturing'.split(
+    ', ',
+  );
+const FIRST_NAMES =
+  'Ann Ben Chloe Daniel Elena Farah George Hana Ivan Jade Kwame Lena Marcus Nadia Owen Priya Quinn Ravi Sam Tom Uma Victor Wen Yusuf Zoe Grace Amir Bea Carlos Dita Emeka Freya Hugo Isla Jonas Keiko Luis Maya'.split(
+    ' ',
+  );
+const LAST_NAMES =
+  'Okafor Reyes Shah Becker Novak Hall Marsh Whitfield Kumar Price Adeyemi Brennan Castillo Dubois Eriksen Fischer Gallagher Haddad Ito Jensen Kowalski Larsen Moreau Nakamura Osei Petrov Quist Rossi Silva Tanaka Usman Varga Walsh Xu Yilmaz Zhang'.split(
+    ' ',
+  );
+const PRIORITIES = [
+  'Self-serve growth',
+  'Enterprise readiness',
+  'Efficient operations',
+  'International expansion',
+  'Platform reliability',
+];
+const VERBS = [
+  'Launch',
+  'Ship',
+  'Complete',
+  'Sign off',
+  'Roll out',
+  'Migrate',
+  'Hire for',
+  'Publish',
+  'Pilot',
+];
+const OBJECTS = [
+  'usage-based billing',
+  'SSO for enterprise customers',
+  'EU data residency',
+  'SOC 2 evidence pack',
+  'the partner portal',
+  'annual plans',
+  'the onboarding checklist',
+  'the new pricing page',
+  'customer health scores',
+  'the on-call rota',
+  'the data warehouse',
+  'the Q1 hiring plan',
+  'the support knowledge base',
+  'the audit log API',
+  'the design system',
+  'the renewal playbook',
+  'vendor consolidation',
+  'the board pack',
+  'the mobile app beta',
+  'the reseller programme',
+];
+const COMMENTS = [
+  'waiting on legal review',
+  'vendor confirmed the date',
+  'load tests passing',
+  'two of three sign-offs in',
+  'blocked on budget approval',
+  'scope cut agreed with sponsor',
+  'customer pilot starts next week',
+];
+
+// ---------- seeded randomness ----------
+
+/** mulberry32: a tiny, fast, well-distributed 32-bit PRNG. */
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+// ---------- dates (UTC arithmetic; Europe/London offset by the EU DST rule) ----------
+
+const DAY_MS = 86_400_000;
+const dateMs = (date: string): number => Date.parse(`${date}T00:00:00Z`);
+const toDate = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
+const toInstant = (ms: number): string => new Date(ms).toISOString().replace('.000Z', 'Z');
+const addDays = (date: string, days: number): string => toDate(dateMs(date) + days * DAY_MS);
+const daysBetween = (a: string, b: string): number => Math.round((dateMs(b) - dateMs(a)) / DAY_MS);
+
+function lastSunday(year: number, month: number): string {
+  const last = Date.UTC(year, month + 1, 0);
+  return toDate(last - new Date(last).getUTCDay() * DAY_MS);
+}
+
+/** UTC offset of London in hours on a local date: BST from the last Sunday of March to that of October. */
+function londonOffsetHours(date: string): number {
+  const year = Number(date.slice(0, 4));
+  return date >= lastSunday(year, 2) && date < lastSunday(year, 9) ? 1 : 0;
+}
+
+/** The UTC instant of a local London date and time. */
+function london(date: string, hour: number, minute = 0): string {
+  return toInstant(dateMs(date) + ((hour - londonOffsetHours(date)) * 60 + minute) * 60_000);
+}
+
+// ---------- rows in layout order ----------
+
+const HEADERS: Record<string, string[]> = Object.fromEntries(
+  layout.tabs.map((t) => [t.name, t.columns.map((c) => c.header)]),
+);
+
+function row(tab: string, values: Row): Row {
+  const headers = HEADERS[tab];
+  if (!headers) throw new Error(`No tab ${tab} in the layout`);
+  for (const key of Object.keys(values)) {
+    if (!headers.includes(key)) throw new Error(`No column ${key} in ${tab}`);
+  }
+  return Object.fromEntries(headers.map((h) => [h, values[h] ?? '']));
+}
+
+const SETTING_DEFAULTS: Record<string, string | number> = Object.fromEntries(
+  layout.settings.map((s) => [s.key, s.value]),
+);
+const setting = (key: string): number => Number(SETTING_DEFAULTS[key]);
+
+// ---------- the generator ----------
+
+interface Person {
+  name: string;
+  email: string;
+  local: string;
+  group: string;
+  role: string;
+  delegate: string;
+  active: boolean;
+}
+
+interface MilestoneState {
+  id: string;
+  priority: string;
+  priorityRank: number;
+  title: string;
+  owner: Person;
+  due: string;
+  status: string;
+  forecast: string;
+  dependsOn: string[];
+  notes: string;
+}
+
+interface Event {
+  sync: number;
+  when: string;
+  field: 'Status' | 'Forecast';
+  to: string;
+  source: 'form' | 'sheet' | 'auto';
+}
+
+interface HeldMeeting {
+  date: string;
+  requests: string;
+  deadline: string;
+  sync: string;
+  syncDate: string;
+}
+
+export function generateRegister(opts: GenerateOptions): GeneratedRegister {
+  const rng = mulberry32(opts.seed);
+  const chance = (p: number): boolean => rng() < p;
+  const int = (min: number, max: number): number => min + Math.floor(rng() * (max - min + 1));
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(rng() * items.length)]!;
+  const between = (fromIso: string, toIso: string): string => {
+    const a = Date.parse(fromIso);
+    const b = Date.parse(toIso);
+    return toInstant(Math.floor((a + rng() * (b - a)) / 60_000) * 60_000);
+  };
+
+  // ----- Team -----
+  const groupCount = Math.max(1, Math.round(opts.people / PEOPLE_PER_GROUP));
+  const groups = Array.from({ length: groupCount }, (_, i) =>
+    i < GROUPS.length ? GROUPS[i]! : `${GROUPS[i % GROUPS.length]!} ${Math.floor(i / GROUPS.length) + 1}`,
+  );
+  const usedEmails = new Set<string>();
+  const people: Person[] = [];
+  for (let i = 0; i < opts.people; i++) {
+    const first = pick(FIRST_NAMES);
+    const last = pick(LAST_NAMES);
+    let local = `${first}.${last}`.toLowerCase();
+    for (let n = 2; usedEmails.has(local); n++) local = `${first}.${last}${n}`.toLowerCase();
+    usedEmails.add(local);
+    people.push({
+      name: `${first} ${last}`,
+      email: `${local}@${DOMAIN}`,
+      local,
+      group: groups[i % groupCount]!,
+      role: i === 0 ? 'leader' : i === 1 ? 'manager' : 'member',
+      delegate: '',
+      active: i < 2 || !chance(0.02),
+    });
+  }
+  const leader = people[0]!;
+  const manager = people[1] ?? leader;
+  const active = people.filter((p) => p.active);
+  // About one in twenty has a deputy from their own group.
+  for (const p of active) {
+    if (p.role !== 'member' || !chance(0.05)) continue;
+    const deputy = active.find((q) => q.group === p.group && q !== p && q.delegate !== p.email);
+    if (deputy) p.delegate = deputy.email;
+  }
+
+  // ----- Priorities -----
+  const priorityCount = 3 + Math.floor(rng() * 3);
+  const priorities = PRIORITIES.slice(0, priorityCount).map((name, i) => ({
+    name,
+    rank: i + 1,
+    sponsor: i === 0 ? leader.email : pick(active).email,
+  }));
+
+  // ----- Meetings: weekly, requests Monday 09:00, reminders Tuesday 22:00, sync Wednesday 12:00 -----
+  const meetingRows: Row[] = [];
+  const held: HeldMeeting[] = [];
+  for (let d = FIRST_MEETING; d <= LAST_MEETING; d = addDays(d, 7)) {
+    const status = d >= NEXT_MEETING ? 'Planned' : d === CANCELLED ? 'Cancelled' : 'Held';
+    const isHeld = status === 'Held';
+    meetingRows.push(
+      row('Meetings', {
+        Date: d,
+        Time: '10:00',
+        Status: status,
+        Pack: isHeld ? `packs/${d}.html` : '',
+        'Requests sent': isHeld ? london(addDays(d, -3), 9) : '',
+        'Reminders sent': isHeld ? london(addDays(d, -2), 22) : '',
+        'Wrapped up': isHeld ? london(d, 12) : '',
+        Notes: d === CANCELLED ? 'Offsite' : '',
+      }),
+    );
+    if (isHeld) {
+      held.push({
+        date: d,
+        requests: london(addDays(d, -3), 9),
+        deadline: london(addDays(d, -1), 10),
+        sync: london(addDays(d, -1), 12),
+        syncDate: addDays(d, -1),
+      });
+    }
+  }
+  const lastSync = held.length - 1;
+  /** Index of the first sync on or after a date, or -1. */
+  const firstSyncFrom = (date: string): number => held.findIndex((m) => m.syncDate >= date);
+  /** Index of the last sync before a date, or -1. */
+  const lastSyncBefore = (date: string): number => {
+    let found = -1;
+    held.forEach((m, i) => {
+      if (m.syncDate < date) found = i;
+    });
+    return found;
+  };
+
+  // ----- Milestones and their history -----
+  const owners = active;
+  const dueSpan = daysBetween(DUE_FROM, DUE_TO);
+  const states: MilestoneState[] = [];
+  const events = new Map<string, Event[]>();
+  const syncEvent = (sync: number, field: Event['field'], to: string, source: Event['source']): Event => ({
+    sync,
+    when: held[sync]!.sync,
+    field,
+    to,
+    source,
+  });
+
+  for (let i = 0; i < opts.milestones; i++) {
+    const id = `M-${String(i + 1).padStart(4, '0')}`;
+    const priority = pick(priorities);
+    const owner = owners[Math.floor(rng() * owners.length)]!;
+    const due = addDays(DUE_FROM, Math.floor(rng() * (dueSpan + 1)));
+    const dependsOn: string[] = [];
+    if (i > 0 && chance(0.3)) {
+      const n = chance(0.25) ? 2 : 1;
+      for (let k = 0; k < n; k++) {
+        // Mostly recent IDs (milestones are added in batches per plan), sometimes any earlier one.
+        const j = chance(0.7) ? Math.max(0, i - 1 - Math.floor(rng() * 200)) : Math.floor(rng() * i);
+        const dep = `M-${String(j + 1).padStart(4, '0')}`;
+        if (!dependsOn.includes(dep)) dependsOn.push(dep);
+      }
+    }
+    const history: Event[] = [];
+    const before = lastSyncBefore(due); // last sync the owner could report at before the due date
+    const after = firstSyncFrom(addDays(due, 1)); // first sync that sees it overdue
+    const reportable = Math.max(0, before);
+    let status = 'On track';
+    let forecast = '';
+    const roll = rng();
+    if (due < NOW_DATE && after >= 0) {
+      // Overdue at a sync already: it was closed, or auto-miss (or the owner) marked it Missed.
+      if (roll < 0.62) {
+        status = 'Done';
+        history.push(syncEvent(int(Math.max(0, reportable - 1), after), 'Status', 'Done', 'form'));
+      } else if (roll < 0.92) {
+        status = 'Missed';
+        if (chance(0.55) && before > 0) {
+          history.push(syncEvent(int(0, before - 1), 'Status', 'Might miss', 'form'));
+          history.push(syncEvent(after, 'Status', 'Missed', chance(0.6) ? 'form' : 'auto'));
+        } else history.push(syncEvent(after, 'Status', 'Missed', chance(0.3) ? 'form' : 'auto'));
+        if (chance(0.6)) {
+          forecast = addDays(due, int(7, 60));
+          history.push(syncEvent(Math.min(after + int(0, 1), lastSync), 'Forecast', forecast, 'form'));
+        }
+      } else {
+        status = 'Dropped';
+        const when = between(held[0]!.sync, held[lastSync]!.sync);
+        history.push({ sync: -1, when, field: 'Status', to: 'Dropped', source: 'sheet' });
+      }
+    } else if (due < NOW_DATE) {
+      // Due after the last sync: still open; the next sync's auto-miss will flag the On track ones.
+      if (roll < 0.5) status = 'On track';
+      else if (roll < 0.8) {
+        status = 'Might miss';
+        history.push(syncEvent(int(Math.max(0, lastSync - 3), lastSync), 'Status', 'Might miss', 'form'));
+      } else {
+        status = 'Done';
+        history.push(syncEvent(lastSync, 'Status', 'Done', 'form'));
+      }
+    } else if (roll < 0.78) {
+      status = 'On track';
+      if (chance(0.7)) {
+        // Owners confirm or pull in their date: one or two forecast changes, never after the due date.
+        const first = int(0, lastSync);
+        forecast = addDays(due, -int(0, 10));
+        history.push(syncEvent(first, 'Forecast', forecast, 'form'));
+        if (chance(0.4) && first < lastSync) {
+          forecast = addDays(due, -int(0, 3));
+          history.push(syncEvent(int(first + 1, lastSync), 'Forecast', forecast, 'form'));
+        }
+      }
+    } else if (roll < 0.93) {
+      status = 'Might miss';
+      const flagged = int(0, lastSync);
+      history.push(syncEvent(flagged, 'Status', 'Might miss', 'form'));
+      if (chance(0.6)) {
+        forecast = addDays(due, int(3, 45));
+        history.push(syncEvent(flagged, 'Forecast', forecast, 'form'));
+        if (chance(0.4) && flagged < lastSync) {
+          forecast = addDays(forecast, int(3, 21));
+          history.push(syncEvent(int(flagged + 1, lastSync), 'Forecast', forecast, 'form'));
+        }
+      }
+    } else if (roll < 0.97) {
+      status = 'Done';
+      history.push(syncEvent(int(0, lastSync), 'Status', 'Done', 'form'));
+    } else {
+      status = 'Dropped';
+      const when = between(held[0]!.sync, held[lastSync]!.sync);
+      history.push({ sync: -1, when, field: 'Status', to: 'Dropped', source: 'sheet' });
+    }
+    history.sort((a, b) => (a.when < b.when ? -1 : a.when > b.when ? 1 : 0));
+    events.set(id, history);
+    states.push({
+      id,
+      priority: priority.name,
+      priorityRank: priority.rank,
+      title: `${pick(VERBS)} ${pick(OBJECTS)} (${owner.group})`,
+      owner,
+      due,
+      status,
+      forecast,
+      dependsOn,
+      notes: chance(0.1) ? pick(COMMENTS) : '',
+    });
+  }
+  const isOpen = (m: MilestoneState): boolean => m.status !== 'Done' && m.status !== 'Dropped';
+  const openOf = new Map<string, MilestoneState[]>();
+  for (const m of states) {
+    if (!isOpen(m)) continue;
+    const list = openOf.get(m.owner.email);
+    if (list) list.push(m);
+    else openOf.set(m.owner.email, [m]);
+  }
+
+  // ----- Updates: most owners respond each week; every form change belongs to a response -----
+  const changeRows: Row[] = [];
+  const changeCount = new Map<string, number>();
+  const responseIdOf = (meeting: string, p: Person): string => `resp-${meeting}-${p.local}`;
+  for (const m of states) {
+    const last: Record<string, string> = { Status: 'On track', Forecast: '' };
+    for (const e of events.get(m.id)!) {
+      const responseId = e.source === 'form' ? responseIdOf(held[e.sync]!.date, m.owner) : '';
+      if (responseId) changeCount.set(responseId, (changeCount.get(responseId) ?? 0) + 1);
+      changeRows.push(
+        row('Changes', {
+          When: e.when,
+          Milestone: m.id,
+          Field: e.field,
+          From: last[e.field]!,
+          To: e.to,
+          By: e.source === 'auto' ? 'Milepost' : e.source === 'sheet' ? manager.email : m.owner.email,
+          Source: e.source,
+          'Response ID': responseId,
+        }),
+      );
+      last[e.field] = e.to;
+    }
+  }
+  changeRows.sort((a, b) => (a.When! < b.When! ? -1 : a.When! > b.When! ? 1 : 0));
+
+  const ownerIds = [...new Set(states.map((m) => m.owner.email))];
+  const ownerOf = new Map(people.map((p) => [p.email, p]));
+  const lastUpdateOf = new Map<string, string>();
+  const updateRows: Row[] = [];
+  const helpAt26: { person: Person; helpFrom: string; text: string }[] = [];
+  const respondedAt26 = new Set<string>();
+  for (const meeting of held) {
+    for (const email of ownerIds) {
+      const p = ownerOf.get(email)!;
+      const responseId = responseIdOf(meeting.date, p);
+      const n = changeCount.get(responseId) ?? 0;
+      if (n === 0 && chance(0.12)) continue; // did not respond this week
+      const received = between(meeting.requests, meeting.deadline);
+      lastUpdateOf.set(email, received);
+      const asksHelp = chance(0.05);
+      const helpFrom = asksHelp
+        ? chance(0.7)
+          ? pick(groups.filter((g) => g !== p.group))
+          : pick(active).email
+        : '';
+      const helpNeeded = asksHelp ? `Need a decision on ${pick(OBJECTS)}` : '';
+      if (meeting.date === '2026-11-26') {
+        respondedAt26.add(email);
+        if (asksHelp) helpAt26.push({ person: p, helpFrom, text: helpNeeded });
+      }
+      updateRows.push(
+        row('Updates', {
+          Received: received,
+          'Response ID': responseId,
+          Meeting: meeting.date,
+          Email: p.delegate && chance(0.2) ? p.delegate : email,
+          Wins: chance(0.6) ? `${pick(VERBS)} ${pick(OBJECTS)}: on plan` : '',
+          Learnings: chance(0.3) ? `Start ${pick(OBJECTS)} earlier next time` : '',
+          'Help needed': helpNeeded,
+          'Help from': helpFrom,
+          Comments: '',
+          Result: n === 0 ? 'Applied: no changes' : `Applied: ${n} change${n === 1 ? '' : 's'}`,
+        }),
+      );
+    }
+  }
+  updateRows.sort((a, b) => (a.Received! < b.Received! ? -1 : a.Received! > b.Received! ? 1 : 0));
+
+  const milestoneRows = states.map((m) =>
+    row('Milestones', {
+      ID: m.id,
+      Priority: m.priority,
+      Milestone: m.title,
+      Owner: m.owner.email,
+      Due: m.due,
+      Status: m.status,
+      Forecast: m.forecast,
+      'Depends on': m.dependsOn.join(', '),
+      'Last update': lastUpdateOf.get(m.owner.email) ?? '',
+      Notes: m.notes,
+    }),
+  );
+
+  // ----- Topics of the last held meeting, ranked with the default weights; the top five discussed -----
+  const meeting = held[lastSync]!.date;
+  const w = (key: string): number => setting(key);
+  const priorityPoints = (rank: number): number => (priorityCount - rank + 1) * w('Weight priority');
+  const duePoints = (due: string): number => {
+    const n = daysBetween(meeting, due);
+    if (n <= 0) return w('Weight due soon');
+    return Math.max(0, Math.round(w('Weight due soon') * (1 - n / w('Due horizon (days)'))));
+  };
+  const downstream = new Map<string, MilestoneState[]>();
+  for (const m of states) {
+    for (const dep of m.dependsOn) {
+      const list = downstream.get(dep);
+      if (list) list.push(m);
+      else downstream.set(dep, [m]);
+    }
+  }
+  interface Draft {
+    id: string;
+    kind: string;
+    text: string;
+    milestones: string[];
+    owners: string[];
+    helpFrom: string;
+    parts: [string, number][];
+    due: string;
+  }
+  const drafts: Draft[] = [];
+  const otherGroups = (m: MilestoneState): string[] => [
+    ...new Set((downstream.get(m.id) ?? []).map((d) => d.owner.group).filter((g) => g !== m.owner.group)),
+  ];
+  for (const m of states) {
+    if (m.status !== 'Might miss' && m.status !== 'Missed') continue;
+    const kind = m.status === 'Might miss' ? 'might-miss' : 'missed';
+    const others = otherGroups(m);
+    const parts: [string, number][] = [
+      [
+        kind === 'missed' ? 'missed' : 'might miss',
+        w(kind === 'missed' ? 'Weight missed' : 'Weight might-miss'),
+      ],
+      [`priority ${m.priorityRank} of ${priorityCount}`, priorityPoints(m.priorityRank)],
+      [`due ${m.due}`, duePoints(m.due)],
+      [`affects ${others.join(', ')}`, others.length * w('Weight per other group')],
+    ];
+    drafts.push({
+      id: m.id,
+      kind,
+      text: `${m.title} ${kind === 'missed' ? 'missed' : 'might miss'}`,
+      milestones: [m.id],
+      owners: [m.owner.email],
+      helpFrom: '',
+      parts,
+      due: m.due,
+    });
+    for (const d of downstream.get(m.id) ?? []) {
+      if (!isOpen(d)) continue;
+      const rank = Math.min(m.priorityRank, d.priorityRank);
+      const cross = d.owner.group !== m.owner.group;
+      drafts.push({
+        id: `${m.id}>${d.id}`,
+        kind: 'dependency',
+        text: `${d.title} waits on ${m.title}`,
+        milestones: [m.id, d.id],
+        owners: [...new Set([m.owner.email, d.owner.email])],
+        helpFrom: '',
+        parts: [
+          ['dependency at risk', w('Weight dependency')],
+          [`priority ${rank} of ${priorityCount}`, priorityPoints(rank)],
+          [`due ${d.due}`, duePoints(d.due)],
+          [`affects ${d.owner.group}`, cross ? w('Weight per other group') : 0],
+        ],
+        due: d.due,
+      });
+    }
+  }
+  for (const h of helpAt26) {
+    const other = groups.includes(h.helpFrom) ? h.helpFrom : (ownerOf.get(h.helpFrom)?.group ?? '');
+    drafts.push({
+      id: h.person.email,
+      kind: 'help',
+      text: `${h.person.name} asks ${h.helpFrom}: ${h.text}`,
+      milestones: [],
+      owners: [h.person.email],
+      helpFrom: h.helpFrom,
+      parts: [
+        ['help request', w('Weight help')],
+        [`affects ${other}`, other && other !== h.person.group ? w('Weight per other group') : 0],
+      ],
+      due: '',
+    });
+  }
+  for (const email of ownerIds) {
+    const p = ownerOf.get(email)!;
+    if (respondedAt26.has(email) || !openOf.has(email)) continue;
+    drafts.push({
+      id: email,
+      kind: 'stale',
+      text: `No update from ${p.name}`,
+      milestones: [],
+      owners: [email],
+      helpFrom: '',
+      parts: [['no update', w('Weight stale')]],
+      due: '',
+    });
+  }
+  const scored = drafts.map((d) => {
+    const deferrals = chance(0.25) ? int(1, 3) : 0;
+    const parts = d.parts.filter(([, pts]) => pts > 0);
+    if (deferrals) parts.push([`deferred ${deferrals}x`, deferrals * w('Weight per deferral')]);
+    return {
+      ...d,
+      deferrals,
+      score: parts.reduce((s, [, pts]) => s + pts, 0),
+      why: parts.map(([label, pts]) => `${label} +${pts}`).join('; '),
+      topicId: `${meeting}/${d.kind}/${d.id}`,
+    };
+  });
+  scored.sort(
+    (a, b) =>
+      b.score - a.score ||
+      (a.due || '9999').localeCompare(b.due || '9999') ||
+      (a.topicId < b.topicId ? -1 : a.topicId > b.topicId ? 1 : 0),
+  );
+  const outcomes = ['Resolved', 'Discussed', 'Discussed', 'Deferred', 'Discussed'];
+  const topicRows = scored.map((t, i) => {
+    const outcome = outcomes[i] ?? '';
+    return row('Topics', {
+      'Topic ID': t.topicId,
+      Meeting: meeting,
+      Rank: i + 1,
+      Kind: t.kind,
+      Topic: t.text,
+      Milestone: t.milestones.join(', '),
+      Owner: t.owners.join(', '),
+      'Help from': t.helpFrom,
+      Score: t.score,
+      Why: t.why,
+      Deferrals: t.deferrals,
+      Outcome: outcome,
+      'Decision / action': outcome ? `Agreed next step on ${t.text.slice(0, 40)}` : '',
+      'Action owner': outcome ? t.owners[0]! : '',
+      'Action due': outcome ? NEXT_MEETING : '',
+    });
+  });
+  for (let i = 0; i < 3; i++) {
+    topicRows.push(
+      row('Topics', {
+        Meeting: NEXT_MEETING,
+        Kind: 'raised',
+        Topic: `Who owns ${pick(OBJECTS)} after January?`,
+      }),
+    );
+  }
+
+  // ----- Responses for the next meeting -----
+  const responders = ownerIds.filter((e) => openOf.has(e));
+  const responses: GeneratedResponse[] = [];
+  for (let i = 0; i < opts.responses && responders.length > 0; i++) {
+    const previous = responses.length > 0 && chance(0.05) ? pick(responses) : undefined;
+    const email = previous ? previous.email : responders[i % responders.length]!;
+    const p = ownerOf.get(email)!;
+    const statuses: Record<string, string> = {};
+    const forecasts: Record<string, string> = {};
+    const comments: Record<string, string> = {};
+    for (const m of openOf.get(email)!) {
+      let status = m.status;
+      const r = rng();
+      if (m.status === 'On track' && r < 0.06) status = 'Might miss';
+      else if (m.status === 'On track' && r < 0.09) status = 'Done';
+      else if (m.status === 'Might miss' && r < 0.2) status = 'On track';
+      statuses[m.id] = status;
+      if (status === 'Might miss' && chance(0.5)) forecasts[m.id] = addDays(m.due, int(3, 30));
+      if (status !== m.status || chance(0.05)) comments[m.id] = pick(COMMENTS);
+    }
+    const asksHelp = chance(0.04);
+    const submittedAt = previous
+      ? between(previous.submittedAt, RESPONSES_UNTIL)
+      : between(RESPONSES_FROM, RESPONSES_UNTIL);
+    responses.push({
+      responseId: previous ? previous.responseId : `resp-${NEXT_MEETING}-${p.local}-${i + 1}`,
+      submittedAt,
+      email: !previous && p.delegate && chance(0.3) ? p.delegate : email,
+      statuses,
+      forecasts,
+      comments,
+      wins: chance(0.7) ? `${pick(VERBS)} ${pick(OBJECTS)}: done` : '',
+      learnings: chance(0.4) ? `Agree ${pick(OBJECTS)} scope before the build` : '',
+      helpNeeded: asksHelp ? `Need a decision on ${pick(OBJECTS)}` : '',
+      helpFrom: asksHelp
+        ? chance(0.7)
+          ? pick(groups.filter((g) => g !== p.group))
+          : pick(active).email
+        : '',
+    });
+  }
+
+  // ----- Settings -----
+  const overrides: Record<string, string | number> = {
+    'Time zone': TIME_ZONE,
+    'Meeting weekday': 'Thursday',
+    'Meeting time': '10:00',
+    'Cadence (weeks)': 1,
+    'First meeting': FIRST_MEETING,
+    'Process manager': manager.email,
+    Leader: leader.email,
+  };
+  const settingRows = layout.settings.map((s) =>
+    row('Settings', { Setting: s.key, Value: overrides[s.key] ?? s.value, About: s.about }),
+  );
+
+  return {
+    tables: {
+      Milestones: milestoneRows,
+      Team: people.map((p) =>
+        row('Team', {
+          Name: p.name,
+          Email: p.email,
+          Group: p.group,
+          Role: p.role,
+          Delegate: p.delegate,
+          Active: p.active ? 'yes' : 'no',
+        }),
+      ),
+      Priorities: priorities.map((p) =>
+        row('Priorities', { Priority: p.name, Rank: p.rank, Sponsor: p.sponsor }),
+      ),
+      Meetings: meetingRows,
+      Topics: topicRows,
+      Updates: updateRows,
+      Changes: changeRows,
+      Settings: settingRows,
+    },
+    responses,
+  };
+}
