@@ -50,18 +50,29 @@ const RESPONSES_FROM = '2026-11-30T09:30:00Z';
 const RESPONSES_UNTIL = '2026-12-02T09:00:00Z';
 const PEOPLE_PER_GROUP = 20;
 
-const GROUPS =
-  'Product, Engineering, Sales, Operations, Marketing, Finance, People, Legal, Support, Data, Security, Design, Platform, Infrastructure, Partnerships, Customer Success, Procurement, Facilities, IT, Research, Quality, Communications, Strategy, Supply Chain, Manufacturing'.split(
-    ', ',
-  );
-const FIRST_NAMES =
-  'Ann Ben Chloe Daniel Elena Farah George Hana Ivan Jade Kwame Lena Marcus Nadia Owen Priya Quinn Ravi Sam Tom Uma Victor Wen Yusuf Zoe Grace Amir Bea Carlos Dita Emeka Freya Hugo Isla Jonas Keiko Luis Maya'.split(
-    ' ',
-  );
-const LAST_NAMES =
-  'Okafor Reyes Shah Becker Novak Hall Marsh Whitfield Kumar Price Adeyemi Brennan Castillo Dubois Eriksen Fischer Gallagher Haddad Ito Jensen Kowalski Larsen Moreau Nakamura Osei Petrov Quist Rossi Silva Tanaka Usman Varga Walsh Xu Yilmaz Zhang'.split(
-    ' ',
-  );
+/** A comma-separated word list, written as text so that it stays compact. */
+function list(text: string): string[] {
+  return text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+const GROUPS = list(`
+  Product, Engineering, Sales, Operations, Marketing, Finance, People, Legal, Support, Data,
+  Security, Design, Platform, Infrastructure, Partnerships, Customer Success, Procurement,
+  Facilities, IT, Research, Quality, Communications, Strategy, Supply Chain, Manufacturing
+`);
+const FIRST_NAMES = list(`
+  Ann, Ben, Chloe, Daniel, Elena, Farah, George, Hana, Ivan, Jade, Kwame, Lena, Marcus, Nadia,
+  Owen, Priya, Quinn, Ravi, Sam, Tom, Uma, Victor, Wen, Yusuf, Zoe, Grace, Amir, Bea, Carlos,
+  Dita, Emeka, Freya, Hugo, Isla, Jonas, Keiko, Luis, Maya
+`);
+const LAST_NAMES = list(`
+  Okafor, Reyes, Shah, Becker, Novak, Hall, Marsh, Whitfield, Kumar, Price, Adeyemi, Brennan,
+  Castillo, Dubois, Eriksen, Fischer, Gallagher, Haddad, Ito, Jensen, Kowalski, Larsen, Moreau,
+  Nakamura, Osei, Petrov, Quist, Rossi, Silva, Tanaka, Usman, Varga, Walsh, Xu, Yilmaz, Zhang
+`);
 const PRIORITIES = [
   'Self-serve growth',
   'Enterprise readiness',
@@ -69,48 +80,20 @@ const PRIORITIES = [
   'International expansion',
   'Platform reliability',
 ];
-const VERBS = [
-  'Launch',
-  'Ship',
-  'Complete',
-  'Sign off',
-  'Roll out',
-  'Migrate',
-  'Hire for',
-  'Publish',
-  'Pilot',
-];
-const OBJECTS = [
-  'usage-based billing',
-  'SSO for enterprise customers',
-  'EU data residency',
-  'SOC 2 evidence pack',
-  'the partner portal',
-  'annual plans',
-  'the onboarding checklist',
-  'the new pricing page',
-  'customer health scores',
-  'the on-call rota',
-  'the data warehouse',
-  'the Q1 hiring plan',
-  'the support knowledge base',
-  'the audit log API',
-  'the design system',
-  'the renewal playbook',
-  'vendor consolidation',
-  'the board pack',
-  'the mobile app beta',
-  'the reseller programme',
-];
-const COMMENTS = [
-  'waiting on legal review',
-  'vendor confirmed the date',
-  'load tests passing',
-  'two of three sign-offs in',
-  'blocked on budget approval',
-  'scope cut agreed with sponsor',
-  'customer pilot starts next week',
-];
+const VERBS = list(`
+  Launch, Ship, Complete, Sign off, Roll out, Migrate, Hire for, Publish, Pilot
+`);
+const OBJECTS = list(`
+  usage-based billing, SSO for enterprise customers, EU data residency, SOC 2 evidence pack, the
+  partner portal, annual plans, the onboarding checklist, the new pricing page, customer health
+  scores, the on-call rota, the data warehouse, the Q1 hiring plan, the support knowledge base,
+  the audit log API, the design system, the renewal playbook, vendor consolidation, the board
+  pack, the mobile app beta, the reseller programme
+`);
+const COMMENTS = list(`
+  waiting on legal review, vendor confirmed the date, load tests passing, two of three sign-offs
+  in, blocked on budget approval, scope cut agreed with sponsor, customer pilot starts next week
+`);
 
 // ---------- seeded randomness ----------
 

@@ -51,26 +51,74 @@ A week with the local backend (a workspace directory with register.xlsx):
     async (opts: T) =>
       exit(await fn(opts));
 
-  example(common(program.command('init').description('create a workspace: register.xlsx, responses.jsonl, outbox/, packs/')), 'milepost init --sample --workspace team')
+  example(
+    common(
+      program
+        .command('init')
+        .description('create a workspace: register.xlsx, responses.jsonl, outbox/, packs/'),
+    ),
+    'milepost init --sample --workspace team',
+  )
     .option('--sample', 'fill the register with the sample team')
     .option('--force', 'replace an existing register')
     .action(act(initCommand));
-  example(common(program.command('validate').description('check the register and responses; exit 1 when there are errors')), 'milepost validate --workspace team --json')
-    .action(act(validateCommand));
-  example(common(program.command('request').description('write update requests (or reminders) for the next meeting to outbox/')), 'milepost request --workspace team --now 2026-11-30T10:00:00Z')
+  example(
+    common(
+      program
+        .command('validate')
+        .description('check the register and responses; exit 1 when there are errors'),
+    ),
+    'milepost validate --workspace team --json',
+  ).action(act(validateCommand));
+  example(
+    common(
+      program
+        .command('request')
+        .description('write update requests (or reminders) for the next meeting to outbox/'),
+    ),
+    'milepost request --workspace team --now 2026-11-30T10:00:00Z',
+  )
     .option('--reminders', 'remind the owners who have not responded yet')
     .action(act(requestCommand));
-  example(common(program.command('sync').description('apply responses.jsonl to the register, mark overdue milestones, refresh topics')), 'milepost sync --workspace team --json')
-    .action(act(syncCommand));
-  example(common(program.command('pack').description('sync, then build the meeting pack (packs/<date>.html and .md)')), 'milepost pack --workspace team --now 2026-12-02T16:00:00Z --json')
-    .action(act(packCommand));
-  example(common(program.command('wrap-up').description('after the meeting: mark it Held and send the key-items digest')), 'milepost wrap-up --workspace team --meeting 2026-12-03')
+  example(
+    common(
+      program
+        .command('sync')
+        .description('apply responses.jsonl to the register, mark overdue milestones, refresh topics'),
+    ),
+    'milepost sync --workspace team --json',
+  ).action(act(syncCommand));
+  example(
+    common(
+      program.command('pack').description('sync, then build the meeting pack (packs/<date>.html and .md)'),
+    ),
+    'milepost pack --workspace team --now 2026-12-02T16:00:00Z --json',
+  ).action(act(packCommand));
+  example(
+    common(
+      program.command('wrap-up').description('after the meeting: mark it Held and send the key-items digest'),
+    ),
+    'milepost wrap-up --workspace team --meeting 2026-12-03',
+  )
     .option('--meeting <date>', 'the meeting to wrap up (default: every meeting that has ended)')
     .action(act(wrapUpCommand));
-  example(common(program.command('run').description('run whatever the schedule says is due now (requests, reminders, sync, pack, wrap-up)')), 'milepost run --workspace team   # from cron, every 15 minutes')
-    .action(act(runCommand));
-  example(common(program.command('demo').argument('[dir]', 'where to create the demo workspace', 'demo').description('run one whole cycle on a sample team with a fixed clock')), 'milepost demo /tmp/milepost-demo')
-    .action(async (dir: string, opts: GlobalOptions) => exit(await demoCommand(dir, opts)));
+  example(
+    common(
+      program
+        .command('run')
+        .description('run whatever the schedule says is due now (requests, reminders, sync, pack, wrap-up)'),
+    ),
+    'milepost run --workspace team   # from cron, every 15 minutes',
+  ).action(act(runCommand));
+  example(
+    common(
+      program
+        .command('demo')
+        .argument('[dir]', 'where to create the demo workspace', 'demo')
+        .description('run one whole cycle on a sample team with a fixed clock'),
+    ),
+    'milepost demo /tmp/milepost-demo',
+  ).action(async (dir: string, opts: GlobalOptions) => exit(await demoCommand(dir, opts)));
   return program;
 }
 
@@ -94,7 +142,10 @@ export async function main(argv: string[]): Promise<number> {
       say(`milepost: ${err.message}`);
       return err instanceof LockedError ? 3 : 2;
     }
-    if (err instanceof Error && /changed by another program|not written|nothing was written/i.test(err.message)) {
+    if (
+      err instanceof Error &&
+      /changed by another program|not written|nothing was written/i.test(err.message)
+    ) {
       say(`milepost: ${err.message}`);
       return 3;
     }

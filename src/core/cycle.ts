@@ -10,10 +10,8 @@ import { buildPack } from './pack';
 import { ID_PATTERN, isOpen, readRegister } from './register';
 import { meetingStart, meetingsToAdd, meetingsToWrapUp, previousMeeting, upcomingMeeting } from './schedule';
 import { identityOf, respondents, topicsFor, updatingMembers } from './topics';
-import { type AppliedChange, ingest, type Rejection } from './updates';
 import type {
   CellWrite,
-  Email,
   Health,
   Meeting,
   Plan,
@@ -25,6 +23,7 @@ import type {
   Topic,
   UpdateRow,
 } from './types';
+import { type AppliedChange, ingest, type Rejection } from './updates';
 
 export class RegisterError extends Error {
   constructor(readonly problems: Problem[]) {
@@ -32,12 +31,20 @@ export class RegisterError extends Error {
   }
 }
 
-const emptyPlan = (register: Register): Plan => ({ timeZone: register.settings.timeZone, writes: [], appends: [], emails: [] });
+const emptyPlan = (register: Register): Plan => ({
+  timeZone: register.settings.timeZone,
+  writes: [],
+  appends: [],
+  emails: [],
+});
 
 /** Problems that make a phase unsafe: a missing tab or required column. */
 function blocking(problems: Problem[]): Problem[] {
-  return problems.filter((p) => p.severity === 'error' && p.row === undefined && p.tab !== 'Settings') // missing tab
-    .concat(problems.filter((p) => p.severity === 'error' && p.row === 1 && /required column/.test(p.message)));
+  return problems
+    .filter((p) => p.severity === 'error' && p.row === undefined && p.tab !== 'Settings') // missing tab
+    .concat(
+      problems.filter((p) => p.severity === 'error' && p.row === 1 && /required column/.test(p.message)),
+    );
 }
 
 function load(snapshot: Snapshot): { register: Register; problems: Problem[] } {
@@ -95,7 +102,10 @@ function withMeetings(register: Register, appends: RowAppend[]): Register {
     pack: '',
     notes: '',
   }));
-  return { ...register, meetings: [...register.meetings, ...added].sort((a, b) => (a.date < b.date ? -1 : 1)) };
+  return {
+    ...register,
+    meetings: [...register.meetings, ...added].sort((a, b) => (a.date < b.date ? -1 : 1)),
+  };
 }
 
 /** The register after an ingest: statuses, forecasts, Updates and Changes rows applied. */
@@ -145,7 +155,18 @@ function applyIngest(register: Register, applied: AppliedChange[], appends: RowA
   return { ...register, milestones, updates, changes };
 }
 
-const TOPIC_COLUMNS = ['Meeting', 'Rank', 'Kind', 'Topic', 'Milestone', 'Owner', 'Help from', 'Score', 'Why', 'Deferrals'];
+const TOPIC_COLUMNS = [
+  'Meeting',
+  'Rank',
+  'Kind',
+  'Topic',
+  'Milestone',
+  'Owner',
+  'Help from',
+  'Score',
+  'Why',
+  'Deferrals',
+];
 
 function topicValues(t: Topic): Record<string, string | number> {
   return {
@@ -164,7 +185,12 @@ function topicValues(t: Topic): Record<string, string | number> {
 }
 
 /** Upserts the meeting's topics into the Topics tab by Topic ID. */
-function topicWrites(register: Register, meeting: Meeting, topics: Topic[], now: string): { writes: CellWrite[]; appends: RowAppend[] } {
+function topicWrites(
+  register: Register,
+  meeting: Meeting,
+  topics: Topic[],
+  now: string,
+): { writes: CellWrite[]; appends: RowAppend[] } {
   const writes: CellWrite[] = [];
   const appends: RowAppend[] = [];
   const rows = new Map(register.topics.filter((t) => t.topicId).map((t) => [t.topicId, t]));
@@ -190,7 +216,14 @@ function topicWrites(register: Register, meeting: Meeting, topics: Topic[], now:
       };
       for (const col of ['Topic ID', ...TOPIC_COLUMNS]) {
         if (col === 'Topic' || col === 'Milestone' || col === 'Owner' || col === 'Help from') continue; // people typed these
-        writes.push({ tab: 'Topics', ref, column: col, value: values[col]!, previous: previous[col] ?? '', as: col === 'Meeting' ? 'date' : undefined });
+        writes.push({
+          tab: 'Topics',
+          ref,
+          column: col,
+          value: values[col]!,
+          previous: previous[col] ?? '',
+          as: col === 'Meeting' ? 'date' : undefined,
+        });
       }
       continue;
     }
@@ -213,17 +246,31 @@ function topicWrites(register: Register, meeting: Meeting, topics: Topic[], now:
     };
     for (const col of TOPIC_COLUMNS) {
       if (String(previous[col]) !== String(values[col])) {
-        writes.push({ tab: 'Topics', ref, column: col, value: values[col]!, previous: previous[col]!, as: col === 'Meeting' ? 'date' : undefined });
+        writes.push({
+          tab: 'Topics',
+          ref,
+          column: col,
+          value: values[col]!,
+          previous: previous[col]!,
+          as: col === 'Meeting' ? 'date' : undefined,
+        });
       }
     }
   }
   // Machine topics of this meeting that no longer apply lose their rank.
   for (const row of register.topics) {
-    if (row.meeting !== meeting.date || !row.topicId || current.has(row.topicId) || row.rank === undefined) continue;
+    if (row.meeting !== meeting.date || !row.topicId || current.has(row.topicId) || row.rank === undefined)
+      continue;
     if (identityOf(row.topicId).startsWith('raised/')) continue;
     const ref = { by: 'key' as const, header: 'Topic ID', value: row.topicId };
     writes.push({ tab: 'Topics', ref, column: 'Rank', value: '', previous: row.rank });
-    writes.push({ tab: 'Topics', ref, column: 'Why', value: `No longer applies (checked ${now.slice(0, 16).replace('T', ' ')} UTC)`, previous: row.why });
+    writes.push({
+      tab: 'Topics',
+      ref,
+      column: 'Why',
+      value: `No longer applies (checked ${now.slice(0, 16).replace('T', ' ')} UTC)`,
+      previous: row.why,
+    });
   }
   return { writes, appends };
 }
@@ -252,7 +299,10 @@ export function planSync(snapshot: Snapshot, responses: RawSubmission[], now: st
   }
   if (assignedIds.length) {
     const ids = new Map(assignedIds.map((a) => [a.row, a.id]));
-    register = { ...register, milestones: register.milestones.map((m) => (ids.has(m.row) ? { ...m, id: ids.get(m.row)! } : m)) };
+    register = {
+      ...register,
+      milestones: register.milestones.map((m) => (ids.has(m.row) ? { ...m, id: ids.get(m.row)! } : m)),
+    };
   }
 
   const result = ingest(register, responses, now);
@@ -296,7 +346,11 @@ export interface RequestOutcome {
  * Update requests for the next meeting, or — once they have gone out — reminders to the
  * owners who have not responded yet.
  */
-export function planRequests(snapshot: Snapshot, now: string, opts: { reminders?: boolean } = {}): RequestOutcome {
+export function planRequests(
+  snapshot: Snapshot,
+  now: string,
+  opts: { reminders?: boolean } = {},
+): RequestOutcome {
   const { register: read, problems } = load(snapshot);
   const plan = emptyPlan(read);
   const added = meetingsToAdd(read, now);
@@ -343,7 +397,12 @@ export interface PackOutcome extends SyncOutcome {
  * Sync, then build the meeting pack. `location` is where the shell puts it (a file path or a
  * document link); it is recorded in Meetings and sent to the team the first time.
  */
-export function planPack(snapshot: Snapshot, responses: RawSubmission[], now: string, location: (meeting: Meeting) => string): PackOutcome {
+export function planPack(
+  snapshot: Snapshot,
+  responses: RawSubmission[],
+  now: string,
+  location: (meeting: Meeting) => string,
+): PackOutcome {
   const sync = planSync(snapshot, responses, now);
   const meeting = sync.meeting;
   if (!meeting) return { ...sync, circulated: false };
@@ -402,7 +461,14 @@ export function planWrapUp(snapshot: Snapshot, now: string, opts: { meeting?: st
   for (const meeting of meetings) {
     const ref = { by: 'key' as const, header: 'Date', value: meeting.date };
     plan.writes.push({ tab: 'Meetings', ref, column: 'Status', value: 'Held', previous: meeting.status });
-    plan.writes.push({ tab: 'Meetings', ref, column: 'Wrapped up', value: now, previous: meeting.wrappedUp ?? '', as: 'instant' });
+    plan.writes.push({
+      tab: 'Meetings',
+      ref,
+      column: 'Wrapped up',
+      value: now,
+      previous: meeting.wrappedUp ?? '',
+      as: 'instant',
+    });
     plan.emails.push(digestEmail(register, meeting, now));
   }
   return { plan, meetings, problems };

@@ -2,8 +2,9 @@
  * The emails of the cycle, built as documents and rendered to text and HTML by the same
  * renderers as the pack. Keys make each email idempotent: a shell never sends a key twice.
  */
-import { formatDate, formatDateTime } from './format';
+
 import { type Block, cell, type Document, type Inline } from './document';
+import { formatDate, formatDateTime } from './format';
 import { renderHtmlFragment } from './render-html';
 import { renderMarkdown } from './render-markdown';
 import { meetingStart, meetingTimes, previousMeeting } from './schedule';
@@ -18,8 +19,24 @@ function sender(register: Register): string {
   return register.settings.processManager || register.settings.leader || 'milepost@localhost';
 }
 
-function toEmail(key: string, kind: Email['kind'], to: string[], cc: string[], from: string, doc: Document): Email {
-  return { key, kind, to, cc, from, subject: doc.title, text: renderMarkdown(doc), html: renderHtmlFragment(doc) };
+function toEmail(
+  key: string,
+  kind: Email['kind'],
+  to: string[],
+  cc: string[],
+  from: string,
+  doc: Document,
+): Email {
+  return {
+    key,
+    kind,
+    to,
+    cc,
+    from,
+    subject: doc.title,
+    text: renderMarkdown(doc),
+    html: renderHtmlFragment(doc),
+  };
 }
 
 /** The submission an owner would send, pre-filled with their milestones as they stand. */
@@ -76,7 +93,11 @@ export function requestEmail(
       type: 'list',
       ordered: false,
       items: [
-        ['For each milestone: its status (flag ', { text: 'Might miss', bold: true }, ' early), your forecast date and a comment.'],
+        [
+          'For each milestone: its status (flag ',
+          { text: 'Might miss', bold: true },
+          ' early), your forecast date and a comment.',
+        ],
         ['Wins since the last meeting.'],
         ['Learnings worth sharing.'],
         ['Where you need help, and from whom (a group or a person).'],
@@ -109,17 +130,32 @@ export function requestEmail(
   );
 }
 
-export function packEmail(register: Register, meeting: Meeting, pack: Document, where: string, topics: Topic[]): Email {
+export function packEmail(
+  register: Register,
+  meeting: Meeting,
+  pack: Document,
+  where: string,
+  topics: Topic[],
+): Email {
   const when = formatDate(meeting.date);
   const top = topics.filter((t) => !t.belowCut);
   const blocks: Block[] = [
     {
       type: 'paragraph',
-      content: [`The pack for the milestone meeting on ${when} is ready: `, /^https?:/.test(where) ? { text: where, link: where } : where],
+      content: [
+        `The pack for the milestone meeting on ${when} is ready: `,
+        /^https?:/.test(where) ? { text: where, link: where } : where,
+      ],
     },
     { type: 'heading', level: 2, text: 'Proposed topics' },
     top.length
-      ? { type: 'list', ordered: true, items: top.map((t): Inline[] => [`${KIND_LABELS[t.kind]}: ${t.title} — ${ownerNames(register, t.owners)}`]) }
+      ? {
+          type: 'list',
+          ordered: true,
+          items: top.map((t): Inline[] => [
+            `${KIND_LABELS[t.kind]}: ${t.title} — ${ownerNames(register, t.owners)}`,
+          ]),
+        }
       : { type: 'paragraph', content: ['No topics above the cut line.'] },
     ...pack.blocks,
   ];
@@ -131,14 +167,18 @@ export function packEmail(register: Register, meeting: Meeting, pack: Document, 
 
 export function digestEmail(register: Register, meeting: Meeting, now: string): Email {
   const when = formatDate(meeting.date);
-  const topics = register.topics.filter((t) => t.meeting === meeting.date && t.topicId && t.rank !== undefined).sort((a, b) => (a.rank ?? 0) - (b.rank ?? 0));
+  const topics = register.topics
+    .filter((t) => t.meeting === meeting.date && t.topicId && t.rank !== undefined)
+    .sort((a, b) => (a.rank ?? 0) - (b.rank ?? 0));
   const decided = topics.filter((t) => t.outcome && t.outcome !== 'Deferred');
   const deferred = topics.filter((t) => !t.outcome || t.outcome === 'Deferred');
   const name = (email: string) => ownerNames(register, email.split(/[,;]\s*/).filter(Boolean));
   const prev = previousMeeting(register, meeting);
   const since = prev ? Date.parse(meetingStart(prev, register.settings)) : 0;
   const until = Date.parse(now);
-  const changes = register.changes.filter((c) => c.field === 'Status' && Date.parse(c.when) > since && Date.parse(c.when) <= until);
+  const changes = register.changes.filter(
+    (c) => c.field === 'Status' && Date.parse(c.when) > since && Date.parse(c.when) <= until,
+  );
   const title = (id: string) => register.milestones.find((m) => m.id === id)?.title ?? '';
   const blocks: Block[] = [
     { type: 'paragraph', content: [`Key items from the milestone meeting on ${when}.`] },
@@ -147,7 +187,13 @@ export function digestEmail(register: Register, meeting: Meeting, now: string): 
       ? {
           type: 'table',
           columns: ['Topic', 'Outcome', 'Decision / action', 'Action owner', 'Due'],
-          rows: decided.map((t) => [cell(t.topic), cell(t.outcome), cell(t.decision), cell(t.actionOwner ? name(t.actionOwner) : ''), cell(t.actionDue ? formatDate(t.actionDue) : '')]),
+          rows: decided.map((t) => [
+            cell(t.topic),
+            cell(t.outcome),
+            cell(t.decision),
+            cell(t.actionOwner ? name(t.actionOwner) : ''),
+            cell(t.actionDue ? formatDate(t.actionDue) : ''),
+          ]),
         }
       : { type: 'paragraph', content: ['No outcomes were recorded in the Topics tab.'] },
     { type: 'heading', level: 2, text: 'Status changes since the last meeting' },
@@ -155,12 +201,23 @@ export function digestEmail(register: Register, meeting: Meeting, now: string): 
       ? {
           type: 'table',
           columns: ['Milestone', 'From', 'To', 'By'],
-          rows: changes.map((c) => [cell(`${c.milestone} ${title(c.milestone)}`), { content: [c.from || '—'] }, { content: [c.to], status: c.to as Milestone['status'] }, cell(c.by ? name(c.by) : c.source)]),
+          rows: changes.map((c) => [
+            cell(`${c.milestone} ${title(c.milestone)}`),
+            { content: [c.from || '—'] },
+            { content: [c.to], status: c.to as Milestone['status'] },
+            cell(c.by ? name(c.by) : c.source),
+          ]),
         }
       : { type: 'paragraph', content: ['None.'] },
     { type: 'heading', level: 2, text: 'Deferred to the next meeting' },
     deferred.length
-      ? { type: 'list', ordered: false, items: deferred.map((t): Inline[] => [`${t.topic}${t.deferrals ? ` (already deferred ${t.deferrals}×)` : ''}`]) }
+      ? {
+          type: 'list',
+          ordered: false,
+          items: deferred.map((t): Inline[] => [
+            `${t.topic}${t.deferrals ? ` (already deferred ${t.deferrals}×)` : ''}`,
+          ]),
+        }
       : { type: 'paragraph', content: ['Nothing: every topic was reached.'] },
   ];
   return toEmail(`digest/${meeting.date}`, 'digest', recipients(register), [], sender(register), {

@@ -24,4 +24,3 @@ export function formatDateTime(instant: string, tz: string): string {
   const mm = String(wall.getUTCMinutes()).padStart(2, '0');
   return `${formatDate(dateInZone(instant, tz))} ${hh}:${mm}`;
 }
-

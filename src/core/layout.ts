@@ -21,7 +21,15 @@ export interface TabSpec {
   columns: ColumnSpec[];
 }
 
-export type TabName = 'Milestones' | 'Team' | 'Priorities' | 'Meetings' | 'Topics' | 'Updates' | 'Changes' | 'Settings';
+export type TabName =
+  | 'Milestones'
+  | 'Team'
+  | 'Priorities'
+  | 'Meetings'
+  | 'Topics'
+  | 'Updates'
+  | 'Changes'
+  | 'Settings';
 export type ListName = keyof typeof layoutJson.lists;
 
 export interface SettingSpec {

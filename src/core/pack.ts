@@ -345,21 +345,19 @@ function topicList(ctx: Context): Block[] {
 }
 
 function topicRow(ctx: Context, t: Topic): TableCell[] {
-  const rank: Inline[] = [String(t.rank)];
-  if (t.rankOverride !== undefined) rank.push(muted(' (override)'));
   const topic: Inline[] = [t.title];
   const missing = t.milestones.filter((id) => !t.title.includes(id));
   if (missing.length > 0) topic.push(muted(` (${missing.join(', ')})`));
   if (t.deferrals > 0) topic.push(' ', { text: `deferred ${t.deferrals}×`, bold: true });
   const kindStatus = KIND_STATUS[t.kind];
   return [
-    { content: rank },
+    cell(String(t.rank)),
     { content: [KIND_LABELS[t.kind] ?? t.kind], status: kindStatus },
     { content: topic },
     cell(ownerNames(ctx, t)),
     cell(t.helpFrom.trim() ? ctx.nameOf(t.helpFrom) : ''),
     cell(formatScore(t.score)),
-    cell(t.why),
+    t.rankOverride !== undefined ? cell(muted('Rank set by the manager. '), t.why) : cell(t.why),
   ];
 }
 

@@ -3,8 +3,24 @@
  * space-insensitive), never by position. Every problem names tab, row, column, the value
  * found and what was expected; one bad row never stops the rest from loading.
  */
-import { dateToSerial, isValidTimeZone, parseInstant, parseIsoDate, parseWeekday, serialToDate, serialToInstant } from './dates';
-import { type ColumnSpec, LISTS, normaliseName, SETTINGS, type TabName, type TabSpec, tabSpec } from './layout';
+import {
+  dateToSerial,
+  isValidTimeZone,
+  parseInstant,
+  parseIsoDate,
+  parseWeekday,
+  serialToDate,
+  serialToInstant,
+} from './dates';
+import {
+  type ColumnSpec,
+  LISTS,
+  normaliseName,
+  SETTINGS,
+  type TabName,
+  type TabSpec,
+  tabSpec,
+} from './layout';
 import type {
   Cell,
   ChangeRow,
@@ -94,7 +110,9 @@ function problem(
   severity: Problem['severity'] = 'error',
 ): void {
   const shown = value === undefined || value === null ? undefined : String(value);
-  const where = [tab, row !== undefined ? `row ${row}` : '', column ? `column ${column}` : ''].filter(Boolean).join(', ');
+  const where = [tab, row !== undefined ? `row ${row}` : '', column ? `column ${column}` : '']
+    .filter(Boolean)
+    .join(', ');
   r.problems.push({
     severity,
     tab,
@@ -102,7 +120,9 @@ function problem(
     column,
     value: shown,
     expected,
-    message: message ?? `${where}: found ${shown === undefined || shown === '' ? 'nothing' : `"${shown}"`}; expected ${expected}`,
+    message:
+      message ??
+      `${where}: found ${shown === undefined || shown === '' ? 'nothing' : `"${shown}"`}; expected ${expected}`,
   });
 }
 
@@ -118,7 +138,8 @@ export function readDate(value: Cell): string | undefined | 'invalid' {
 
 export function readInstant(value: Cell, tz: string): string | undefined | 'invalid' {
   if (value === null || value === '') return undefined;
-  if (typeof value === 'number') return Number.isFinite(value) && value > 0 ? serialToInstant(value, tz) : 'invalid';
+  if (typeof value === 'number')
+    return Number.isFinite(value) && value > 0 ? serialToInstant(value, tz) : 'invalid';
   const t = String(value).trim();
   if (t === '') return undefined;
   return parseInstant(t, tz) ?? 'invalid';
@@ -186,7 +207,15 @@ function openTab(r: Reader, snapshot: Snapshot, name: TabName): TabView | undefi
   const spec = tabSpec(name);
   const table = findTable(snapshot, name);
   if (!table) {
-    problem(r, name, undefined, undefined, undefined, `a tab named "${name}"`, `The register has no "${name}" tab.`);
+    problem(
+      r,
+      name,
+      undefined,
+      undefined,
+      undefined,
+      `a tab named "${name}"`,
+      `The register has no "${name}" tab.`,
+    );
     return undefined;
   }
   const view = new TabView(spec, table);
@@ -226,7 +255,10 @@ function readSettings(r: Reader, v: TabView | undefined): Settings {
     if (!key) continue;
     const cell = v!.cell(row, 'Value');
     // A date typed into Settings may arrive as a serial.
-    raw[key] = typeof cell === 'number' && normaliseName(key) === normaliseName('First meeting') ? serialToDate(cell) : cellText(cell);
+    raw[key] =
+      typeof cell === 'number' && normaliseName(key) === normaliseName('First meeting')
+        ? serialToDate(cell)
+        : cellText(cell);
     rowOf.set(normaliseName(key), rowNo);
   }
   const lookup = new Map(Object.entries(raw).map(([k, val]) => [normaliseName(k), val]));
@@ -236,7 +268,15 @@ function readSettings(r: Reader, v: TabView | undefined): Settings {
     return String(DEFAULTS.get(normaliseName(key))?.value ?? '');
   };
   const bad = (key: string, expected: string) =>
-    problem(r, 'Settings', rowOf.get(normaliseName(key)), 'Value', lookup.get(normaliseName(key)), expected, undefined);
+    problem(
+      r,
+      'Settings',
+      rowOf.get(normaliseName(key)),
+      'Value',
+      lookup.get(normaliseName(key)),
+      expected,
+      undefined,
+    );
   const num = (key: string, min: number): number => {
     const t = get(key);
     const n = Number(t);
@@ -361,14 +401,26 @@ export function resolvePerson(team: Person[], text: string): Person | undefined 
 
 // ---------- Milestones ----------
 
-function readMilestones(r: Reader, v: TabView | undefined, team: Person[], priorities: PriorityRow[]): Milestone[] {
+function readMilestones(
+  r: Reader,
+  v: TabView | undefined,
+  team: Person[],
+  priorities: PriorityRow[],
+): Milestone[] {
   const out: Milestone[] = [];
   const idRows = new Map<string, number[]>();
   const priorityNames = new Set(priorities.map((p) => normaliseName(p.name)));
   for (const { row, rowNo } of rows(v)) {
     const id = v!.text(row, 'ID').toUpperCase();
     if (id && !ID_PATTERN.test(id)) {
-      problem(r, 'Milestones', rowNo, 'ID', v!.cell(row, 'ID'), 'an ID like M-0007, or blank to have one assigned');
+      problem(
+        r,
+        'Milestones',
+        rowNo,
+        'ID',
+        v!.cell(row, 'ID'),
+        'an ID like M-0007, or blank to have one assigned',
+      );
     }
     if (id) idRows.set(id, [...(idRows.get(id) ?? []), rowNo]);
     const title = v!.text(row, 'Milestone');
@@ -387,10 +439,20 @@ function readMilestones(r: Reader, v: TabView | undefined, team: Person[], prior
     }
     const priority = v!.text(row, 'Priority');
     if (priority && priorities.length && !priorityNames.has(normaliseName(priority))) {
-      problem(r, 'Milestones', rowNo, 'Priority', priority, 'a priority listed on the Priorities tab', undefined, 'warning');
+      problem(
+        r,
+        'Milestones',
+        rowNo,
+        'Priority',
+        priority,
+        'a priority listed on the Priorities tab',
+        undefined,
+        'warning',
+      );
     }
     const due = dateField(r, v!, row, rowNo, 'Due');
-    if (!due && cellText(v!.cell(row, 'Due')) === '') problem(r, 'Milestones', rowNo, 'Due', '', 'a due date');
+    if (!due && cellText(v!.cell(row, 'Due')) === '')
+      problem(r, 'Milestones', rowNo, 'Due', '', 'a due date');
     const statusCell = v!.text(row, 'Status');
     const status = listField(r, v!, row, rowNo, 'Status', STATUSES, 'On track');
     const forecastCell = cellText(v!.cell(row, 'Forecast'));
@@ -432,7 +494,15 @@ function readMilestones(r: Reader, v: TabView | undefined, team: Person[], prior
   for (const m of out) {
     for (const d of m.dependsOn) {
       if (!ids.has(d)) problem(r, 'Milestones', m.row, 'Depends on', d, 'IDs of milestones in this register');
-      else if (d === m.id) problem(r, 'Milestones', m.row, 'Depends on', d, 'other milestones (a milestone cannot depend on itself)');
+      else if (d === m.id)
+        problem(
+          r,
+          'Milestones',
+          m.row,
+          'Depends on',
+          d,
+          'other milestones (a milestone cannot depend on itself)',
+        );
     }
   }
   for (const cycle of dependencyCycles(out)) {
@@ -461,7 +531,12 @@ export function splitIds(text: string): string[] {
 /** Cycles in Depends on (each reported once, starting at its smallest ID). */
 export function dependencyCycles(milestones: Milestone[]): string[][] {
   const deps = new Map<string, string[]>();
-  for (const m of milestones) if (m.id) deps.set(m.id, m.dependsOn.filter((d) => d !== m.id));
+  for (const m of milestones)
+    if (m.id)
+      deps.set(
+        m.id,
+        m.dependsOn.filter((d) => d !== m.id),
+      );
   const state = new Map<string, 1 | 2>();
   const stack: string[] = [];
   const found = new Map<string, string[]>();
@@ -473,7 +548,7 @@ export function dependencyCycles(milestones: Milestone[]): string[][] {
       const s = state.get(d);
       if (s === 1) {
         const cycle = stack.slice(stack.indexOf(d));
-        const min = cycle.reduce((a, b) => (a < b ? a : b));
+        const min = [...cycle].sort()[0]!;
         const rotated = [...cycle.slice(cycle.indexOf(min)), ...cycle.slice(0, cycle.indexOf(min))];
         found.set(rotated.join('>'), rotated);
       } else if (s === undefined) visit(d);
@@ -498,9 +573,21 @@ function readPriorities(r: Reader, v: TabView | undefined): PriorityRow[] {
     const rank = intField(r, v!, row, rowNo, 'Rank');
     if (rank === undefined || rank < 1) {
       if (rank !== undefined || cellText(v!.cell(row, 'Rank')) === '')
-        problem(r, 'Priorities', rowNo, 'Rank', v!.cell(row, 'Rank'), 'a rank of 1 or more (1 = most important)');
+        problem(
+          r,
+          'Priorities',
+          rowNo,
+          'Rank',
+          v!.cell(row, 'Rank'),
+          'a rank of 1 or more (1 = most important)',
+        );
     }
-    out.push({ row: rowNo, name, rank: rank && rank > 0 ? rank : 999, sponsor: v!.has('Sponsor') ? v!.text(row, 'Sponsor') : '' });
+    out.push({
+      row: rowNo,
+      name,
+      rank: rank && rank > 0 ? rank : 999,
+      sponsor: v!.has('Sponsor') ? v!.text(row, 'Sponsor') : '',
+    });
   }
   return out;
 }
@@ -510,7 +597,8 @@ function readMeetings(r: Reader, v: TabView | undefined, settings: Settings): Me
   for (const { row, rowNo } of rows(v)) {
     const date = dateField(r, v!, row, rowNo, 'Date');
     if (!date) {
-      if (cellText(v!.cell(row, 'Date')) === '') problem(r, 'Meetings', rowNo, 'Date', '', 'the meeting date');
+      if (cellText(v!.cell(row, 'Date')) === '')
+        problem(r, 'Meetings', rowNo, 'Date', '', 'the meeting date');
       continue;
     }
     let time = v!.has('Time') ? readTime(v!.cell(row, 'Time')) : settings.meetingTime;
@@ -522,7 +610,15 @@ function readMeetings(r: Reader, v: TabView | undefined, settings: Settings): Me
       row: rowNo,
       date,
       time: time || settings.meetingTime,
-      status: listField(r, v!, row, rowNo, 'Status', LISTS.meetingStatus as readonly MeetingStatus[], 'Planned'),
+      status: listField(
+        r,
+        v!,
+        row,
+        rowNo,
+        'Status',
+        LISTS.meetingStatus as readonly MeetingStatus[],
+        'Planned',
+      ),
       pack: v!.text(row, 'Pack'),
       requestsSent: instantField(r, v!, row, rowNo, 'Requests sent'),
       remindersSent: v!.has('Reminders sent') ? instantField(r, v!, row, rowNo, 'Reminders sent') : undefined,
@@ -569,7 +665,9 @@ function readTopics(r: Reader, v: TabView | undefined): TopicRow[] {
       why: v!.text(row, 'Why'),
       deferrals: intField(r, v!, row, rowNo, 'Deferrals') ?? 0,
       rankOverride: v!.has('Rank override') ? intField(r, v!, row, rowNo, 'Rank override') : undefined,
-      outcome: v!.has('Outcome') ? listField(r, v!, row, rowNo, 'Outcome', [...LISTS.outcome, ''] as readonly (Outcome | '')[], '') : '',
+      outcome: v!.has('Outcome')
+        ? listField(r, v!, row, rowNo, 'Outcome', [...LISTS.outcome, ''] as readonly (Outcome | '')[], '')
+        : '',
       decision: v!.has('Decision / action') ? v!.text(row, 'Decision / action') : '',
       actionOwner: v!.has('Action owner') ? v!.text(row, 'Action owner') : '',
       actionDue: v!.has('Action due') ? dateField(r, v!, row, rowNo, 'Action due') : undefined,
@@ -638,7 +736,16 @@ export interface ReadResult {
 export function readRegister(snapshot: Snapshot): ReadResult {
   const r: Reader = { problems: [], tz: 'UTC' };
   const views = new Map<TabName, TabView | undefined>();
-  const order: TabName[] = ['Settings', 'Team', 'Priorities', 'Milestones', 'Meetings', 'Topics', 'Updates', 'Changes'];
+  const order: TabName[] = [
+    'Settings',
+    'Team',
+    'Priorities',
+    'Milestones',
+    'Meetings',
+    'Topics',
+    'Updates',
+    'Changes',
+  ];
   for (const name of order) views.set(name, openTab(r, snapshot, name));
   const settings = readSettings(r, views.get('Settings'));
   const team = readTeam(r, views.get('Team'));

@@ -18,6 +18,32 @@ export const STATUS_COLOURS: Record<Status, { background?: string; color?: strin
 };
 
 const CUT_COLOUR = '#C62828';
+
+/**
+ * Widths of the short columns of wide tables (fixed layout): the two halves of the topic
+ * list around the cut line line up, and long text gets the remaining width.
+ */
+const COLUMN_WIDTHS: Record<string, number> = {
+  '#': 2.5,
+  ID: 5.5,
+  Due: 6.6,
+  Forecast: 6.6,
+  Status: 6.6,
+  Kind: 6.6,
+  Score: 3.8,
+  Owner: 8,
+  Owners: 8,
+  'Help from': 7,
+  'Depends on': 7,
+  Time: 7.5,
+  Minutes: 5,
+  Deferred: 7,
+  'Rank now': 6,
+};
+
+function columnClass(header: string): string {
+  return `col-${header.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'n'}`;
+}
 const MUTED_COLOUR = '#5F6368';
 const BORDER = '#C4C7CC';
 
@@ -43,7 +69,13 @@ a { color: #0B57D0; }
 .muted { color: ${MUTED_COLOUR}; }
 nav.toc { font-size: .9rem; margin: 1rem 0 0; padding: .5rem .75rem; background: #F6F8FA; border-radius: 6px; }
 nav.toc ol { margin: .25rem 0; padding-left: 1.25rem; columns: 2; }
-table { border-collapse: collapse; width: 100%; margin: .5rem 0 1rem; font-size: .9rem; }
+table { border-collapse: collapse; margin: .5rem 0 1rem; font-size: .9rem; }
+table.wide { width: 100%; table-layout: fixed; }
+table.wide td { overflow-wrap: anywhere; }
+table.narrow { min-width: 24rem; }
+${Object.entries(COLUMN_WIDTHS)
+  .map(([header, rem]) => `th.${columnClass(header)} { width: ${rem}rem; }`)
+  .join('\n')}
 caption { text-align: left; color: ${MUTED_COLOUR}; padding: .25rem 0; }
 th, td { border: 1px solid ${BORDER}; padding: .35rem .5rem; text-align: left; vertical-align: top; }
 th { background: #EEF1F4; font-weight: 600; }
@@ -152,8 +184,19 @@ function block(b: Block, inline: boolean): string {
 
 function table(columns: string[], rows: TableCell[][], caption: string | undefined, inline: boolean): string {
   const cellStyle = `border: 1px solid ${BORDER}; padding: 5px 8px; text-align: left; vertical-align: top;`;
-  const tableAttr = inline ? ' style="border-collapse: collapse; width: 100%; margin: 8px 0 16px; font-size: 13px;"' : '';
-  const th = (c: string) => `<th scope="col"${inline ? ` style="${cellStyle} background: #EEF1F4;"` : ''}>${text(c)}</th>`;
+  const wide = columns.length > 3;
+  const tableAttr = inline
+    ? ` style="border-collapse: collapse;${wide ? ' width: 100%;' : ''} margin: 8px 0 16px; font-size: 13px;"`
+    : ` class="${wide ? 'wide' : 'narrow'}"`;
+  const th = (c: string) => {
+    const known = wide && COLUMN_WIDTHS[c] !== undefined;
+    const attrs = inline
+      ? ` style="${attr(`${cellStyle} background: #EEF1F4;`)}"`
+      : known
+        ? ` class="${attr(columnClass(c))}"`
+        : '';
+    return `<th scope="col"${attrs}>${text(c)}</th>`;
+  };
   const td = (c: TableCell | undefined, header: string) => {
     const classes: string[] = [];
     const styles: string[] = [];

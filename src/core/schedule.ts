@@ -51,7 +51,9 @@ export function activeMeetings(register: Register): Meeting[] {
 /** The meeting an update submitted at `instant` is for: the first one starting after it. */
 export function meetingForInstant(register: Register, instant: string): Meeting | undefined {
   const t = Date.parse(instant);
-  return activeMeetings(register).find((m) => m.status === 'Planned' && Date.parse(meetingStart(m, register.settings)) > t);
+  return activeMeetings(register).find(
+    (m) => m.status === 'Planned' && Date.parse(meetingStart(m, register.settings)) > t,
+  );
 }
 
 /** The next Planned meeting that has not ended at `now`. */
@@ -112,13 +114,23 @@ export function duePhases(register: Register, now: string): DuePhase[] {
   const out: DuePhase[] = [];
   const t = Date.parse(now);
   for (const m of meetingsToWrapUp(register, now)) {
-    out.push({ phase: 'wrap-up', meeting: m.date, at: meetingTimes(m, register.settings).end, reason: 'the meeting has ended' });
+    out.push({
+      phase: 'wrap-up',
+      meeting: m.date,
+      at: meetingTimes(m, register.settings).end,
+      reason: 'the meeting has ended',
+    });
   }
   const next = upcomingMeeting(register, now);
   if (!next) return out;
   const times = meetingTimes(next, register.settings);
   if (t >= Date.parse(times.requests) && !next.requestsSent) {
-    out.push({ phase: 'requests', meeting: next.date, at: times.requests, reason: 'update requests have not been sent' });
+    out.push({
+      phase: 'requests',
+      meeting: next.date,
+      at: times.requests,
+      reason: 'update requests have not been sent',
+    });
   }
   out.push({ phase: 'sync', meeting: next.date, at: now, reason: 'responses are compiled on every run' });
   if (
@@ -127,7 +139,12 @@ export function duePhases(register: Register, now: string): DuePhase[] {
     t >= Date.parse(times.reminders) &&
     t < Date.parse(times.deadline)
   ) {
-    out.push({ phase: 'reminders', meeting: next.date, at: times.reminders, reason: 'the response deadline is near' });
+    out.push({
+      phase: 'reminders',
+      meeting: next.date,
+      at: times.reminders,
+      reason: 'the response deadline is near',
+    });
   }
   if (t >= Date.parse(times.pack)) {
     out.push({

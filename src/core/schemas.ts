@@ -13,7 +13,11 @@ export const SubmissionSchema = z.object({
     .refine((s) => /(Z|[+-]\d{2}:?\d{2})$/.test(s) && parseInstant(s, 'UTC') !== undefined, {
       message: 'an ISO-8601 instant with a time zone, e.g. 2026-12-01T09:30:00Z',
     }),
-  email: z.string().trim().toLowerCase().pipe(z.email({ message: 'an email address' })),
+  email: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .pipe(z.email({ message: 'an email address' })),
   statuses: idMap(z.string().max(40)).default({}),
   forecasts: idMap(z.string().max(40)).default({}),
   comments: idMap(text).default({}),

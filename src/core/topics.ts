@@ -6,7 +6,17 @@
 import { daysBetween } from './dates';
 import { isOpen } from './register';
 import { previousMeeting } from './schedule';
-import type { Meeting, Milestone, Person, Register, ScoreComponent, Topic, TopicKind, UpdateRow, Weights } from './types';
+import type {
+  Meeting,
+  Milestone,
+  Person,
+  Register,
+  ScoreComponent,
+  Topic,
+  TopicKind,
+  UpdateRow,
+  Weights,
+} from './types';
 
 export const KIND_LABELS: Record<TopicKind, string> = {
   'might-miss': 'Might miss',
@@ -53,7 +63,12 @@ export function discussionBudget(register: Register): Budget {
   const members = updatingMembers(register).length;
   const updateMinutes = members * s.minutesPerMemberUpdate;
   const discussionMinutes = Math.max(0, s.meetingLengthMinutes - updateMinutes);
-  return { members, updateMinutes, discussionMinutes, topicsThatFit: Math.floor(discussionMinutes / s.minutesPerTopic) };
+  return {
+    members,
+    updateMinutes,
+    discussionMinutes,
+    topicsThatFit: Math.floor(discussionMinutes / s.minutesPerTopic),
+  };
 }
 
 /** The latest accepted update of each person for a meeting. */
@@ -62,7 +77,11 @@ export function latestUpdates(register: Register, meetingDate: string): Map<stri
   for (const u of register.updates) {
     if (u.meeting !== meetingDate || u.result.startsWith('Rejected')) continue;
     const prev = out.get(u.email);
-    if (!prev || Date.parse(u.received) > Date.parse(prev.received) || (u.received === prev.received && u.responseId > prev.responseId))
+    if (
+      !prev ||
+      Date.parse(u.received) > Date.parse(prev.received) ||
+      (u.received === prev.received && u.responseId > prev.responseId)
+    )
       out.set(u.email, u);
   }
   return out;
@@ -142,10 +161,21 @@ export function deriveCandidates(register: Register, meeting: Meeting): Candidat
   for (const m of open) {
     const late = m.forecast && m.due && m.forecast > m.due;
     if (m.status === 'Might miss' || (m.status === 'On track' && late)) {
-      const why = m.status === 'Might miss' ? 'flagged Might miss' : `forecast ${m.forecast} is after due ${m.due}`;
-      out.push({ identity: `might-miss/${m.id}`, kind: 'might-miss', title: `${m.id} ${m.title} (${why})`, ...base(m) });
+      const why =
+        m.status === 'Might miss' ? 'flagged Might miss' : `forecast ${m.forecast} is after due ${m.due}`;
+      out.push({
+        identity: `might-miss/${m.id}`,
+        kind: 'might-miss',
+        title: `${m.id} ${m.title} (${why})`,
+        ...base(m),
+      });
     } else if (m.status === 'Missed') {
-      out.push({ identity: `missed/${m.id}`, kind: 'missed', title: `${m.id} ${m.title} (missed due ${m.due ?? '?'})`, ...base(m) });
+      out.push({
+        identity: `missed/${m.id}`,
+        kind: 'missed',
+        title: `${m.id} ${m.title} (missed due ${m.due ?? '?'})`,
+        ...base(m),
+      });
     }
   }
 
@@ -154,7 +184,8 @@ export function deriveCandidates(register: Register, meeting: Meeting): Candidat
       const up = byId.get(upId);
       if (!up || up === down || !up.owner || !isOpen(up)) continue;
       const upDate = up.forecast ?? up.due;
-      const atRisk = up.status === 'Might miss' || up.status === 'Missed' || (!!upDate && !!down.due && upDate > down.due);
+      const atRisk =
+        up.status === 'Might miss' || up.status === 'Missed' || (!!upDate && !!down.due && upDate > down.due);
       if (!atRisk) continue;
       const owners = unique([up.owner, down.owner]);
       out.push({
@@ -185,7 +216,10 @@ export function deriveCandidates(register: Register, meeting: Meeting): Candidat
       owners: [email],
       helpFrom: u.helpFrom.trim(),
       groups: unique([groupOf(register, email), ...(target ? [target] : [])]),
-      due: theirs.map((m) => m.due).filter((d): d is string => !!d).sort()[0],
+      due: theirs
+        .map((m) => m.due)
+        .filter((d): d is string => !!d)
+        .sort()[0],
       priorityRank: minRank(theirs.map(rankOf)),
       deferrals: 0,
     });
@@ -203,7 +237,10 @@ export function deriveCandidates(register: Register, meeting: Meeting): Candidat
       owners: [p.email],
       helpFrom: '',
       groups: [p.group],
-      due: theirs.map((m) => m.due).filter((d): d is string => !!d).sort()[0],
+      due: theirs
+        .map((m) => m.due)
+        .filter((d): d is string => !!d)
+        .sort()[0],
       priorityRank: minRank(theirs.map(rankOf)),
       deferrals: 0,
     });
@@ -217,7 +254,12 @@ export function deriveCandidates(register: Register, meeting: Meeting): Candidat
     if (!raised || (t.meeting && t.meeting !== meeting.date)) continue;
     if (t.outcome && t.outcome !== 'Deferred') continue;
     const milestone = t.milestone ? byId.get(t.milestone.toUpperCase()) : undefined;
-    const owners = t.owner ? t.owner.split(/[,;]\s*/).map((o) => o.trim().toLowerCase()).filter(Boolean) : [];
+    const owners = t.owner
+      ? t.owner
+          .split(/[,;]\s*/)
+          .map((o) => o.trim().toLowerCase())
+          .filter(Boolean)
+      : [];
     out.push({
       identity: t.topicId ? identityOf(t.topicId) : `raised/R-${String(nextRaised++).padStart(4, '0')}`,
       sourceRow: t.topicId ? undefined : t.row,
@@ -226,7 +268,9 @@ export function deriveCandidates(register: Register, meeting: Meeting): Candidat
       milestones: milestone ? [milestone.id] : [],
       owners: owners.length ? owners : milestone ? [milestone.owner] : [],
       helpFrom: t.helpFrom,
-      groups: unique([...owners, ...(milestone ? [milestone.owner] : [])].map((o) => groupOf(register, o)).filter(Boolean)),
+      groups: unique(
+        [...owners, ...(milestone ? [milestone.owner] : [])].map((o) => groupOf(register, o)).filter(Boolean),
+      ),
       due: milestone?.due,
       priorityRank: milestone ? rankOf(milestone) : undefined,
       deferrals: t.deferrals,
@@ -254,7 +298,10 @@ function carryOver(register: Register, meeting: Meeting, candidates: Candidate[]
     if (existing) {
       existing.deferrals = Math.max(existing.deferrals, row.deferrals + 1);
     } else if (row.kind === 'raised' || row.kind === 'help') {
-      const owners = row.owner.split(/[,;]\s*/).map((o) => o.trim().toLowerCase()).filter(Boolean);
+      const owners = row.owner
+        .split(/[,;]\s*/)
+        .map((o) => o.trim().toLowerCase())
+        .filter(Boolean);
       const c: Candidate = {
         identity,
         kind: row.kind,
@@ -262,7 +309,11 @@ function carryOver(register: Register, meeting: Meeting, candidates: Candidate[]
         milestones: row.milestone ? row.milestone.split(/[,;]\s*/).filter(Boolean) : [],
         owners,
         helpFrom: row.helpFrom,
-        groups: unique([...owners.map((o) => groupOf(register, o)), ...(helpGroup(register, row.helpFrom) ?? [])].filter(Boolean)),
+        groups: unique(
+          [...owners.map((o) => groupOf(register, o)), ...(helpGroup(register, row.helpFrom) ?? [])].filter(
+            Boolean,
+          ),
+        ),
         due: undefined,
         priorityRank: undefined,
         deferrals: row.deferrals + 1,
@@ -276,7 +327,12 @@ function carryOver(register: Register, meeting: Meeting, candidates: Candidate[]
 
 const round1 = (x: number) => Math.round(x * 10) / 10;
 
-export function scoreCandidate(c: Candidate, meetingDate: string, weights: Weights, priorityCount: number): ScoreComponent[] {
+export function scoreCandidate(
+  c: Candidate,
+  meetingDate: string,
+  weights: Weights,
+  priorityCount: number,
+): ScoreComponent[] {
   const kindWeight: Record<TopicKind, number> = {
     'might-miss': weights.mightMiss,
     missed: weights.missed,
@@ -288,20 +344,31 @@ export function scoreCandidate(c: Candidate, meetingDate: string, weights: Weigh
   const parts: ScoreComponent[] = [{ label: KIND_LABELS[c.kind], points: kindWeight[c.kind] }];
   if (c.priorityRank !== undefined) {
     const steps = Math.max(0, priorityCount + 1 - c.priorityRank);
-    if (steps) parts.push({ label: `strategic priority ${c.priorityRank}`, points: round1(weights.priority * steps) });
+    if (steps)
+      parts.push({ label: `strategic priority ${c.priorityRank}`, points: round1(weights.priority * steps) });
   }
   if (c.due) {
     const days = daysBetween(meetingDate, c.due);
     const h = weights.dueHorizonDays;
     const share = Math.min(1, Math.max(0, (h - days) / h));
     if (share > 0) {
-      const when = days < 0 ? `${-days} day${days === -1 ? '' : 's'} overdue` : days === 0 ? 'due on the meeting day' : `due in ${days} day${days === 1 ? '' : 's'}`;
+      const when =
+        days < 0
+          ? `${-days} day${days === -1 ? '' : 's'} overdue`
+          : days === 0
+            ? 'due on the meeting day'
+            : `due in ${days} day${days === 1 ? '' : 's'}`;
       parts.push({ label: when, points: round1(weights.dueSoon * share) });
     }
   }
   const others = Math.max(0, c.groups.length - 1);
-  if (others) parts.push({ label: `${others} other group${others === 1 ? '' : 's'} affected`, points: round1(weights.perOtherGroup * others) });
-  if (c.deferrals) parts.push({ label: `deferred ${c.deferrals}×`, points: round1(weights.perDeferral * c.deferrals) });
+  if (others)
+    parts.push({
+      label: `${others} other group${others === 1 ? '' : 's'} affected`,
+      points: round1(weights.perOtherGroup * others),
+    });
+  if (c.deferrals)
+    parts.push({ label: `deferred ${c.deferrals}×`, points: round1(weights.perDeferral * c.deferrals) });
   return parts;
 }
 
@@ -356,7 +423,11 @@ export function rankTopics(
 }
 
 export function priorityCount(register: Register): number {
-  return Math.max(register.priorities.length, ...register.priorities.map((p) => (p.rank < 999 ? p.rank : 0)), 0);
+  return Math.max(
+    register.priorities.length,
+    ...register.priorities.map((p) => (p.rank < 999 ? p.rank : 0)),
+    0,
+  );
 }
 
 /** Derive and rank the topics of a meeting from a register. */

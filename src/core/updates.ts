@@ -6,9 +6,18 @@
  */
 import { dateInZone, parseIsoDate, sameInstant } from './dates';
 import { isOpen, matchListValue, STATUSES } from './register';
-import { describeZodIssues, SubmissionSchema } from './schemas';
 import { meetingForInstant } from './schedule';
-import type { CellWrite, Milestone, Problem, RawSubmission, Register, RowAppend, Status, Submission } from './types';
+import { describeZodIssues, SubmissionSchema } from './schemas';
+import type {
+  CellWrite,
+  Milestone,
+  Problem,
+  RawSubmission,
+  Register,
+  RowAppend,
+  Status,
+  Submission,
+} from './types';
 
 export interface AppliedChange {
   responseId: string;
@@ -49,7 +58,10 @@ interface Working {
   touched: Set<'Status' | 'Forecast' | 'Last update'>;
 }
 
-export function parseSubmissions(raws: RawSubmission[]): { submissions: (Submission & { where: string })[]; problems: Problem[] } {
+export function parseSubmissions(raws: RawSubmission[]): {
+  submissions: (Submission & { where: string })[];
+  problems: Problem[];
+} {
   const submissions: (Submission & { where: string })[] = [];
   const problems: Problem[] = [];
   for (const raw of raws) {
@@ -60,12 +72,17 @@ export function parseSubmissions(raws: RawSubmission[]): { submissions: (Submiss
         severity: 'error',
         tab: tab ?? raw.where,
         row: rowText ? Number(rowText) : undefined,
-        expected: 'an update submission {responseId, submittedAt, email, statuses, forecasts, comments, wins, learnings, helpNeeded, helpFrom}',
+        expected:
+          'an update submission {responseId, submittedAt, email, statuses, forecasts, comments, wins, learnings, helpNeeded, helpFrom}',
         message: `${raw.where}: ${describeZodIssues(parsed.error)}; this response was not applied.`,
       });
       continue;
     }
-    submissions.push({ ...parsed.data, submittedAt: new Date(parsed.data.submittedAt).toISOString(), where: raw.where });
+    submissions.push({
+      ...parsed.data,
+      submittedAt: new Date(parsed.data.submittedAt).toISOString(),
+      where: raw.where,
+    });
   }
   return { submissions, problems };
 }
@@ -102,7 +119,15 @@ export function bySubmitTime(a: Submission, b: Submission): number {
 
 export function ingest(register: Register, raws: RawSubmission[], now: string): IngestResult {
   const { submissions, problems } = parseSubmissions(raws);
-  const result: IngestResult = { applied: [], rejected: [], skipped: [], recorded: 0, writes: [], appends: [], problems };
+  const result: IngestResult = {
+    applied: [],
+    rejected: [],
+    skipped: [],
+    recorded: 0,
+    writes: [],
+    appends: [],
+    problems,
+  };
   const tz = register.settings.timeZone;
 
   const byId = new Map<string, Milestone[]>();
@@ -116,7 +141,15 @@ export function ingest(register: Register, raws: RawSubmission[], now: string): 
     }
     return w;
   };
-  const change = (w: Working, field: 'Status' | 'Forecast', to: string, by: string, when: string, source: AppliedChange['source'], responseId: string) => {
+  const change = (
+    w: Working,
+    field: 'Status' | 'Forecast',
+    to: string,
+    by: string,
+    when: string,
+    source: AppliedChange['source'],
+    responseId: string,
+  ) => {
     const from = field === 'Status' ? w.status : w.forecast;
     if (field === 'Status') w.status = to as Status;
     else w.forecast = to;
@@ -124,7 +157,16 @@ export function ingest(register: Register, raws: RawSubmission[], now: string): 
     result.applied.push({ responseId, milestone: w.m.id, field, from, to, by, source });
     result.appends.push({
       tab: 'Changes',
-      values: { When: when, Milestone: w.m.id, Field: field, From: from, To: to, By: by, Source: source, 'Response ID': responseId },
+      values: {
+        When: when,
+        Milestone: w.m.id,
+        Field: field,
+        From: from,
+        To: to,
+        By: by,
+        Source: source,
+        'Response ID': responseId,
+      },
       dates: { When: 'instant' },
     });
   };
@@ -132,7 +174,9 @@ export function ingest(register: Register, raws: RawSubmission[], now: string): 
   // 1. Hand edits since the last recorded change become 'sheet' changes, so anticipation
   //    and "changed since last meeting" see them even where no edit trigger exists.
   const lastChange = new Map<string, string>();
-  for (const c of [...register.changes].sort((a, b) => Date.parse(a.when) - Date.parse(b.when) || a.row - b.row)) {
+  for (const c of [...register.changes].sort(
+    (a, b) => Date.parse(a.when) - Date.parse(b.when) || a.row - b.row,
+  )) {
     if (c.field === 'Status' || c.field === 'Forecast') lastChange.set(`${c.milestone}|${c.field}`, c.to);
   }
   for (const [id, ms] of byId) {
@@ -174,16 +218,26 @@ export function ingest(register: Register, raws: RawSubmission[], now: string): 
   for (const s of [...submissions].sort(bySubmitTime)) {
     const key = `${s.responseId}|${Date.parse(s.submittedAt)}`;
     if (seen.has(key)) {
-      result.skipped.push({ responseId: s.responseId, reason: 'duplicate of an earlier line', where: s.where });
+      result.skipped.push({
+        responseId: s.responseId,
+        reason: 'duplicate of an earlier line',
+        where: s.where,
+      });
       continue;
     }
     seen.add(key);
-    if (register.updates.some((u) => u.responseId === s.responseId && sameInstant(u.received, s.submittedAt))) {
+    if (
+      register.updates.some((u) => u.responseId === s.responseId && sameInstant(u.received, s.submittedAt))
+    ) {
       result.skipped.push({ responseId: s.responseId, reason: 'already applied', where: s.where });
       continue;
     }
     if (!sameInstant(latestVersion.get(s.responseId)!, s.submittedAt)) {
-      result.skipped.push({ responseId: s.responseId, reason: 'replaced by a later edit of the same response', where: s.where });
+      result.skipped.push({
+        responseId: s.responseId,
+        reason: 'replaced by a later edit of the same response',
+        where: s.where,
+      });
       continue;
     }
     pending.push(s);
@@ -204,7 +258,9 @@ export function ingest(register: Register, raws: RawSubmission[], now: string): 
     if (!person) {
       reject('', `${s.email} is not on the Team tab`);
     } else {
-      const ids = [...new Set([...Object.keys(s.statuses), ...Object.keys(s.forecasts), ...Object.keys(s.comments)])]
+      const ids = [
+        ...new Set([...Object.keys(s.statuses), ...Object.keys(s.forecasts), ...Object.keys(s.comments)]),
+      ]
         .map((id) => id.trim().toUpperCase())
         .sort();
       for (const id of ids) {
@@ -216,7 +272,10 @@ export function ingest(register: Register, raws: RawSubmission[], now: string): 
           continue;
         }
         if (ms.length > 1) {
-          reject(id, `${id} is on rows ${ms.map((m) => m.row).join(' and ')} of Milestones; fix the duplicate ID first`);
+          reject(
+            id,
+            `${id} is on rows ${ms.map((m) => m.row).join(' and ')} of Milestones; fix the duplicate ID first`,
+          );
           continue;
         }
         const m = ms[0]!;
@@ -226,7 +285,10 @@ export function ingest(register: Register, raws: RawSubmission[], now: string): 
           continue;
         }
         if (s.email !== m.owner && s.email !== delegate) {
-          reject(id, `only the owner (${m.owner})${delegate ? ` or their delegate (${delegate})` : ''} may update ${id}`);
+          reject(
+            id,
+            `only the owner (${m.owner})${delegate ? ` or their delegate (${delegate})` : ''} may update ${id}`,
+          );
           continue;
         }
         const w = work(m);
@@ -300,13 +362,33 @@ export function ingest(register: Register, raws: RawSubmission[], now: string): 
   for (const w of [...working.values()].sort((a, b) => (a.m.id < b.m.id ? -1 : 1))) {
     const ref = { by: 'key' as const, header: 'ID', value: w.m.id };
     if (w.touched.has('Status') && w.status !== w.m.status) {
-      result.writes.push({ tab: 'Milestones', ref, column: 'Status', value: w.status, previous: w.m.statusCell });
+      result.writes.push({
+        tab: 'Milestones',
+        ref,
+        column: 'Status',
+        value: w.status,
+        previous: w.m.statusCell,
+      });
     }
     if (w.touched.has('Forecast') && w.forecast !== (w.m.forecast ?? '')) {
-      result.writes.push({ tab: 'Milestones', ref, column: 'Forecast', value: w.forecast, previous: w.m.forecast ?? w.m.forecastCell, as: 'date' });
+      result.writes.push({
+        tab: 'Milestones',
+        ref,
+        column: 'Forecast',
+        value: w.forecast,
+        previous: w.m.forecast ?? w.m.forecastCell,
+        as: 'date',
+      });
     }
     if (w.touched.has('Last update') && w.lastUpdate && w.lastUpdate !== w.m.lastUpdate) {
-      result.writes.push({ tab: 'Milestones', ref, column: 'Last update', value: w.lastUpdate, previous: w.m.lastUpdate ?? '', as: 'instant' });
+      result.writes.push({
+        tab: 'Milestones',
+        ref,
+        column: 'Last update',
+        value: w.lastUpdate,
+        previous: w.m.lastUpdate ?? '',
+        as: 'instant',
+      });
     }
   }
   return result;

@@ -11,7 +11,7 @@ import { withLock } from './lock';
 import { writeOutbox } from './outbox';
 import { readResponses } from './responses';
 import { applyPlan, readWorkbook, saveWorkbookAtomic } from './workbook';
-import { workspacePaths, type WorkspacePaths } from './workspace';
+import { type WorkspacePaths, workspacePaths } from './workspace';
 
 export interface LocalRead {
   snapshot: Snapshot;

@@ -33,6 +33,7 @@ export const INSTANT_FORMAT = 'yyyy-mm-dd hh:mm';
 const MIN_FORMATTED_ROWS = 1000;
 const SPARE_ROWS = 500;
 
+const EXCELJS_DEFAULT_WIDTH = 9;
 const HEADER_FILL = 'FFDDE3EA';
 /** Milestones Status colours (DESIGN.md §5): fill and text per status. */
 export const STATUS_COLOURS: Readonly<Record<string, { fill: string; font: string }>> = {
@@ -255,7 +256,8 @@ function addTab(workbook: ExcelJS.Workbook, spec: TabSpec, rows: Record<string, 
 
   columns.forEach((column, i) => {
     const col = sheet.getColumn(i + 1);
-    col.width = column.width;
+    // exceljs takes a width of exactly 9 for its default and drops it (Excel then shows 8.43).
+    col.width = column.width === EXCELJS_DEFAULT_WIDTH ? column.width + 0.01 : column.width;
     if (column.type === 'date') col.numFmt = DATE_FORMAT;
     if (column.type === 'instant') col.numFmt = INSTANT_FORMAT;
     const header = sheet.getCell(1, i + 1);

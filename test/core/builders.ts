@@ -21,24 +21,44 @@ export function snapshot(records: Records, settings: Record<string, Cell> = {}):
   return { tables };
 }
 
-export const team = [
-  { Name: 'Ann Lee', Email: 'ann@example.com', Group: 'Product', Role: 'member', Delegate: 'dan@example.com', Active: 'yes' },
+export const team: Record<string, Cell>[] = [
+  {
+    Name: 'Ann Lee',
+    Email: 'ann@example.com',
+    Group: 'Product',
+    Role: 'member',
+    Delegate: 'dan@example.com',
+    Active: 'yes',
+  },
   { Name: 'Bob Ray', Email: 'bob@example.com', Group: 'Engineering', Role: 'member', Active: 'yes' },
   { Name: 'Cat Kim', Email: 'cat@example.com', Group: 'Sales', Role: 'manager', Active: 'yes' },
   { Name: 'Dan Fox', Email: 'dan@example.com', Group: 'Product', Role: 'member', Active: 'yes' },
 ];
 
-export const priorities = [
+export const priorities: Record<string, Cell>[] = [
   { Priority: 'Grow revenue', Rank: 1, Sponsor: 'cat@example.com' },
   { Priority: 'Ship platform', Rank: 2, Sponsor: 'bob@example.com' },
   { Priority: 'Cut costs', Rank: 3, Sponsor: '' },
 ];
 
-export function milestone(id: string, owner: string, due: string, extra: Record<string, Cell> = {}): Record<string, Cell> {
-  return { ID: id, Priority: 'Ship platform', Milestone: `Milestone ${id}`, Owner: owner, Due: due, Status: 'On track', ...extra };
+export function milestone(
+  id: string,
+  owner: string,
+  due: Cell,
+  extra: Record<string, Cell> = {},
+): Record<string, Cell> {
+  return {
+    ID: id,
+    Priority: 'Ship platform',
+    Milestone: `Milestone ${id}`,
+    Owner: owner,
+    Due: due,
+    Status: 'On track',
+    ...extra,
+  };
 }
 
-export const meetings = [
+export const meetings: Record<string, Cell>[] = [
   { Date: '2026-11-26', Time: '10:00', Status: 'Held', 'Wrapped up': '2026-11-26T12:00:00Z' },
   { Date: '2026-12-03', Time: '10:00', Status: 'Planned' },
   { Date: '2026-12-10', Time: '10:00', Status: 'Planned' },
@@ -46,7 +66,11 @@ export const meetings = [
   { Date: '2026-12-24', Time: '10:00', Status: 'Planned' },
 ];
 
-export const baseSettings = { 'Time zone': 'Europe/London', 'First meeting': '2026-10-01', 'Process manager': 'cat@example.com' };
+export const baseSettings = {
+  'Time zone': 'Europe/London',
+  'First meeting': '2026-10-01',
+  'Process manager': 'cat@example.com',
+};
 
 export function register(records: Records = {}, settings: Record<string, Cell> = {}): Snapshot {
   return snapshot(

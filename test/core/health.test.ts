@@ -4,7 +4,13 @@ import { readRegister } from '../../src/core/register';
 import { milestone, register } from './builders';
 
 const change = (id: string, to: string, when: string, field = 'Status') => ({
-  When: when, Milestone: id, Field: field, From: '', To: to, By: 'x', Source: 'form',
+  When: when,
+  Milestone: id,
+  Field: field,
+  From: '',
+  To: to,
+  By: 'x',
+  Source: 'form',
 });
 
 describe('health', () => {
@@ -25,7 +31,16 @@ describe('health', () => {
         change('M-0003', '2026-12-04', '2026-11-19T09:00:00Z', 'Forecast'),
         change('M-0003', 'Missed', '2026-11-28T00:00:00Z'),
       ],
-      Updates: [{ Received: '2026-12-01T09:00:00Z', 'Response ID': 'a', Meeting: '2026-12-03', Email: 'dan@example.com', Milestones: 'M-0001, M-0005', Result: 'Applied: 1 change' }],
+      Updates: [
+        {
+          Received: '2026-12-01T09:00:00Z',
+          'Response ID': 'a',
+          Meeting: '2026-12-03',
+          Email: 'dan@example.com',
+          Milestones: 'M-0001, M-0005',
+          Result: 'Applied: 1 change',
+        },
+      ],
     }),
   );
 
@@ -35,7 +50,9 @@ describe('health', () => {
     expect(h.misses).toBe(3);
     expect(h.anticipatedMisses).toBe(2);
     expect(h.anticipationRate).toBeCloseTo(2 / 3);
-    expect(h.surpriseMisses).toEqual([{ milestone: 'M-0002', title: 'Milestone M-0002', owner: 'Bob Ray', due: '2026-11-27' }]);
+    expect(h.surpriseMisses).toEqual([
+      { milestone: 'M-0002', title: 'Milestone M-0002', owner: 'Bob Ray', due: '2026-11-27' },
+    ]);
   });
 
   it('counts responses of owners with open milestones, a delegate covering for an owner included', () => {

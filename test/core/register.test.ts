@@ -3,47 +3,93 @@ import { dateToSerial } from '../../src/core/dates';
 import { readRegister } from '../../src/core/register';
 import { milestone, register, snapshot, table } from './builders';
 
-const errorsOf = (s: ReturnType<typeof register>) => readRegister(s).problems.filter((p) => p.severity === 'error');
+const errorsOf = (s: ReturnType<typeof register>) =>
+  readRegister(s).problems.filter((p) => p.severity === 'error');
 
 describe('readRegister', () => {
   it('reads a clean register without problems', () => {
     const s = register({ Milestones: [milestone('M-0001', 'ann@example.com', '2026-12-20')] });
     const { register: r, problems } = readRegister(s);
     expect(problems).toEqual([]);
-    expect(r.milestones[0]).toMatchObject({ id: 'M-0001', owner: 'ann@example.com', due: '2026-12-20', status: 'On track' });
+    expect(r.milestones[0]).toMatchObject({
+      id: 'M-0001',
+      owner: 'ann@example.com',
+      due: '2026-12-20',
+      status: 'On track',
+    });
     expect(r.settings.timeZone).toBe('Europe/London');
     expect(r.meetings.map((m) => m.date)).toContain('2026-12-03');
   });
 
   it('finds columns by header text in any order, ignoring case and spaces, and keeps extra columns', () => {
     const s = register();
-    const headers = ['notes', 'OWNER', 'My own column', ' due ', 'status', 'id', 'Milestone', 'priority', 'Forecast', 'Last  update'];
+    const headers = [
+      'notes',
+      'OWNER',
+      'My own column',
+      ' due ',
+      'status',
+      'id',
+      'Milestone',
+      'priority',
+      'Forecast',
+      'Last  update',
+    ];
     const i = s.tables.findIndex((t) => t.name === 'Milestones');
     s.tables[i] = table('milestones', headers, [
-      { id: 'M-0001', OWNER: 'Bob Ray', ' due ': '2026-12-20', status: 'might miss', Milestone: 'X', priority: 'Cut costs', 'My own column': 'keep' },
+      {
+        id: 'M-0001',
+        OWNER: 'Bob Ray',
+        ' due ': '2026-12-20',
+        status: 'might miss',
+        Milestone: 'X',
+        priority: 'Cut costs',
+        'My own column': 'keep',
+      },
     ]);
     const { register: r, problems } = readRegister(s);
     expect(problems).toEqual([]);
-    expect(r.milestones[0]).toMatchObject({ id: 'M-0001', owner: 'bob@example.com', status: 'Might miss', due: '2026-12-20' });
+    expect(r.milestones[0]).toMatchObject({
+      id: 'M-0001',
+      owner: 'bob@example.com',
+      status: 'Might miss',
+      due: '2026-12-20',
+    });
   });
 
   it('names the tab and header of a missing required column', () => {
     const s = register();
     const i = s.tables.findIndex((t) => t.name === 'Milestones');
-    s.tables[i] = table('Milestones', ['ID', 'Priority', 'Milestone', 'Owner', 'Status', 'Forecast', 'Last update'], []);
+    s.tables[i] = table(
+      'Milestones',
+      ['ID', 'Priority', 'Milestone', 'Owner', 'Status', 'Forecast', 'Last update'],
+      [],
+    );
     const problems = errorsOf(s);
     expect(problems).toHaveLength(1);
-    expect(problems[0]!.message).toBe('Milestones: the required column "Due" is missing from the header row (row 1).');
+    expect(problems[0]!.message).toBe(
+      'Milestones: the required column "Due" is missing from the header row (row 1).',
+    );
   });
 
   it('skips blank rows in the middle and reports rows by their sheet row number', () => {
     const s = register({
-      Milestones: [milestone('M-0001', 'ann@example.com', '2026-12-20'), {}, {}, milestone('M-0002', 'nobody@example.com', '2026-12-20')],
+      Milestones: [
+        milestone('M-0001', 'ann@example.com', '2026-12-20'),
+        {},
+        {},
+        milestone('M-0002', 'nobody@example.com', '2026-12-20'),
+      ],
     });
     const { register: r, problems } = readRegister(s);
     expect(r.milestones.map((m) => m.row)).toEqual([2, 5]);
     expect(problems).toHaveLength(1);
-    expect(problems[0]).toMatchObject({ tab: 'Milestones', row: 5, column: 'Owner', value: 'nobody@example.com' });
+    expect(problems[0]).toMatchObject({
+      tab: 'Milestones',
+      row: 5,
+      column: 'Owner',
+      value: 'nobody@example.com',
+    });
     expect(problems[0]!.message).toContain('expected the email (or unique name) of someone on the Team tab');
   });
 
@@ -81,8 +127,16 @@ describe('readRegister', () => {
   });
 
   it('reports an unknown status and counts the row as On track', () => {
-    const { register: r, problems } = readRegister(register({ Milestones: [milestone('M-0001', 'ann@example.com', '2026-12-20', { Status: 'Finished' })] }));
-    expect(problems[0]).toMatchObject({ column: 'Status', value: 'Finished', expected: 'one of On track, Might miss, Missed, Done, Dropped' });
+    const { register: r, problems } = readRegister(
+      register({
+        Milestones: [milestone('M-0001', 'ann@example.com', '2026-12-20', { Status: 'Finished' })],
+      }),
+    );
+    expect(problems[0]).toMatchObject({
+      column: 'Status',
+      value: 'Finished',
+      expected: 'one of On track, Might miss, Missed, Done, Dropped',
+    });
     expect(r.milestones[0]!.status).toBe('On track');
   });
 

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { dateInZone, parseInstant, serialToInstant, instantToSerial, zonedInstant } from '../../src/core/dates';
+import {
+  dateInZone,
+  instantToSerial,
+  parseInstant,
+  serialToInstant,
+  zonedInstant,
+} from '../../src/core/dates';
 import { readRegister } from '../../src/core/register';
 import { duePhases, meetingForInstant, meetingsToAdd, meetingTimes } from '../../src/core/schedule';
 import { register } from './builders';
@@ -45,7 +51,11 @@ describe('schedule', () => {
       ['wrap-up', '2026-11-26'],
       ['sync', '2026-12-03'],
     ]);
-    expect(duePhases(r, '2026-12-01T23:00:00Z').map((d) => d.phase)).toEqual(['wrap-up', 'sync', 'reminders']);
+    expect(duePhases(r, '2026-12-01T23:00:00Z').map((d) => d.phase)).toEqual([
+      'wrap-up',
+      'sync',
+      'reminders',
+    ]);
     expect(duePhases(r, '2026-12-02T16:00:00Z').map((d) => d.phase)).toEqual(['wrap-up', 'sync', 'pack']);
     const fresh = reg([{ Date: '2026-12-03', Time: '10:00', Status: 'Planned' }]);
     expect(duePhases(fresh, '2026-11-30T09:59:00Z').map((d) => d.phase)).toEqual(['sync']);
@@ -60,10 +70,16 @@ describe('schedule', () => {
       ],
       { 'Cadence (weeks)': 2, 'First meeting': '2026-11-19' },
     );
-    expect(meetingsToAdd(r, '2026-12-01T09:00:00Z', 3).map((a) => a.values.Date)).toEqual(['2026-12-17', '2026-12-31']);
+    expect(meetingsToAdd(r, '2026-12-01T09:00:00Z', 3).map((a) => a.values.Date)).toEqual([
+      '2026-12-17',
+      '2026-12-31',
+    ]);
     const empty = reg([], { 'First meeting': '' });
     // Next Thursday on or after Monday 30 November.
-    expect(meetingsToAdd(empty, '2026-11-30T09:00:00Z', 2).map((a) => a.values.Date)).toEqual(['2026-12-03', '2026-12-10']);
+    expect(meetingsToAdd(empty, '2026-11-30T09:00:00Z', 2).map((a) => a.values.Date)).toEqual([
+      '2026-12-03',
+      '2026-12-10',
+    ]);
   });
 
   it('assigns a submission to the first planned meeting that starts after it', () => {

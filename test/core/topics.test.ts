@@ -22,7 +22,9 @@ const responded = (email: string, extra = {}) => ({
   Result: 'Applied: no changes',
   ...extra,
 });
-const allResponded = ['ann@example.com', 'bob@example.com', 'cat@example.com', 'dan@example.com'].map((e) => responded(e));
+const allResponded = ['ann@example.com', 'bob@example.com', 'cat@example.com', 'dan@example.com'].map((e) =>
+  responded(e),
+);
 
 describe('topic derivation', () => {
   it('derives might-miss (status or late forecast), missed, and stale topics', () => {
@@ -35,15 +37,28 @@ describe('topic derivation', () => {
       ],
       Updates: allResponded.filter((u) => u.Email !== 'cat@example.com'),
     });
-    expect(t.map((x) => x.identity).sort()).toEqual(['might-miss/M-0001', 'might-miss/M-0002', 'missed/M-0003', 'stale/cat@example.com']);
-    expect(t.find((x) => x.identity === 'might-miss/M-0002')!.title).toContain('forecast 2026-12-31 is after due 2026-12-20');
+    expect(t.map((x) => x.identity).sort()).toEqual([
+      'might-miss/M-0001',
+      'might-miss/M-0002',
+      'missed/M-0003',
+      'stale/cat@example.com',
+    ]);
+    expect(t.find((x) => x.identity === 'might-miss/M-0002')!.title).toContain(
+      'forecast 2026-12-31 is after due 2026-12-20',
+    );
   });
 
   it('makes a joint dependency topic naming both sides when an upstream milestone of another group is at risk', () => {
     const t = topics({
       Milestones: [
-        milestone('M-0001', 'bob@example.com', '2026-12-20', { Forecast: '2027-01-10', Priority: 'Cut costs' }),
-        milestone('M-0002', 'ann@example.com', '2027-01-05', { 'Depends on': 'M-0001', Priority: 'Grow revenue' }),
+        milestone('M-0001', 'bob@example.com', '2026-12-20', {
+          Forecast: '2027-01-10',
+          Priority: 'Cut costs',
+        }),
+        milestone('M-0002', 'ann@example.com', '2027-01-05', {
+          'Depends on': 'M-0001',
+          Priority: 'Grow revenue',
+        }),
       ],
       Updates: allResponded,
     });
@@ -61,10 +76,16 @@ describe('topic derivation', () => {
   it('turns a help request into a topic aimed at the group asked', () => {
     const t = topics({
       Milestones: [milestone('M-0001', 'ann@example.com', '2026-12-20')],
-      Updates: [responded('ann@example.com', { 'Help needed': 'Need two engineers', 'Help from': 'bob@example.com' })],
+      Updates: [
+        responded('ann@example.com', { 'Help needed': 'Need two engineers', 'Help from': 'bob@example.com' }),
+      ],
     });
     const help = t.find((x) => x.kind === 'help')!;
-    expect(help).toMatchObject({ title: 'Need two engineers', helpFrom: 'bob@example.com', groups: ['Product', 'Engineering'] });
+    expect(help).toMatchObject({
+      title: 'Need two engineers',
+      helpFrom: 'bob@example.com',
+      groups: ['Product', 'Engineering'],
+    });
   });
 
   it('carries a topic not reached at the previous meeting with Deferrals + 1, and not one that was discussed', () => {
@@ -75,9 +96,30 @@ describe('topic derivation', () => {
       ],
       Updates: allResponded,
       Topics: [
-        { 'Topic ID': '2026-11-26/might-miss/M-0001', Meeting: '2026-11-26', Rank: 5, Kind: 'might-miss', Topic: 'x', Deferrals: 1 },
-        { 'Topic ID': '2026-11-26/might-miss/M-0002', Meeting: '2026-11-26', Rank: 1, Kind: 'might-miss', Topic: 'y', Outcome: 'Discussed' },
-        { 'Topic ID': '2026-11-26/raised/R-0001', Meeting: '2026-11-26', Rank: 6, Kind: 'raised', Topic: 'Office move', Owner: 'cat@example.com' },
+        {
+          'Topic ID': '2026-11-26/might-miss/M-0001',
+          Meeting: '2026-11-26',
+          Rank: 5,
+          Kind: 'might-miss',
+          Topic: 'x',
+          Deferrals: 1,
+        },
+        {
+          'Topic ID': '2026-11-26/might-miss/M-0002',
+          Meeting: '2026-11-26',
+          Rank: 1,
+          Kind: 'might-miss',
+          Topic: 'y',
+          Outcome: 'Discussed',
+        },
+        {
+          'Topic ID': '2026-11-26/raised/R-0001',
+          Meeting: '2026-11-26',
+          Rank: 6,
+          Kind: 'raised',
+          Topic: 'Office move',
+          Owner: 'cat@example.com',
+        },
       ],
     });
     const by = Object.fromEntries(t.map((x) => [x.identity, x.deferrals]));
@@ -85,7 +127,10 @@ describe('topic derivation', () => {
   });
 
   it('assigns a raised ID to a topic typed in by hand', () => {
-    const t = topics({ Updates: allResponded, Topics: [{ Kind: 'raised', Topic: 'Hiring freeze?', Meeting: '2026-12-03' }] });
+    const t = topics({
+      Updates: allResponded,
+      Topics: [{ Kind: 'raised', Topic: 'Hiring freeze?', Meeting: '2026-12-03' }],
+    });
     expect(t).toHaveLength(1);
     expect(t[0]).toMatchObject({ topicId: '2026-12-03/raised/R-0001', sourceRow: 2, kind: 'raised' });
   });
@@ -96,7 +141,10 @@ describe('ranking', () => {
     const t = topics({
       Milestones: [
         milestone('M-0001', 'ann@example.com', '2027-03-01', { Status: 'Might miss', Priority: 'Cut costs' }),
-        milestone('M-0002', 'bob@example.com', '2026-12-05', { Status: 'Might miss', Priority: 'Grow revenue' }),
+        milestone('M-0002', 'bob@example.com', '2026-12-05', {
+          Status: 'Might miss',
+          Priority: 'Grow revenue',
+        }),
         milestone('M-0003', 'cat@example.com', '2026-11-20', { Status: 'Missed', Priority: 'Grow revenue' }),
       ],
       Updates: allResponded,
@@ -107,10 +155,22 @@ describe('ranking', () => {
     const pinned = topics({
       Milestones: [
         milestone('M-0001', 'ann@example.com', '2027-03-01', { Status: 'Might miss', Priority: 'Cut costs' }),
-        milestone('M-0002', 'bob@example.com', '2026-12-05', { Status: 'Might miss', Priority: 'Grow revenue' }),
+        milestone('M-0002', 'bob@example.com', '2026-12-05', {
+          Status: 'Might miss',
+          Priority: 'Grow revenue',
+        }),
       ],
       Updates: allResponded,
-      Topics: [{ 'Topic ID': '2026-12-03/might-miss/M-0001', Meeting: '2026-12-03', Rank: 2, Kind: 'might-miss', Topic: 'x', 'Rank override': 1 }],
+      Topics: [
+        {
+          'Topic ID': '2026-12-03/might-miss/M-0001',
+          Meeting: '2026-12-03',
+          Rank: 2,
+          Kind: 'might-miss',
+          Topic: 'x',
+          'Rank override': 1,
+        },
+      ],
     });
     expect(pinned.map((x) => x.milestones[0])).toEqual(['M-0001', 'M-0002']);
     expect(pinned[0]!.why).toMatch(/^rank set by hand to 1/);
@@ -119,13 +179,20 @@ describe('ranking', () => {
   it('puts the cut line where the discussion time runs out', () => {
     const records = {
       Milestones: ['M-0001', 'M-0002', 'M-0003', 'M-0004'].map((id, i) =>
-        milestone(id, ['ann', 'bob', 'cat', 'dan'][i] + '@example.com', '2026-12-20', { Status: 'Might miss' }),
+        milestone(id, ['ann', 'bob', 'cat', 'dan'][i] + '@example.com', '2026-12-20', {
+          Status: 'Might miss',
+        }),
       ),
       Updates: allResponded,
     };
     // 4 members × 5 min of a 40 min meeting leaves 20 min: two 10-minute topics.
     const { register: r } = readRegister(register(records, { 'Meeting length (minutes)': 40 }));
-    expect(discussionBudget(r)).toEqual({ members: 4, updateMinutes: 20, discussionMinutes: 20, topicsThatFit: 2 });
+    expect(discussionBudget(r)).toEqual({
+      members: 4,
+      updateMinutes: 20,
+      discussionMinutes: 20,
+      topicsThatFit: 2,
+    });
     const t = topics(records, { 'Meeting length (minutes)': 40 });
     expect(t.map((x) => x.belowCut)).toEqual([false, false, true, true]);
   });
@@ -134,11 +201,22 @@ describe('ranking', () => {
 // ---------- laws ----------
 
 const weights: Weights = {
-  mightMiss: 50, missed: 40, dependency: 35, help: 30, raised: 25, stale: 10,
-  priority: 10, dueSoon: 20, dueHorizonDays: 28, perOtherGroup: 8, perDeferral: 12,
+  mightMiss: 50,
+  missed: 40,
+  dependency: 35,
+  help: 30,
+  raised: 25,
+  stale: 10,
+  priority: 10,
+  dueSoon: 20,
+  dueHorizonDays: 28,
+  perOtherGroup: 8,
+  perDeferral: 12,
 };
 const kinds: TopicKind[] = ['might-miss', 'missed', 'dependency', 'help', 'raised', 'stale'];
-const day = fc.integer({ min: -20, max: 60 }).map((d) => new Date(Date.UTC(2026, 11, 3 + d)).toISOString().slice(0, 10));
+const day = fc
+  .integer({ min: -20, max: 60 })
+  .map((d) => new Date(Date.UTC(2026, 11, 3 + d)).toISOString().slice(0, 10));
 const candidate = fc.record({
   kind: fc.constantFrom(...kinds),
   n: fc.integer({ min: 1, max: 9999 }),
@@ -147,23 +225,26 @@ const candidate = fc.record({
   groups: fc.integer({ min: 1, max: 4 }),
   deferrals: fc.integer({ min: 0, max: 5 }),
 });
-const candidates = fc.uniqueArray(candidate, { selector: (c) => `${c.kind}/${c.n}`, minLength: 1, maxLength: 25 }).map((cs) =>
-  cs.map(
-    (c): Candidate => ({
-      identity: `${c.kind}/M-${String(c.n).padStart(4, '0')}`,
-      kind: c.kind,
-      title: 't',
-      milestones: [],
-      owners: [],
-      helpFrom: '',
-      groups: Array.from({ length: c.groups }, (_, i) => `g${i}`),
-      due: c.due,
-      priorityRank: c.priorityRank,
-      deferrals: c.deferrals,
-    }),
-  ),
-);
-const rankOf = (cs: Candidate[], identity: string) => rankTopics(cs, '2026-12-03', weights, 3, 5).find((t) => t.identity === identity)!.rank;
+const candidates = fc
+  .uniqueArray(candidate, { selector: (c) => `${c.kind}/${c.n}`, minLength: 1, maxLength: 25 })
+  .map((cs) =>
+    cs.map(
+      (c): Candidate => ({
+        identity: `${c.kind}/M-${String(c.n).padStart(4, '0')}`,
+        kind: c.kind,
+        title: 't',
+        milestones: [],
+        owners: [],
+        helpFrom: '',
+        groups: Array.from({ length: c.groups }, (_, i) => `g${i}`),
+        due: c.due,
+        priorityRank: c.priorityRank,
+        deferrals: c.deferrals,
+      }),
+    ),
+  );
+const rankOf = (cs: Candidate[], identity: string) =>
+  rankTopics(cs, '2026-12-03', weights, 3, 5).find((t) => t.identity === identity)!.rank;
 
 describe('ranking laws', () => {
   it('the ranking does not depend on the order of its input', () => {
@@ -177,10 +258,19 @@ describe('ranking laws', () => {
   });
 
   const improvements: [string, (c: Candidate) => Candidate][] = [
-    ['a higher strategic priority', (c) => ({ ...c, priorityRank: c.priorityRank === undefined ? 3 : Math.max(1, c.priorityRank - 1) })],
+    [
+      'a higher strategic priority',
+      (c) => ({ ...c, priorityRank: c.priorityRank === undefined ? 3 : Math.max(1, c.priorityRank - 1) }),
+    ],
     ['one more deferral', (c) => ({ ...c, deferrals: c.deferrals + 1 })],
     ['one more affected group', (c) => ({ ...c, groups: [...c.groups, 'another'] })],
-    ['a closer due date', (c) => ({ ...c, due: c.due ? new Date(Date.parse(c.due) - 3 * 86_400_000).toISOString().slice(0, 10) : '2027-06-01' })],
+    [
+      'a closer due date',
+      (c) => ({
+        ...c,
+        due: c.due ? new Date(Date.parse(c.due) - 3 * 86_400_000).toISOString().slice(0, 10) : '2027-06-01',
+      }),
+    ],
   ];
   for (const [what, improve] of improvements) {
     it(`${what} never lowers a topic's rank`, () => {
@@ -199,9 +289,14 @@ describe('ranking laws', () => {
     const owners = ['ann@example.com', 'bob@example.com', 'cat@example.com', 'dan@example.com'];
     const records = {
       Milestones: Array.from({ length: 12 }, (_, i) =>
-        milestone(`M-${String(i + 1).padStart(4, '0')}`, owners[i % 4]!, `2026-12-${String(5 + i).padStart(2, '0')}`, {
-          Priority: ['Grow revenue', 'Ship platform', 'Cut costs'][i % 3]!,
-        }),
+        milestone(
+          `M-${String(i + 1).padStart(4, '0')}`,
+          owners[i % 4]!,
+          `2026-12-${String(5 + i).padStart(2, '0')}`,
+          {
+            Priority: ['Grow revenue', 'Ship platform', 'Cut costs'][i % 3]!,
+          },
+        ),
       ),
     };
     const statuses = ['On track', 'Might miss', 'Missed', 'Done'];
@@ -212,26 +307,51 @@ describe('ranking laws', () => {
       minute: fc.integer({ min: 0, max: 2000 }),
     });
     fc.assert(
-      fc.property(fc.uniqueArray(response, { selector: (r) => r.owner, maxLength: 4 }), fc.func(fc.integer()), fc.func(fc.integer({ min: 0, max: 2000 })), (rs, key, minute) => {
-        const build = (times: (i: number) => number, order: (xs: typeof rs) => typeof rs) =>
-          order(rs).map((r) =>
-            submission({
-              responseId: `resp-${r.owner}`,
-              email: owners[r.owner],
-              submittedAt: new Date(Date.parse('2026-11-30T10:00:00Z') + times(r.owner) * 60_000).toISOString(),
-              statuses: Object.fromEntries(
-                records.Milestones.filter((m) => m.Owner === owners[r.owner]).map((m) => [String(m.ID), r.status]),
-              ),
-              helpNeeded: r.help,
-              helpFrom: r.help ? 'Engineering' : '',
-            }),
+      fc.property(
+        fc.uniqueArray(response, { selector: (r) => r.owner, maxLength: 4 }),
+        fc.func(fc.integer()),
+        fc.func(fc.integer({ min: 0, max: 2000 })),
+        (rs, key, minute) => {
+          const build = (times: (i: number) => number, order: (xs: typeof rs) => typeof rs) =>
+            order(rs).map((r) =>
+              submission({
+                responseId: `resp-${r.owner}`,
+                email: owners[r.owner],
+                submittedAt: new Date(
+                  Date.parse('2026-11-30T10:00:00Z') + times(r.owner) * 60_000,
+                ).toISOString(),
+                statuses: Object.fromEntries(
+                  records.Milestones.filter((m) => m.Owner === owners[r.owner]).map((m) => [
+                    String(m.ID),
+                    r.status,
+                  ]),
+                ),
+                helpNeeded: r.help,
+                helpFrom: r.help ? 'Engineering' : '',
+              }),
+            );
+          const ranked = (subs: unknown[]) =>
+            planSync(register(records), raw(...subs), NOW).topics.map((t) => [
+              t.rank,
+              t.topicId,
+              t.score,
+              t.why,
+            ]);
+          const a = ranked(
+            build(
+              (o) => rs.find((r) => r.owner === o)!.minute,
+              (xs) => xs,
+            ),
           );
-        const ranked = (subs: unknown[]) =>
-          planSync(register(records), raw(...subs), NOW).topics.map((t) => [t.rank, t.topicId, t.score, t.why]);
-        const a = ranked(build((o) => rs.find((r) => r.owner === o)!.minute, (xs) => xs));
-        const b = ranked(build((o) => minute(o), (xs) => [...xs].sort((x, y) => key(x.owner) - key(y.owner))));
-        expect(b).toEqual(a);
-      }),
+          const b = ranked(
+            build(
+              (o) => minute(o),
+              (xs) => [...xs].sort((x, y) => key(x.owner) - key(y.owner)),
+            ),
+          );
+          expect(b).toEqual(a);
+        },
+      ),
       { numRuns: 60 },
     );
   });

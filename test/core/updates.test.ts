@@ -16,15 +16,48 @@ const ms = {
     milestone('M-0002', 'bob@example.com', '2026-12-20'),
     milestone('M-0003', 'ann@example.com', '2026-12-20', { Status: 'Done' }),
   ],
-  Changes: [{ When: '2026-11-01T10:00:00Z', Milestone: 'M-0003', Field: 'Status', From: 'On track', To: 'Done', By: 'ann@example.com', Source: 'form' }],
+  Changes: [
+    {
+      When: '2026-11-01T10:00:00Z',
+      Milestone: 'M-0003',
+      Field: 'Status',
+      From: 'On track',
+      To: 'Done',
+      By: 'ann@example.com',
+      Source: 'form',
+    },
+  ],
 };
 
 describe('ingest', () => {
   it('applies an owner update: status and forecast change, Changes rows, Updates row, Last update', () => {
-    const r = run(ms, submission({ statuses: { 'M-0001': 'Might miss' }, forecasts: { 'M-0001': '2026-12-24' }, wins: 'Shipped beta' }));
+    const r = run(
+      ms,
+      submission({
+        statuses: { 'M-0001': 'Might miss' },
+        forecasts: { 'M-0001': '2026-12-24' },
+        wins: 'Shipped beta',
+      }),
+    );
     expect(r.applied).toEqual([
-      { responseId: 'r1', milestone: 'M-0001', field: 'Status', from: 'On track', to: 'Might miss', by: 'ann@example.com', source: 'form' },
-      { responseId: 'r1', milestone: 'M-0001', field: 'Forecast', from: '', to: '2026-12-24', by: 'ann@example.com', source: 'form' },
+      {
+        responseId: 'r1',
+        milestone: 'M-0001',
+        field: 'Status',
+        from: 'On track',
+        to: 'Might miss',
+        by: 'ann@example.com',
+        source: 'form',
+      },
+      {
+        responseId: 'r1',
+        milestone: 'M-0001',
+        field: 'Forecast',
+        from: '',
+        to: '2026-12-24',
+        by: 'ann@example.com',
+        source: 'form',
+      },
     ]);
     expect(r.writes.map((w) => [w.ref, w.column, w.value])).toEqual([
       [{ by: 'key', header: 'ID', value: 'M-0001' }, 'Status', 'Might miss'],
@@ -33,7 +66,11 @@ describe('ingest', () => {
     ]);
     const updates = r.appends.filter((a) => a.tab === 'Updates');
     expect(updates).toHaveLength(1);
-    expect(updates[0]!.values).toMatchObject({ Meeting: '2026-12-03', Wins: 'Shipped beta', Result: 'Applied: 2 changes' });
+    expect(updates[0]!.values).toMatchObject({
+      Meeting: '2026-12-03',
+      Wins: 'Shipped beta',
+      Result: 'Applied: 2 changes',
+    });
     expect(r.appends.filter((a) => a.tab === 'Changes')).toHaveLength(2);
   });
 
@@ -45,15 +82,25 @@ describe('ingest', () => {
     );
     expect(r.applied.map((a) => [a.responseId, a.milestone])).toEqual([['d', 'M-0001']]);
     expect(r.rejected).toEqual([
-      { responseId: 'c', milestone: 'M-0002', reason: 'only the owner (bob@example.com) may update M-0002', where: 'responses.jsonl line 2' },
+      {
+        responseId: 'c',
+        milestone: 'M-0002',
+        reason: 'only the owner (bob@example.com) may update M-0002',
+        where: 'responses.jsonl line 2',
+      },
     ]);
-    expect(r.appends.find((a) => a.values['Response ID'] === 'c')!.values.Result).toMatch(/^Rejected: no changes; rejected M-0002/);
+    expect(r.appends.find((a) => a.values['Response ID'] === 'c')!.values.Result).toMatch(
+      /^Rejected: no changes; rejected M-0002/,
+    );
   });
 
   it('rejects someone not on the Team tab as a whole', () => {
     const r = run(ms, submission({ email: 'eve@elsewhere.com', statuses: { 'M-0001': 'Done' } }));
     expect(r.applied).toEqual([]);
-    expect(r.rejected[0]).toMatchObject({ milestone: '', reason: 'eve@elsewhere.com is not on the Team tab' });
+    expect(r.rejected[0]).toMatchObject({
+      milestone: '',
+      reason: 'eve@elsewhere.com is not on the Team tab',
+    });
     expect(r.writes).toEqual([]);
   });
 
@@ -61,7 +108,12 @@ describe('ingest', () => {
     const r = run(
       ms,
       submission({
-        statuses: { 'M-0001': 'Might miss', 'M-0003': 'On track', 'M-0999': 'On track', 'M-0002': 'Finished' },
+        statuses: {
+          'M-0001': 'Might miss',
+          'M-0003': 'On track',
+          'M-0999': 'On track',
+          'M-0002': 'Finished',
+        },
         forecasts: { 'M-0001': '2026-02-31' },
         email: 'ann@example.com',
       }),
@@ -84,19 +136,50 @@ describe('ingest', () => {
     const first = submission({ statuses: { 'M-0001': 'Might miss' } });
     const r = run(ms, first, first);
     expect(r.applied).toHaveLength(1);
-    expect(r.skipped).toEqual([{ responseId: 'r1', reason: 'duplicate of an earlier line', where: 'responses.jsonl line 2' }]);
+    expect(r.skipped).toEqual([
+      { responseId: 'r1', reason: 'duplicate of an earlier line', where: 'responses.jsonl line 2' },
+    ]);
     // Once recorded in Updates, the same line is skipped on the next sync.
     const recorded = {
       ...ms,
-      Milestones: [milestone('M-0001', 'ann@example.com', '2026-12-20', { Status: 'Might miss' }), ...ms.Milestones.slice(1)],
-      Changes: [...ms.Changes, { When: '2026-12-01T09:00:00Z', Milestone: 'M-0001', Field: 'Status', From: 'On track', To: 'Might miss', By: 'ann@example.com', Source: 'form', 'Response ID': 'r1' }],
-      Updates: [{ Received: '2026-12-01T09:00:00Z', 'Response ID': 'r1', Meeting: '2026-12-03', Email: 'ann@example.com', Result: 'Applied: 1 change' }],
+      Milestones: [
+        milestone('M-0001', 'ann@example.com', '2026-12-20', { Status: 'Might miss' }),
+        ...ms.Milestones.slice(1),
+      ],
+      Changes: [
+        ...ms.Changes,
+        {
+          When: '2026-12-01T09:00:00Z',
+          Milestone: 'M-0001',
+          Field: 'Status',
+          From: 'On track',
+          To: 'Might miss',
+          By: 'ann@example.com',
+          Source: 'form',
+          'Response ID': 'r1',
+        },
+      ],
+      Updates: [
+        {
+          Received: '2026-12-01T09:00:00Z',
+          'Response ID': 'r1',
+          Meeting: '2026-12-03',
+          Email: 'ann@example.com',
+          Result: 'Applied: 1 change',
+        },
+      ],
     };
     const again = run(recorded, first);
     expect(again.applied).toEqual([]);
     expect(again.recorded).toBe(0);
-    const edited = run(recorded, first, submission({ submittedAt: '2026-12-01T11:00:00Z', statuses: { 'M-0001': 'On track' } }));
-    expect(edited.applied.map((a) => [a.field, a.from, a.to])).toEqual([['Status', 'Might miss', 'On track']]);
+    const edited = run(
+      recorded,
+      first,
+      submission({ submittedAt: '2026-12-01T11:00:00Z', statuses: { 'M-0001': 'On track' } }),
+    );
+    expect(edited.applied.map((a) => [a.field, a.from, a.to])).toEqual([
+      ['Status', 'Might miss', 'On track'],
+    ]);
     expect(edited.skipped[0]!.reason).toBe('already applied');
   });
 
@@ -112,33 +195,77 @@ describe('ingest', () => {
 
   it('stores text literally, formulas and HTML included', () => {
     const text = '=HYPERLINK("http://evil") <b>+1</b> @me -x';
-    const r = run(ms, submission({ wins: text, learnings: '+44', helpNeeded: '@ops', comments: { 'M-0001': '-3 days' } }));
-    expect(r.appends[0]!.values).toMatchObject({ Wins: text, Learnings: '+44', 'Help needed': '@ops', Comments: 'M-0001: -3 days' });
+    const r = run(
+      ms,
+      submission({ wins: text, learnings: '+44', helpNeeded: '@ops', comments: { 'M-0001': '-3 days' } }),
+    );
+    expect(r.appends[0]!.values).toMatchObject({
+      Wins: text,
+      Learnings: '+44',
+      'Help needed': '@ops',
+      Comments: 'M-0001: -3 days',
+    });
   });
 
   it('reports a malformed submission with where it came from, and still applies the others', () => {
-    const r = run(ms, { responseId: '', email: 'not-an-email' }, submission({ statuses: { 'M-0001': 'Might miss' } }));
+    const r = run(
+      ms,
+      { responseId: '', email: 'not-an-email' },
+      submission({ statuses: { 'M-0001': 'Might miss' } }),
+    );
     expect(r.problems).toHaveLength(1);
     expect(r.problems[0]).toMatchObject({ tab: 'responses.jsonl', row: 1 });
-    expect(r.problems[0]!.message).toMatch(/^responses.jsonl line 1: responseId: a response id is required; submittedAt/);
+    expect(r.problems[0]!.message).toMatch(
+      /^responses.jsonl line 1: responseId: a response id is required; submittedAt/,
+    );
     expect(r.applied).toHaveLength(1);
   });
 
   it('marks overdue open milestones Missed in the register time zone (source auto)', () => {
-    const records = { Milestones: [milestone('M-0001', 'ann@example.com', '2026-11-30'), milestone('M-0002', 'bob@example.com', '2026-12-01')] };
+    const records = {
+      Milestones: [
+        milestone('M-0001', 'ann@example.com', '2026-11-30'),
+        milestone('M-0002', 'bob@example.com', '2026-12-01'),
+      ],
+    };
     const { register: r } = readRegister(register(records, { 'Time zone': 'Pacific/Auckland' }));
     // 2026-11-30T12:00Z is already 1 December in Auckland.
     const res = ingest(r, [], '2026-11-30T12:00:00Z');
-    expect(res.applied).toEqual([{ responseId: '', milestone: 'M-0001', field: 'Status', from: 'On track', to: 'Missed', by: 'milepost', source: 'auto' }]);
-    const off = readRegister(register(records, { 'Time zone': 'Pacific/Auckland', 'Auto-miss overdue': 'no' })).register;
+    expect(res.applied).toEqual([
+      {
+        responseId: '',
+        milestone: 'M-0001',
+        field: 'Status',
+        from: 'On track',
+        to: 'Missed',
+        by: 'milepost',
+        source: 'auto',
+      },
+    ]);
+    const off = readRegister(
+      register(records, { 'Time zone': 'Pacific/Auckland', 'Auto-miss overdue': 'no' }),
+    ).register;
     expect(ingest(off, [], '2026-11-30T12:00:00Z').applied).toEqual([]);
   });
 
   it('records hand edits made in the sheet since the last recorded change (source sheet)', () => {
     const r = run({
-      Milestones: [milestone('M-0001', 'ann@example.com', '2026-12-20', { Status: 'Might miss' }), milestone('M-0002', 'bob@example.com', '2026-12-20')],
+      Milestones: [
+        milestone('M-0001', 'ann@example.com', '2026-12-20', { Status: 'Might miss' }),
+        milestone('M-0002', 'bob@example.com', '2026-12-20'),
+      ],
     });
-    expect(r.applied).toEqual([{ responseId: '', milestone: 'M-0001', field: 'Status', from: '', to: 'Might miss', by: '', source: 'sheet' }]);
+    expect(r.applied).toEqual([
+      {
+        responseId: '',
+        milestone: 'M-0001',
+        field: 'Status',
+        from: '',
+        to: 'Might miss',
+        by: '',
+        source: 'sheet',
+      },
+    ]);
     expect(r.writes).toEqual([]);
   });
 });

@@ -54,7 +54,9 @@ async function holdMeeting(registerFile: string, meeting: string): Promise<numbe
     reached++;
     row.getCell(col('Outcome')).value = rank === 1 ? 'Resolved' : 'Discussed';
     row.getCell(col('Decision / action')).value =
-      rank === 1 ? 'Agreed a recovery plan; re-baseline the date next week' : 'Owners to meet this week and report back';
+      rank === 1
+        ? 'Agreed a recovery plan; re-baseline the date next week'
+        : 'Owners to meet this week and report back';
   });
   await writeFileAtomic(registerFile, Buffer.from(await wb.xlsx.writeBuffer()));
   return reached;
@@ -65,12 +67,17 @@ export async function demoCommand(dir: string | undefined, opts: GlobalOptions):
   const paths = workspacePaths(target);
   const existing = await fs.readdir(target).catch(() => [] as string[]);
   if (existing.length && !existing.includes(MARKER)) {
-    say(`${target} exists and is not a Milepost demo workspace; choose another directory (milepost demo DIR).`);
+    say(
+      `${target} exists and is not a Milepost demo workspace; choose another directory (milepost demo DIR).`,
+    );
     return 2;
   }
   await fs.rm(target, { recursive: true, force: true });
   await fs.mkdir(target, { recursive: true });
-  await fs.writeFile(path.join(target, MARKER), 'Created by `milepost demo`; the next demo run replaces this directory.\n');
+  await fs.writeFile(
+    path.join(target, MARKER),
+    'Created by `milepost demo`; the next demo run replaces this directory.\n',
+  );
   const quiet = { ...opts, workspace: target, json: false };
   const step = (text: string) => say(`\n▶ ${text}`);
 

@@ -1,11 +1,11 @@
 import * as fs from 'node:fs/promises';
+import sample from '../../../templates/sample/register.json';
 import { SETTINGS, type TabName } from '../../core/layout';
 import type { Cell } from '../../core/types';
-import sample from '../../../templates/sample/register.json';
 import { writeFileAtomic } from '../../local/atomic';
 import { createWorkbook } from '../../local/workbook';
 import { workspacePaths } from '../../local/workspace';
-import { type GlobalOptions, say, emitJson, UsageError } from '../output';
+import { emitJson, type GlobalOptions, say, UsageError } from '../output';
 
 export interface InitOptions extends GlobalOptions {
   sample?: boolean;
@@ -20,7 +20,10 @@ export function defaultData(): Partial<Record<TabName, Record<string, Cell>[]>> 
   return { Settings: SETTINGS.map((s) => ({ Setting: s.key, Value: s.value, About: s.about })) };
 }
 
-export async function initWorkspace(dir: string, opts: { sample?: boolean; force?: boolean }): Promise<string> {
+export async function initWorkspace(
+  dir: string,
+  opts: { sample?: boolean; force?: boolean },
+): Promise<string> {
   const paths = workspacePaths(dir);
   await fs.mkdir(paths.dir, { recursive: true });
   const exists = await fs
@@ -28,7 +31,9 @@ export async function initWorkspace(dir: string, opts: { sample?: boolean; force
     .then(() => true)
     .catch(() => false);
   if (exists && !opts.force) {
-    throw new UsageError(`${paths.register} already exists; nothing was changed (use --force to replace it).`);
+    throw new UsageError(
+      `${paths.register} already exists; nothing was changed (use --force to replace it).`,
+    );
   }
   const data = opts.sample ? sampleData() : defaultData();
   const tz = String(data.Settings?.find((s) => s.Setting === 'Time zone')?.Value ?? 'UTC');
@@ -47,7 +52,10 @@ export async function initWorkspace(dir: string, opts: { sample?: boolean; force
 export async function initCommand(opts: InitOptions): Promise<number> {
   const file = await initWorkspace(opts.workspace, opts);
   say(`Created ${file}${opts.sample ? ' with the sample team' : ''}.`);
-  if (!opts.sample) say('Next: fill in Team, Priorities and Milestones, set "First meeting" in Settings, then run `milepost validate`.');
+  if (!opts.sample)
+    say(
+      'Next: fill in Team, Priorities and Milestones, set "First meeting" in Settings, then run `milepost validate`.',
+    );
   emitJson(opts, { register: file, sample: Boolean(opts.sample) });
   return 0;
 }

@@ -54,12 +54,16 @@ export async function packCommand(opts: GlobalOptions): Promise<number> {
     reportApply(r.report);
     return r;
   });
-  const files = outcome.meeting ? ['html', 'md'].map((ext) => path.join(paths.packs, `${outcome.meeting!.date}.${ext}`)) : [];
+  const files = outcome.meeting
+    ? ['html', 'md'].map((ext) => path.join(paths.packs, `${outcome.meeting!.date}.${ext}`))
+    : [];
   if (!outcome.meeting) say('No planned meeting ahead: nothing to pack.');
   else {
     const above = outcome.topics.filter((t) => !t.belowCut).length;
     say(`Pack for ${outcome.meeting.date}: ${files[0]}`);
-    say(`  ${plural(outcome.topics.length, 'topic')}, ${above} above the cut line.${outcome.circulated ? ' Circulated to the team (outbox).' : ''}`);
+    say(
+      `  ${plural(outcome.topics.length, 'topic')}, ${above} above the cut line.${outcome.circulated ? ' Circulated to the team (outbox).' : ''}`,
+    );
   }
   emitJson(opts, packJson(outcome, files));
   return 0;

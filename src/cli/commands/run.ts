@@ -19,7 +19,8 @@ export async function runCommand(opts: GlobalOptions): Promise<number> {
     if (d.phase === 'wrap-up') await wrapUpCommand({ ...inner, meeting: d.meeting });
     else if (d.phase === 'requests') await requestCommand(inner);
     else if (d.phase === 'reminders') await requestCommand({ ...inner, reminders: true });
-    else if (d.phase === 'sync' && !packing) await syncCommand(inner); // pack syncs first
+    else if (d.phase === 'sync' && !packing)
+      await syncCommand(inner); // pack syncs first
     else if (d.phase === 'pack') await packCommand(inner);
   }
   emitJson(opts, { now, ran: due });

@@ -17,15 +17,31 @@ export async function syncCommand(opts: GlobalOptions): Promise<number> {
   if (auto.length) say(`  Auto-miss: ${auto.map((a) => a.milestone).join(', ')} marked Missed (past due).`);
   const sheet = outcome.applied.filter((a) => a.source === 'sheet');
   if (sheet.length) say(`  ${plural(sheet.length, 'hand edit')} recorded in Changes.`);
-  if (outcome.assignedIds.length) say(`  New IDs: ${outcome.assignedIds.map((a) => `row ${a.row} → ${a.id}`).join(', ')}`);
-  for (const r of outcome.rejected) say(`  rejected ${r.where}${r.milestone ? ` ${r.milestone}` : ''}: ${r.reason}`);
-  if (outcome.meeting) say(`  ${plural(outcome.topics.length, 'topic')} for the meeting on ${outcome.meeting.date}.`);
+  if (outcome.assignedIds.length)
+    say(`  New IDs: ${outcome.assignedIds.map((a) => `row ${a.row} → ${a.id}`).join(', ')}`);
+  for (const r of outcome.rejected)
+    say(`  rejected ${r.where}${r.milestone ? ` ${r.milestone}` : ''}: ${r.reason}`);
+  if (outcome.meeting)
+    say(`  ${plural(outcome.topics.length, 'topic')} for the meeting on ${outcome.meeting.date}.`);
   sayProblems(outcome.problems.filter((p) => p.severity === 'error' && p.tab === 'responses.jsonl'));
   reportApply(report);
   emitJson(opts, {
     meeting: outcome.meeting?.date ?? null,
-    applied: outcome.applied.map(({ responseId, milestone, field, from, to, by, source }) => ({ responseId, milestone, field, from, to, by, source })),
-    rejected: outcome.rejected.map(({ responseId, milestone, reason, where }) => ({ responseId, milestone, reason, where })),
+    applied: outcome.applied.map(({ responseId, milestone, field, from, to, by, source }) => ({
+      responseId,
+      milestone,
+      field,
+      from,
+      to,
+      by,
+      source,
+    })),
+    rejected: outcome.rejected.map(({ responseId, milestone, reason, where }) => ({
+      responseId,
+      milestone,
+      reason,
+      where,
+    })),
     skipped: outcome.skipped,
     recorded: outcome.recorded,
     assignedIds: outcome.assignedIds,

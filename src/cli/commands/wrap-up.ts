@@ -13,7 +13,8 @@ export async function wrapUpCommand(opts: WrapUpOptions): Promise<number> {
     planWrapUp(read.snapshot, now, { meeting: opts.meeting }),
   );
   if (!outcome.meetings.length) say('No meeting to wrap up (none has ended since the last wrap-up).');
-  for (const m of outcome.meetings) say(`Wrapped up the meeting on ${m.date}: marked Held, key-items digest in the outbox.`);
+  for (const m of outcome.meetings)
+    say(`Wrapped up the meeting on ${m.date}: marked Held, key-items digest in the outbox.`);
   reportApply(report);
   emitJson(opts, { meetings: outcome.meetings.map((m) => m.date), files: report.emailsWritten });
   return 0;
