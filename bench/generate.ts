@@ -54,7 +54,7 @@ const PEOPLE_PER_GROUP = 20;
 function list(text: string): string[] {
   return text
     .split(',')
-    .map((s) => s.trim())
+    .map((s) => s.replace(/\s+/g, ' ').trim())
     .filter(Boolean);
 }
 
@@ -291,6 +291,7 @@ export function generateRegister(opts: GenerateOptions): GeneratedRegister {
   const owners = active;
   const dueSpan = daysBetween(DUE_FROM, DUE_TO);
   const states: MilestoneState[] = [];
+  const idsByGroup = new Map<string, string[]>();
   const events = new Map<string, Event[]>();
   const syncEvent = (sync: number, field: Event['field'], to: string, source: Event['source']): Event => ({
     sync,
@@ -305,16 +306,21 @@ export function generateRegister(opts: GenerateOptions): GeneratedRegister {
     const priority = pick(priorities);
     const owner = owners[Math.floor(rng() * owners.length)]!;
     const due = addDays(DUE_FROM, Math.floor(rng() * (dueSpan + 1)));
+    // Only on lower IDs, so the graph is acyclic. Half within the owner's group, half across.
     const dependsOn: string[] = [];
+    const sameGroup = idsByGroup.get(owner.group) ?? [];
     if (i > 0 && chance(0.3)) {
       const n = chance(0.25) ? 2 : 1;
       for (let k = 0; k < n; k++) {
-        // Mostly recent IDs (milestones are added in batches per plan), sometimes any earlier one.
-        const j = chance(0.7) ? Math.max(0, i - 1 - Math.floor(rng() * 200)) : Math.floor(rng() * i);
-        const dep = `M-${String(j + 1).padStart(4, '0')}`;
+        const dep =
+          sameGroup.length > 0 && chance(0.5)
+            ? sameGroup[sameGroup.length - 1 - Math.floor(rng() * Math.min(sameGroup.length, 40))]!
+            : `M-${String(Math.max(0, i - 1 - Math.floor(rng() * 300)) + 1).padStart(4, '0')}`;
         if (!dependsOn.includes(dep)) dependsOn.push(dep);
       }
     }
+    sameGroup.push(id);
+    idsByGroup.set(owner.group, sameGroup);
     const history: Event[] = [];
     const before = lastSyncBefore(due); // last sync the owner could report at before the due date
     const after = firstSyncFrom(addDays(due, 1)); // first sync that sees it overdue
@@ -326,14 +332,19 @@ export function generateRegister(opts: GenerateOptions): GeneratedRegister {
       // Overdue at a sync already: it was closed, or auto-miss (or the owner) marked it Missed.
       if (roll < 0.62) {
         status = 'Done';
-        history.push(syncEvent(int(Math.max(0, reportable - 1), after), 'Status', 'Done', 'form'));
+        const done = int(Math.max(0, reportable - 1), after);
+        if (chance(0.5)) {
+          forecast = addDays(due, int(-3, 3));
+          history.push(syncEvent(int(0, done), 'Forecast', forecast, 'form'));
+        }
+        history.push(syncEvent(done, 'Status', 'Done', 'form'));
       } else if (roll < 0.92) {
         status = 'Missed';
         if (chance(0.55) && before > 0) {
           history.push(syncEvent(int(0, before - 1), 'Status', 'Might miss', 'form'));
           history.push(syncEvent(after, 'Status', 'Missed', chance(0.6) ? 'form' : 'auto'));
         } else history.push(syncEvent(after, 'Status', 'Missed', chance(0.3) ? 'form' : 'auto'));
-        if (chance(0.6)) {
+        if (chance(0.8)) {
           forecast = addDays(due, int(7, 60));
           history.push(syncEvent(Math.min(after + int(0, 1), lastSync), 'Forecast', forecast, 'form'));
         }
@@ -354,12 +365,18 @@ export function generateRegister(opts: GenerateOptions): GeneratedRegister {
       }
     } else if (roll < 0.78) {
       status = 'On track';
-      if (chance(0.7)) {
+      if (chance(0.3) && lastSync > 0) {
+        // A scare that passed: flagged, then back on track a week or more later.
+        const flagged = int(0, lastSync - 1);
+        history.push(syncEvent(flagged, 'Status', 'Might miss', 'form'));
+        history.push(syncEvent(int(flagged + 1, lastSync), 'Status', 'On track', 'form'));
+      }
+      if (chance(0.85)) {
         // Owners confirm or pull in their date: one or two forecast changes, never after the due date.
         const first = int(0, lastSync);
         forecast = addDays(due, -int(0, 10));
         history.push(syncEvent(first, 'Forecast', forecast, 'form'));
-        if (chance(0.4) && first < lastSync) {
+        if (chance(0.7) && first < lastSync) {
           forecast = addDays(due, -int(0, 3));
           history.push(syncEvent(int(first + 1, lastSync), 'Forecast', forecast, 'form'));
         }
@@ -368,17 +385,22 @@ export function generateRegister(opts: GenerateOptions): GeneratedRegister {
       status = 'Might miss';
       const flagged = int(0, lastSync);
       history.push(syncEvent(flagged, 'Status', 'Might miss', 'form'));
-      if (chance(0.6)) {
+      if (chance(0.85)) {
         forecast = addDays(due, int(3, 45));
         history.push(syncEvent(flagged, 'Forecast', forecast, 'form'));
-        if (chance(0.4) && flagged < lastSync) {
+        if (chance(0.5) && flagged < lastSync) {
           forecast = addDays(forecast, int(3, 21));
           history.push(syncEvent(int(flagged + 1, lastSync), 'Forecast', forecast, 'form'));
         }
       }
     } else if (roll < 0.97) {
       status = 'Done';
-      history.push(syncEvent(int(0, lastSync), 'Status', 'Done', 'form'));
+      const done = int(0, lastSync);
+      if (chance(0.5)) {
+        forecast = addDays(due, -int(5, 30));
+        history.push(syncEvent(int(0, done), 'Forecast', forecast, 'form'));
+      }
+      history.push(syncEvent(done, 'Status', 'Done', 'form'));
     } else {
       status = 'Dropped';
       const when = between(held[0]!.sync, held[lastSync]!.sync);
@@ -649,9 +671,12 @@ export function generateRegister(opts: GenerateOptions): GeneratedRegister {
   // ----- Responses for the next meeting -----
   const responders = ownerIds.filter((e) => openOf.has(e));
   const responses: GeneratedResponse[] = [];
+  /** Latest version of each response, with the owner it was for (a delegate may have sent it). */
+  const latest: { responseId: string; owner: string; email: string; submittedAt: string }[] = [];
   for (let i = 0; i < opts.responses && responders.length > 0; i++) {
-    const previous = responses.length > 0 && chance(0.05) ? pick(responses) : undefined;
-    const email = previous ? previous.email : responders[i % responders.length]!;
+    // About one in twenty is an edit of an earlier response: same id, later time, replaces it.
+    const previous = latest.length > 0 && chance(0.05) ? pick(latest) : undefined;
+    const email = previous ? previous.owner : responders[i % responders.length]!;
     const p = ownerOf.get(email)!;
     const statuses: Record<string, string> = {};
     const forecasts: Record<string, string> = {};
@@ -668,12 +693,16 @@ export function generateRegister(opts: GenerateOptions): GeneratedRegister {
     }
     const asksHelp = chance(0.04);
     const submittedAt = previous
-      ? between(previous.submittedAt, RESPONSES_UNTIL)
+      ? toInstant(Date.parse(between(previous.submittedAt, RESPONSES_UNTIL)) + 60_000)
       : between(RESPONSES_FROM, RESPONSES_UNTIL);
+    const sender = previous ? previous.email : p.delegate && chance(0.3) ? p.delegate : email;
+    const responseId = previous ? previous.responseId : `resp-${NEXT_MEETING}-${p.local}-${i + 1}`;
+    if (previous) previous.submittedAt = submittedAt;
+    else latest.push({ responseId, owner: email, email: sender, submittedAt });
     responses.push({
-      responseId: previous ? previous.responseId : `resp-${NEXT_MEETING}-${p.local}-${i + 1}`,
+      responseId,
       submittedAt,
-      email: !previous && p.delegate && chance(0.3) ? p.delegate : email,
+      email: sender,
       statuses,
       forecasts,
       comments,

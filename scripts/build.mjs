@@ -1,5 +1,5 @@
-// Bundles the Node CLI (and the benchmark) with esbuild. Dependencies stay external:
-// they are installed by npm ci and loaded from node_modules.
+// Bundles the Node CLI and the benchmark with esbuild. Dependencies stay external:
+// npm ci installs them and Node loads them from node_modules.
 import { build } from 'esbuild';
 
 const common = {
@@ -11,7 +11,4 @@ const common = {
   sourcemap: true,
   logLevel: 'warning',
 };
-await build({ ...common, entryPoints: ['src/cli.ts'], outfile: 'dist/cli.js' });
-await build({ ...common, entryPoints: ['bench/bench.ts'], outfile: 'dist/bench.js' }).catch(() => {
-  // The benchmark is optional for the CLI build.
-});
+await build({ ...common, entryPoints: { cli: 'src/cli.ts', bench: 'bench/bench.ts' }, outdir: 'dist' });

@@ -123,7 +123,7 @@ if (!isDate(settings.get('First meeting'))) fail('Settings First meeting', 'not 
 
 for (const m of t('Milestones')) {
   const where = `Milestones ${m.ID}`;
-  if (!/^M-\d{4}$/.test(m.ID)) fail(where, 'ID should look like M-0007');
+  if (!/^M-\d{4,}$/.test(m.ID)) fail(where, 'ID should look like M-0007');
   const owner = team.get(String(m.Owner).toLowerCase());
   if (!owner) fail(where, `owner ${m.Owner} is not in Team`);
   else if (owner.Active !== 'yes' && isOpen(m)) fail(where, `open milestone owned by inactive ${m.Owner}`);

@@ -200,7 +200,7 @@ function topicWrites(
     const row = rows.get(t.topicId);
     if (t.sourceRow !== undefined) {
       const src = register.topics.find((x) => x.row === t.sourceRow)!;
-      const ref = { by: 'match' as const, row: src.row, cells: { Topic: src.topic, 'Topic ID': '' } };
+      const ref = { by: 'match' as const, row: src.row, cells: { Topic: src.topic } };
       const previous: Record<string, string | number | undefined> = {
         'Topic ID': '',
         Meeting: src.meeting ?? '',
@@ -214,7 +214,8 @@ function topicWrites(
         Why: src.why,
         Deferrals: src.deferrals || '',
       };
-      for (const col of ['Topic ID', ...TOPIC_COLUMNS]) {
+      // The Topic ID goes last: once written, the row is addressed by it.
+      for (const col of [...TOPIC_COLUMNS, 'Topic ID']) {
         if (col === 'Topic' || col === 'Milestone' || col === 'Owner' || col === 'Help from') continue; // people typed these
         writes.push({
           tab: 'Topics',

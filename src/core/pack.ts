@@ -226,7 +226,7 @@ function memberUpdates(ctx: Context): Block[] {
         cell(m.due ?? DASH),
         forecastCell(m),
         statusCell(m.status),
-        cell(describeChanges(ctx.changesSince.get(idKey(m.id)) ?? []) || DASH),
+        cell(changeLines(ctx.changesSince.get(idKey(m.id)) ?? []).join(';\n') || DASH),
         cell(ctx.comments.get(idKey(m.id)) ?? ''),
       ]),
     });
@@ -284,6 +284,11 @@ function closedSince(ctx: Context, m: Milestone): boolean {
 
 /** 'Status On track → Might miss; Forecast 2026-12-01 → 2026-12-15' */
 export function describeChanges(changes: ChangeRow[]): string {
+  return changeLines(changes).join('; ');
+}
+
+/** One line per field that changed: 'Status On track → Might miss'. */
+export function changeLines(changes: ChangeRow[]): string[] {
   const byField = new Map<string, { field: string; values: string[] }>();
   for (const c of changes) {
     const key = normaliseName(c.field);
@@ -297,8 +302,7 @@ export function describeChanges(changes: ChangeRow[]): string {
   }
   return [...byField.values()]
     .filter((e) => e.values.length > 1)
-    .map((e) => `${e.field} ${e.values.join(' → ')}`)
-    .join('; ');
+    .map((e) => `${e.field} ${e.values.join(' → ')}`);
 }
 
 /** Lines 'M-0001: text'; a line without an ID continues the comment before it. */
@@ -384,7 +388,7 @@ function deferredTopics(ctx: Context): Block[] {
       cell(t.title),
       cell(KIND_LABELS[t.kind] ?? t.kind),
       cell(ownerNames(ctx, t)),
-      cell(`${t.deferrals}× (${plural(t.deferrals, 'meeting')})`),
+      cell(plural(t.deferrals, 'meeting')),
       cell(String(t.rank), t.belowCut ? muted(' below the cut') : ''),
     ]),
   });

@@ -28,17 +28,17 @@ const COLUMN_WIDTHS: Record<string, number> = {
   ID: 5.5,
   Due: 6.6,
   Forecast: 6.6,
-  Status: 6.6,
-  Kind: 6.6,
+  Status: 7,
+  Kind: 7.5,
   Score: 3.8,
   Owner: 8,
   Owners: 8,
   'Help from': 7,
-  'Depends on': 7,
+  'Depends on': 8,
   Time: 7.5,
   Minutes: 5,
   Deferred: 7,
-  'Rank now': 6,
+  'Rank now': 7,
 };
 
 function columnClass(header: string): string {
@@ -260,9 +260,9 @@ function text(s: string): string {
   return escapeHtml(s).replace(/\r?\n/g, '<br>');
 }
 
-/** Inline content text: as `text`, and dates stay on one line (browsers break them after a hyphen). */
+/** Inline content text: as `text`, and dates and IDs stay on one line (browsers break them after a hyphen). */
 function inlineText(s: string, inline: boolean): string {
-  return text(s).replace(/\b\d{4}-\d{2}-\d{2}\b/g, (d) =>
+  return text(s).replace(/\b(\d{4}-\d{2}-\d{2}|[A-Z]{1,3}-\d{2,})\b/g, (d) =>
     inline ? `<span style="white-space: nowrap;">${d}</span>` : `<span class="date">${d}</span>`,
   );
 }

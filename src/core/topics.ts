@@ -206,16 +206,20 @@ export function deriveCandidates(register: Register, meeting: Meeting): Candidat
   const updates = latestUpdates(register, meeting.date);
   for (const [email, u] of [...updates].sort(([a], [b]) => (a < b ? -1 : 1))) {
     if (!u.helpNeeded.trim()) continue;
-    const theirs = open.filter((m) => m.owner === email);
+    // A delegate asking on behalf of the person they cover: the request is that person's.
+    const own = open.some((m) => m.owner === email);
+    const covered = unique(u.milestones.map((id) => byId.get(id)?.owner ?? '').filter((o) => o && o !== email));
+    const askers = own || !covered.length ? [email] : covered;
+    const theirs = open.filter((m) => askers.includes(m.owner));
     const target = helpGroup(register, u.helpFrom);
     out.push({
-      identity: `help/${email}`,
+      identity: `help/${askers[0]}`,
       kind: 'help',
       title: u.helpNeeded.trim(),
       milestones: [],
-      owners: [email],
+      owners: askers,
       helpFrom: u.helpFrom.trim(),
-      groups: unique([groupOf(register, email), ...(target ? [target] : [])]),
+      groups: unique([...askers.map((a) => groupOf(register, a)), ...(target ? [target] : [])]),
       due: theirs
         .map((m) => m.due)
         .filter((d): d is string => !!d)
@@ -310,7 +314,7 @@ function carryOver(register: Register, meeting: Meeting, candidates: Candidate[]
         owners,
         helpFrom: row.helpFrom,
         groups: unique(
-          [...owners.map((o) => groupOf(register, o)), ...(helpGroup(register, row.helpFrom) ?? [])].filter(
+          [...owners.map((o) => groupOf(register, o)), helpGroup(register, row.helpFrom) ?? ''].filter(
             Boolean,
           ),
         ),

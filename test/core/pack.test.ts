@@ -231,7 +231,7 @@ describe('buildPack', () => {
     expect(ann!.columns).toEqual(['ID', 'Milestone', 'Due', 'Forecast', 'Status', 'Changed since last meeting', 'Comment']);
     expect(column(ann!, 'ID').map(cellText)).toEqual(['M-0001', 'M-0002']);
     expect(column(ann!, 'Changed since last meeting').map(cellText)).toEqual([
-      'Status On track → Might miss; Forecast 2026-12-01 → 2026-12-15',
+      'Status On track → Might miss;\nForecast 2026-12-01 → 2026-12-15',
       '—', // the change after the meeting start does not count
     ]);
     expect(column(ann!, 'Comment').map(cellText)).toEqual(['Waiting on legal', 'One offer out']);
@@ -243,7 +243,7 @@ describe('buildPack', () => {
     const doc = buildPack(smallInput({ previousMeeting: undefined, previousMeetingStart: undefined }));
     const [ann] = tables(section(doc, 'member-ann-lee'));
     expect(cellText(column(ann!, 'Changed since last meeting')[0]!)).toBe(
-      'Status Might miss → On track → Might miss; Forecast 2026-12-01 → 2026-12-15',
+      'Status Might miss → On track → Might miss;\nForecast 2026-12-01 → 2026-12-15',
     );
   });
 
@@ -290,7 +290,7 @@ describe('buildPack', () => {
     const doc = buildPack(smallInput());
     const [deferred] = tables(section(doc, 'deferred'));
     expect(column(deferred!, 'Topic').map(cellText)).toEqual(['Ann needs reviewers', 'No update from Dan Wu']);
-    expect(column(deferred!, 'Deferred').map(cellText)).toEqual(['2× (2 meetings)', '1× (1 meeting)']);
+    expect(column(deferred!, 'Deferred').map(cellText)).toEqual(['2 meetings', '1 meeting']);
     const input = smallInput();
     const none = buildPack({ ...input, topics: input.topics.map((t) => ({ ...t, deferrals: 0 })) });
     expect(text(section(none, 'deferred'))).toBe('None.');
