@@ -349,8 +349,9 @@ export function generateRegister(opts: GenerateOptions): GeneratedRegister {
           history.push(syncEvent(Math.min(after + int(0, 1), lastSync), 'Forecast', forecast, 'form'));
         }
       } else {
+        // Dropped by the manager in the sheet before it fell due (else auto-miss would have struck).
         status = 'Dropped';
-        const when = between(held[0]!.sync, held[lastSync]!.sync);
+        const when = between(held[0]!.sync, held[reportable]!.sync);
         history.push({ sync: -1, when, field: 'Status', to: 'Dropped', source: 'sheet' });
       }
     } else if (due < NOW_DATE) {

@@ -272,7 +272,9 @@ function helpItem(ctx: Context, update: UpdateRow): Inline[] {
 function ownMilestones(ctx: Context, person: Person): Milestone[] {
   const email = person.email.toLowerCase();
   return sortMilestones(
-    ctx.input.register.milestones.filter((m) => m.owner.toLowerCase() === email && (isOpen(m) || closedSince(ctx, m))),
+    ctx.input.register.milestones.filter(
+      (m) => m.owner.toLowerCase() === email && (isOpen(m) || closedSince(ctx, m)),
+    ),
   );
 }
 
@@ -343,7 +345,13 @@ function topicList(ctx: Context): Block[] {
     });
     blocks.push({ type: 'table', columns, rows: below.map((t) => topicRow(ctx, t)) });
   } else {
-    blocks.push(para(muted(`All ${plural(topics.length, 'topic')} fit in the ${ctx.timing.topicMinutes} minutes of discussion.`)));
+    blocks.push(
+      para(
+        muted(
+          `All ${plural(topics.length, 'topic')} fit in the ${ctx.timing.topicMinutes} minutes of discussion.`,
+        ),
+      ),
+    );
   }
   return blocks;
 }
@@ -378,7 +386,9 @@ function ownerNames(ctx: Context, t: Topic): string {
 }
 
 function deferredTopics(ctx: Context): Block[] {
-  const deferred = ctx.input.topics.filter((t) => t.deferrals > 0).sort((a, b) => b.deferrals - a.deferrals || a.rank - b.rank);
+  const deferred = ctx.input.topics
+    .filter((t) => t.deferrals > 0)
+    .sort((a, b) => b.deferrals - a.deferrals || a.rank - b.rank);
   const blocks: Block[] = [heading(2, 'Deferred topics', 'deferred')];
   if (deferred.length === 0) return [...blocks, para('None.')];
   blocks.push({
@@ -425,7 +435,8 @@ function tracking(ctx: Context): Block[] {
     if (s.sponsor?.trim()) summary.push(`Sponsor: ${ctx.nameOf(s.sponsor)}. `);
     summary.push(statusSummary(all));
     const hidden = all.length - shown.length;
-    if (hidden > 0) summary.push(muted(` ${plural(hidden, 'milestone')} closed before the last meeting not shown.`));
+    if (hidden > 0)
+      summary.push(muted(` ${plural(hidden, 'milestone')} closed before the last meeting not shown.`));
     blocks.push(para(...summary));
     if (shown.length === 0) continue;
     blocks.push({

@@ -5,7 +5,9 @@
  * attribute is escaped; links are kept only for http(s) and mailto.
  */
 import type { Block, Document, Inline, TableCell } from './document';
+
 export { renderText } from './render-markdown';
+
 import type { Status } from './types';
 
 /** Fill and text colour of each status; On track has no fill. */
@@ -42,7 +44,12 @@ const COLUMN_WIDTHS: Record<string, number> = {
 };
 
 function columnClass(header: string): string {
-  return `col-${header.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'n'}`;
+  return `col-${
+    header
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '') || 'n'
+  }`;
 }
 const MUTED_COLOUR = '#5F6368';
 const BORDER = '#C4C7CC';
@@ -94,8 +101,12 @@ ${(Object.keys(STATUS_COLOURS) as Status[])
 td.status-might-miss, td.status-missed { font-weight: 600; }
 span[class^="status-"] { padding: 0 .25rem; border-radius: 3px; }
 .cut { margin: 1.25rem 0; padding-top: .4rem; border-top: 3px dashed ${CUT_COLOUR}; color: #B71C1C; font-weight: 600; }
+@page { margin: 14mm 12mm; }
 @media print {
-  body { font-size: 11pt; }
+  html { font-size: 12px; }
+  body { font-size: 10pt; }
+  h2 { margin-top: 1.5rem; }
+  section.sub { break-inside: avoid; page-break-inside: avoid; }
   main { max-width: none; padding: 0; }
   nav.toc { display: none; }
   * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
@@ -142,15 +153,33 @@ export function renderHtmlFragment(doc: Document): string {
   return `<div style="font-family: system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif; font-size: 14px; line-height: 1.5; color: #1F2328; max-width: 60rem;">\n${header(doc, true)}\n${body(doc, true)}\n</div>\n`;
 }
 
-
 function header(doc: Document, inline: boolean): string {
   const h1 = `<h1${inline ? ' style="font-size: 24px; margin: 0 0 4px;"' : ''}>${text(doc.title)}</h1>`;
   if (!doc.subtitle) return h1;
   return `${h1}\n<p class="subtitle"${inline ? ` style="color: ${MUTED_COLOUR}; margin: 0 0 12px;"` : ''}>${text(doc.subtitle)}</p>`;
 }
 
+/**
+ * On the page, each level-3 heading and what follows it (one member, one priority) is a
+ * section, so print can keep it on one page when it fits.
+ */
 function body(doc: Document, inline: boolean): string {
-  return doc.blocks.map((b) => block(b, inline)).join('\n');
+  if (inline) return doc.blocks.map((b) => block(b, inline)).join('\n');
+  const out: string[] = [];
+  let open = false;
+  for (const b of doc.blocks) {
+    if (b.type === 'heading' && open) {
+      out.push('</section>');
+      open = false;
+    }
+    if (b.type === 'heading' && b.level === 3) {
+      out.push('<section class="sub">');
+      open = true;
+    }
+    out.push(block(b, inline));
+  }
+  if (open) out.push('</section>');
+  return out.join('\n');
 }
 
 function block(b: Block, inline: boolean): string {
@@ -162,7 +191,8 @@ function block(b: Block, inline: boolean): string {
           ? ' style="font-size: 19px; margin: 28px 0 8px; padding-bottom: 4px; border-bottom: 2px solid #D0D7DE;"'
           : ' style="font-size: 16px; margin: 20px 0 6px;"'
         : '';
-      const content = b.id && !inline ? `<a class="anchor" href="#${attr(b.id)}">${text(b.text)}</a>` : text(b.text);
+      const content =
+        b.id && !inline ? `<a class="anchor" href="#${attr(b.id)}">${text(b.text)}</a>` : text(b.text);
       return `<h${b.level}${id}${style}>${content}</h${b.level}>`;
     }
     case 'paragraph':
@@ -275,7 +305,13 @@ export function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ENTITIES[c]!);
 }
 
-const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+const ENTITIES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+};
 
 function safeUrl(url: string): string | undefined {
   const u = url.trim();

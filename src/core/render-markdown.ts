@@ -87,7 +87,9 @@ function line(text: string): string {
 function multiLine(text: string, indent: string, atStart: boolean): string {
   return text
     .split(/\r?\n/)
-    .map((l, i) => (i === 0 && !atStart ? escapeMarkdown(l) : escapeMarkdownLine(i === 0 ? l : l.trimStart())))
+    .map((l, i) =>
+      i === 0 && !atStart ? escapeMarkdown(l) : escapeMarkdownLine(i === 0 ? l : l.trimStart()),
+    )
     .join(`\\\n${indent}`);
 }
 
@@ -168,9 +170,7 @@ function textBlock(block: Block): string {
 }
 
 function plain(content: Inline[]): string {
-  return content
-    .map((x) => (typeof x === 'string' ? x : x.link ? `${x.text} <${x.link}>` : x.text))
-    .join('');
+  return content.map((x) => (typeof x === 'string' ? x : x.link ? `${x.text} <${x.link}>` : x.text)).join('');
 }
 
 function flat(text: string): string {

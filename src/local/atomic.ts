@@ -35,7 +35,11 @@ export async function writeFileAtomic(
   let published = false;
   try {
     const mode = overwrite ? await existingMode(file) : undefined;
-    const handle = await fs.open(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, mode ?? 0o666);
+    const handle = await fs.open(
+      temp,
+      constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL,
+      mode ?? 0o666,
+    );
     try {
       if (mode !== undefined) await handle.chmod(mode);
       if (typeof data === 'string' || data instanceof Uint8Array) await handle.writeFile(data);

@@ -78,7 +78,12 @@ async function refuseIfOpenInOffice(dir: string, register: string): Promise<void
 }
 
 async function acquire(lockFile: string, command: string): Promise<string> {
-  const info: LockInfo = { pid: process.pid, hostname: os.hostname(), command, started: new Date().toISOString() };
+  const info: LockInfo = {
+    pid: process.pid,
+    hostname: os.hostname(),
+    command,
+    started: new Date().toISOString(),
+  };
   const content = `${JSON.stringify(info)}\n`;
   for (let attempt = 0; attempt < 5; attempt++) {
     if (await createExclusive(lockFile, content)) return content;
@@ -140,7 +145,10 @@ async function inspect(lockFile: string): Promise<Existing | undefined> {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return undefined;
     if (code === 'EISDIR') {
-      throw new LockedError(`${lockFile} is a directory, not a Milepost lock. Remove it and try again.`, lockFile);
+      throw new LockedError(
+        `${lockFile} is a directory, not a Milepost lock. Remove it and try again.`,
+        lockFile,
+      );
     }
     // Unreadable (permissions, a directory…): nobody can prove it is alive.
     return { raw: '', takeOver: true };
@@ -159,7 +167,12 @@ function parseLock(raw: string): LockInfo | undefined {
   try {
     const v = JSON.parse(raw) as Partial<LockInfo> | null;
     if (!v || typeof v.pid !== 'number' || typeof v.hostname !== 'string') return undefined;
-    return { pid: v.pid, hostname: v.hostname, command: String(v.command ?? '?'), started: String(v.started ?? '') };
+    return {
+      pid: v.pid,
+      hostname: v.hostname,
+      command: String(v.command ?? '?'),
+      started: String(v.started ?? ''),
+    };
   } catch {
     return undefined;
   }

@@ -9,7 +9,14 @@
  */
 import * as fs from 'node:fs/promises';
 import ExcelJS from 'exceljs';
-import { dateToSerial, instantToSerial, parseInstant, parseIsoDate, serialToDate, serialToInstant } from '../core/dates';
+import {
+  dateToSerial,
+  instantToSerial,
+  parseInstant,
+  parseIsoDate,
+  serialToDate,
+  serialToInstant,
+} from '../core/dates';
 import {
   type ColumnType,
   LISTS,
@@ -237,7 +244,12 @@ interface ColumnPlan {
   list?: readonly string[];
 }
 
-function addTab(workbook: ExcelJS.Workbook, spec: TabSpec, rows: Record<string, Cell>[], timeZone: string): void {
+function addTab(
+  workbook: ExcelJS.Workbook,
+  spec: TabSpec,
+  rows: Record<string, Cell>[],
+  timeZone: string,
+): void {
   const sheet = workbook.addWorksheet(spec.name, { views: [{ state: 'frozen', ySplit: 1 }] });
   const columns: ColumnPlan[] = spec.columns.map((c) => ({
     header: c.header,
@@ -363,8 +375,8 @@ export function compactDataValidations(sheet: ExcelJS.Worksheet): void {
     const [c2, r2] = m[3] ? [columnNumber(m[3]), Number(m[4])] : [c1, r1];
     const key = JSON.stringify(validation);
     for (let c = Math.min(c1, c2); c <= Math.max(c1, c2); c++) {
-      let column = cells.get(c);
-      if (!column) cells.set(c, (column = new Map()));
+      const column = cells.get(c) ?? new Map<number, { key: string; validation: ExcelJS.DataValidation }>();
+      cells.set(c, column);
       for (let r = Math.min(r1, r2); r <= Math.max(r1, r2); r++) column.set(r, { key, validation });
     }
   }
@@ -493,7 +505,9 @@ function findRow(view: SheetView, ref: RowRef, timeZone: string): number | { row
   if (ref.by === 'key') {
     const col = view.columns.get(normaliseName(ref.header));
     if (col === undefined) {
-      return { message: `${view.sheet.name} has no key column "${ref.header}"; ${ref.value} was not written` };
+      return {
+        message: `${view.sheet.name} has no key column "${ref.header}"; ${ref.value} was not written`,
+      };
     }
     const matches: number[] = [];
     for (let r = 2; r <= last; r++) {

@@ -194,7 +194,10 @@ export function samplePackInput(): PackInput {
   const P3 = 'Cut delivery lead time';
   const priorities = [priority(P2, 2, e('Dev')), priority(P1, 1, e('Amara')), priority(P3, 3, e('Chloe'))];
   const milestones = [
-    milestone('M-0001', 'Pricing page A/B test live', e('Grace'), P1, { due: '2026-12-10', forecast: '2026-12-10' }),
+    milestone('M-0001', 'Pricing page A/B test live', e('Grace'), P1, {
+      due: '2026-12-10',
+      forecast: '2026-12-10',
+    }),
     milestone('M-0002', 'Renewal playbook signed off by the board', e('Hugo'), P1, {
       due: '2026-12-04',
       forecast: '2026-12-18',
@@ -220,7 +223,10 @@ export function samplePackInput(): PackInput {
       forecast: '2026-12-22',
       status: 'Might miss',
     }),
-    milestone('M-0007', 'Partner onboarding docs', e('Farid'), P2, { due: '2027-01-14', forecast: '2027-01-14' }),
+    milestone('M-0007', 'Partner onboarding docs', e('Farid'), P2, {
+      due: '2027-01-14',
+      forecast: '2027-01-14',
+    }),
     milestone('M-0008', 'Billing integration for partners', e('Dev'), P2, {
       due: '2027-01-28',
       forecast: '2027-01-28',
@@ -231,7 +237,10 @@ export function samplePackInput(): PackInput {
       forecast: '2026-11-20',
       status: 'Dropped',
     }),
-    milestone('M-0010', 'Warehouse slotting pilot', e('Ben'), P3, { due: '2026-12-15', forecast: '2026-12-15' }),
+    milestone('M-0010', 'Warehouse slotting pilot', e('Ben'), P3, {
+      due: '2026-12-15',
+      forecast: '2026-12-15',
+    }),
     milestone('M-0011', 'Carrier contract renegotiated', e('Chloe'), P3, {
       due: '2026-12-03',
       forecast: '2026-12-03',
@@ -242,7 +251,10 @@ export function samplePackInput(): PackInput {
       forecast: '2027-02-01',
       dependsOn: ['M-0010', 'M-0011'],
     }),
-    milestone('M-0013', 'Returns process redesign', e('Amara'), P3, { due: '2027-01-20', forecast: '2027-01-20' }),
+    milestone('M-0013', 'Returns process redesign', e('Amara'), P3, {
+      due: '2027-01-20',
+      forecast: '2027-01-20',
+    }),
     milestone('M-0014', 'Quarterly ops dashboard', e('Chloe'), P3, { due: '2026-11-25', status: 'Missed' }),
     milestone('M-0015', 'Customer advisory board kickoff', e('Grace'), 'Brand refresh', {
       due: '2027-01-09',
@@ -301,7 +313,8 @@ export function samplePackInput(): PackInput {
       wins: 'Dashboard data model agreed.',
       helpNeeded: 'Legal review of the carrier contract by Friday.',
       helpFrom: 'Legal',
-      comments: 'M-0011: Carrier wants a 3-year term; needs a decision.\nM-0014: Slipped behind the carrier work.',
+      comments:
+        'M-0011: Carrier wants a 3-year term; needs a decision.\nM-0014: Slipped behind the carrier work.',
     }),
   ];
   const topics: Topic[] = [
@@ -405,7 +418,9 @@ export function samplePackInput(): PackInput {
       anticipationRate: 0.5,
       misses: 2,
       anticipatedMisses: 1,
-      surpriseMisses: [{ milestone: 'M-0014', title: 'Quarterly ops dashboard', owner: e('Chloe'), due: '2026-11-25' }],
+      surpriseMisses: [
+        { milestone: 'M-0014', title: 'Quarterly ops dashboard', owner: e('Chloe'), due: '2026-11-25' },
+      ],
       responseRate: 6 / 8,
       responded: [e('Grace'), e('Hugo'), e('Dev'), e('Elena'), e('Ben'), e('Chloe')],
       missingUpdates: [e('Farid'), e('Amara')],

@@ -36,23 +36,23 @@ function tables(blocks: Block[]): Table[] {
   return blocks.filter((b): b is Table => b.type === 'table');
 }
 
+function blockText(b: Block): string {
+  switch (b.type) {
+    case 'heading':
+      return b.text;
+    case 'paragraph':
+      return plainText(b.content);
+    case 'list':
+      return b.items.map(plainText).join('\n');
+    case 'table':
+      return b.rows.map((r) => r.map((c) => plainText(c.content)).join(' | ')).join('\n');
+    case 'cut':
+      return b.text;
+  }
+}
+
 function text(blocks: Block[]): string {
-  return blocks
-    .map((b) => {
-      switch (b.type) {
-        case 'heading':
-          return b.text;
-        case 'paragraph':
-          return plainText(b.content);
-        case 'list':
-          return b.items.map(plainText).join('\n');
-        case 'table':
-          return b.rows.map((r) => r.map((c) => plainText(c.content)).join(' | ')).join('\n');
-        case 'cut':
-          return b.text;
-      }
-    })
-    .join('\n');
+  return blocks.map(blockText).join('\n');
 }
 
 function column(table: Table, header: string): TableCell[] {
@@ -72,12 +72,22 @@ function smallInput(over: Partial<PackInput> = {}): PackInput {
   const eve = person('Eve Old', 'Sales', { active: false });
   const fay = person('Fay Boss', 'Ops', { role: 'leader' });
   const milestones = [
-    milestone('M-0001', 'Ship the thing', ann.email, 'Revenue', { due: '2026-12-01', forecast: '2026-12-15', status: 'Might miss' }),
-    milestone('M-0002', 'Hire two engineers', ann.email, 'Efficiency', { due: '2026-12-20', forecast: '2026-12-20' }),
+    milestone('M-0001', 'Ship the thing', ann.email, 'Revenue', {
+      due: '2026-12-01',
+      forecast: '2026-12-15',
+      status: 'Might miss',
+    }),
+    milestone('M-0002', 'Hire two engineers', ann.email, 'Efficiency', {
+      due: '2026-12-20',
+      forecast: '2026-12-20',
+    }),
     milestone('M-0003', 'Close the pilot', bob.email, 'Revenue', { due: '2026-11-30', status: 'Done' }),
     milestone('M-0004', 'Old report', bob.email, 'Revenue', { due: '2026-10-01', status: 'Done' }),
     milestone('M-0005', 'Price list', cat.email, 'Revenue', { due: '2026-11-20', status: 'Missed' }),
-    milestone('M-0006', 'Partner deal', dan.email, 'Unknown thing', { due: '2027-01-10', dependsOn: ['M-0001'] }),
+    milestone('M-0006', 'Partner deal', dan.email, 'Unknown thing', {
+      due: '2027-01-10',
+      dependsOn: ['M-0001'],
+    }),
     milestone('M-0007', 'Dropped idea', dan.email, 'Efficiency', { due: '2027-01-10', status: 'Dropped' }),
   ];
   const date = '2026-12-03';
@@ -121,7 +131,12 @@ function smallInput(over: Partial<PackInput> = {}): PackInput {
     previousMeetingStart: '2026-11-26T10:00:00.000Z',
     meetingStart: '2026-12-03T10:00:00.000Z',
     topics: [
-      topic(1, { kind: 'might-miss', title: 'M-0001 Ship the thing might miss', milestones: ['M-0001'], owners: [ann.email] }),
+      topic(1, {
+        kind: 'might-miss',
+        title: 'M-0001 Ship the thing might miss',
+        milestones: ['M-0001'],
+        owners: [ann.email],
+      }),
       topic(2, {
         kind: 'dependency',
         title: 'M-0001 → M-0006',
@@ -129,9 +144,21 @@ function smallInput(over: Partial<PackInput> = {}): PackInput {
         owners: [ann.email, dan.email],
         groups: ['Ops', 'Sales'],
       }),
-      topic(3, { kind: 'help', title: 'Ann needs reviewers', owners: [ann.email], helpFrom: cat.email, deferrals: 2 }),
+      topic(3, {
+        kind: 'help',
+        title: 'Ann needs reviewers',
+        owners: [ann.email],
+        helpFrom: cat.email,
+        deferrals: 2,
+      }),
       topic(4, { kind: 'missed', title: 'M-0005 Price list missed', owners: [cat.email], belowCut: true }),
-      topic(5, { kind: 'stale', title: 'No update from Dan Wu', owners: [dan.email], belowCut: true, deferrals: 1 }),
+      topic(5, {
+        kind: 'stale',
+        title: 'No update from Dan Wu',
+        owners: [dan.email],
+        belowCut: true,
+        deferrals: 1,
+      }),
     ],
     health: health({
       statusCounts: countStatuses(milestones),
@@ -196,7 +223,9 @@ describe('buildPack', () => {
 
   it('also gives a section to an active person without open milestones who sent an update', () => {
     const input = smallInput();
-    input.register.updates.push(update('fay@example.com', '2026-12-03', { wins: 'Board approved the budget' }));
+    input.register.updates.push(
+      update('fay@example.com', '2026-12-03', { wins: 'Board approved the budget' }),
+    );
     const part1 = section(buildPack(input), 'part-1');
     expect(headings(part1, 3)).toContain('Fay Boss — Ops');
     expect(text(part1)).toContain('Board approved the budget');
@@ -222,13 +251,24 @@ describe('buildPack', () => {
   it('lists a member’s open milestones and those closed since the last meeting, with what changed', () => {
     const input = smallInput();
     input.register.milestones.push(
-      milestone('M-0008', 'Closed this week', 'dan@example.com', 'Revenue', { due: '2026-11-29', status: 'Done' }),
+      milestone('M-0008', 'Closed this week', 'dan@example.com', 'Revenue', {
+        due: '2026-11-29',
+        status: 'Done',
+      }),
     );
     input.register.changes.push(change('2026-11-29T09:00:00.000Z', 'M-0008', 'Status', 'On track', 'Done'));
     const [dan] = tables(section(buildPack(input), 'member-dan-wu'));
     expect(column(dan!, 'ID').map(cellText)).toEqual(['M-0008', 'M-0006']); // not the Dropped M-0007
     const [ann] = tables(section(buildPack(input), 'member-ann-lee'));
-    expect(ann!.columns).toEqual(['ID', 'Milestone', 'Due', 'Forecast', 'Status', 'Changed since last meeting', 'Comment']);
+    expect(ann!.columns).toEqual([
+      'ID',
+      'Milestone',
+      'Due',
+      'Forecast',
+      'Status',
+      'Changed since last meeting',
+      'Comment',
+    ]);
     expect(column(ann!, 'ID').map(cellText)).toEqual(['M-0001', 'M-0002']);
     expect(column(ann!, 'Changed since last meeting').map(cellText)).toEqual([
       'Status On track → Might miss;\nForecast 2026-12-01 → 2026-12-15',
@@ -260,7 +300,9 @@ describe('buildPack', () => {
     expect(column(before, '#').map(cellText)).toEqual(['1', '2', '3']);
     expect(column(after, '#').map(cellText)).toEqual(['4', '5']);
     const cut = part2[cutAt] as Extract<Block, { type: 'cut' }>;
-    expect(cut.text).toMatch(/^Cut line — discussion time runs out here \(40 min of discussion, 10 min per topic\)/);
+    expect(cut.text).toMatch(
+      /^Cut line — discussion time runs out here \(40 min of discussion, 10 min per topic\)/,
+    );
     expect(cut.text).toContain('deferred to the next meeting');
   });
 
@@ -279,7 +321,11 @@ describe('buildPack', () => {
     expect(above!.columns).toEqual(['#', 'Kind', 'Topic', 'Owners', 'Help from', 'Score', 'Why']);
     expect(column(above!, 'Kind').map(cellText)).toEqual(['Might miss', 'Dependency', 'Help needed']);
     expect(column(above!, 'Kind')[0]!.status).toBe('Might miss');
-    expect(column(above!, 'Owners').map(cellText)).toEqual(['Ann Lee', 'Ann Lee (Ops) & Dan Wu (Sales)', 'Ann Lee']);
+    expect(column(above!, 'Owners').map(cellText)).toEqual([
+      'Ann Lee',
+      'Ann Lee (Ops) & Dan Wu (Sales)',
+      'Ann Lee',
+    ]);
     expect(column(above!, 'Help from').map(cellText)[2]).toBe('Cat Diaz');
     expect(column(above!, 'Topic').map(cellText)[2]).toBe('Ann needs reviewers deferred 2×');
     expect(column(above!, 'Score').map(cellText)).toEqual(['99', '98', '97']);
@@ -289,7 +335,10 @@ describe('buildPack', () => {
   it('lists deferred topics with their age, most deferred first, or None', () => {
     const doc = buildPack(smallInput());
     const [deferred] = tables(section(doc, 'deferred'));
-    expect(column(deferred!, 'Topic').map(cellText)).toEqual(['Ann needs reviewers', 'No update from Dan Wu']);
+    expect(column(deferred!, 'Topic').map(cellText)).toEqual([
+      'Ann needs reviewers',
+      'No update from Dan Wu',
+    ]);
     expect(column(deferred!, 'Deferred').map(cellText)).toEqual(['2 meetings', '1 meeting']);
     const input = smallInput();
     const none = buildPack({ ...input, topics: input.topics.map((t) => ({ ...t, deferrals: 0 })) });
@@ -317,14 +366,22 @@ describe('buildPack', () => {
     const statusCells = tables(section(doc, 'tracking')).flatMap((t) => column(t, 'Status'));
     expect(statusCells.length).toBeGreaterThan(0);
     for (const c of statusCells) expect(c.status).toBe(cellText(c) as Status);
-    expect(new Set(statusCells.map((c) => c.status))).toEqual(new Set(['Missed', 'Done', 'Might miss', 'On track']));
+    expect(new Set(statusCells.map((c) => c.status))).toEqual(
+      new Set(['Missed', 'Done', 'Might miss', 'On track']),
+    );
   });
 
   it('reports health: status counts, anticipation, surprise misses, response rate and who has not responded', () => {
     const doc = buildPack(smallInput());
     const h = section(doc, 'health');
     const [counts] = tables(h);
-    expect(column(counts!, 'Status').map((c) => c.status)).toEqual(['On track', 'Might miss', 'Missed', 'Done', 'Dropped']);
+    expect(column(counts!, 'Status').map((c) => c.status)).toEqual([
+      'On track',
+      'Might miss',
+      'Missed',
+      'Done',
+      'Dropped',
+    ]);
     expect(column(counts!, 'Milestones').map(cellText)).toEqual(['2', '1', '1', '2', '1']);
     const t = text(h);
     expect(t).toContain('Anticipation: 0% — 0 of 1 miss was flagged Might miss at least one meeting ahead.');

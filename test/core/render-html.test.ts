@@ -4,7 +4,13 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { cell, type Document } from '../../src/core/document';
 import { buildPack } from '../../src/core/pack';
-import { escapeHtml, renderHtml, renderHtmlFragment, STATUS_COLOURS, statusClass } from '../../src/core/render-html';
+import {
+  escapeHtml,
+  renderHtml,
+  renderHtmlFragment,
+  STATUS_COLOURS,
+  statusClass,
+} from '../../src/core/render-html';
 import { renderMarkdown, renderText } from '../../src/core/render-markdown';
 import type { Status } from '../../src/core/types';
 import { samplePackInput, update } from './pack-builders';
@@ -20,6 +26,7 @@ const ALLOWED_TAGS = new Set([
   'body',
   'main',
   'nav',
+  'section',
   'div',
   'h1',
   'h2',
@@ -158,7 +165,9 @@ describe('renderHtml', () => {
       expect(page).toContain(`<td class="${statusClass(s)} nowrap">${s}</td>`);
       const bg = STATUS_COLOURS[s].background;
       if (bg) {
-        expect(page).toMatch(new RegExp(`\\.${statusClass(s)}[^{]*\\{ background: ${bg}; color: #[0-9A-F]{6}; \\}`));
+        expect(page).toMatch(
+          new RegExp(`\\.${statusClass(s)}[^{]*\\{ background: ${bg}; color: #[0-9A-F]{6}; \\}`),
+        );
         expect(fragment).toMatch(new RegExp(`<td style="[^"]*background: ${bg};[^"]*">${s}</td>`));
       }
     }
@@ -181,7 +190,9 @@ describe('renderHtml', () => {
   });
 
   it('renders table headers as left-aligned column headers', () => {
-    const html = renderHtml(doc({ type: 'table', columns: ['ID', 'Milestone'], rows: [[cell('M-1'), cell('x')]] }));
+    const html = renderHtml(
+      doc({ type: 'table', columns: ['ID', 'Milestone'], rows: [[cell('M-1'), cell('x')]] }),
+    );
     expect(html).toContain('<thead><tr><th scope="col">ID</th><th scope="col">Milestone</th></tr></thead>');
     expect(html).toMatch(/th, td \{[^}]*text-align: left/);
   });

@@ -48,7 +48,10 @@ describe('renderMarkdown', () => {
       subtitle: 'Pack generated',
       blocks: [
         { type: 'heading', level: 2, text: 'Agenda', id: 'agenda' },
-        { type: 'paragraph', content: ['plain ', { text: 'bold', bold: true }, ' ', { text: 'quiet', muted: true }] },
+        {
+          type: 'paragraph',
+          content: ['plain ', { text: 'bold', bold: true }, ' ', { text: 'quiet', muted: true }],
+        },
         { type: 'list', ordered: false, items: [['a'], ['b']] },
         { type: 'list', ordered: true, items: [['one'], ['two']] },
       ],
@@ -60,9 +63,14 @@ describe('renderMarkdown', () => {
 
   it('keeps people’s text from becoming formatting or HTML', () => {
     const md = renderMarkdown(
-      doc({ type: 'paragraph', content: ['**bold** # heading <script>alert(1)</script> [x](javascript:alert(1))'] }),
+      doc({
+        type: 'paragraph',
+        content: ['**bold** # heading <script>alert(1)</script> [x](javascript:alert(1))'],
+      }),
     );
-    expect(md).toContain('\\*\\*bold\\*\\* \\# heading \\<script\\>alert(1)\\</script\\> \\[x\\](javascript:alert(1))');
+    expect(md).toContain(
+      '\\*\\*bold\\*\\* \\# heading \\<script\\>alert(1)\\</script\\> \\[x\\](javascript:alert(1))',
+    );
     expect(md).not.toMatch(/(^|[^\\])<script/);
   });
 
@@ -70,12 +78,17 @@ describe('renderMarkdown', () => {
     const md = renderMarkdown(
       doc(
         { type: 'paragraph', content: ['# not a heading'] },
-        { type: 'paragraph', content: ['1. not a list\n- nor this\n+ nor this\n> nor a quote\n=== nor a rule'] },
+        {
+          type: 'paragraph',
+          content: ['1. not a list\n- nor this\n+ nor this\n> nor a quote\n=== nor a rule'],
+        },
         { type: 'list', ordered: false, items: [['- nested?']] },
       ),
     );
     expect(md).toContain('\\# not a heading');
-    expect(md).toContain('1\\. not a list\\\n\\- nor this\\\n\\+ nor this\\\n\\> nor a quote\\\n\\=== nor a rule');
+    expect(md).toContain(
+      '1\\. not a list\\\n\\- nor this\\\n\\+ nor this\\\n\\> nor a quote\\\n\\=== nor a rule',
+    );
     expect(md).toContain('- \\- nested?');
   });
 
@@ -106,7 +119,9 @@ describe('renderMarkdown', () => {
   });
 
   it('prints formula-looking text literally', () => {
-    const md = renderMarkdown(doc({ type: 'table', columns: ['Milestone'], rows: [[cell('=HYPERLINK("x")')]] }));
+    const md = renderMarkdown(
+      doc({ type: 'table', columns: ['Milestone'], rows: [[cell('=HYPERLINK("x")')]] }),
+    );
     expect(md).toContain('| =HYPERLINK("x") |');
   });
 
@@ -172,7 +187,9 @@ describe('renderText', () => {
   });
 
   it('aligns narrow tables in columns and writes wide ones as records', () => {
-    const narrow = renderText(doc({ type: 'table', columns: ['ID', 'Status'], rows: [[cell('M-0001'), cell('Done')]] }));
+    const narrow = renderText(
+      doc({ type: 'table', columns: ['ID', 'Status'], rows: [[cell('M-0001'), cell('Done')]] }),
+    );
     expect(narrow).toContain('ID      Status\n------  ------\nM-0001  Done');
     const wide = renderText(
       doc({ type: 'table', columns: ['ID', 'Why'], rows: [[cell('M-0001'), cell('x'.repeat(120))]] }),

@@ -47,7 +47,12 @@ async function exists(file: string): Promise<boolean> {
 describe('withLock', () => {
   it('holds .milepost.lock with the run details while fn runs, and removes it afterwards', async () => {
     const seen = await withLock(dir, 'sync', async () => JSON.parse(await fs.readFile(lockFile, 'utf8')));
-    expect(seen).toEqual({ pid: process.pid, hostname: os.hostname(), command: 'sync', started: expect.any(String) });
+    expect(seen).toEqual({
+      pid: process.pid,
+      hostname: os.hostname(),
+      command: 'sync',
+      started: expect.any(String),
+    });
     expect(Date.now() - Date.parse(seen.started)).toBeLessThan(10_000);
     expect(await exists(lockFile)).toBe(false);
   });
@@ -107,7 +112,12 @@ describe('withLock', () => {
   });
 
   it('takes over a lock older than an hour, even of a live process', async () => {
-    await writeLock({ pid: process.pid, hostname: os.hostname(), command: 'sync', started: ago(61 * 60_000) });
+    await writeLock({
+      pid: process.pid,
+      hostname: os.hostname(),
+      command: 'sync',
+      started: ago(61 * 60_000),
+    });
     await expect(withLock(dir, 'sync', async () => 'ok')).resolves.toBe('ok');
   });
 
@@ -126,7 +136,12 @@ describe('withLock', () => {
   });
 
   it('leaves alone a lock that another run took over meanwhile', async () => {
-    const theirs = JSON.stringify({ pid: process.pid, hostname: os.hostname(), command: 'other', started: ago(0) });
+    const theirs = JSON.stringify({
+      pid: process.pid,
+      hostname: os.hostname(),
+      command: 'other',
+      started: ago(0),
+    });
     await withLock(dir, 'sync', async () => {
       await fs.writeFile(lockFile, theirs);
     });

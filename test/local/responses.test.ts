@@ -113,7 +113,9 @@ describe('appendResponse', () => {
       [0, 1, 2, 3].map(
         (worker) =>
           new Promise<number | null>((resolve, reject) => {
-            const child = spawn(process.execPath, ['--input-type=module', '-e', script(worker)], { stdio: 'inherit' });
+            const child = spawn(process.execPath, ['--input-type=module', '-e', script(worker)], {
+              stdio: 'inherit',
+            });
             child.on('error', reject);
             child.on('exit', resolve);
           }),

@@ -93,6 +93,11 @@ async function reload(xlsx: string): Promise<ExcelJS.Workbook> {
   return wb;
 }
 
+/** exceljs keeps conditional formats on the worksheet but does not declare the property. */
+function conditionalFormats(ws: ExcelJS.Worksheet): ExcelJS.ConditionalFormattingOptions[] {
+  return (ws as unknown as { conditionalFormattings: ExcelJS.ConditionalFormattingOptions[] }).conditionalFormattings;
+}
+
 function sheet(wb: ExcelJS.Workbook, name: string): ExcelJS.Worksheet {
   const ws = wb.getWorksheet(name);
   if (!ws) throw new Error(`no sheet ${name}`);
@@ -137,10 +142,18 @@ describe('createWorkbook → save → readWorkbook', () => {
       'second',
     ]);
     // Blank cells at the end of a row are dropped; an empty ID is blank.
-    expect(third).toEqual([null, 'Cut costs', 'Renegotiate the lease', 'cy@example.com', dateToSerial('2027-02-01')]);
+    expect(third).toEqual([
+      null,
+      'Cut costs',
+      'Renegotiate the lease',
+      'cy@example.com',
+      dateToSerial('2027-02-01'),
+    ]);
 
     expect(table(snapshot.tables, 'Updates').rows).toEqual([]);
-    expect(table(snapshot.tables, 'Team').rows).toEqual([['Ann', 'ann@example.com', 'Sales', 'member', null, 'yes']]);
+    expect(table(snapshot.tables, 'Team').rows).toEqual([
+      ['Ann', 'ann@example.com', 'Sales', 'member', null, 'yes'],
+    ]);
   });
 
   it('writes the Settings rows given (Setting, Value, About)', async () => {
@@ -167,7 +180,10 @@ describe('createWorkbook → save → readWorkbook', () => {
   });
 
   it('stores text that is not a readable date in a date column as text, for the core to report', async () => {
-    const wb = createWorkbook({ Milestones: [{ ID: 'M-1', Due: 'next Tuesday', Forecast: '2026-02-30' }] }, TZ);
+    const wb = createWorkbook(
+      { Milestones: [{ ID: 'M-1', Due: 'next Tuesday', Forecast: '2026-02-30' }] },
+      TZ,
+    );
     await saveWorkbookAtomic(wb, file);
     const row = table((await readWorkbook(file)).snapshot.tables, 'Milestones').rows[0]!;
     expect(row[4]).toBe('next Tuesday');
@@ -176,7 +192,14 @@ describe('createWorkbook → save → readWorkbook', () => {
 });
 
 describe('people text is stored literally, never as a formula', () => {
-  const dangerous = ['=1+1', '+SUM(A1:A9)', '-2+3', '@NOW()', '=HYPERLINK("http://evil.example","click")', "=cmd|' /C calc'!A0"];
+  const dangerous = [
+    '=1+1',
+    '+SUM(A1:A9)',
+    '-2+3',
+    '@NOW()',
+    '=HYPERLINK("http://evil.example","click")',
+    "=cmd|' /C calc'!A0",
+  ];
 
   it('in createWorkbook and applyPlan: the saved XML has no <f> element and the text reads back exactly', async () => {
     const wb = createWorkbook(
@@ -187,8 +210,18 @@ describe('people text is stored literally, never as a formula', () => {
       wb,
       { tables: [] },
       {
-        writes: [{ tab: 'Milestones', ref: { by: 'key', header: 'ID', value: 'M-0' }, column: 'Notes', value: '=2*3', previous: '=1+1' }],
-        appends: [{ tab: 'Changes', values: { When: '2026-01-01T00:00:00Z', From: '=A1', To: '@x', By: '+1' } }],
+        writes: [
+          {
+            tab: 'Milestones',
+            ref: { by: 'key', header: 'ID', value: 'M-0' },
+            column: 'Notes',
+            value: '=2*3',
+            previous: '=1+1',
+          },
+        ],
+        appends: [
+          { tab: 'Changes', values: { When: '2026-01-01T00:00:00Z', From: '=A1', To: '@x', By: '+1' } },
+        ],
       },
       TZ,
     );
@@ -276,7 +309,7 @@ describe('the saved register is a usable spreadsheet', () => {
   it('colours the Milestones Status column: Might miss amber, Missed red, Done green, Dropped grey', async () => {
     await saveWorkbookAtomic(sampleWorkbook(), file);
     const ms = sheet(await reload(file), 'Milestones');
-    const formats = ms.conditionalFormattings;
+    const formats = conditionalFormats(ms);
     expect(formats).toHaveLength(1);
     expect(formats[0]!.ref).toBe('F2:F1000');
     const fills = Object.fromEntries(
@@ -292,7 +325,7 @@ describe('the saved register is a usable spreadsheet', () => {
       '"Done"': 'FFC8E6C9',
       '"Dropped"': 'FFE0E0E0',
     });
-    expect(sheet(await reload(file), 'Topics').conditionalFormattings).toHaveLength(0);
+    expect(conditionalFormats(sheet(await reload(file), 'Topics'))).toHaveLength(0);
   });
 
   it('keeps one non-overlapping dropdown range per column after a read and a re-save', async () => {
@@ -303,7 +336,7 @@ describe('the saved register is a usable spreadsheet', () => {
     const sqrefs = [...msXml!.matchAll(/<dataValidation [^>]*sqref="([^"]+)"/g)].map((m) => m[1]);
     expect(sqrefs).toEqual(['F2:F1000']);
     const reloaded = sheet(await reload(file), 'Milestones');
-    expect(reloaded.conditionalFormattings[0]!.ref).toBe('F2:F1000');
+    expect(conditionalFormats(reloaded)[0]!.ref).toBe('F2:F1000');
   });
 });
 
@@ -384,7 +417,13 @@ describe('readWorkbook converts cells like the Sheets API does', () => {
 });
 
 describe('applyPlan', () => {
-  function keyWrite(id: string, column: string, value: Cell, previous: Cell, as?: 'date' | 'instant'): CellWrite {
+  function keyWrite(
+    id: string,
+    column: string,
+    value: Cell,
+    previous: Cell,
+    as?: 'date' | 'instant',
+  ): CellWrite {
     return { tab: 'Milestones', ref: { by: 'key', header: 'ID', value: id }, column, value, previous, as };
   }
 
@@ -414,7 +453,13 @@ describe('applyPlan', () => {
         writes: [
           keyWrite('M-0002', 'Status', 'Might miss', 'On track'),
           keyWrite('M-0002', 'Forecast', '2027-02-20', null, 'date'),
-          keyWrite('M-0001', 'Last update', '2026-12-01T08:00:00Z', instantToSerial('2026-07-01T09:30:00Z', TZ), 'instant'),
+          keyWrite(
+            'M-0001',
+            'Last update',
+            '2026-12-01T08:00:00Z',
+            instantToSerial('2026-07-01T09:30:00Z', TZ),
+            'instant',
+          ),
         ],
         appends: [],
       },
@@ -438,7 +483,17 @@ describe('applyPlan', () => {
     ws.getRow(2).values = ['red', 'On track', 'M-0001', 1200, null, 'Launch'];
     ws.getRow(3).values = ['blue', 'Done', 'M-0002', 300, null, 'Hire'];
     const changes = wb.addWorksheet('CHANGES');
-    changes.getRow(1).values = ['Mine', 'Milestone', 'When', 'Field', 'From', 'To', 'By', 'Source', 'Response ID'];
+    changes.getRow(1).values = [
+      'Mine',
+      'Milestone',
+      'When',
+      'Field',
+      'From',
+      'To',
+      'By',
+      'Source',
+      'Response ID',
+    ];
     await wb.xlsx.writeFile(file);
 
     const { workbook, snapshot } = await readWorkbook(file);
@@ -453,7 +508,17 @@ describe('applyPlan', () => {
         appends: [
           {
             tab: 'Changes',
-            values: { when: '2026-12-01T08:00:00Z', Milestone: 'M-0001', Field: 'Status', From: 'On track', To: 'Might miss', By: 'ann@example.com', Source: 'form', 'Response ID': 'r1', Unknown: 'ignored' },
+            values: {
+              when: '2026-12-01T08:00:00Z',
+              Milestone: 'M-0001',
+              Field: 'Status',
+              From: 'On track',
+              To: 'Might miss',
+              By: 'ann@example.com',
+              Source: 'form',
+              'Response ID': 'r1',
+              Unknown: 'ignored',
+            },
             dates: { When: 'instant' },
           },
         ],
@@ -490,7 +555,13 @@ describe('applyPlan', () => {
     const result = applyPlan(
       workbook,
       snapshot,
-      { writes: [keyWrite('M-0002', 'Status', 'Missed', 'On track'), keyWrite('M-0002', 'Notes', 'n', 'second')], appends: [] },
+      {
+        writes: [
+          keyWrite('M-0002', 'Status', 'Missed', 'On track'),
+          keyWrite('M-0002', 'Notes', 'n', 'second'),
+        ],
+        appends: [],
+      },
       TZ,
     );
     expect(result.writes).toBe(1);
@@ -537,7 +608,13 @@ describe('applyPlan', () => {
     const result = applyPlan(
       workbook,
       snapshot,
-      { writes: [keyWrite('M-0002', 'Status', 'Done', 'On track'), keyWrite('M-0404', 'Status', 'Done', 'On track')], appends: [] },
+      {
+        writes: [
+          keyWrite('M-0002', 'Status', 'Done', 'On track'),
+          keyWrite('M-0404', 'Status', 'Done', 'On track'),
+        ],
+        appends: [],
+      },
       TZ,
     );
     expect(result.writes).toBe(0);
@@ -579,23 +656,43 @@ describe('applyPlan', () => {
     const ws = wb.addWorksheet('Milestones');
     ws.getRow(1).values = ['ID', 'Milestone'];
     ws.getRow(2).values = ['M-0001', 'Launch'];
-    const appendChange: RowAppend = { tab: 'Changes', values: { When: '2026-01-01T00:00:00Z' }, dates: { When: 'instant' } };
+    const appendChange: RowAppend = {
+      tab: 'Changes',
+      values: { When: '2026-01-01T00:00:00Z' },
+      dates: { When: 'instant' },
+    };
     const result = applyPlan(
       wb,
       { tables: [] },
       {
-        writes: [keyWrite('M-0001', 'Status', 'Done', null), { ...keyWrite('M-0001', 'Topic', 'x', null), tab: 'Topics' }],
-        appends: [appendChange, { tab: 'Milestones', values: { ID: 'M-0002', Owner: 'ann@example.com', 'My own': 'x' } }],
+        writes: [
+          keyWrite('M-0001', 'Status', 'Done', null),
+          { ...keyWrite('M-0001', 'Topic', 'x', null), tab: 'Topics' },
+        ],
+        appends: [
+          appendChange,
+          { tab: 'Milestones', values: { ID: 'M-0002', Owner: 'ann@example.com', 'My own': 'x' } },
+        ],
       },
       TZ,
     );
     expect(result.writes).toBe(0);
     expect(result.appends).toBe(1);
     expect(result.conflicts.map((c) => [c.severity, c.tab, c.column, c.message])).toEqual([
-      ['error', 'Milestones', 'Status', 'Milestones has no column "Status"; the value for ID M-0001 was not written'],
+      [
+        'error',
+        'Milestones',
+        'Status',
+        'Milestones has no column "Status"; the value for ID M-0001 was not written',
+      ],
       ['error', 'Topics', 'Topic', 'the register has no Topics tab; Topic was not written'],
       ['error', 'Changes', undefined, 'the register has no Changes tab; a row was not added'],
-      ['error', 'Milestones', 'Owner', 'Milestones has no column "Owner"; that value of the added row was not written'],
+      [
+        'error',
+        'Milestones',
+        'Owner',
+        'Milestones has no column "Owner"; that value of the added row was not written',
+      ],
     ]);
     expect(ws.getRow(3).values).toEqual([undefined, 'M-0002']);
   });
@@ -614,7 +711,13 @@ describe('applyPlan', () => {
         appends: [
           {
             tab: 'Updates',
-            values: { Received: '2026-12-02T17:00:00Z', 'Response ID': 'r2', Meeting: '2026-12-03', Email: 'ann@example.com', Wins: '=won' },
+            values: {
+              Received: '2026-12-02T17:00:00Z',
+              'Response ID': 'r2',
+              Meeting: '2026-12-03',
+              Email: 'ann@example.com',
+              Wins: '=won',
+            },
             dates: { Received: 'instant', meeting: 'date' },
           },
           { tab: 'Updates', values: { 'Response ID': 'r3' } },
@@ -634,7 +737,9 @@ describe('saveWorkbookAtomic', () => {
   it('refuses to save, and writes nothing, when another program changed the file since it was read', async () => {
     await saveWorkbookAtomic(sampleWorkbook(), file);
     const { workbook, stamp } = await readWorkbook(file);
-    const theirs = Buffer.from(await createWorkbook({ Milestones: [{ ID: 'THEIRS' }] }, TZ).xlsx.writeBuffer());
+    const theirs = Buffer.from(
+      await createWorkbook({ Milestones: [{ ID: 'THEIRS' }] }, TZ).xlsx.writeBuffer(),
+    );
     await fs.writeFile(file, theirs);
     await fs.utimes(file, new Date(), new Date(Date.now() + 5000));
     await expect(saveWorkbookAtomic(workbook, file, stamp)).rejects.toThrow(
