@@ -204,7 +204,9 @@ function memberUpdates(ctx: Context): Block[] {
   }
   // People without open milestones speak only when they sent an update anyway.
   const speaking = new Set(ctx.speakers);
-  const sections = ctx.input.register.team.filter((p) => speaking.has(p) || (p.active && updateOf(ctx, p)));
+  const sections = ctx.input.register.team.filter(
+    (p) => speaking.has(p) || (p.active && updateOf(ctx, p)?.speaksForThem),
+  );
   const quiet = ctx.others.filter((p) => !sections.includes(p));
   if (sections.length === 0) blocks.push(para('Nobody owns an open milestone.'));
   const ids = new Set<string>();
@@ -239,26 +241,56 @@ function memberUpdates(ctx: Context): Block[] {
   return blocks;
 }
 
-/** The person's own update, or their delegate's when the delegate has no section of their own. */
-function updateOf(ctx: Context, person: Person): UpdateRow | undefined {
+interface PersonUpdate {
+  update: UpdateRow;
+  /** Submitted by someone else: a delegate covering the person's milestones. */
+  delegate?: string;
+  /** The wins, learnings and help are the person's: their own, or from a delegate with no milestones of their own. */
+  speaksForThem: boolean;
+}
+
+/**
+ * The person's own update, or the latest one a delegate sent covering their milestones
+ * (as topics.ts counts respondents). A delegate who owns milestones too speaks for
+ * themselves: only their status changes count for the person.
+ */
+function updateOf(ctx: Context, person: Person): PersonUpdate | undefined {
   const own = ctx.updates.get(person.email);
-  if (own) return own;
-  const delegate = person.delegate?.trim().toLowerCase();
-  if (!delegate || ctx.speakers.some((p) => p.email === delegate)) return undefined;
-  return ctx.updates.get(delegate);
+  if (own) return { update: own, speaksForThem: true };
+  const ownerOf = new Map(ctx.input.register.milestones.map((m) => [idKey(m.id), m.owner]));
+  const covering = [...ctx.updates.values()]
+    .filter(
+      (u) => u.email !== person.email && u.milestones.some((id) => ownerOf.get(idKey(id)) === person.email),
+    )
+    .sort((a, b) => Date.parse(b.received) - Date.parse(a.received) || compareText(a.email, b.email));
+  const update = covering[0];
+  if (!update) return undefined;
+  return {
+    update,
+    delegate: update.email,
+    speaksForThem: !ctx.speakers.some((p) => p.email === update.email),
+  };
 }
 
 function updateBlocks(ctx: Context, person: Person): Block[] {
-  const update = updateOf(ctx, person);
-  if (!update) return [para({ text: 'No update received.', italic: true })];
-  const by = update.email === person.email ? '' : ` from ${ctx.nameOf(update.email)} (delegate)`;
+  const found = updateOf(ctx, person);
+  if (!found) return [para({ text: 'No update received.', italic: true })];
+  const { update, delegate, speaksForThem } = found;
+  const when = formatDateTime(update.received, ctx.tz);
+  if (!speaksForThem) {
+    return [
+      para({ text: 'No update of their own.', italic: true }),
+      para(muted(`${ctx.nameOf(update.email)} (delegate) updated their milestones ${when}`)),
+    ];
+  }
+  const by = delegate ? ` from ${ctx.nameOf(delegate)} (delegate)` : '';
   return [
     {
       type: 'list',
       ordered: false,
       items: [labelled('Wins', update.wins), labelled('Learnings', update.learnings), helpItem(ctx, update)],
     },
-    para(muted(`Update received${by} ${formatDateTime(update.received, ctx.tz)}`)),
+    para(muted(`Update received${by} ${when}`)),
   ];
 }
 

@@ -122,8 +122,11 @@ async function createExclusive(lockFile: string, content: string): Promise<boole
   }
   try {
     await handle.writeFile(content);
-  } finally {
     await handle.close();
+  } catch (error) {
+    await handle.close().catch(() => undefined);
+    await fs.rm(lockFile, { force: true });
+    throw error;
   }
   return true;
 }

@@ -11,6 +11,8 @@ import type { Email } from '../core/types';
 import { writeFileAtomic } from './atomic';
 
 const CRLF = '\r\n';
+/** Sender when the register names no process manager: a message needs a From. */
+export const DEFAULT_FROM = 'Milepost <milepost@milepost.local>';
 /** Recommended maximum line length (RFC 5322 §2.1.1), CRLF excluded. */
 const LINE = 78;
 /** UTF-8 bytes per encoded-word: 12 characters of =?UTF-8?B?…?= plus 56 of base64 stay under 75. */
@@ -145,9 +147,10 @@ export function toEml(email: Email, date: string): string {
   for (let n = 1; [text, html, email.text, email.html].some((p) => p.includes(boundary)); n++) {
     boundary = `=_milepost_${hash(`boundary:${email.key}:${n}`).slice(0, 24)}`;
   }
+  const from = email.from.trim() ? email.from : DEFAULT_FROM;
   const headers = [
-    addressHeader('From', [email.from]),
-    addressHeader('To', email.to),
+    addressHeader('From', [from]),
+    ...(email.to.length ? [addressHeader('To', email.to)] : []),
     ...(email.cc.length ? [addressHeader('Cc', email.cc)] : []),
     textHeader('Subject', email.subject),
     `Date: ${rfc5322Date(date)}`,

@@ -96,6 +96,7 @@ export function update(email: string, meeting: string, over: Partial<UpdateRow> 
     learnings: '',
     helpNeeded: '',
     helpFrom: '',
+    milestones: [],
     comments: '',
     result: 'Applied',
     ...over,

@@ -242,6 +242,34 @@ describe('buildPack', () => {
     expect(ann).toContain('Update received Wed 2 Dec 2026 09:00');
   });
 
+  it('takes the update a delegate sent covering the member’s milestones', () => {
+    const input = smallInput();
+    input.register.team.push(person('Pia Assistant', 'Sales', { email: 'pia@example.com' }));
+    input.register.updates.push(
+      update('pia@example.com', '2026-12-03', { wins: 'Partner signed LOI', milestones: ['M-0006'] }),
+    );
+    const dan = text(section(buildPack(input), 'member-dan-wu'));
+    expect(dan).toContain('Wins: Partner signed LOI');
+    expect(dan).toContain('Update received from Pia Assistant (delegate)');
+  });
+
+  it('does not put a delegate’s own wins under the member they cover when the delegate owns milestones', () => {
+    const input = smallInput();
+    input.register.updates.push(
+      update('cat@example.com', '2026-12-03', {
+        received: '2026-12-03T09:00:00.000Z',
+        wins: 'Cat’s own win',
+        milestones: ['M-0005', 'M-0006'],
+      }),
+    );
+    const doc = buildPack(input);
+    const dan = text(section(doc, 'member-dan-wu'));
+    expect(dan).not.toContain('Cat’s own win');
+    expect(dan).toContain('No update of their own.');
+    expect(dan).toContain('Cat Diaz (delegate) updated their milestones Thu 3 Dec 2026 09:00');
+    expect(text(section(doc, 'member-cat-diaz'))).toContain('Cat’s own win');
+  });
+
   it("says 'No update received' when a member sent nothing for this meeting", () => {
     const doc = buildPack(smallInput());
     expect(text(section(doc, 'member-dan-wu'))).toContain('No update received.');

@@ -132,6 +132,12 @@ describe.skipIf(!hasPython)('toEml, checked with Python’s email parser', () =>
     );
   });
 
+  it('still has a valid From when the register names no process manager', () => {
+    const parsed = pythonParse(toEml(email({ from: ' ' }), '2026-12-02T09:00:00Z'));
+    expect(parsed.defects).toEqual([]);
+    expect(parsed.headers.From).toBe('Milepost <milepost@milepost.local>');
+  });
+
   it('picks a boundary that does not occur in the bodies', () => {
     const first = toEml(email(), '2026-12-02T09:00:00Z');
     const boundary = /boundary="([^"]+)"/.exec(first)![1]!;
@@ -165,7 +171,7 @@ describe('emlFileName', () => {
   it('turns a key into a safe file name', () => {
     expect(emlFileName('request/2026-12-03/ann@example.com')).toBe('request_2026-12-03_ann@example.com.eml');
     expect(emlFileName('../../etc/passwd')).toBe('_._.._etc_passwd.eml');
-    expect(emlFileName('digest/2026-12-03/Zoë Ä')).toBe('digest_2026-12-03_Zo__.eml');
+    expect(emlFileName('digest/2026-12-03/Zoë Ä')).toBe('digest_2026-12-03_Zo___.eml');
     const long = emlFileName(`pack/${'x'.repeat(400)}`);
     expect(long.length).toBeLessThanOrEqual(205);
   });

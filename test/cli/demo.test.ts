@@ -1,0 +1,39 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { milepost, tempDir } from './helpers';
+
+describe('milepost demo', () => {
+  it('runs a whole cycle on the sample team and produces a pack with every section', () => {
+    const dir = path.join(tempDir('demo'), 'demo');
+    const r = milepost('demo', dir, '--json');
+    expect(r.stderr).not.toMatch(/unexpected error/);
+    expect(r.code).toBe(0);
+    const out = r.json() as { pack: string; outbox: string[] };
+    expect(out.pack).toBe(path.join(dir, 'packs', '2026-12-03.html'));
+    const html = fs.readFileSync(out.pack, 'utf8');
+    for (const section of [
+      'Agenda',
+      'Part 1 — Member updates',
+      'Part 2 — Topics in priority order',
+      'Deferred topics',
+      'Tracking by strategic priority',
+      'Health',
+    ]) {
+      expect(html).toContain(section);
+    }
+    expect(html).toMatch(/Cut line/);
+    expect(fs.existsSync(path.join(dir, 'packs', '2026-12-03.md'))).toBe(true);
+    const kinds = out.outbox.map((f) => path.basename(f).split('_')[0]);
+    expect(new Set(kinds)).toEqual(new Set(['request', 'reminder', 'pack', 'digest']));
+    expect(r.stderr).toContain('Done. Look at:');
+  });
+
+  it('refuses to replace a directory that is not a demo workspace', () => {
+    const dir = tempDir('notdemo');
+    fs.writeFileSync(path.join(dir, 'precious.txt'), 'keep me');
+    const r = milepost('demo', dir);
+    expect(r.code).toBe(2);
+    expect(fs.readFileSync(path.join(dir, 'precious.txt'), 'utf8')).toBe('keep me');
+  });
+});
