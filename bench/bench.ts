@@ -1,1 +1,112 @@
-export {};
+/**
+ * `npm run bench`: a generated register of 10,000 milestones, 500 people and 2,000 responses.
+ * Prints the median time of the core planning alone (snapshot → sync + pack plan) and of
+ * `sync` + `pack` end to end on the local backend (read the .xlsx, plan, write the pack, the
+ * outbox and the workbook), and the peak memory of the process. Targets: core < 1 s,
+ * end to end < 10 s.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { planPack, planSync } from '../src/core/cycle';
+import type { TabName } from '../src/core/layout';
+import { renderHtml } from '../src/core/render-html';
+import { renderMarkdown } from '../src/core/render-markdown';
+import type { Cell } from '../src/core/types';
+import { runLocal } from '../src/local/backend';
+import { readResponses } from '../src/local/responses';
+import { createWorkbook, readWorkbook } from '../src/local/workbook';
+import { generateRegister } from './generate';
+
+const SIZE = { milestones: Number(process.env.BENCH_MILESTONES ?? 10_000), people: 500, responses: 2_000, seed: 42 };
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+const SYNC_AT = '2026-12-02T12:00:00Z';
+const PACK_AT = '2026-12-02T16:00:00Z';
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+async function time(fn: () => Promise<unknown> | unknown): Promise<number> {
+  const t = performance.now();
+  await fn();
+  return performance.now() - t;
+}
+
+async function main() {
+  const started = performance.now();
+  const generated = generateRegister(SIZE);
+  const base = fs.mkdtempSync(path.join(os.tmpdir(), 'milepost-bench-'));
+  const template = path.join(base, 'template');
+  fs.mkdirSync(template);
+  const data = generated.tables as Partial<Record<TabName, Record<string, Cell>[]>>;
+  await createWorkbook(data, 'Europe/London').xlsx.writeFile(path.join(template, 'register.xlsx'));
+  fs.writeFileSync(path.join(template, 'responses.jsonl'), `${generated.responses.map((r) => JSON.stringify(r)).join('\n')}\n`);
+  const setup = performance.now() - started;
+
+  const { snapshot } = await readWorkbook(path.join(template, 'register.xlsx'));
+  const { raw } = await readResponses(path.join(template, 'responses.jsonl'));
+
+  const core: number[] = [];
+  let topics = 0;
+  let applied = 0;
+  for (let i = 0; i < RUNS; i++) {
+    core.push(
+      await time(() => {
+        const sync = planSync(snapshot, raw, SYNC_AT);
+        const pack = planPack(snapshot, raw, PACK_AT, (m) => `packs/${m.date}.html`);
+        topics = pack.topics.length;
+        applied = sync.applied.length;
+      }),
+    );
+  }
+
+  const endToEnd: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const ws = path.join(base, `run-${i}`);
+    fs.cpSync(template, ws, { recursive: true });
+    endToEnd.push(
+      await time(async () => {
+        await runLocal(ws, 'sync', SYNC_AT, (read) => planSync(read.snapshot, read.responses, SYNC_AT));
+        await runLocal(
+          ws,
+          'pack',
+          PACK_AT,
+          (read) => planPack(read.snapshot, read.responses, PACK_AT, (m) => `packs/${m.date}.html`),
+          (o, p) =>
+            o.document && o.meeting
+              ? [
+                  { path: path.join(p.packs, `${o.meeting.date}.html`), data: renderHtml(o.document) },
+                  { path: path.join(p.packs, `${o.meeting.date}.md`), data: renderMarkdown(o.document) },
+                ]
+              : [],
+        );
+      }),
+    );
+    fs.rmSync(ws, { recursive: true, force: true });
+  }
+  const peakMb = process.resourceUsage().maxRSS / 1024;
+  fs.rmSync(base, { recursive: true, force: true });
+
+  const rows: [string, string, string][] = [
+    ['register', `${SIZE.milestones} milestones, ${SIZE.people} people, ${SIZE.responses} responses`, ''],
+    ['core planning (sync + pack plans)', `${median(core).toFixed(0)} ms`, `${core.length} runs, target < 1000 ms`],
+    ['sync + pack end to end (local .xlsx)', `${median(endToEnd).toFixed(0)} ms`, `${endToEnd.length} runs, target < 10000 ms`],
+    ['peak memory (RSS)', `${peakMb.toFixed(0)} MB`, 'whole process'],
+    ['changes applied / topics ranked', `${applied} / ${topics}`, ''],
+    ['setup (generate + write .xlsx)', `${setup.toFixed(0)} ms`, 'not measured above'],
+  ];
+  const w0 = Math.max(...rows.map((r) => r[0].length));
+  const w1 = Math.max(...rows.map((r) => r[1].length));
+  console.log(`${'measure'.padEnd(w0)} | ${'median'.padEnd(w1)} | notes`);
+  console.log(`${'-'.repeat(w0)}-|-${'-'.repeat(w1)}-|------`);
+  for (const [a, b, c] of rows) console.log(`${a.padEnd(w0)} | ${b.padEnd(w1)} | ${c}`);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exitCode = 1;
+});

@@ -259,7 +259,7 @@ export function generateRegister(opts: GenerateOptions): GeneratedRegister {
         Time: '10:00',
         Status: status,
         Pack: isHeld ? `packs/${d}.html` : '',
-        'Requests sent': isHeld ? london(addDays(d, -3), 9) : '',
+        'Requests sent': isHeld ? london(addDays(d, -3), 10) : '',
         'Reminders sent': isHeld ? london(addDays(d, -2), 22) : '',
         'Wrapped up': isHeld ? london(d, 12) : '',
         Notes: d === CANCELLED ? 'Offsite' : '',
@@ -268,7 +268,7 @@ export function generateRegister(opts: GenerateOptions): GeneratedRegister {
     if (isHeld) {
       held.push({
         date: d,
-        requests: london(addDays(d, -3), 9),
+        requests: london(addDays(d, -3), 10),
         deadline: london(addDays(d, -1), 10),
         sync: london(addDays(d, -1), 12),
         syncDate: addDays(d, -1),
@@ -293,30 +293,39 @@ export function generateRegister(opts: GenerateOptions): GeneratedRegister {
   const states: MilestoneState[] = [];
   const idsByGroup = new Map<string, string[]>();
   const events = new Map<string, Event[]>();
+  /** Sync index after which each milestone was no longer open (Done or Dropped); Infinity if open. */
+  const openUntil = new Map<string, number>();
   const syncEvent = (sync: number, field: Event['field'], to: string, source: Event['source']): Event => ({
     sync,
-    when: held[sync]!.sync,
+    when: '',
     field,
     to,
     source,
   });
+  const dropped = (latest: number): Event => {
+    const when = between(held[0]!.sync, held[Math.max(0, latest)]!.sync);
+    const sync = held.findIndex((m) => m.sync > when);
+    return { sync, when, field: 'Status', to: 'Dropped', source: 'sheet' };
+  };
 
   for (let i = 0; i < opts.milestones; i++) {
     const id = `M-${String(i + 1).padStart(4, '0')}`;
     const priority = pick(priorities);
     const owner = owners[Math.floor(rng() * owners.length)]!;
     const due = addDays(DUE_FROM, Math.floor(rng() * (dueSpan + 1)));
-    // Only on lower IDs, so the graph is acyclic. Half within the owner's group, half across.
+    // Only on lower IDs, so the graph is acyclic, and on milestones due earlier. Half of the
+    // links stay within the owner's group, half cross to another group.
     const dependsOn: string[] = [];
     const sameGroup = idsByGroup.get(owner.group) ?? [];
     if (i > 0 && chance(0.3)) {
       const n = chance(0.25) ? 2 : 1;
-      for (let k = 0; k < n; k++) {
+      for (let tries = 0; tries < 4 && dependsOn.length < n; tries++) {
         const dep =
           sameGroup.length > 0 && chance(0.5)
             ? sameGroup[sameGroup.length - 1 - Math.floor(rng() * Math.min(sameGroup.length, 40))]!
             : `M-${String(Math.max(0, i - 1 - Math.floor(rng() * 300)) + 1).padStart(4, '0')}`;
-        if (!dependsOn.includes(dep)) dependsOn.push(dep);
+        const upstream = states[Number(dep.slice(2)) - 1];
+        if (upstream && upstream.due < due && !dependsOn.includes(dep)) dependsOn.push(dep);
       }
     }
     sameGroup.push(id);
@@ -351,8 +360,7 @@ export function generateRegister(opts: GenerateOptions): GeneratedRegister {
       } else {
         // Dropped by the manager in the sheet before it fell due (else auto-miss would have struck).
         status = 'Dropped';
-        const when = between(held[0]!.sync, held[reportable]!.sync);
-        history.push({ sync: -1, when, field: 'Status', to: 'Dropped', source: 'sheet' });
+        history.push(dropped(reportable));
       }
     } else if (due < NOW_DATE) {
       // Due after the last sync: still open; the next sync's auto-miss will flag the On track ones.
@@ -404,11 +412,17 @@ export function generateRegister(opts: GenerateOptions): GeneratedRegister {
       history.push(syncEvent(done, 'Status', 'Done', 'form'));
     } else {
       status = 'Dropped';
-      const when = between(held[0]!.sync, held[lastSync]!.sync);
-      history.push({ sync: -1, when, field: 'Status', to: 'Dropped', source: 'sheet' });
+      history.push(dropped(lastSync));
     }
-    history.sort((a, b) => (a.when < b.when ? -1 : a.when > b.when ? 1 : 0));
+    // In sync order; within a sync the owner's answer comes before auto-miss (stable sort).
+    const order = (e: Event) => e.sync * 2 + (e.source === 'auto' ? 1 : 0);
+    history.sort((a, b) => order(a) - order(b));
     events.set(id, history);
+    const closing = history.find((e) => e.field === 'Status' && (e.to === 'Done' || e.to === 'Dropped'));
+    openUntil.set(
+      id,
+      !closing ? Number.POSITIVE_INFINITY : closing.source === 'sheet' ? closing.sync - 1 : closing.sync,
+    );
     states.push({
       id,
       priority: priority.name,
@@ -423,33 +437,54 @@ export function generateRegister(opts: GenerateOptions): GeneratedRegister {
     });
   }
   const isOpen = (m: MilestoneState): boolean => m.status !== 'Done' && m.status !== 'Dropped';
+  const byOwner = new Map<string, MilestoneState[]>();
   const openOf = new Map<string, MilestoneState[]>();
+  const push = <K, V>(map: Map<K, V[]>, key: K, value: V) => {
+    const list = map.get(key);
+    if (list) list.push(value);
+    else map.set(key, [value]);
+  };
   for (const m of states) {
-    if (!isOpen(m)) continue;
-    const list = openOf.get(m.owner.email);
-    if (list) list.push(m);
-    else openOf.set(m.owner.email, [m]);
+    push(byOwner, m.owner.email, m);
+    if (isOpen(m)) push(openOf, m.owner.email, m);
   }
 
-  // ----- Updates: most owners respond each week; every form change belongs to a response -----
+  // ----- Past responses: one per owner and meeting, sent by the owner or now and then their delegate -----
+  interface PastResponse {
+    id: string;
+    received: string;
+    sender: string;
+  }
+  const pastResponses = new Map<string, PastResponse>();
+  const responseOf = (sync: number, p: Person): PastResponse => {
+    const id = `resp-${held[sync]!.date}-${p.local}`;
+    let r = pastResponses.get(id);
+    if (!r) {
+      const received = between(held[sync]!.requests, held[sync]!.deadline);
+      r = { id, received, sender: p.delegate && chance(0.2) ? p.delegate : p.email };
+      pastResponses.set(id, r);
+    }
+    return r;
+  };
+
+  // ----- Changes: form changes are dated at the response's submit time, auto-miss at the sync -----
   const changeRows: Row[] = [];
   const changeCount = new Map<string, number>();
-  const responseIdOf = (meeting: string, p: Person): string => `resp-${meeting}-${p.local}`;
   for (const m of states) {
     const last: Record<string, string> = { Status: 'On track', Forecast: '' };
     for (const e of events.get(m.id)!) {
-      const responseId = e.source === 'form' ? responseIdOf(held[e.sync]!.date, m.owner) : '';
-      if (responseId) changeCount.set(responseId, (changeCount.get(responseId) ?? 0) + 1);
+      const r = e.source === 'form' ? responseOf(e.sync, m.owner) : undefined;
+      if (r) changeCount.set(r.id, (changeCount.get(r.id) ?? 0) + 1);
       changeRows.push(
         row('Changes', {
-          When: e.when,
+          When: r ? r.received : e.source === 'auto' ? held[e.sync]!.sync : e.when,
           Milestone: m.id,
           Field: e.field,
           From: last[e.field]!,
           To: e.to,
-          By: e.source === 'auto' ? 'Milepost' : e.source === 'sheet' ? manager.email : m.owner.email,
+          By: r ? r.sender : e.source === 'auto' ? 'milepost' : manager.email,
           Source: e.source,
-          'Response ID': responseId,
+          'Response ID': r ? r.id : '',
         }),
       );
       last[e.field] = e.to;
@@ -457,20 +492,21 @@ export function generateRegister(opts: GenerateOptions): GeneratedRegister {
   }
   changeRows.sort((a, b) => (a.When! < b.When! ? -1 : a.When! > b.When! ? 1 : 0));
 
-  const ownerIds = [...new Set(states.map((m) => m.owner.email))];
+  // ----- Updates: most owners answer each week; every form change belongs to an answer -----
+  const ownerIds = [...byOwner.keys()];
   const ownerOf = new Map(people.map((p) => [p.email, p]));
-  const lastUpdateOf = new Map<string, string>();
+  const lastUpdate = new Map<string, string>();
   const updateRows: Row[] = [];
-  const helpAt26: { person: Person; helpFrom: string; text: string }[] = [];
-  const respondedAt26 = new Set<string>();
-  for (const meeting of held) {
+  const helpAt: { person: Person; helpFrom: string; text: string }[] = [];
+  const respondedAt = new Set<string>();
+  held.forEach((meeting, k) => {
     for (const email of ownerIds) {
       const p = ownerOf.get(email)!;
-      const responseId = responseIdOf(meeting.date, p);
-      const n = changeCount.get(responseId) ?? 0;
-      if (n === 0 && chance(0.12)) continue; // did not respond this week
-      const received = between(meeting.requests, meeting.deadline);
-      lastUpdateOf.set(email, received);
+      const covered = byOwner.get(email)!.filter((m) => openUntil.get(m.id)! >= k);
+      const n = changeCount.get(`resp-${meeting.date}-${p.local}`) ?? 0;
+      if (!covered.length || (n === 0 && chance(0.12))) continue; // nothing open, or did not answer
+      const r = responseOf(k, p);
+      for (const m of covered) lastUpdate.set(m.id, r.received);
       const asksHelp = chance(0.05);
       const helpFrom = asksHelp
         ? chance(0.7)
@@ -478,26 +514,27 @@ export function generateRegister(opts: GenerateOptions): GeneratedRegister {
           : pick(active).email
         : '';
       const helpNeeded = asksHelp ? `Need a decision on ${pick(OBJECTS)}` : '';
-      if (meeting.date === '2026-11-26') {
-        respondedAt26.add(email);
-        if (asksHelp) helpAt26.push({ person: p, helpFrom, text: helpNeeded });
+      if (k === lastSync) {
+        respondedAt.add(email);
+        if (asksHelp) helpAt.push({ person: p, helpFrom, text: helpNeeded });
       }
       updateRows.push(
         row('Updates', {
-          Received: received,
-          'Response ID': responseId,
+          Received: r.received,
+          'Response ID': r.id,
           Meeting: meeting.date,
-          Email: p.delegate && chance(0.2) ? p.delegate : email,
+          Email: r.sender,
           Wins: chance(0.6) ? `${pick(VERBS)} ${pick(OBJECTS)}: on plan` : '',
           Learnings: chance(0.3) ? `Start ${pick(OBJECTS)} earlier next time` : '',
           'Help needed': helpNeeded,
           'Help from': helpFrom,
+          Milestones: covered.map((m) => m.id).join(', '),
           Comments: '',
           Result: n === 0 ? 'Applied: no changes' : `Applied: ${n} change${n === 1 ? '' : 's'}`,
         }),
       );
     }
-  }
+  });
   updateRows.sort((a, b) => (a.Received! < b.Received! ? -1 : a.Received! > b.Received! ? 1 : 0));
 
   const milestoneRows = states.map((m) =>
@@ -510,134 +547,144 @@ export function generateRegister(opts: GenerateOptions): GeneratedRegister {
       Status: m.status,
       Forecast: m.forecast,
       'Depends on': m.dependsOn.join(', '),
-      'Last update': lastUpdateOf.get(m.owner.email) ?? '',
+      'Last update': lastUpdate.get(m.id) ?? '',
       Notes: m.notes,
     }),
   );
 
-  // ----- Topics of the last held meeting, ranked with the default weights; the top five discussed -----
+  // ----- Topics of the last held meeting, scored like Milepost does (DESIGN.md §4) -----
   const meeting = held[lastSync]!.date;
   const w = (key: string): number => setting(key);
-  const priorityPoints = (rank: number): number => (priorityCount - rank + 1) * w('Weight priority');
-  const duePoints = (due: string): number => {
-    const n = daysBetween(meeting, due);
-    if (n <= 0) return w('Weight due soon');
-    return Math.max(0, Math.round(w('Weight due soon') * (1 - n / w('Due horizon (days)'))));
-  };
-  const downstream = new Map<string, MilestoneState[]>();
-  for (const m of states) {
-    for (const dep of m.dependsOn) {
-      const list = downstream.get(dep);
-      if (list) list.push(m);
-      else downstream.set(dep, [m]);
-    }
-  }
+  const round1 = (x: number): number => Math.round(x * 10) / 10;
+  const groupOf = (email: string): string => ownerOf.get(email)?.group ?? '';
+  const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
+  const byId = new Map(states.map((m) => [m.id, m]));
   interface Draft {
-    id: string;
+    identity: string;
     kind: string;
-    text: string;
+    title: string;
     milestones: string[];
     owners: string[];
     helpFrom: string;
-    parts: [string, number][];
+    groups: string[];
     due: string;
+    rank?: number;
   }
   const drafts: Draft[] = [];
-  const otherGroups = (m: MilestoneState): string[] => [
-    ...new Set((downstream.get(m.id) ?? []).map((d) => d.owner.group).filter((g) => g !== m.owner.group)),
-  ];
+  const earliest = (ms: MilestoneState[]) => ms.map((m) => m.due).sort()[0] ?? '';
+  const bestRank = (ms: MilestoneState[]) =>
+    ms.length ? Math.min(...ms.map((m) => m.priorityRank)) : undefined;
   for (const m of states) {
     if (m.status !== 'Might miss' && m.status !== 'Missed') continue;
     const kind = m.status === 'Might miss' ? 'might-miss' : 'missed';
-    const others = otherGroups(m);
-    const parts: [string, number][] = [
-      [
-        kind === 'missed' ? 'missed' : 'might miss',
-        w(kind === 'missed' ? 'Weight missed' : 'Weight might-miss'),
-      ],
-      [`priority ${m.priorityRank} of ${priorityCount}`, priorityPoints(m.priorityRank)],
-      [`due ${m.due}`, duePoints(m.due)],
-      [`affects ${others.join(', ')}`, others.length * w('Weight per other group')],
-    ];
     drafts.push({
-      id: m.id,
+      identity: `${kind}/${m.id}`,
       kind,
-      text: `${m.title} ${kind === 'missed' ? 'missed' : 'might miss'}`,
+      title: `${m.id} ${m.title} (${kind === 'missed' ? `missed due ${m.due}` : 'flagged Might miss'})`,
       milestones: [m.id],
       owners: [m.owner.email],
       helpFrom: '',
-      parts,
+      groups: [m.owner.group],
       due: m.due,
+      rank: m.priorityRank,
     });
-    for (const d of downstream.get(m.id) ?? []) {
-      if (!isOpen(d)) continue;
-      const rank = Math.min(m.priorityRank, d.priorityRank);
-      const cross = d.owner.group !== m.owner.group;
+  }
+  for (const down of states) {
+    if (!isOpen(down)) continue;
+    for (const upId of down.dependsOn) {
+      const up = byId.get(upId)!;
+      const upDate = up.forecast || up.due;
+      if (!isOpen(up) || (up.status === 'On track' && upDate <= down.due)) continue;
+      const owners = [...new Set([up.owner.email, down.owner.email])];
       drafts.push({
-        id: `${m.id}>${d.id}`,
+        identity: `dependency/${up.id}>${down.id}`,
         kind: 'dependency',
-        text: `${d.title} waits on ${m.title}`,
-        milestones: [m.id, d.id],
-        owners: [...new Set([m.owner.email, d.owner.email])],
+        title: `${up.id} ${up.title} (${up.status}${up.forecast ? `, forecast ${up.forecast}` : ''}) puts ${down.id} ${down.title} (due ${down.due}) at risk`,
+        milestones: [up.id, down.id],
+        owners,
         helpFrom: '',
-        parts: [
-          ['dependency at risk', w('Weight dependency')],
-          [`priority ${rank} of ${priorityCount}`, priorityPoints(rank)],
-          [`due ${d.due}`, duePoints(d.due)],
-          [`affects ${d.owner.group}`, cross ? w('Weight per other group') : 0],
-        ],
-        due: d.due,
+        groups: [...new Set(owners.map(groupOf))],
+        due: down.due,
+        rank: Math.min(up.priorityRank, down.priorityRank),
       });
     }
   }
-  for (const h of helpAt26) {
-    const other = groups.includes(h.helpFrom) ? h.helpFrom : (ownerOf.get(h.helpFrom)?.group ?? '');
+  for (const h of helpAt) {
+    const theirs = openOf.get(h.person.email) ?? [];
+    const target = groups.includes(h.helpFrom) ? h.helpFrom : groupOf(h.helpFrom);
     drafts.push({
-      id: h.person.email,
+      identity: `help/${h.person.email}`,
       kind: 'help',
-      text: `${h.person.name} asks ${h.helpFrom}: ${h.text}`,
+      title: h.text,
       milestones: [],
       owners: [h.person.email],
       helpFrom: h.helpFrom,
-      parts: [
-        ['help request', w('Weight help')],
-        [`affects ${other}`, other && other !== h.person.group ? w('Weight per other group') : 0],
-      ],
-      due: '',
+      groups: [...new Set([h.person.group, ...(target ? [target] : [])])],
+      due: earliest(theirs),
+      rank: bestRank(theirs),
     });
   }
-  for (const email of ownerIds) {
+  for (const [email, theirs] of openOf) {
+    if (respondedAt.has(email)) continue;
     const p = ownerOf.get(email)!;
-    if (respondedAt26.has(email) || !openOf.has(email)) continue;
     drafts.push({
-      id: email,
+      identity: `stale/${email}`,
       kind: 'stale',
-      text: `No update from ${p.name}`,
+      title: `No update from ${p.name} (${plural(theirs.length, 'open milestone')})`,
       milestones: [],
       owners: [email],
       helpFrom: '',
-      parts: [['no update', w('Weight stale')]],
-      due: '',
+      groups: [p.group],
+      due: earliest(theirs),
+      rank: bestRank(theirs),
     });
   }
+  const KIND: Record<string, [string, string]> = {
+    'might-miss': ['Might miss', 'Weight might-miss'],
+    missed: ['Missed', 'Weight missed'],
+    dependency: ['Dependency', 'Weight dependency'],
+    help: ['Help needed', 'Weight help'],
+    stale: ['No update', 'Weight stale'],
+  };
   const scored = drafts.map((d) => {
     const deferrals = chance(0.25) ? int(1, 3) : 0;
-    const parts = d.parts.filter(([, pts]) => pts > 0);
-    if (deferrals) parts.push([`deferred ${deferrals}x`, deferrals * w('Weight per deferral')]);
+    const [label, weight] = KIND[d.kind]!;
+    const parts: [string, number][] = [[label, w(weight)]];
+    if (d.rank !== undefined) {
+      parts.push([`strategic priority ${d.rank}`, w('Weight priority') * (priorityCount + 1 - d.rank)]);
+    }
+    if (d.due) {
+      const days = daysBetween(meeting, d.due);
+      const h = w('Due horizon (days)');
+      const share = Math.min(1, Math.max(0, (h - days) / h));
+      const when =
+        days < 0
+          ? `${plural(-days, 'day')} overdue`
+          : days === 0
+            ? 'due on the meeting day'
+            : `due in ${plural(days, 'day')}`;
+      if (share > 0) parts.push([when, round1(w('Weight due soon') * share)]);
+    }
+    const others = d.groups.length - 1;
+    if (others > 0) {
+      parts.push([`${plural(others, 'other group')} affected`, round1(w('Weight per other group') * others)]);
+    }
+    if (deferrals) parts.push([`deferred ${deferrals}×`, w('Weight per deferral') * deferrals]);
     return {
       ...d,
       deferrals,
-      score: parts.reduce((s, [, pts]) => s + pts, 0),
-      why: parts.map(([label, pts]) => `${label} +${pts}`).join('; '),
-      topicId: `${meeting}/${d.kind}/${d.id}`,
+      score: round1(parts.reduce((s, [, pts]) => s + pts, 0)),
+      why: parts.map(([l, pts]) => `${l} (+${pts})`).join('; '),
+      topicId: `${meeting}/${d.identity}`,
     };
   });
   scored.sort(
     (a, b) =>
       b.score - a.score ||
-      (a.due || '9999').localeCompare(b.due || '9999') ||
-      (a.topicId < b.topicId ? -1 : a.topicId > b.topicId ? 1 : 0),
+      (a.due || '9999-12-31').localeCompare(b.due || '9999-12-31') ||
+      (a.identity < b.identity ? -1 : a.identity > b.identity ? 1 : 0),
   );
+  // The meeting reached the first few topics; the rest carry over to the next one.
   const outcomes = ['Resolved', 'Discussed', 'Discussed', 'Deferred', 'Discussed'];
   const topicRows = scored.map((t, i) => {
     const outcome = outcomes[i] ?? '';
@@ -646,7 +693,7 @@ export function generateRegister(opts: GenerateOptions): GeneratedRegister {
       Meeting: meeting,
       Rank: i + 1,
       Kind: t.kind,
-      Topic: t.text,
+      Topic: t.title,
       Milestone: t.milestones.join(', '),
       Owner: t.owners.join(', '),
       'Help from': t.helpFrom,
@@ -654,7 +701,9 @@ export function generateRegister(opts: GenerateOptions): GeneratedRegister {
       Why: t.why,
       Deferrals: t.deferrals,
       Outcome: outcome,
-      'Decision / action': outcome ? `Agreed next step on ${t.text.slice(0, 40)}` : '',
+      'Decision / action': outcome
+        ? `Agreed a recovery plan; ${t.owners.length > 1 ? 'owners' : 'owner'} to report back`
+        : '',
       'Action owner': outcome ? t.owners[0]! : '',
       'Action due': outcome ? NEXT_MEETING : '',
     });
@@ -670,7 +719,7 @@ export function generateRegister(opts: GenerateOptions): GeneratedRegister {
   }
 
   // ----- Responses for the next meeting -----
-  const responders = ownerIds.filter((e) => openOf.has(e));
+  const responders = [...openOf.keys()];
   const responses: GeneratedResponse[] = [];
   /** Latest version of each response, with the owner it was for (a delegate may have sent it). */
   const latest: { responseId: string; owner: string; email: string; submittedAt: string }[] = [];

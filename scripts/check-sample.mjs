@@ -177,9 +177,11 @@ for (const [i, c] of t('Changes').entries()) {
   if (c.Field === 'Status' && !layout.lists.status.includes(c.To)) fail(where, `status "${c.To}"`);
   if (c.Field === 'Forecast' && !isDate(c.To)) fail(where, `forecast "${c.To}" is not a date`);
   if (c.Source === 'auto') {
-    if (c.By !== 'Milepost') fail(where, 'an auto change is made By "Milepost"');
+    if (c.By !== 'milepost') fail(where, 'an auto change is made By "milepost"');
     if (c.Field !== 'Status' || c.To !== 'Missed') fail(where, 'an auto change sets Status to Missed');
-  } else if (!team.has(String(c.By).toLowerCase())) fail(where, `By ${c.By} is not in Team`);
+  } else if (!team.has(String(c.By).toLowerCase()) && !(c.Source === 'sheet' && c.By === '')) {
+    fail(where, `By ${c.By} is not in Team`);
+  }
   if ((c.Source === 'form') !== !blank(c['Response ID']))
     fail(where, 'Response ID is set exactly for form changes');
   const key = `${c.Milestone}/${c.Field}`;
@@ -189,12 +191,19 @@ for (const [i, c] of t('Changes').entries()) {
   if (prev && c.From !== from) fail(where, `From "${c.From}" but the previous change set "${from}"`);
   last.set(key, c);
 }
-for (const [key, c] of last) {
-  const m = milestones.get(c.Milestone);
-  if (!m) continue;
-  const current = key.endsWith('/Status') ? m.Status : m.Forecast;
-  if (c.To !== current)
-    fail(`Milestones ${m.ID}`, `${c.Field} is "${current}" but its last change set "${c.To}"`);
+// Milepost compares each milestone with its last change and records any difference as a hand
+// edit ('sheet') on the next sync, so every status but On track and every forecast needs a chain.
+for (const m of milestones.values()) {
+  for (const [field, current, initial] of [
+    ['Status', m.Status, 'On track'],
+    ['Forecast', m.Forecast, ''],
+  ]) {
+    const c = last.get(`${m.ID}/${field}`);
+    const expected = c ? c.To : initial;
+    if (current !== expected) {
+      fail(`Milestones ${m.ID}`, `${field} is "${current}" but the Changes history ends at "${expected}"`);
+    }
+  }
 }
 
 // ---------- Updates: one row per response, Result agrees with Changes ----------
@@ -217,6 +226,17 @@ for (const [i, u] of t('Updates').entries()) {
   }
   if (!blank(u['Help from']) && !groups.has(u['Help from']) && !team.has(u['Help from'])) {
     fail(where, `Help from "${u['Help from']}" is neither a group nor a Team email`);
+  }
+  const covers = ids(u.Milestones);
+  for (const id of covers) {
+    const m = milestones.get(id);
+    const by = String(u.Email).toLowerCase();
+    if (!m) fail(where, `Milestones names unknown ${id}`);
+    else if (m.Owner !== by && team.get(m.Owner)?.Delegate !== by) fail(where, `${by} may not update ${id}`);
+  }
+  for (const c of t('Changes').filter((x) => x['Response ID'] === u['Response ID'])) {
+    if (c.When !== u.Received) fail(where, `change of ${c.Milestone} is not dated at the submit time`);
+    if (!covers.includes(c.Milestone)) fail(where, `Milestones does not list changed ${c.Milestone}`);
   }
   for (const line of String(u.Comments).split('\n').filter(Boolean)) {
     const id = line.split(':')[0];

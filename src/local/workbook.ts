@@ -225,10 +225,10 @@ function dateKindOf(type: ColumnType | undefined): DateKind | undefined {
  * A new register: every tab of the layout in order, with frozen bold headers, widths, filters,
  * dropdowns for list columns, date formats and the Milestones status colours. `data` holds rows
  * as header → value (headers match case- and space-insensitively; unknown headers become extra
- * columns after the layout's).
+ * columns after the layout's; undefined is blank).
  */
 export function createWorkbook(
-  data: Partial<Record<TabName, Record<string, Cell>[]>>,
+  data: Partial<Record<TabName, Record<string, Cell | undefined>[]>>,
   timeZone: string,
 ): ExcelJS.Workbook {
   const workbook = new ExcelJS.Workbook();
@@ -247,7 +247,7 @@ interface ColumnPlan {
 function addTab(
   workbook: ExcelJS.Workbook,
   spec: TabSpec,
-  rows: Record<string, Cell>[],
+  rows: Record<string, Cell | undefined>[],
   timeZone: string,
 ): void {
   const sheet = workbook.addWorksheet(spec.name, { views: [{ state: 'frozen', ySplit: 1 }] });
@@ -285,7 +285,7 @@ function addTab(
     for (const [key, value] of Object.entries(row)) {
       const index = columns.findIndex((c) => normaliseName(c.header) === normaliseName(key));
       const column = columns[index]!;
-      setCell(sheet.getCell(r + 2, index + 1), value, dateKindOf(column.type), timeZone);
+      setCell(sheet.getCell(r + 2, index + 1), value ?? null, dateKindOf(column.type), timeZone);
     }
   });
 
