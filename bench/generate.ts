@@ -247,7 +247,7 @@ export function generateRegister(opts: GenerateOptions): GeneratedRegister {
     sponsor: i === 0 ? leader.email : pick(active).email,
   }));
 
-  // ----- Meetings: weekly, requests Monday 09:00, reminders Tuesday 22:00, sync Wednesday 12:00 -----
+  // ----- Meetings: weekly; requests Monday 10:00, reminders Tuesday 22:00, deadline and sync Wednesday -----
   const meetingRows: Row[] = [];
   const held: HeldMeeting[] = [];
   for (let d = FIRST_MEETING; d <= LAST_MEETING; d = addDays(d, 7)) {
@@ -304,7 +304,7 @@ export function generateRegister(opts: GenerateOptions): GeneratedRegister {
   });
   const dropped = (latest: number): Event => {
     const when = between(held[0]!.sync, held[Math.max(0, latest)]!.sync);
-    const sync = held.findIndex((m) => m.sync > when);
+    const sync = held.findIndex((m) => m.sync >= when);
     return { sync, when, field: 'Status', to: 'Dropped', source: 'sheet' };
   };
 
@@ -723,6 +723,7 @@ export function generateRegister(opts: GenerateOptions): GeneratedRegister {
   const responses: GeneratedResponse[] = [];
   /** Latest version of each response, with the owner it was for (a delegate may have sent it). */
   const latest: { responseId: string; owner: string; email: string; submittedAt: string }[] = [];
+  const closedInResponses = new Set<string>();
   for (let i = 0; i < opts.responses && responders.length > 0; i++) {
     // About one in twenty is an edit of an earlier response: same id, later time, replaces it.
     const previous = latest.length > 0 && chance(0.05) ? pick(latest) : undefined;
@@ -732,12 +733,14 @@ export function generateRegister(opts: GenerateOptions): GeneratedRegister {
     const forecasts: Record<string, string> = {};
     const comments: Record<string, string> = {};
     for (const m of openOf.get(email)!) {
+      if (closedInResponses.has(m.id)) continue; // a form sent later no longer lists it
       let status = m.status;
       const r = rng();
       if (m.status === 'On track' && r < 0.06) status = 'Might miss';
       else if (m.status === 'On track' && r < 0.09) status = 'Done';
       else if (m.status === 'Might miss' && r < 0.2) status = 'On track';
       statuses[m.id] = status;
+      if (status === 'Done') closedInResponses.add(m.id);
       if (status === 'Might miss' && chance(0.5)) forecasts[m.id] = addDays(m.due, int(3, 30));
       if (status !== m.status || chance(0.05)) comments[m.id] = pick(COMMENTS);
     }
