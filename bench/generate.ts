@@ -4,7 +4,7 @@
  * the same options give the same register, byte for byte.
  *
  * The story matches the sample: weekly Thursday meetings at 10:00 Europe/London from 2026-10-01
- * (29 Oct cancelled), "now" is 2026-11-30T09:00Z, the 2026-12-03 meeting is next. Statuses and
+ * (29 Oct cancelled), requests for the next meeting (2026-12-03) go out 2026-11-30T10:00Z. Statuses and
  * the Changes history agree (each chain of changes ends at the register's value), overdue open
  * milestones exist only where no sync has run since their due date (auto-miss flags them next).
  */
@@ -724,6 +724,11 @@ export function generateRegister(opts: GenerateOptions): GeneratedRegister {
   /** Latest version of each response, with the owner it was for (a delegate may have sent it). */
   const latest: { responseId: string; owner: string; email: string; submittedAt: string }[] = [];
   const closedInResponses = new Set<string>();
+  // Submit times rise with generation order, so a milestone one answer closes is not listed
+  // by an answer of the same owner that is applied after it.
+  const submitTimes = Array.from({ length: opts.responses }, () =>
+    between(RESPONSES_FROM, RESPONSES_UNTIL),
+  ).sort();
   for (let i = 0; i < opts.responses && responders.length > 0; i++) {
     // About one in twenty is an edit of an earlier response: same id, later time, replaces it.
     const previous = latest.length > 0 && chance(0.05) ? pick(latest) : undefined;
@@ -747,7 +752,7 @@ export function generateRegister(opts: GenerateOptions): GeneratedRegister {
     const asksHelp = chance(0.04);
     const submittedAt = previous
       ? toInstant(Date.parse(between(previous.submittedAt, RESPONSES_UNTIL)) + 60_000)
-      : between(RESPONSES_FROM, RESPONSES_UNTIL);
+      : submitTimes[i]!;
     const sender = previous ? previous.email : p.delegate && chance(0.3) ? p.delegate : email;
     const responseId = previous ? previous.responseId : `resp-${NEXT_MEETING}-${p.local}-${i + 1}`;
     if (previous) previous.submittedAt = submittedAt;

@@ -40,14 +40,29 @@ function formatter(tz: string): Intl.DateTimeFormat {
   return f;
 }
 
-/** Wall-clock time in `tz` of a UTC instant, as milliseconds "as if UTC". */
+const QUARTER_HOUR = 900_000;
+const offsets = new Map<string, number>();
+
+/**
+ * Wall-clock time in `tz` of a UTC instant, as milliseconds "as if UTC". Offsets are cached
+ * per quarter hour: every zone's offset changes only on quarter-hour boundaries of UTC, and
+ * Intl is slow enough to dominate reading a large register.
+ */
 function wallMs(utcMs: number, tz: string): number {
-  const parts: Record<string, number> = {};
-  for (const p of formatter(tz).formatToParts(new Date(utcMs))) {
-    if (p.type !== 'literal') parts[p.type] = Number(p.value);
+  const bucket = Math.floor(utcMs / QUARTER_HOUR);
+  const key = `${tz}|${bucket}`;
+  let offset = offsets.get(key);
+  if (offset === undefined) {
+    const start = bucket * QUARTER_HOUR;
+    const parts: Record<string, number> = {};
+    for (const p of formatter(tz).formatToParts(new Date(start))) {
+      if (p.type !== 'literal') parts[p.type] = Number(p.value);
+    }
+    offset = Date.UTC(parts.year!, parts.month! - 1, parts.day!, parts.hour!, parts.minute!, parts.second!) - start;
+    if (offsets.size > 50_000) offsets.clear();
+    offsets.set(key, offset);
   }
-  const ms = ((utcMs % 1000) + 1000) % 1000;
-  return Date.UTC(parts.year!, parts.month! - 1, parts.day!, parts.hour!, parts.minute!, parts.second!) + ms;
+  return utcMs + offset;
 }
 
 /** Offset of `tz` from UTC at a UTC instant, in milliseconds. */

@@ -6,24 +6,27 @@
 import { STATUSES } from './register';
 import { activeMeetings, meetingStart } from './schedule';
 import { respondents, updatingMembers } from './topics';
-import type { Health, Meeting, Milestone, Register, Status } from './types';
+import type { ChangeRow, Health, Meeting, Milestone, Register, Status } from './types';
 
-export function flagTimes(register: Register, m: Milestone): string[] {
-  return register.changes
+/** When a milestone was flagged: a change to Might miss, or a forecast after its due date. */
+export function flagTimes(changes: ChangeRow[], m: Milestone): string[] {
+  return changes
     .filter(
       (c) =>
         c.milestone === m.id &&
-        ((c.field === 'Status' && c.to === 'Might miss') ||
-          (c.field === 'Forecast' && !!m.due && c.to > m.due)),
+        ((c.field === 'Status' && c.to === 'Might miss') || (c.field === 'Forecast' && !!m.due && c.to > m.due)),
     )
     .map((c) => c.when);
 }
 
-export function isAnticipated(register: Register, m: Milestone): boolean {
+/** Anticipated: flagged before the start of at least one meeting held on or before the due date. */
+export function isAnticipated(register: Register, m: Milestone, changes = register.changes): boolean {
   if (!m.due) return false;
-  const meetings = activeMeetings(register).filter((x) => x.date <= m.due!);
-  const starts = meetings.map((x) => Date.parse(meetingStart(x, register.settings)));
-  return flagTimes(register, m).some((f) => starts.some((s) => Date.parse(f) <= s));
+  const starts = activeMeetings(register)
+    .filter((x) => x.date <= m.due!)
+    .map((x) => Date.parse(meetingStart(x, register.settings)));
+  const lastStart = Math.max(-Infinity, ...starts);
+  return flagTimes(changes, m).some((f) => Date.parse(f) <= lastStart);
 }
 
 export function computeHealth(register: Register, meeting: Meeting): Health {
@@ -31,7 +34,13 @@ export function computeHealth(register: Register, meeting: Meeting): Health {
   const withId = register.milestones.filter((m) => m.id);
   for (const m of withId) statusCounts[m.status]++;
   const missed = withId.filter((m) => m.status === 'Missed');
-  const surprises = missed.filter((m) => !isAnticipated(register, m));
+  const byMilestone = new Map<string, ChangeRow[]>();
+  for (const c of register.changes) {
+    const list = byMilestone.get(c.milestone);
+    if (list) list.push(c);
+    else byMilestone.set(c.milestone, [c]);
+  }
+  const surprises = missed.filter((m) => !isAnticipated(register, m, byMilestone.get(m.id) ?? []));
   const owners = updatingMembers(register);
   const responded = respondents(register, meeting.date);
   const name = (email: string) => register.team.find((p) => p.email === email)?.name ?? email;

@@ -213,6 +213,7 @@ export function ingest(register: Register, raws: RawSubmission[], now: string): 
     const t = latestVersion.get(s.responseId);
     if (!t || Date.parse(s.submittedAt) > Date.parse(t)) latestVersion.set(s.responseId, s.submittedAt);
   }
+  const alreadyApplied = new Set(register.updates.map((u) => `${u.responseId}|${Date.parse(u.received)}`));
   const seen = new Set<string>();
   const pending: (Submission & { where: string })[] = [];
   for (const s of [...submissions].sort(bySubmitTime)) {
@@ -226,9 +227,7 @@ export function ingest(register: Register, raws: RawSubmission[], now: string): 
       continue;
     }
     seen.add(key);
-    if (
-      register.updates.some((u) => u.responseId === s.responseId && sameInstant(u.received, s.submittedAt))
-    ) {
+    if (alreadyApplied.has(key)) {
       result.skipped.push({ responseId: s.responseId, reason: 'already applied', where: s.where });
       continue;
     }

@@ -404,6 +404,13 @@ interface SheetView {
   /** normalised header → column number */
   columns: Map<string, number>;
   spec?: TabSpec;
+  /**
+   * Key column → (key text → rows), built once per plan so that finding a row by key is not a
+   * scan per write. The workbook only changes through this plan while it is applied (the run
+   * holds the lock and the file stamp is checked on save), so the index stays true; writes to a
+   * key column update it.
+   */
+  keys: Map<number, Map<string, number[]>>;
 }
 
 function findSheet(workbook: ExcelJS.Workbook, tab: string): ExcelJS.Worksheet | undefined {
@@ -418,7 +425,7 @@ function viewOf(workbook: ExcelJS.Workbook, tab: TabName): SheetView | undefined
     const name = h === null ? '' : normaliseName(String(h));
     if (name && !columns.has(name)) columns.set(name, i + 1);
   });
-  return { sheet, columns, spec: TABS.find((t) => t.name === tab) };
+  return { sheet, columns, spec: TABS.find((t) => t.name === tab), keys: new Map() };
 }
 
 function columnType(view: SheetView, header: string): ColumnType | undefined {
@@ -496,7 +503,30 @@ function applyWrite(view: SheetView | undefined, write: CellWrite, timeZone: str
     };
   }
   setCell(cell, write.value, write.as, timeZone);
+  const index = view.keys.get(col);
+  if (index) for (const k of keyTexts(cellOf(cell))) index.set(k, [...(index.get(k) ?? []), found]);
   return undefined;
+}
+
+/** The texts a key cell is found by: its trimmed lower-case text, and for a serial its date. */
+function keyTexts(cell: Cell): string[] {
+  const t = text(cell).toLowerCase();
+  if (t === '') return [];
+  if (typeof cell === 'number' && Number.isFinite(cell) && cell > 0) return [t, serialToDate(cell)];
+  return [t];
+}
+
+function keyIndex(view: SheetView, col: number): Map<string, number[]> {
+  let index = view.keys.get(col);
+  if (!index) {
+    index = new Map();
+    const last = lastUsedRow(view.sheet);
+    for (let r = 2; r <= last; r++) {
+      for (const k of keyTexts(cellOf(view.sheet.getCell(r, col)))) index.set(k, [...(index.get(k) ?? []), r]);
+    }
+    view.keys.set(col, index);
+  }
+  return index;
 }
 
 /** The sheet row a reference points at now, or why there is none. */
@@ -509,10 +539,10 @@ function findRow(view: SheetView, ref: RowRef, timeZone: string): number | { row
         message: `${view.sheet.name} has no key column "${ref.header}"; ${ref.value} was not written`,
       };
     }
-    const matches: number[] = [];
-    for (let r = 2; r <= last; r++) {
-      if (sameKey(cellOf(view.sheet.getCell(r, col)), ref.value, timeZone)) matches.push(r);
-    }
+    const candidates = keyIndex(view, col).get(ref.value.trim().toLowerCase()) ?? [];
+    const matches = [...new Set(candidates)]
+      .filter((r) => r <= last && sameKey(cellOf(view.sheet.getCell(r, col)), ref.value, timeZone))
+      .sort((a, b) => a - b);
     if (matches.length === 1) return matches[0]!;
     if (matches.length === 0) {
       return { message: `no ${view.sheet.name} row has ${ref.header} ${ref.value} any more; not written` };
