@@ -41,7 +41,6 @@ export interface PackInput {
 }
 
 /** The end of every meeting: outcomes, deferrals and key items. */
-export const WRAP_UP_MINUTES = 5;
 
 const KIND_STATUS: Partial<Record<TopicKind, Status>> = { 'might-miss': 'Might miss', missed: 'Missed' };
 
@@ -75,6 +74,9 @@ interface Context {
   /** Active people without open milestones. */
   others: Person[];
   nameOf: (who: string) => string;
+  personOf: (who: string) => Person | undefined;
+  /** Every milestone of each owner, by lower-case email. */
+  milestonesOf: Map<string, Milestone[]>;
   /** Changes in (previous meeting start, meeting start], per milestone ID (normalised), in time order. */
   changesSince: Map<string, ChangeRow[]>;
   /** The latest accepted update of each submitter for this meeting, by email. */
@@ -129,15 +131,18 @@ function context(input: PackInput): Context {
   const settings = register.settings;
   const budget = discussionBudget(register);
   const length = Math.max(0, settings.meetingLengthMinutes);
-  const memberMinutes = Math.min(length, budget.updateMinutes);
-  const wrapUpMinutes = Math.min(WRAP_UP_MINUTES, length - memberMinutes);
+  const memberMinutes = budget.updateMinutes;
+  const wrapUpMinutes = budget.wrapUpMinutes;
   const timing: Timing = {
     start: clockMinutes(meeting.time || settings.meetingTime),
     memberMinutes,
     topicMinutes: length - memberMinutes - wrapUpMinutes,
     wrapUpMinutes,
   };
-  return { input, tz, speakers, others, nameOf, changesSince, updates, comments, timing };
+  const personOf = (who: string) => byEmail.get(who.trim().toLowerCase());
+  const milestonesOf = new Map<string, Milestone[]>();
+  for (const m of register.milestones) push(milestonesOf, m.owner.toLowerCase(), m);
+  return { input, tz, speakers, others, nameOf, personOf, milestonesOf, changesSince, updates, comments, timing };
 }
 
 // ---------- agenda ----------
@@ -302,12 +307,8 @@ function helpItem(ctx: Context, update: UpdateRow): Inline[] {
 
 /** Open milestones of a person, plus those closed since the last meeting. */
 function ownMilestones(ctx: Context, person: Person): Milestone[] {
-  const email = person.email.toLowerCase();
-  return sortMilestones(
-    ctx.input.register.milestones.filter(
-      (m) => m.owner.toLowerCase() === email && (isOpen(m) || closedSince(ctx, m)),
-    ),
-  );
+  const theirs = ctx.milestonesOf.get(person.email.toLowerCase()) ?? [];
+  return sortMilestones(theirs.filter((m) => isOpen(m) || closedSince(ctx, m)));
 }
 
 function closedSince(ctx: Context, m: Milestone): boolean {
@@ -408,8 +409,7 @@ function topicRow(ctx: Context, t: Topic): TableCell[] {
 /** Joint topics name both sides, with their groups when the sides are in different groups. */
 function ownerNames(ctx: Context, t: Topic): string {
   const owners = unique(t.owners.map((o) => o.trim()).filter(Boolean));
-  const groupOf = (o: string) =>
-    ctx.input.register.team.find((x) => x.email.toLowerCase() === o.toLowerCase())?.group ?? '';
+  const groupOf = (o: string) => ctx.personOf(o)?.group ?? '';
   const groups = new Set(owners.map(groupOf));
   const names = owners.map((o) =>
     groups.size > 1 && groupOf(o) ? `${ctx.nameOf(o)} (${groupOf(o)})` : ctx.nameOf(o),

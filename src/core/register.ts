@@ -326,6 +326,7 @@ function readSettings(r: Reader, v: TabView | undefined): Settings {
     meetingLengthMinutes: num('Meeting length (minutes)', 1),
     minutesPerMemberUpdate: num('Minutes per member update', 0),
     minutesPerTopic: num('Minutes per topic', 1),
+    wrapUpMinutes: num('Wrap-up (minutes)', 0),
     requestLeadDays: num('Request lead (days)', 0),
     responseDeadlineHours: num('Response deadline (hours before)', 0),
     reminderHoursBeforeDeadline: num('Reminder (hours before deadline)', 0),

@@ -48,6 +48,8 @@ export interface Budget {
   /** People giving an update in Part 1: active owners of open milestones. */
   members: number;
   updateMinutes: number;
+  wrapUpMinutes: number;
+  /** Meeting length minus the members' updates and the wrap-up. */
   discussionMinutes: number;
   /** How many topics fit before the cut line. */
   topicsThatFit: number;
@@ -61,11 +63,14 @@ export function updatingMembers(register: Register): Person[] {
 export function discussionBudget(register: Register): Budget {
   const s = register.settings;
   const members = updatingMembers(register).length;
-  const updateMinutes = members * s.minutesPerMemberUpdate;
-  const discussionMinutes = Math.max(0, s.meetingLengthMinutes - updateMinutes);
+  const length = Math.max(0, s.meetingLengthMinutes);
+  const updateMinutes = Math.min(length, members * s.minutesPerMemberUpdate);
+  const wrapUpMinutes = Math.min(s.wrapUpMinutes, length - updateMinutes);
+  const discussionMinutes = length - updateMinutes - wrapUpMinutes;
   return {
     members,
     updateMinutes,
+    wrapUpMinutes,
     discussionMinutes,
     topicsThatFit: Math.floor(discussionMinutes / s.minutesPerTopic),
   };

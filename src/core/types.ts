@@ -174,6 +174,7 @@ export interface Settings {
   meetingLengthMinutes: number;
   minutesPerMemberUpdate: number;
   minutesPerTopic: number;
+  wrapUpMinutes: number;
   requestLeadDays: number;
   responseDeadlineHours: number;
   reminderHoursBeforeDeadline: number;

@@ -88,7 +88,7 @@ describe('milepost CLI', () => {
     const data = clone();
     data.Milestones = data.Milestones!.map((m) => {
       const { Notes, Owner, ...rest } = m;
-      return { 'My column': `keep ${m.ID}`, Owner, Notes, ...rest };
+      return { 'My column': `keep ${m.ID}`, Owner: Owner ?? null, Notes: Notes ?? null, ...rest };
     });
     const dir = tempDir();
     // createWorkbook writes the layout order; rebuild Milestones with the columns reordered.
@@ -132,7 +132,7 @@ describe('milepost CLI', () => {
   it('validate reports blank rows, duplicate and missing IDs, unknown owners, bad dates, unknown statuses and cycles', async () => {
     const data = clone();
     const ms = data.Milestones!;
-    ms[1] = { ...ms[1]!, ID: ms[0]!.ID }; // duplicate
+    ms[1] = { ...ms[1]!, ID: ms[0]!.ID ?? null }; // duplicate
     ms[2] = { ...ms[2]!, ID: '' }; // missing: assigned at sync
     ms[3] = { ...ms[3]!, Owner: 'ghost@nowhere.example' };
     ms[4] = { ...ms[4]!, Due: '31/02/2026' };

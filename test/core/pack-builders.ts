@@ -23,6 +23,7 @@ export function settings(over: Partial<Settings> = {}): Settings {
     meetingLengthMinutes: 90,
     minutesPerMemberUpdate: 5,
     minutesPerTopic: 10,
+    wrapUpMinutes: 5,
     requestLeadDays: 3,
     responseDeadlineHours: 24,
     reminderHoursBeforeDeadline: 12,

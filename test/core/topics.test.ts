@@ -185,15 +185,16 @@ describe('ranking', () => {
       ),
       Updates: allResponded,
     };
-    // 4 members × 5 min of a 40 min meeting leaves 20 min: two 10-minute topics.
-    const { register: r } = readRegister(register(records, { 'Meeting length (minutes)': 40 }));
+    // 4 members × 5 min and a 5-minute wrap-up of a 49 min meeting leave 24 min: two 10-minute topics.
+    const { register: r } = readRegister(register(records, { 'Meeting length (minutes)': 49 }));
     expect(discussionBudget(r)).toEqual({
       members: 4,
       updateMinutes: 20,
-      discussionMinutes: 20,
+      wrapUpMinutes: 5,
+      discussionMinutes: 24,
       topicsThatFit: 2,
     });
-    const t = topics(records, { 'Meeting length (minutes)': 40 });
+    const t = topics(records, { 'Meeting length (minutes)': 49 });
     expect(t.map((x) => x.belowCut)).toEqual([false, false, true, true]);
   });
 });
