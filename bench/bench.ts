@@ -50,18 +50,15 @@ async function main() {
   const { snapshot } = await readWorkbook(path.join(template, 'register.xlsx'));
   const { raw } = await readResponses(path.join(template, 'responses.jsonl'));
 
+  // The pack phase plans the sync first (responses, auto-miss, topics), then the pack:
+  // its plan is the whole of "sync + pack" planning.
+  const coreSync: number[] = [];
   const core: number[] = [];
   let topics = 0;
   let applied = 0;
   for (let i = 0; i < RUNS; i++) {
-    core.push(
-      await time(() => {
-        const sync = planSync(snapshot, raw, SYNC_AT);
-        const pack = planPack(snapshot, raw, PACK_AT, (m) => `packs/${m.date}.html`);
-        topics = pack.topics.length;
-        applied = sync.applied.length;
-      }),
-    );
+    coreSync.push(await time(() => (applied = planSync(snapshot, raw, SYNC_AT).applied.length)));
+    core.push(await time(() => (topics = planPack(snapshot, raw, PACK_AT, (m) => `packs/${m.date}.html`).topics.length)));
   }
 
   const endToEnd: number[] = [];
@@ -93,7 +90,8 @@ async function main() {
 
   const rows: [string, string, string][] = [
     ['register', `${SIZE.milestones} milestones, ${SIZE.people} people, ${SIZE.responses} responses`, ''],
-    ['core planning (sync + pack plans)', `${median(core).toFixed(0)} ms`, `${core.length} runs, target < 1000 ms`],
+    ['core planning: sync', `${median(coreSync).toFixed(0)} ms`, `${coreSync.length} runs`],
+    ['core planning: sync + pack', `${median(core).toFixed(0)} ms`, `${core.length} runs, target < 1000 ms`],
     ['sync + pack end to end (local .xlsx)', `${median(endToEnd).toFixed(0)} ms`, `${endToEnd.length} runs, target < 10000 ms`],
     ['peak memory (RSS)', `${peakMb.toFixed(0)} MB`, 'whole process'],
     ['changes applied / topics ranked', `${applied} / ${topics}`, ''],

@@ -130,6 +130,15 @@ export function requestEmail(
   );
 }
 
+/** One level-2 section of a document (its heading and what follows, up to the next one). */
+function section(doc: Document, title: string): Block[] {
+  const start = doc.blocks.findIndex((b) => b.type === 'heading' && b.level <= 2 && b.text === title);
+  if (start < 0) return [];
+  const rest = doc.blocks.slice(start + 1);
+  const end = rest.findIndex((b) => b.type === 'heading' && b.level <= 2);
+  return [doc.blocks[start]!, ...(end < 0 ? rest : rest.slice(0, end))];
+}
+
 export function packEmail(
   register: Register,
   meeting: Meeting,
@@ -157,7 +166,12 @@ export function packEmail(
           ]),
         }
       : { type: 'paragraph', content: ['No topics above the cut line.'] },
-    ...pack.blocks,
+    ...section(pack, 'Agenda'),
+    ...section(pack, 'Health'),
+    {
+      type: 'paragraph',
+      content: ['Member updates, deferred topics and the tracking table by strategic priority are in the pack.'],
+    },
   ];
   return toEmail(`pack/${meeting.date}`, 'pack', recipients(register), [], sender(register), {
     title: `Meeting pack: milestone meeting ${when}`,

@@ -51,9 +51,20 @@ export function activeMeetings(register: Register): Meeting[] {
 /** The meeting an update submitted at `instant` is for: the first one starting after it. */
 export function meetingForInstant(register: Register, instant: string): Meeting | undefined {
   const t = Date.parse(instant);
-  return activeMeetings(register).find(
-    (m) => m.status === 'Planned' && Date.parse(meetingStart(m, register.settings)) > t,
-  );
+  return plannedStarts(register).find((p) => p.start > t)?.meeting;
+}
+
+const startsCache = new WeakMap<Meeting[], { meeting: Meeting; start: number }[]>();
+/** Planned meetings with their start instants, computed once per meetings list. */
+function plannedStarts(register: Register): { meeting: Meeting; start: number }[] {
+  let starts = startsCache.get(register.meetings);
+  if (!starts) {
+    starts = register.meetings
+      .filter((m) => m.status === 'Planned')
+      .map((meeting) => ({ meeting, start: Date.parse(meetingStart(meeting, register.settings)) }));
+    startsCache.set(register.meetings, starts);
+  }
+  return starts;
 }
 
 /** The next Planned meeting that has not ended at `now`. */

@@ -87,10 +87,6 @@ export function parseSubmissions(raws: RawSubmission[]): {
   return { submissions, problems };
 }
 
-function delegateOf(register: Register, email: string): string | undefined {
-  return register.team.find((p) => p.email === email)?.delegate;
-}
-
 /** Lines 'M-0001: text' of the comments of one submission, in ID order. */
 export function formatComments(comments: Record<string, string>): string {
   return Object.keys(comments)
@@ -129,6 +125,7 @@ export function ingest(register: Register, raws: RawSubmission[], now: string): 
     problems,
   };
   const tz = register.settings.timeZone;
+  const people = new Map(register.team.map((p) => [p.email, p]));
 
   const byId = new Map<string, Milestone[]>();
   for (const m of register.milestones) if (m.id) byId.set(m.id, [...(byId.get(m.id) ?? []), m]);
@@ -174,9 +171,8 @@ export function ingest(register: Register, raws: RawSubmission[], now: string): 
   // 1. Hand edits since the last recorded change become 'sheet' changes, so anticipation
   //    and "changed since last meeting" see them even where no edit trigger exists.
   const lastChange = new Map<string, string>();
-  for (const c of [...register.changes].sort(
-    (a, b) => Date.parse(a.when) - Date.parse(b.when) || a.row - b.row,
-  )) {
+  const timed = register.changes.map((c) => ({ c, t: Date.parse(c.when) }));
+  for (const { c } of timed.sort((a, b) => a.t - b.t || a.c.row - b.c.row)) {
     if (c.field === 'Status' || c.field === 'Forecast') lastChange.set(`${c.milestone}|${c.field}`, c.to);
   }
   for (const [id, ms] of byId) {
@@ -244,7 +240,7 @@ export function ingest(register: Register, raws: RawSubmission[], now: string): 
 
   // 3. Apply in submit-time order.
   for (const s of pending) {
-    const person = register.team.find((p) => p.email === s.email);
+    const person = people.get(s.email);
     const meeting = meetingForInstant(register, s.submittedAt);
     const reasons: string[] = [];
     let changes = 0;
@@ -278,7 +274,7 @@ export function ingest(register: Register, raws: RawSubmission[], now: string): 
           continue;
         }
         const m = ms[0]!;
-        const delegate = delegateOf(register, m.owner);
+        const delegate = people.get(m.owner)?.delegate;
         if (!m.owner) {
           reject(id, `${id} has no valid owner in the register`);
           continue;
