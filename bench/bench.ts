@@ -19,7 +19,12 @@ import { readResponses } from '../src/local/responses';
 import { createWorkbook, readWorkbook } from '../src/local/workbook';
 import { generateRegister } from './generate';
 
-const SIZE = { milestones: Number(process.env.BENCH_MILESTONES ?? 10_000), people: 500, responses: 2_000, seed: 42 };
+const SIZE = {
+  milestones: Number(process.env.BENCH_MILESTONES ?? 10_000),
+  people: 500,
+  responses: 2_000,
+  seed: 42,
+};
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const SYNC_AT = '2026-12-02T12:00:00Z';
 const PACK_AT = '2026-12-02T16:00:00Z';
@@ -44,7 +49,10 @@ async function main() {
   fs.mkdirSync(template);
   const data = generated.tables as Partial<Record<TabName, Record<string, Cell>[]>>;
   await createWorkbook(data, 'Europe/London').xlsx.writeFile(path.join(template, 'register.xlsx'));
-  fs.writeFileSync(path.join(template, 'responses.jsonl'), `${generated.responses.map((r) => JSON.stringify(r)).join('\n')}\n`);
+  fs.writeFileSync(
+    path.join(template, 'responses.jsonl'),
+    `${generated.responses.map((r) => JSON.stringify(r)).join('\n')}\n`,
+  );
   const setup = performance.now() - started;
 
   const { snapshot } = await readWorkbook(path.join(template, 'register.xlsx'));
@@ -58,7 +66,11 @@ async function main() {
   let applied = 0;
   for (let i = 0; i < RUNS; i++) {
     coreSync.push(await time(() => (applied = planSync(snapshot, raw, SYNC_AT).applied.length)));
-    core.push(await time(() => (topics = planPack(snapshot, raw, PACK_AT, (m) => `packs/${m.date}.html`).topics.length)));
+    core.push(
+      await time(
+        () => (topics = planPack(snapshot, raw, PACK_AT, (m) => `packs/${m.date}.html`).topics.length),
+      ),
+    );
   }
 
   const endToEnd: number[] = [];
@@ -92,7 +104,11 @@ async function main() {
     ['register', `${SIZE.milestones} milestones, ${SIZE.people} people, ${SIZE.responses} responses`, ''],
     ['core planning: sync', `${median(coreSync).toFixed(0)} ms`, `${coreSync.length} runs`],
     ['core planning: sync + pack', `${median(core).toFixed(0)} ms`, `${core.length} runs, target < 1000 ms`],
-    ['sync + pack end to end (local .xlsx)', `${median(endToEnd).toFixed(0)} ms`, `${endToEnd.length} runs, target < 10000 ms`],
+    [
+      'sync + pack end to end (local .xlsx)',
+      `${median(endToEnd).toFixed(0)} ms`,
+      `${endToEnd.length} runs, target < 10000 ms`,
+    ],
     ['peak memory (RSS)', `${peakMb.toFixed(0)} MB`, 'whole process'],
     ['changes applied / topics ranked', `${applied} / ${topics}`, ''],
     ['setup (generate + write .xlsx)', `${setup.toFixed(0)} ms`, 'not measured above'],

@@ -58,7 +58,8 @@ function wallMs(utcMs: number, tz: string): number {
     for (const p of formatter(tz).formatToParts(new Date(start))) {
       if (p.type !== 'literal') parts[p.type] = Number(p.value);
     }
-    offset = Date.UTC(parts.year!, parts.month! - 1, parts.day!, parts.hour!, parts.minute!, parts.second!) - start;
+    offset =
+      Date.UTC(parts.year!, parts.month! - 1, parts.day!, parts.hour!, parts.minute!, parts.second!) - start;
     if (offsets.size > 50_000) offsets.clear();
     offsets.set(key, offset);
   }

@@ -6,7 +6,7 @@
 import { type Block, cell, type Document, type Inline } from './document';
 import { formatDate, formatDateTime } from './format';
 import { renderHtmlFragment } from './render-html';
-import { renderMarkdown } from './render-markdown';
+import { renderText } from './render-markdown';
 import { meetingStart, meetingTimes, previousMeeting } from './schedule';
 import { KIND_LABELS, ownerNames } from './topics';
 import type { Email, Meeting, Milestone, Person, Register, Topic } from './types';
@@ -34,7 +34,7 @@ function toEmail(
     cc,
     from,
     subject: doc.title,
-    text: renderMarkdown(doc),
+    text: renderText(doc),
     html: renderHtmlFragment(doc),
   };
 }
@@ -170,7 +170,9 @@ export function packEmail(
     ...section(pack, 'Health'),
     {
       type: 'paragraph',
-      content: ['Member updates, deferred topics and the tracking table by strategic priority are in the pack.'],
+      content: [
+        'Member updates, deferred topics and the tracking table by strategic priority are in the pack.',
+      ],
     },
   ];
   return toEmail(`pack/${meeting.date}`, 'pack', recipients(register), [], sender(register), {

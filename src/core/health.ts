@@ -14,7 +14,8 @@ export function flagTimes(changes: ChangeRow[], m: Milestone): string[] {
     .filter(
       (c) =>
         c.milestone === m.id &&
-        ((c.field === 'Status' && c.to === 'Might miss') || (c.field === 'Forecast' && !!m.due && c.to > m.due)),
+        ((c.field === 'Status' && c.to === 'Might miss') ||
+          (c.field === 'Forecast' && !!m.due && c.to > m.due)),
     )
     .map((c) => c.when);
 }

@@ -142,7 +142,19 @@ function context(input: PackInput): Context {
   const personOf = (who: string) => byEmail.get(who.trim().toLowerCase());
   const milestonesOf = new Map<string, Milestone[]>();
   for (const m of register.milestones) push(milestonesOf, m.owner.toLowerCase(), m);
-  return { input, tz, speakers, others, nameOf, personOf, milestonesOf, changesSince, updates, comments, timing };
+  return {
+    input,
+    tz,
+    speakers,
+    others,
+    nameOf,
+    personOf,
+    milestonesOf,
+    changesSince,
+    updates,
+    comments,
+    timing,
+  };
 }
 
 // ---------- agenda ----------

@@ -213,7 +213,9 @@ export function deriveCandidates(register: Register, meeting: Meeting): Candidat
     if (!u.helpNeeded.trim()) continue;
     // A delegate asking on behalf of the person they cover: the request is that person's.
     const own = open.some((m) => m.owner === email);
-    const covered = unique(u.milestones.map((id) => byId.get(id)?.owner ?? '').filter((o) => o && o !== email));
+    const covered = unique(
+      u.milestones.map((id) => byId.get(id)?.owner ?? '').filter((o) => o && o !== email),
+    );
     const askers = own || !covered.length ? [email] : covered;
     const theirs = open.filter((m) => askers.includes(m.owner));
     const target = helpGroup(register, u.helpFrom);

@@ -522,7 +522,8 @@ function keyIndex(view: SheetView, col: number): Map<string, number[]> {
     index = new Map();
     const last = lastUsedRow(view.sheet);
     for (let r = 2; r <= last; r++) {
-      for (const k of keyTexts(cellOf(view.sheet.getCell(r, col)))) index.set(k, [...(index.get(k) ?? []), r]);
+      for (const k of keyTexts(cellOf(view.sheet.getCell(r, col))))
+        index.set(k, [...(index.get(k) ?? []), r]);
     }
     view.keys.set(col, index);
   }

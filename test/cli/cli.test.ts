@@ -1,14 +1,16 @@
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { TabName } from '../../src/core/layout';
 import type { Cell } from '../../src/core/types';
 import { createWorkbook, readWorkbook } from '../../src/local/workbook';
 import { milepost, sampleResponses, tempDir } from './helpers';
 
 type Data = Partial<Record<TabName, Record<string, Cell>[]>>;
-const SAMPLE: Data = JSON.parse(fs.readFileSync(path.join(__dirname, '../../templates/sample/register.json'), 'utf8'));
+const SAMPLE: Data = JSON.parse(
+  fs.readFileSync(path.join(__dirname, '../../templates/sample/register.json'), 'utf8'),
+);
 const clone = (): Data => structuredClone(SAMPLE);
 
 async function workspace(data: Data, responses = ''): Promise<string> {
@@ -56,7 +58,8 @@ describe('milepost CLI', () => {
   it('init --sample creates a workspace that validates; init refuses to overwrite it', () => {
     const dir = tempDir();
     expect(milepost('init', '--sample', '-w', dir).code).toBe(0);
-    for (const f of ['register.xlsx', 'responses.jsonl', 'outbox', 'packs']) expect(fs.existsSync(path.join(dir, f))).toBe(true);
+    for (const f of ['register.xlsx', 'responses.jsonl', 'outbox', 'packs'])
+      expect(fs.existsSync(path.join(dir, f))).toBe(true);
     const v = milepost('validate', '-w', dir, '--json');
     expect(v.code).toBe(0);
     expect(v.json()).toMatchObject({ ok: true, errors: [] });
@@ -71,7 +74,10 @@ describe('milepost CLI', () => {
     expect(first.code).toBe(0);
     const out = first.json() as { applied: Record<string, string>[]; rejected: Record<string, string>[] };
     expect(out.applied.length).toBeGreaterThan(0);
-    for (const a of out.applied) expect(Object.keys(a)).toEqual(expect.arrayContaining(['responseId', 'milestone', 'field', 'from', 'to']));
+    for (const a of out.applied)
+      expect(Object.keys(a)).toEqual(
+        expect.arrayContaining(['responseId', 'milestone', 'field', 'from', 'to']),
+      );
     const reasons = out.rejected.map((r) => r.reason).join('\n');
     expect(reasons).toMatch(/is not on the Team tab/);
     expect(reasons).toMatch(/only the owner .* may update/);
@@ -100,7 +106,10 @@ describe('milepost CLI', () => {
       ws.getCell(i + 2, 1).value = String(m['My column']);
     });
     await wb.xlsx.writeFile(path.join(dir, 'register.xlsx'));
-    fs.writeFileSync(path.join(dir, 'responses.jsonl'), `${line({ statuses: { 'M-0006': 'Might miss' } })}\n`);
+    fs.writeFileSync(
+      path.join(dir, 'responses.jsonl'),
+      `${line({ statuses: { 'M-0006': 'Might miss' } })}\n`,
+    );
     const r = milepost('sync', '-w', dir, '--now', NOW, '--json');
     expect(r.code).toBe(0);
     const rows = await tab(dir, 'Milestones');
@@ -122,7 +131,9 @@ describe('milepost CLI', () => {
     const before = fs.readFileSync(path.join(dir, 'register.xlsx'));
     const v = milepost('validate', '-w', dir);
     expect(v.code).toBe(1);
-    expect(v.stderr).toContain('Milestones: the required column "Due" is missing from the header row (row 1).');
+    expect(v.stderr).toContain(
+      'Milestones: the required column "Due" is missing from the header row (row 1).',
+    );
     const s = milepost('sync', '-w', dir, '--now', NOW);
     expect(s.code).toBe(1);
     expect(s.stderr).toContain('nothing was changed');
@@ -144,7 +155,9 @@ describe('milepost CLI', () => {
     const dir = await workspace(data);
     const v = milepost('validate', '-w', dir, '--json');
     expect(v.code).toBe(1);
-    const { errors } = v.json() as { errors: { row: number; column: string; message: string; value: string }[] };
+    const { errors } = v.json() as {
+      errors: { row: number; column: string; message: string; value: string }[];
+    };
     const find = (re: RegExp) => errors.find((e) => re.test(e.message));
     expect(find(/is used on rows 2 and 3/)).toBeTruthy();
     expect(find(/ghost@nowhere.example/)).toMatchObject({ row: 5, column: 'Owner' });
@@ -162,30 +175,60 @@ describe('milepost CLI', () => {
   });
 
   it('reports a malformed JSONL line with its line number and still applies the other lines', async () => {
-    const responses = [line({ responseId: 'a', statuses: { 'M-0006': 'Might miss' } }), '{"responseId": oops', line({ responseId: 'b', email: 'tom.becker@northwind.example', statuses: { 'M-0029': 'Might miss' } })].join('\n');
+    const responses = [
+      line({ responseId: 'a', statuses: { 'M-0006': 'Might miss' } }),
+      '{"responseId": oops',
+      line({ responseId: 'b', email: 'tom.becker@northwind.example', statuses: { 'M-0029': 'Might miss' } }),
+    ].join('\n');
     const dir = await workspace(clone(), responses);
     const r = milepost('sync', '-w', dir, '--now', NOW, '--json');
     expect(r.code).toBe(0);
-    const out = r.json() as { applied: { milestone: string; source: string }[]; problems: { row: number; message: string }[] };
-    expect(out.applied.filter((a) => a.source === 'form').map((a) => a.milestone)).toEqual(['M-0006', 'M-0029']);
-    expect(out.problems).toEqual([expect.objectContaining({ row: 2, message: expect.stringContaining('line 2 is not valid JSON') })]);
+    const out = r.json() as {
+      applied: { milestone: string; source: string }[];
+      problems: { row: number; message: string }[];
+    };
+    expect(out.applied.filter((a) => a.source === 'form').map((a) => a.milestone)).toEqual([
+      'M-0006',
+      'M-0029',
+    ]);
+    expect(out.problems).toEqual([
+      expect.objectContaining({ row: 2, message: expect.stringContaining('line 2 is not valid JSON') }),
+    ]);
     expect(r.stderr).toContain('line 2 is not valid JSON');
   });
 
   it('stores formula-looking text literally and escapes HTML in the pack', async () => {
     const data = clone();
     const open = data.Milestones!.findIndex((m) => m.ID === 'M-0006');
-    data.Milestones![open] = { ...data.Milestones![open]!, Milestone: '<script>alert("x")</script> & <b>bold</b>' };
+    data.Milestones![open] = {
+      ...data.Milestones![open]!,
+      Milestone: '<script>alert("x")</script> & <b>bold</b>',
+    };
     const text = '=HYPERLINK("http://evil.example","click")';
     const responses = [
-      line({ responseId: 'f', email: 'priya.shah@northwind.example', wins: text, learnings: '+1 for annual', helpNeeded: '-help me', helpFrom: '@Sales' }),
+      line({
+        responseId: 'f',
+        email: 'priya.shah@northwind.example',
+        wins: text,
+        learnings: '+1 for annual',
+        helpNeeded: '-help me',
+        helpFrom: '@Sales',
+      }),
     ].join('\n');
     const dir = await workspace(data, responses);
     expect(milepost('pack', '-w', dir, '--now', '2026-12-02T16:00:00Z').code).toBe(0);
     const updates = await tab(dir, 'Updates');
     const row = updates.find((u) => u['Response ID'] === 'f')!;
-    expect(row).toMatchObject({ Wins: text, Learnings: '+1 for annual', 'Help needed': '-help me', 'Help from': '@Sales' });
-    const xml = execFileSync('unzip', ['-p', path.join(dir, 'register.xlsx')], { encoding: 'utf8', maxBuffer: 64 << 20 });
+    expect(row).toMatchObject({
+      Wins: text,
+      Learnings: '+1 for annual',
+      'Help needed': '-help me',
+      'Help from': '@Sales',
+    });
+    const xml = execFileSync('unzip', ['-p', path.join(dir, 'register.xlsx')], {
+      encoding: 'utf8',
+      maxBuffer: 64 << 20,
+    });
     expect(xml).not.toMatch(/<f>/);
     const html = fs.readFileSync(path.join(dir, 'packs', '2026-12-03.html'), 'utf8');
     expect(html).not.toContain('<script>alert');
@@ -197,7 +240,12 @@ describe('milepost CLI', () => {
     const dir = await workspace(clone(), sampleResponses());
     fs.writeFileSync(
       path.join(dir, '.milepost.lock'),
-      JSON.stringify({ pid: process.pid, hostname: (await import('node:os')).hostname(), command: 'sync', started: new Date().toISOString() }),
+      JSON.stringify({
+        pid: process.pid,
+        hostname: (await import('node:os')).hostname(),
+        command: 'sync',
+        started: new Date().toISOString(),
+      }),
     );
     const before = fs.readFileSync(path.join(dir, 'register.xlsx'));
     const r = milepost('sync', '-w', dir, '--now', NOW);
@@ -218,7 +266,10 @@ describe('milepost CLI', () => {
     const dir = await workspace(clone());
     const monday = milepost('run', '-w', dir, '--now', '2026-11-30T10:00:00Z', '--json');
     expect(monday.code).toBe(0);
-    expect((monday.json() as { ran: { phase: string }[] }).ran.map((d) => d.phase)).toEqual(['requests', 'sync']);
+    expect((monday.json() as { ran: { phase: string }[] }).ran.map((d) => d.phase)).toEqual([
+      'requests',
+      'sync',
+    ]);
     const outbox = () => fs.readdirSync(path.join(dir, 'outbox')).sort();
     expect(outbox().filter((f) => f.startsWith('request_'))).toHaveLength(8);
     // Running again at the same time sends nothing twice.
@@ -230,6 +281,10 @@ describe('milepost CLI', () => {
     const thu = milepost('run', '-w', dir, '--now', '2026-12-03T12:00:00Z', '--json');
     expect((thu.json() as { ran: { phase: string }[] }).ran.map((d) => d.phase)[0]).toBe('wrap-up');
     const meetings = await tab(dir, 'Meetings');
-    expect(meetings.find((m) => m.Date !== null && String(m.Status) === 'Held' && m.Pack === 'packs/2026-12-03.html')).toBeTruthy();
+    expect(
+      meetings.find(
+        (m) => m.Date !== null && String(m.Status) === 'Held' && m.Pack === 'packs/2026-12-03.html',
+      ),
+    ).toBeTruthy();
   });
 });

@@ -15,7 +15,8 @@ export interface Run {
 }
 
 export function milepost(...args: string[]): Run {
-  if (!fs.existsSync(path.join(ROOT, 'dist', 'cli.js'))) throw new Error('dist/cli.js is missing: run npm run build (npm test does)');
+  if (!fs.existsSync(path.join(ROOT, 'dist', 'cli.js')))
+    throw new Error('dist/cli.js is missing: run npm run build (npm test does)');
   const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', cwd: ROOT, timeout: 120_000 });
   return {
     code: r.status ?? -1,
