@@ -272,9 +272,15 @@ interface PersonUpdate {
  * themselves: only their status changes count for the person.
  */
 function updateOf(ctx: Context, person: Person): PersonUpdate | undefined {
-  const own = ctx.updates.get(person.email);
-  if (own) return { update: own, speaksForThem: true };
   const ownerOf = new Map(ctx.input.register.milestones.map((m) => [idKey(m.id), m.owner]));
+  const own = ctx.updates.get(person.email);
+  // A delegate's submission that covered only the milestones of the person they cover is
+  // that person's update, not the delegate's own.
+  const onBehalf =
+    own !== undefined &&
+    own.milestones.length > 0 &&
+    own.milestones.every((id) => ownerOf.get(idKey(id)) !== person.email);
+  if (own && !onBehalf) return { update: own, speaksForThem: true };
   const covering = [...ctx.updates.values()]
     .filter(
       (u) => u.email !== person.email && u.milestones.some((id) => ownerOf.get(idKey(id)) === person.email),

@@ -369,7 +369,12 @@ export function scoreCandidate(
           : days === 0
             ? 'due on the meeting day'
             : `due in ${days} day${days === 1 ? '' : 's'}`;
-      parts.push({ label: when, points: round1(weights.dueSoon * share) });
+      // Help and no-update topics take the date of the person's most pressing open milestone.
+      const label =
+        c.kind === 'help' || c.kind === 'stale'
+          ? `their next milestone ${when.replace(/^due /, 'is due ').replace(/ overdue$/, ' overdue')}`
+          : when;
+      parts.push({ label, points: round1(weights.dueSoon * share) });
     }
   }
   const others = Math.max(0, c.groups.length - 1);

@@ -88,6 +88,26 @@ describe('topic derivation', () => {
     });
   });
 
+  it('gives a help request sent by a delegate to the person they cover, dated by their next milestone', () => {
+    const t = topics({
+      Milestones: [milestone('M-0001', 'ann@example.com', '2026-12-10', { Priority: 'Grow revenue' })],
+      Updates: [
+        responded('dan@example.com', {
+          Milestones: 'M-0001',
+          'Help needed': 'Legal review this week',
+          'Help from': 'Sales',
+        }),
+      ],
+    });
+    const help = t.find((x) => x.kind === 'help')!;
+    expect(help).toMatchObject({
+      identity: 'help/ann@example.com',
+      owners: ['ann@example.com'],
+      groups: ['Product', 'Sales'],
+    });
+    expect(help.why).toContain('their next milestone is due in 7 days (+15)');
+  });
+
   it('carries a topic not reached at the previous meeting with Deferrals + 1, and not one that was discussed', () => {
     const t = topics({
       Milestones: [

@@ -87,13 +87,26 @@ export async function demoCommand(dir: string | undefined, opts: GlobalOptions):
   await validateCommand({ ...quiet, now: DEMO_CLOCK.init });
   step(`Send update requests (clock: ${DEMO_CLOCK.requests})`);
   await requestCommand({ ...quiet, now: DEMO_CLOCK.requests });
-  step('Owners answer (the sample responses arrive in responses.jsonl)');
-  const sample = await fs.readFile(path.join(templatesDir(), 'sample', 'responses.jsonl'), 'utf8');
-  await writeFileAtomic(paths.responses, sample);
+  // Owners answer over three days: each line arrives at its submit time.
+  const lines = (await fs.readFile(path.join(templatesDir(), 'sample', 'responses.jsonl'), 'utf8'))
+    .split('\n')
+    .filter((l) => l.trim() !== '');
+  const arrivedBy = (clock: string) =>
+    lines.filter((l) => {
+      const at = Date.parse(String((JSON.parse(l) as { submittedAt?: string }).submittedAt ?? ''));
+      return !(at > Date.parse(clock));
+    });
+  const early = arrivedBy(DEMO_CLOCK.firstSync);
+  step(
+    `Owners answer: ${early.length} of ${lines.length} responses have arrived in responses.jsonl by ${DEMO_CLOCK.firstSync}`,
+  );
+  await writeFileAtomic(paths.responses, `${early.join('\n')}\n`);
   step(`Sync the responses into the register (clock: ${DEMO_CLOCK.firstSync})`);
   await syncCommand({ ...quiet, now: DEMO_CLOCK.firstSync });
   step(`Remind whoever has not answered (clock: ${DEMO_CLOCK.reminders})`);
   await requestCommand({ ...quiet, now: DEMO_CLOCK.reminders, reminders: true });
+  step(`The rest of the responses arrive: ${lines.length} in all`);
+  await writeFileAtomic(paths.responses, `${arrivedBy(DEMO_CLOCK.pack).join('\n')}\n`);
   step(`Build and circulate the meeting pack (clock: ${DEMO_CLOCK.pack})`);
   await packCommand({ ...quiet, now: DEMO_CLOCK.pack });
   step('The meeting is held: the manager records outcomes for the first topics');

@@ -5,6 +5,7 @@ import { renderMarkdown } from '../../core/render-markdown';
 import { runLocal } from '../../local/backend';
 import { emitJson, type GlobalOptions, plural, resolveNow, say } from '../output';
 import { reportApply } from './shared';
+import { saySync } from './sync';
 
 export function packJson(outcome: PackOutcome, files: string[]) {
   return {
@@ -51,6 +52,7 @@ export async function packCommand(opts: GlobalOptions): Promise<number> {
           ]
         : [],
   ).then((r) => {
+    saySync(r.outcome);
     reportApply(r.report);
     return r;
   });

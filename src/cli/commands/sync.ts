@@ -1,14 +1,10 @@
-import { planSync } from '../../core/cycle';
+import { planSync, type SyncOutcome } from '../../core/cycle';
 import { runLocal } from '../../local/backend';
 import { emitJson, type GlobalOptions, plural, resolveNow, say, sayProblems } from '../output';
 import { reportApply } from './shared';
 
-export async function syncCommand(opts: GlobalOptions): Promise<number> {
-  const now = resolveNow(opts);
-  const { outcome, report } = await runLocal(opts.workspace, 'sync', now, (read) => {
-    const o = planSync(read.snapshot, read.responses, now);
-    return { ...o, problems: [...read.responseProblems, ...o.problems] };
-  });
+/** The readable summary of a sync, shared by `sync` and `pack`. */
+export function saySync(outcome: SyncOutcome): void {
   const fromForms = outcome.applied.filter((a) => a.source === 'form');
   say(
     `Sync: ${plural(outcome.recorded, 'response')} recorded, ${plural(fromForms.length, 'change')} applied, ${plural(outcome.rejected.length, 'update')} rejected, ${plural(outcome.skipped.length, 'response')} already applied or replaced.`,
@@ -24,6 +20,15 @@ export async function syncCommand(opts: GlobalOptions): Promise<number> {
   if (outcome.meeting)
     say(`  ${plural(outcome.topics.length, 'topic')} for the meeting on ${outcome.meeting.date}.`);
   sayProblems(outcome.problems.filter((p) => p.severity === 'error' && p.tab === 'responses.jsonl'));
+}
+
+export async function syncCommand(opts: GlobalOptions): Promise<number> {
+  const now = resolveNow(opts);
+  const { outcome, report } = await runLocal(opts.workspace, 'sync', now, (read) => {
+    const o = planSync(read.snapshot, read.responses, now);
+    return { ...o, problems: [...read.responseProblems, ...o.problems] };
+  });
+  saySync(outcome);
   reportApply(report);
   emitJson(opts, {
     meeting: outcome.meeting?.date ?? null,
