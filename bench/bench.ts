@@ -11,10 +11,9 @@ import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { planPack, planSync } from '../src/core/cycle';
 import type { TabName } from '../src/core/layout';
-import { renderHtml } from '../src/core/render-html';
-import { renderMarkdown } from '../src/core/render-markdown';
 import type { Cell } from '../src/core/types';
 import { runLocal } from '../src/local/backend';
+import { packFiles, packLocation } from '../src/local/packs';
 import { readResponses } from '../src/local/responses';
 import { createWorkbook, readWorkbook } from '../src/local/workbook';
 import { generateRegister } from './generate';
@@ -84,14 +83,8 @@ async function main() {
           ws,
           'pack',
           PACK_AT,
-          (read) => planPack(read.snapshot, read.responses, PACK_AT, (m) => `packs/${m.date}.html`),
-          (o, p) =>
-            o.document && o.meeting
-              ? [
-                  { path: path.join(p.packs, `${o.meeting.date}.html`), data: renderHtml(o.document) },
-                  { path: path.join(p.packs, `${o.meeting.date}.md`), data: renderMarkdown(o.document) },
-                ]
-              : [],
+          (read) => planPack(read.snapshot, read.responses, PACK_AT, (m) => packLocation(m.date)),
+          packFiles,
         );
       }),
     );

@@ -8,6 +8,7 @@
  * the Changes history agree (each chain of changes ends at the register's value), overdue open
  * milestones exist only where no sync has run since their due date (auto-miss flags them next).
  */
+import type { Submission } from '../src/core/types';
 import layout from '../templates/layout.json';
 
 export interface GenerateOptions {
@@ -19,18 +20,8 @@ export interface GenerateOptions {
 
 export type Row = Record<string, string | number>;
 
-export interface GeneratedResponse {
-  responseId: string;
-  submittedAt: string;
-  email: string;
-  statuses: Record<string, string>;
-  forecasts: Record<string, string>;
-  comments: Record<string, string>;
-  wins: string;
-  learnings: string;
-  helpNeeded: string;
-  helpFrom: string;
-}
+/** A generated response is an update submission exactly as the core reads it. */
+export type GeneratedResponse = Submission;
 
 export interface GeneratedRegister {
   tables: Record<string, Row[]>;

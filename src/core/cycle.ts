@@ -21,6 +21,7 @@ import type {
   RowAppend,
   Snapshot,
   Topic,
+  TopicRow,
   UpdateRow,
 } from './types';
 import { type AppliedChange, ingest, type Rejection } from './updates';
@@ -184,6 +185,22 @@ function topicValues(t: Topic): Record<string, string | number> {
   };
 }
 
+/** The machine columns of a Topics row as read. */
+function rowValues(row: TopicRow): Record<string, string | number> {
+  return {
+    Meeting: row.meeting ?? '',
+    Rank: row.rank ?? '',
+    Kind: row.kind,
+    Topic: row.topic,
+    Milestone: row.milestone,
+    Owner: row.owner,
+    'Help from': row.helpFrom,
+    Score: row.score ?? '',
+    Why: row.why,
+    Deferrals: row.deferrals,
+  };
+}
+
 /** Upserts the meeting's topics into the Topics tab by Topic ID. */
 function topicWrites(
   register: Register,
@@ -201,17 +218,9 @@ function topicWrites(
     if (t.sourceRow !== undefined) {
       const src = register.topics.find((x) => x.row === t.sourceRow)!;
       const ref = { by: 'match' as const, row: src.row, cells: { Topic: src.topic } };
-      const previous: Record<string, string | number | undefined> = {
+      const previous: Record<string, string | number> = {
+        ...rowValues(src),
         'Topic ID': '',
-        Meeting: src.meeting ?? '',
-        Rank: src.rank ?? '',
-        Kind: src.kind,
-        Topic: src.topic,
-        Milestone: src.milestone,
-        Owner: src.owner,
-        'Help from': src.helpFrom,
-        Score: src.score ?? '',
-        Why: src.why,
         Deferrals: src.deferrals || '',
       };
       // The Topic ID goes last: once written, the row is addressed by it.
@@ -233,18 +242,7 @@ function topicWrites(
       continue;
     }
     const ref = { by: 'key' as const, header: 'Topic ID', value: t.topicId };
-    const previous: Record<string, string | number> = {
-      Meeting: row.meeting ?? '',
-      Rank: row.rank ?? '',
-      Kind: row.kind,
-      Topic: row.topic,
-      Milestone: row.milestone,
-      Owner: row.owner,
-      'Help from': row.helpFrom,
-      Score: row.score ?? '',
-      Why: row.why,
-      Deferrals: row.deferrals,
-    };
+    const previous = rowValues(row);
     for (const col of TOPIC_COLUMNS) {
       if (String(previous[col]) !== String(values[col])) {
         writes.push({

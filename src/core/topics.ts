@@ -152,6 +152,16 @@ export function deriveCandidates(register: Register, meeting: Meeting): Candidat
   const rankOf = (m: Milestone) => ranks.get(m.priority.trim().toLowerCase());
   const byId = new Map(register.milestones.filter((m) => m.id).map((m) => [m.id, m]));
   const open = register.milestones.filter((m) => m.id && m.owner && isOpen(m));
+  const openOf = new Map<string, Milestone[]>();
+  for (const m of open) openOf.set(m.owner, [...(openOf.get(m.owner) ?? []), m]);
+  /** A person's topics take the earliest due date and best priority of their open milestones. */
+  const mostPressing = (theirs: Milestone[]) => ({
+    due: theirs
+      .map((m) => m.due)
+      .filter((d): d is string => !!d)
+      .sort()[0],
+    priorityRank: minRank(theirs.map(rankOf)),
+  });
   const out: Candidate[] = [];
   const base = (m: Milestone) => ({
     milestones: [m.id],
@@ -217,7 +227,7 @@ export function deriveCandidates(register: Register, meeting: Meeting): Candidat
       u.milestones.map((id) => byId.get(id)?.owner ?? '').filter((o) => o && o !== email),
     );
     const askers = own || !covered.length ? [email] : covered;
-    const theirs = open.filter((m) => askers.includes(m.owner));
+    const theirs = askers.flatMap((a) => openOf.get(a) ?? []);
     const target = helpGroup(register, u.helpFrom);
     out.push({
       identity: `help/${askers[0]}`,
@@ -227,11 +237,7 @@ export function deriveCandidates(register: Register, meeting: Meeting): Candidat
       owners: askers,
       helpFrom: u.helpFrom.trim(),
       groups: unique([...askers.map((a) => groupOf(register, a)), ...(target ? [target] : [])]),
-      due: theirs
-        .map((m) => m.due)
-        .filter((d): d is string => !!d)
-        .sort()[0],
-      priorityRank: minRank(theirs.map(rankOf)),
+      ...mostPressing(theirs),
       deferrals: 0,
     });
   }
@@ -239,7 +245,7 @@ export function deriveCandidates(register: Register, meeting: Meeting): Candidat
   const responded = respondents(register, meeting.date);
   for (const p of updatingMembers(register)) {
     if (responded.has(p.email)) continue;
-    const theirs = open.filter((m) => m.owner === p.email);
+    const theirs = openOf.get(p.email) ?? [];
     out.push({
       identity: `stale/${p.email}`,
       kind: 'stale',
@@ -248,11 +254,7 @@ export function deriveCandidates(register: Register, meeting: Meeting): Candidat
       owners: [p.email],
       helpFrom: '',
       groups: [p.group],
-      due: theirs
-        .map((m) => m.due)
-        .filter((d): d is string => !!d)
-        .sort()[0],
-      priorityRank: minRank(theirs.map(rankOf)),
+      ...mostPressing(theirs),
       deferrals: 0,
     });
   }

@@ -1,8 +1,7 @@
 import * as path from 'node:path';
 import { type PackOutcome, planPack } from '../../core/cycle';
-import { renderHtml } from '../../core/render-html';
-import { renderMarkdown } from '../../core/render-markdown';
 import { runLocal } from '../../local/backend';
+import { packFiles, packLocation } from '../../local/packs';
 import { emitJson, type GlobalOptions, plural, resolveNow, say } from '../output';
 import { reportApply } from './shared';
 import { saySync } from './sync';
@@ -43,14 +42,8 @@ export async function packCommand(opts: GlobalOptions): Promise<number> {
     opts.workspace,
     'pack',
     now,
-    (read) => planPack(read.snapshot, read.responses, now, (m) => `packs/${m.date}.html`),
-    (o, p) =>
-      o.document && o.meeting
-        ? [
-            { path: path.join(p.packs, `${o.meeting.date}.html`), data: renderHtml(o.document) },
-            { path: path.join(p.packs, `${o.meeting.date}.md`), data: renderMarkdown(o.document) },
-          ]
-        : [],
+    (read) => planPack(read.snapshot, read.responses, now, (m) => packLocation(m.date)),
+    packFiles,
   ).then((r) => {
     saySync(r.outcome);
     reportApply(r.report);
