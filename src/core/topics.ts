@@ -13,6 +13,7 @@ import type {
   Register,
   ScoreComponent,
   Topic,
+  TopicCandidate,
   TopicKind,
   UpdateRow,
   Weights,
@@ -28,21 +29,7 @@ export const KIND_LABELS: Record<TopicKind, string> = {
 };
 
 /** A topic before scoring. */
-export interface Candidate {
-  identity: string;
-  kind: TopicKind;
-  title: string;
-  milestones: string[];
-  owners: string[];
-  helpFrom: string;
-  groups: string[];
-  due?: string;
-  priorityRank?: number;
-  deferrals: number;
-  rankOverride?: number;
-  /** A hand-raised Topics row that has no Topic ID yet. */
-  sourceRow?: number;
-}
+export type Candidate = TopicCandidate;
 
 export interface Budget {
   /** People giving an update in Part 1: active owners of open milestones. */

@@ -220,11 +220,10 @@ export interface ScoreComponent {
   points: number;
 }
 
-export interface Topic {
-  topicId: string;
+/** A topic as derived, before scoring. */
+export interface TopicCandidate {
   /** Identity across meetings: kind plus subject; carry-over matches on it. */
   identity: string;
-  meeting: string;
   kind: TopicKind;
   title: string;
   /** Milestone IDs the topic is about (dependency topics name upstream then downstream). */
@@ -236,12 +235,18 @@ export interface Topic {
   due?: string;
   priorityRank?: number;
   deferrals: number;
-  score: number;
-  components: ScoreComponent[];
-  why: string;
   rankOverride?: number;
   /** A hand-raised Topics row that has no Topic ID yet (the sync writes one). */
   sourceRow?: number;
+}
+
+/** A scored, ranked topic of one meeting. */
+export interface Topic extends TopicCandidate {
+  topicId: string;
+  meeting: string;
+  score: number;
+  components: ScoreComponent[];
+  why: string;
   rank: number;
   /** True when the topic falls after the cut line (not expected to be reached). */
   belowCut: boolean;

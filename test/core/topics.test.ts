@@ -3,8 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { planSync } from '../../src/core/cycle';
 import { readRegister } from '../../src/core/register';
 import { type Candidate, discussionBudget, rankTopics, topicsFor } from '../../src/core/topics';
-import type { TopicKind, Weights } from '../../src/core/types';
+import type { TopicKind } from '../../src/core/types';
 import { milestone, raw, register, submission } from './builders';
+import { settings } from './pack-builders';
 
 const NOW = '2026-12-02T16:00:00Z';
 
@@ -221,19 +222,7 @@ describe('ranking', () => {
 
 // ---------- laws ----------
 
-const weights: Weights = {
-  mightMiss: 50,
-  missed: 40,
-  dependency: 35,
-  help: 30,
-  raised: 25,
-  stale: 10,
-  priority: 10,
-  dueSoon: 20,
-  dueHorizonDays: 28,
-  perOtherGroup: 8,
-  perDeferral: 12,
-};
+const { weights } = settings();
 const kinds: TopicKind[] = ['might-miss', 'missed', 'dependency', 'help', 'raised', 'stale'];
 const day = fc
   .integer({ min: -20, max: 60 })
