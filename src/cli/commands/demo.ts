@@ -6,7 +6,7 @@ import ExcelJS from 'exceljs';
 import { normaliseName } from '../../core/layout';
 import { writeFileAtomic } from '../../local/atomic';
 import { workspacePaths } from '../../local/workspace';
-import { emitJson, type GlobalOptions, say } from '../output';
+import { emitJson, type GlobalOptions, plural, say } from '../output';
 import { initWorkspace } from './init';
 import { packCommand } from './pack';
 import { requestCommand } from './request';
@@ -103,9 +103,14 @@ export async function demoCommand(dir: string | undefined, opts: GlobalOptions):
   await writeFileAtomic(paths.responses, `${early.join('\n')}\n`);
   step(`Sync the responses into the register (clock: ${DEMO_CLOCK.firstSync})`);
   await syncCommand({ ...quiet, now: DEMO_CLOCK.firstSync });
-  step(`Remind whoever has not answered (clock: ${DEMO_CLOCK.reminders})`);
+  const later = arrivedBy(DEMO_CLOCK.reminders);
+  step(
+    `${plural(later.length - early.length, 'more response')} arrive; sync again and remind whoever has not answered (clock: ${DEMO_CLOCK.reminders})`,
+  );
+  await writeFileAtomic(paths.responses, `${later.join('\n')}\n`);
+  await syncCommand({ ...quiet, now: DEMO_CLOCK.reminders });
   await requestCommand({ ...quiet, now: DEMO_CLOCK.reminders, reminders: true });
-  step(`The rest of the responses arrive: ${lines.length} in all`);
+  step(`The last responses arrive before the deadline: ${lines.length} lines in all`);
   await writeFileAtomic(paths.responses, `${arrivedBy(DEMO_CLOCK.pack).join('\n')}\n`);
   step(`Build and circulate the meeting pack (clock: ${DEMO_CLOCK.pack})`);
   await packCommand({ ...quiet, now: DEMO_CLOCK.pack });
