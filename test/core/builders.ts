@@ -2,9 +2,9 @@
 import { SETTINGS, TABS, type TabName } from '../../src/core/layout';
 import type { Cell, Snapshot, Table } from '../../src/core/types';
 
-export type Records = Partial<Record<TabName, Record<string, Cell>[]>>;
+export type Records = Partial<Record<TabName, Record<string, Cell | undefined>[]>>;
 
-export function table(name: string, headers: string[], records: Record<string, Cell>[]): Table {
+export function table(name: string, headers: string[], records: Record<string, Cell | undefined>[]): Table {
   return { name, headers, rows: records.map((r) => headers.map((h) => r[h] ?? null)) };
 }
 
