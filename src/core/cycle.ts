@@ -12,6 +12,7 @@ import { meetingStart, meetingsToAdd, meetingsToWrapUp, previousMeeting, upcomin
 import { identityOf, respondents, topicsFor, updatingMembers } from './topics';
 import type {
   CellWrite,
+  Email,
   Health,
   Meeting,
   Plan,
@@ -38,6 +39,11 @@ const emptyPlan = (register: Register): Plan => ({
   appends: [],
   emails: [],
 });
+
+/** An email with nobody to send it to (an empty Team tab) is not sent. */
+function send(plan: Plan, email: Email): void {
+  if (email.to.length > 0) plan.emails.push(email);
+}
 
 /** Problems that make a phase unsafe: a missing tab or required column. */
 function blocking(problems: Problem[]): Problem[] {
@@ -362,7 +368,7 @@ export function planRequests(
   const owners = updatingMembers(register).filter((p) => kind === 'request' || !responded.has(p.email));
   for (const p of owners) {
     const theirs = register.milestones.filter((m) => m.id && m.owner === p.email && isOpen(m));
-    plan.emails.push(requestEmail(register, meeting, p, theirs, kind));
+    send(plan, requestEmail(register, meeting, p, theirs, kind));
   }
   const column = kind === 'request' ? 'Requests sent' : 'Reminders sent';
   const previous = kind === 'request' ? meeting.requestsSent : meeting.remindersSent;
@@ -434,7 +440,7 @@ export function planPack(
       if (row) row.values.Pack = where;
     }
   }
-  if (circulated) sync.plan.emails.push(packEmail(register, meeting, document, where, sync.topics));
+  if (circulated) send(sync.plan, packEmail(register, meeting, document, where, sync.topics));
   return { ...sync, document, health, circulated };
 }
 
@@ -468,7 +474,7 @@ export function planWrapUp(snapshot: Snapshot, now: string, opts: { meeting?: st
       previous: meeting.wrappedUp ?? '',
       as: 'instant',
     });
-    plan.emails.push(digestEmail(register, meeting, now));
+    send(plan, digestEmail(register, meeting, now));
   }
   return { plan, meetings, problems };
 }

@@ -762,6 +762,30 @@ export function readRegister(snapshot: Snapshot): ReadResult {
     updates: readUpdates(r, views.get('Updates')),
     changes: readChanges(r, views.get('Changes')),
   };
+  if (views.get('Team') && team.length === 0) {
+    problem(
+      r,
+      'Team',
+      2,
+      undefined,
+      undefined,
+      'one row per member of the leadership team',
+      'Team: no people yet; add one row per member (Name, Email, Group, Role).',
+      'warning',
+    );
+  }
+  if (views.get('Milestones') && milestones.length === 0) {
+    problem(
+      r,
+      'Milestones',
+      2,
+      undefined,
+      undefined,
+      'one row per milestone',
+      'Milestones: no milestones yet; add one row per step toward a strategic priority (owner, due date).',
+      'warning',
+    );
+  }
   const usable = new Set(order.filter((n) => views.get(n) !== undefined));
   return { register, problems: r.problems, usable };
 }
