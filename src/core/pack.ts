@@ -75,6 +75,8 @@ interface Context {
   others: Person[];
   nameOf: (who: string) => string;
   personOf: (who: string) => Person | undefined;
+  /** Owner email of each milestone, by normalised ID. */
+  ownerOf: Map<string, string>;
   /** Every milestone of each owner, by lower-case email. */
   milestonesOf: Map<string, Milestone[]>;
   /** Changes in (previous meeting start, meeting start], per milestone ID (normalised), in time order. */
@@ -142,6 +144,7 @@ function context(input: PackInput): Context {
   const personOf = (who: string) => byEmail.get(who.trim().toLowerCase());
   const milestonesOf = new Map<string, Milestone[]>();
   for (const m of register.milestones) push(milestonesOf, m.owner.toLowerCase(), m);
+  const ownerOf = new Map(register.milestones.map((m) => [idKey(m.id), m.owner]));
   return {
     input,
     tz,
@@ -149,6 +152,7 @@ function context(input: PackInput): Context {
     others,
     nameOf,
     personOf,
+    ownerOf,
     milestonesOf,
     changesSince,
     updates,
@@ -272,7 +276,7 @@ interface PersonUpdate {
  * themselves: only their status changes count for the person.
  */
 function updateOf(ctx: Context, person: Person): PersonUpdate | undefined {
-  const ownerOf = new Map(ctx.input.register.milestones.map((m) => [idKey(m.id), m.owner]));
+  const ownerOf = ctx.ownerOf;
   const own = ctx.updates.get(person.email);
   // A delegate's submission that covered only the milestones of the person they cover is
   // that person's update, not the delegate's own.
