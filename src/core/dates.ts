@@ -72,18 +72,17 @@ export function offsetMs(utcMs: number, tz: string): number {
 }
 
 /**
- * UTC instant of a wall-clock time in `tz`. In a DST gap (a time that does not exist) the
- * clock is read with the offset from before the gap, so 02:30 on a spring-forward night
- * becomes 03:30: the meeting still happens, an hour "later" on the clock.
+ * UTC instant of a wall-clock time in `tz`. The offsets in force 36 hours before and after
+ * bracket any transition. A time that occurs twice (the autumn hour) is read as the earlier
+ * instant; a time that does not exist (the spring gap) is read with the offset from before
+ * the gap, so 01:30 on a spring-forward night in London becomes 02:30 BST.
  */
 export function wallToUtcMs(wall: number, tz: string): number {
-  const first = wall - offsetMs(wall, tz);
-  const second = wall - offsetMs(first, tz);
-  if (wallMs(second, tz) === wall) return second;
-  const third = wall - offsetMs(second, tz);
-  if (wallMs(third, tz) === wall) return Math.min(second, third);
-  // Gap: use the offset in force just before it.
-  return wall - offsetMs(wall - offsetMs(wall, tz) - 3 * 3_600_000, tz);
+  const before = offsetMs(wall - 36 * 3_600_000, tz);
+  const after = offsetMs(wall + 36 * 3_600_000, tz);
+  const candidates = [wall - before, wall - after].filter((utc) => wallMs(utc, tz) === wall);
+  if (candidates.length) return Math.min(...candidates);
+  return wall - before;
 }
 
 export function parseIsoDate(text: string): string | undefined {

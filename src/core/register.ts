@@ -474,6 +474,11 @@ function readMilestones(
       dependsOn,
       lastUpdate: instantField(r, v!, row, rowNo, 'Last update'),
       notes: v!.has('Notes') ? v!.text(row, 'Notes') : '',
+      cells: {
+        status: v!.cell(row, 'Status'),
+        forecast: v!.cell(row, 'Forecast'),
+        lastUpdate: v!.cell(row, 'Last update'),
+      },
     });
   }
   for (const [id, at] of idRows) {

@@ -91,7 +91,8 @@ export function meetingsToWrapUp(register: Register, now: string): Meeting[] {
 
 /**
  * Meetings rows to add so that `horizon` future meetings are on the calendar. New slots
- * come after the last row, so a meeting people moved or cancelled is never re-created.
+ * come after the last row and never within half a cadence step of an existing row, so a
+ * meeting people moved (either way) or cancelled is never re-created.
  */
 export function meetingsToAdd(register: Register, now: string, horizon = 4): RowAppend[] {
   const s = register.settings;
@@ -109,8 +110,11 @@ export function meetingsToAdd(register: Register, now: string, horizon = 4): Row
   // First slot strictly after the last row (and not in the past).
   const from = last && last >= today ? addDays(last, 1) : today;
   let k = Math.max(0, Math.ceil(daysBetween(anchor, from) / step));
-  for (let n = future; n < horizon; n++, k++) {
+  for (let n = future; n < horizon; k++) {
     const date = addDays(anchor, k * step);
+    // A row within half a cadence step is this slot's meeting, moved: the slot is taken.
+    if (dates.some((d) => Math.abs(daysBetween(d, date)) < step / 2)) continue;
+    n++;
     out.push({
       tab: 'Meetings',
       values: { Date: date, Time: s.meetingTime, Status: 'Planned' },

@@ -63,6 +63,19 @@ export function discussionBudget(register: Register): Budget {
   };
 }
 
+/** Accepted responses for a meeting: the latest version of each response id. */
+export function latestResponses(register: Register, meetingDate: string): UpdateRow[] {
+  const out = new Map<string, UpdateRow>();
+  for (const u of register.updates) {
+    if (u.meeting !== meetingDate || u.result.startsWith('Rejected')) continue;
+    const prev = out.get(u.responseId);
+    if (!prev || Date.parse(u.received) > Date.parse(prev.received)) out.set(u.responseId, u);
+  }
+  return [...out.values()].sort((a, b) =>
+    a.responseId < b.responseId ? -1 : a.responseId > b.responseId ? 1 : 0,
+  );
+}
+
 /** The latest accepted update of each person for a meeting. */
 export function latestUpdates(register: Register, meetingDate: string): Map<string, UpdateRow> {
   const out = new Map<string, UpdateRow>();
@@ -205,26 +218,33 @@ export function deriveCandidates(register: Register, meeting: Meeting): Candidat
     }
   }
 
-  const updates = latestUpdates(register, meeting.date);
-  for (const [email, u] of [...updates].sort(([a], [b]) => (a < b ? -1 : 1))) {
+  // Help requests: every accepted response for this meeting counts (the latest version of
+  // each response), so two responses from one person never hide each other's request.
+  const helpByAsker = new Map<string, { askers: string[]; texts: string[]; from: string[] }>();
+  for (const u of latestResponses(register, meeting.date)) {
     if (!u.helpNeeded.trim()) continue;
     // A delegate asking on behalf of the person they cover: the request is that person's.
-    const own = open.some((m) => m.owner === email);
+    const own = openOf.has(u.email);
     const covered = unique(
-      u.milestones.map((id) => byId.get(id)?.owner ?? '').filter((o) => o && o !== email),
+      u.milestones.map((id) => byId.get(id)?.owner ?? '').filter((o) => o && o !== u.email),
     );
-    const askers = own || !covered.length ? [email] : covered;
-    const theirs = askers.flatMap((a) => openOf.get(a) ?? []);
-    const target = helpGroup(register, u.helpFrom);
+    const askers = own || !covered.length ? [u.email] : covered;
+    const entry = helpByAsker.get(askers[0]!) ?? { askers, texts: [], from: [] };
+    entry.texts.push(u.helpNeeded.trim());
+    if (u.helpFrom.trim()) entry.from.push(u.helpFrom.trim());
+    helpByAsker.set(askers[0]!, entry);
+  }
+  for (const [asker, h] of [...helpByAsker].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const targets = unique(h.from.map((f) => helpGroup(register, f)).filter((g): g is string => !!g));
     out.push({
-      identity: `help/${askers[0]}`,
+      identity: `help/${asker}`,
       kind: 'help',
-      title: u.helpNeeded.trim(),
+      title: unique(h.texts).join(' · '),
       milestones: [],
-      owners: askers,
-      helpFrom: u.helpFrom.trim(),
-      groups: unique([...askers.map((a) => groupOf(register, a)), ...(target ? [target] : [])]),
-      ...mostPressing(theirs),
+      owners: h.askers,
+      helpFrom: unique(h.from).join(', '),
+      groups: unique([...h.askers.map((a) => groupOf(register, a)), ...targets]),
+      ...mostPressing(h.askers.flatMap((a) => openOf.get(a) ?? [])),
       deferrals: 0,
     });
   }
@@ -246,12 +266,14 @@ export function deriveCandidates(register: Register, meeting: Meeting): Candidat
     });
   }
 
-  // Topics people raised by hand for this meeting (or for no meeting in particular).
+  // Topics people raised by hand for this meeting (or for no meeting in particular, or for a
+  // meeting since the last one that was cancelled).
+  const carried = new Set(carrySources(register, meeting));
   let nextRaised =
     Math.max(0, ...register.topics.map((t) => Number(/\/raised\/R-(\d+)$/.exec(t.topicId)?.[1] ?? 0))) + 1;
   for (const t of register.topics) {
     const raised = t.kind === 'raised' || (t.kind === '' && !t.topicId && t.topic !== '');
-    if (!raised || (t.meeting && t.meeting !== meeting.date)) continue;
+    if (!raised || (t.meeting && t.meeting !== meeting.date && !carried.has(t.meeting))) continue;
     if (t.outcome && t.outcome !== 'Deferred') continue;
     const milestone = t.milestone ? byId.get(t.milestone.toUpperCase()) : undefined;
     const owners = t.owner
@@ -278,20 +300,43 @@ export function deriveCandidates(register: Register, meeting: Meeting): Candidat
     });
   }
 
-  return carryOver(register, meeting, out);
+  return carryOver(register, meeting, out, (owners, ids) =>
+    ids.length
+      ? mostPressing(ids.map((id) => byId.get(id)).filter((m): m is Milestone => !!m && isOpen(m)))
+      : mostPressing(owners.flatMap((o) => openOf.get(o) ?? [])),
+  );
 }
 
 /**
- * Topics not reached at the previous meeting (Outcome blank or Deferred) come back with
- * Deferrals + 1. Derived topics whose condition no longer holds are not carried: the risk
- * has gone. Raised and help topics are carried as they were.
+ * Meetings whose unreached topics come to `meeting`: the previous meeting that took place,
+ * and any cancelled since (their topics were never reached either).
  */
-function carryOver(register: Register, meeting: Meeting, candidates: Candidate[]): Candidate[] {
+function carrySources(register: Register, meeting: Meeting): string[] {
   const prev = previousMeeting(register, meeting);
-  if (!prev) return candidates;
+  return register.meetings
+    .filter(
+      (m) =>
+        m.date < meeting.date && (m === prev || (m.status === 'Cancelled' && (!prev || m.date > prev.date))),
+    )
+    .map((m) => m.date);
+}
+
+/**
+ * Topics not reached (Outcome blank or Deferred) come back with Deferrals + 1. Derived topics
+ * whose condition no longer holds are not carried: the risk has gone. Raised and help topics
+ * are carried as they were, dated and prioritised by their milestones (or their owners').
+ */
+function carryOver(
+  register: Register,
+  meeting: Meeting,
+  candidates: Candidate[],
+  pressing: (owners: string[], milestoneIds: string[]) => { due?: string; priorityRank?: number },
+): Candidate[] {
+  const sources = new Set(carrySources(register, meeting));
+  if (!sources.size) return candidates;
   const byIdentity = new Map(candidates.map((c) => [c.identity, c]));
   for (const row of register.topics) {
-    if (row.meeting !== prev.date || !row.topicId || row.rank === undefined) continue;
+    if (!row.meeting || !sources.has(row.meeting) || !row.topicId || row.rank === undefined) continue;
     if (row.outcome !== '' && row.outcome !== 'Deferred') continue;
     const identity = identityOf(row.topicId);
     const existing = byIdentity.get(identity);
@@ -302,11 +347,17 @@ function carryOver(register: Register, meeting: Meeting, candidates: Candidate[]
         .split(/[,;]\s*/)
         .map((o) => o.trim().toLowerCase())
         .filter(Boolean);
+      const milestones = row.milestone
+        ? row.milestone
+            .split(/[,;]\s*/)
+            .map((id) => id.trim().toUpperCase())
+            .filter(Boolean)
+        : [];
       const c: Candidate = {
         identity,
         kind: row.kind,
         title: row.topic,
-        milestones: row.milestone ? row.milestone.split(/[,;]\s*/).filter(Boolean) : [],
+        milestones,
         owners,
         helpFrom: row.helpFrom,
         groups: unique(
@@ -314,8 +365,7 @@ function carryOver(register: Register, meeting: Meeting, candidates: Candidate[]
             Boolean,
           ),
         ),
-        due: undefined,
-        priorityRank: undefined,
+        ...pressing(owners, milestones),
         deferrals: row.deferrals + 1,
       };
       candidates.push(c);

@@ -71,6 +71,8 @@ export interface Milestone {
   dependsOn: string[];
   lastUpdate?: string;
   notes: string;
+  /** The cells Milepost may write, exactly as read: what a write expects to find there. */
+  cells: { status: Cell; forecast: Cell; lastUpdate: Cell };
 }
 
 export interface Person {

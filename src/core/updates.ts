@@ -4,7 +4,7 @@
  * edited response re-applies; closed or unknown milestones and unknown statuses are rejected
  * per milestone; text is data; every applied change appends a Changes row.
  */
-import { dateInZone, parseIsoDate, sameInstant } from './dates';
+import { dateInZone, instantToSerial, parseIsoDate, serialToInstant } from './dates';
 import { isOpen, matchListValue, STATUSES } from './register';
 import { meetingForInstant } from './schedule';
 import { describeZodIssues, SubmissionSchema } from './schemas';
@@ -58,6 +58,13 @@ interface Working {
   touched: Set<'Status' | 'Forecast' | 'Last update'>;
 }
 
+/** Milestone IDs in a response as the register writes them: 'm-0006 ' is M-0006. */
+function byMilestoneId(map: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [id, value] of Object.entries(map)) out[id.trim().toUpperCase()] = value;
+  return out;
+}
+
 export function parseSubmissions(raws: RawSubmission[]): {
   submissions: (Submission & { where: string })[];
   problems: Problem[];
@@ -78,9 +85,13 @@ export function parseSubmissions(raws: RawSubmission[]): {
       });
       continue;
     }
+    const d = parsed.data;
     submissions.push({
-      ...parsed.data,
-      submittedAt: new Date(parsed.data.submittedAt).toISOString(),
+      ...d,
+      statuses: byMilestoneId(d.statuses),
+      forecasts: byMilestoneId(d.forecasts),
+      comments: byMilestoneId(d.comments),
+      submittedAt: new Date(d.submittedAt).toISOString(),
       where: raw.where,
     });
   }
@@ -126,9 +137,30 @@ export function ingest(register: Register, raws: RawSubmission[], now: string): 
   };
   const tz = register.settings.timeZone;
   const people = new Map(register.team.map((p) => [p.email, p]));
+  /**
+   * Instants compared as the register stores them (wall time in its zone), so that a time in
+   * the repeated autumn hour still matches itself after a round trip through a sheet.
+   */
+  const stored = (instant: string) => Date.parse(serialToInstant(instantToSerial(instant, tz), tz));
 
   const byId = new Map<string, Milestone[]>();
   for (const m of register.milestones) if (m.id) byId.set(m.id, [...(byId.get(m.id) ?? []), m]);
+
+  // What Milepost last recorded for each milestone (Changes is append-only: row order is
+  // the order of recording), when it was last updated, and by which response.
+  const lastValue = new Map<string, string>();
+  const lastAt = new Map<string, number>();
+  const lastStatusBy = new Map<string, string>();
+  for (const c of [...register.changes].sort((a, b) => a.row - b.row)) {
+    if (c.field !== 'Status' && c.field !== 'Forecast') continue;
+    lastValue.set(`${c.milestone}|${c.field}`, c.to);
+    lastAt.set(c.milestone, Math.max(lastAt.get(c.milestone) ?? 0, Date.parse(c.when)));
+    if (c.field === 'Status') lastStatusBy.set(c.milestone, c.responseId);
+  }
+  for (const m of register.milestones) {
+    if (m.id && m.lastUpdate) lastAt.set(m.id, Math.max(lastAt.get(m.id) ?? 0, Date.parse(m.lastUpdate)));
+  }
+
   const working = new Map<string, Working>();
   const work = (m: Milestone): Working => {
     let w = working.get(m.id);
@@ -148,8 +180,10 @@ export function ingest(register: Register, raws: RawSubmission[], now: string): 
     responseId: string,
   ) => {
     const from = field === 'Status' ? w.status : w.forecast;
-    if (field === 'Status') w.status = to as Status;
-    else w.forecast = to;
+    if (field === 'Status') {
+      w.status = to as Status;
+      lastStatusBy.set(w.m.id, responseId);
+    } else w.forecast = to;
     w.touched.add(field);
     result.applied.push({ responseId, milestone: w.m.id, field, from, to, by, source });
     result.appends.push({
@@ -170,23 +204,18 @@ export function ingest(register: Register, raws: RawSubmission[], now: string): 
 
   // 1. Hand edits since the last recorded change become 'sheet' changes, so anticipation
   //    and "changed since last meeting" see them even where no edit trigger exists.
-  const lastChange = new Map<string, string>();
-  const timed = register.changes.map((c) => ({ c, t: Date.parse(c.when) }));
-  for (const { c } of timed.sort((a, b) => a.t - b.t || a.c.row - b.c.row)) {
-    if (c.field === 'Status' || c.field === 'Forecast') lastChange.set(`${c.milestone}|${c.field}`, c.to);
-  }
   for (const [id, ms] of byId) {
     if (ms.length !== 1) continue;
     const m = ms[0]!;
     if (m.statusCell !== '' && !matchListValue(m.statusCell, STATUSES)) continue;
-    const lastStatus = lastChange.get(`${id}|Status`);
+    const lastStatus = lastValue.get(`${id}|Status`);
     if (lastStatus !== undefined ? lastStatus !== m.status : m.status !== 'On track') {
       const w = work(m);
-      w.status = (lastStatus ?? '') as Status;
+      w.status = (lastStatus ?? 'On track') as Status;
       change(w, 'Status', m.status, '', now, 'sheet', '');
       w.touched.delete('Status');
     }
-    const lastForecast = lastChange.get(`${id}|Forecast`);
+    const lastForecast = lastValue.get(`${id}|Forecast`);
     const forecast = m.forecast ?? '';
     if (m.forecastCell === '' || m.forecast) {
       if (lastForecast !== undefined ? lastForecast !== forecast : forecast !== '') {
@@ -199,21 +228,19 @@ export function ingest(register: Register, raws: RawSubmission[], now: string): 
   }
 
   // 2. Which submissions are new: not yet in Updates with the same id and submit time, and
-  //    not superseded by a later version of the same response.
-  const latestVersion = new Map<string, string>();
-  for (const u of register.updates) {
-    const t = latestVersion.get(u.responseId);
-    if (!t || Date.parse(u.received) > Date.parse(t)) latestVersion.set(u.responseId, u.received);
-  }
-  for (const s of submissions) {
-    const t = latestVersion.get(s.responseId);
-    if (!t || Date.parse(s.submittedAt) > Date.parse(t)) latestVersion.set(s.responseId, s.submittedAt);
-  }
-  const alreadyApplied = new Set(register.updates.map((u) => `${u.responseId}|${Date.parse(u.received)}`));
+  //    not replaced by a later version of the same response (wherever that version is).
+  const latestVersion = new Map<string, number>();
+  const seenVersion = (id: string, t: number) => {
+    if (t > (latestVersion.get(id) ?? Number.NEGATIVE_INFINITY)) latestVersion.set(id, t);
+  };
+  for (const u of register.updates) seenVersion(u.responseId, stored(u.received));
+  for (const s of submissions) seenVersion(s.responseId, stored(s.submittedAt));
+  const alreadyApplied = new Set(register.updates.map((u) => `${u.responseId}|${stored(u.received)}`));
   const seen = new Set<string>();
   const pending: (Submission & { where: string })[] = [];
   for (const s of [...submissions].sort(bySubmitTime)) {
-    const key = `${s.responseId}|${Date.parse(s.submittedAt)}`;
+    const t = stored(s.submittedAt);
+    const key = `${s.responseId}|${t}`;
     if (seen.has(key)) {
       result.skipped.push({
         responseId: s.responseId,
@@ -227,7 +254,7 @@ export function ingest(register: Register, raws: RawSubmission[], now: string): 
       result.skipped.push({ responseId: s.responseId, reason: 'already applied', where: s.where });
       continue;
     }
-    if (!sameInstant(latestVersion.get(s.responseId)!, s.submittedAt)) {
+    if (latestVersion.get(s.responseId)! > t) {
       result.skipped.push({
         responseId: s.responseId,
         reason: 'replaced by a later edit of the same response',
@@ -238,10 +265,13 @@ export function ingest(register: Register, raws: RawSubmission[], now: string): 
     pending.push(s);
   }
 
-  // 3. Apply in submit-time order.
+  // 3. Apply in submit-time order. A response older than the latest update already recorded
+  //    for a milestone does not change it: only the latest word on a milestone counts,
+  //    whatever order the responses arrive in.
   for (const s of pending) {
     const person = people.get(s.email);
     const meeting = meetingForInstant(register, s.submittedAt);
+    const submitted = Date.parse(s.submittedAt);
     const reasons: string[] = [];
     let changes = 0;
     let accepted = 0;
@@ -255,9 +285,7 @@ export function ingest(register: Register, raws: RawSubmission[], now: string): 
     } else {
       const ids = [
         ...new Set([...Object.keys(s.statuses), ...Object.keys(s.forecasts), ...Object.keys(s.comments)]),
-      ]
-        .map((id) => id.trim().toUpperCase())
-        .sort();
+      ].sort();
       for (const id of ids) {
         const statusText = (s.statuses[id] ?? '').trim();
         const forecastText = (s.forecasts[id] ?? '').trim();
@@ -286,8 +314,17 @@ export function ingest(register: Register, raws: RawSubmission[], now: string): 
           );
           continue;
         }
+        const latest = lastAt.get(id);
+        if (latest !== undefined && latest > submitted) {
+          reject(
+            id,
+            `a later update (${new Date(latest).toISOString()}) is already recorded; this one from ${s.submittedAt} changes nothing`,
+          );
+          continue;
+        }
         const w = work(m);
-        if (!isOpen({ ...m, status: w.status })) {
+        // An edited response may reopen what its own earlier version closed.
+        if (!isOpen({ ...m, status: w.status }) && lastStatusBy.get(id) !== s.responseId) {
           reject(id, `${id} is ${w.status}; closed milestones are not updated`);
           continue;
         }
@@ -314,6 +351,7 @@ export function ingest(register: Register, raws: RawSubmission[], now: string): 
         if (status || forecast || s.comments[id]) {
           w.lastUpdate = s.submittedAt;
           w.touched.add('Last update');
+          lastAt.set(id, Math.max(lastAt.get(id) ?? 0, submitted));
         }
       }
     }
@@ -353,7 +391,7 @@ export function ingest(register: Register, raws: RawSubmission[], now: string): 
     }
   }
 
-  // 5. One write per changed cell, addressed by ID, with the value the core saw.
+  // 5. One write per changed cell, addressed by ID, expecting the cell exactly as it was read.
   for (const w of [...working.values()].sort((a, b) => (a.m.id < b.m.id ? -1 : 1))) {
     const ref = { by: 'key' as const, header: 'ID', value: w.m.id };
     if (w.touched.has('Status') && w.status !== w.m.status) {
@@ -362,7 +400,7 @@ export function ingest(register: Register, raws: RawSubmission[], now: string): 
         ref,
         column: 'Status',
         value: w.status,
-        previous: w.m.statusCell,
+        previous: w.m.cells.status,
       });
     }
     if (w.touched.has('Forecast') && w.forecast !== (w.m.forecast ?? '')) {
@@ -371,7 +409,7 @@ export function ingest(register: Register, raws: RawSubmission[], now: string): 
         ref,
         column: 'Forecast',
         value: w.forecast,
-        previous: w.m.forecast ?? w.m.forecastCell,
+        previous: w.m.cells.forecast,
         as: 'date',
       });
     }
@@ -381,7 +419,7 @@ export function ingest(register: Register, raws: RawSubmission[], now: string): 
         ref,
         column: 'Last update',
         value: w.lastUpdate,
-        previous: w.m.lastUpdate ?? '',
+        previous: w.m.cells.lastUpdate,
         as: 'instant',
       });
     }

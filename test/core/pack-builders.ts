@@ -82,6 +82,7 @@ export function milestone(
     forecastCell: '',
     dependsOn: [],
     notes: '',
+    cells: { status, forecast: null, lastUpdate: null },
     ...over,
   };
 }

@@ -66,14 +66,24 @@ describe('schedule', () => {
     const r = reg(
       [
         { Date: '2026-12-03', Status: 'Cancelled' },
-        { Date: '2026-12-11', Status: 'Planned', Notes: 'moved to Friday' },
+        { Date: '2026-12-18', Status: 'Planned', Notes: 'moved to Friday' },
       ],
       { 'Cadence (weeks)': 2, 'First meeting': '2026-11-19' },
     );
+    // Fortnightly slots: 3 Dec (cancelled), 17 Dec (held on the 18th), then 31 Dec and 14 Jan.
     expect(meetingsToAdd(r, '2026-12-01T09:00:00Z', 3).map((a) => a.values.Date)).toEqual([
-      '2026-12-17',
       '2026-12-31',
+      '2027-01-14',
     ]);
+    // The last meeting moved two days earlier: its slot is still taken.
+    const moved = reg(
+      [
+        { Date: '2026-12-17', Status: 'Planned' },
+        { Date: '2026-12-22', Status: 'Planned', Notes: 'moved from the 24th' },
+      ],
+      { 'First meeting': '2026-10-01' },
+    );
+    expect(meetingsToAdd(moved, '2026-12-04T09:00:00Z', 3).map((a) => a.values.Date)).toEqual(['2026-12-31']);
     const empty = reg([], { 'First meeting': '' });
     // Next Thursday on or after Monday 30 November.
     expect(meetingsToAdd(empty, '2026-11-30T09:00:00Z', 2).map((a) => a.values.Date)).toEqual([

@@ -5,6 +5,7 @@ import { readRegister } from '../../src/core/register';
 import { type Candidate, discussionBudget, rankTopics, topicsFor } from '../../src/core/topics';
 import type { TopicKind } from '../../src/core/types';
 import { milestone, raw, register, submission } from './builders';
+import { applyToSnapshot } from './memory';
 import { settings } from './pack-builders';
 
 const NOW = '2026-12-02T16:00:00Z';
@@ -145,6 +146,81 @@ describe('topic derivation', () => {
     });
     const by = Object.fromEntries(t.map((x) => [x.identity, x.deferrals]));
     expect(by).toEqual({ 'might-miss/M-0001': 2, 'might-miss/M-0002': 0, 'raised/R-0001': 1 });
+  });
+
+  it("merges the help requests of all of a person's responses, whatever their submit times", () => {
+    const help = (t1: string, t2: string) =>
+      topics({
+        Milestones: [
+          milestone('M-0001', 'ann@example.com', '2026-12-20'),
+          milestone('M-0002', 'ann@example.com', '2026-12-21'),
+        ],
+        Updates: [
+          responded('ann@example.com', {
+            'Response ID': 'x',
+            Received: t1,
+            Milestones: 'M-0001',
+            'Help needed': 'Budget sign-off',
+            'Help from': 'Sales',
+          }),
+          responded('ann@example.com', { 'Response ID': 'y', Received: t2, Milestones: 'M-0002' }),
+        ],
+      }).find((x) => x.kind === 'help');
+    const a = help('2026-12-01T10:00:00Z', '2026-12-01T11:00:00Z');
+    const b = help('2026-12-01T11:00:00Z', '2026-12-01T10:00:00Z');
+    expect(a).toMatchObject({ title: 'Budget sign-off', helpFrom: 'Sales', groups: ['Product', 'Sales'] });
+    expect(b).toEqual(a);
+  });
+
+  it("carries unreached topics of a cancelled meeting, keeping a raised topic's date and priority", () => {
+    const meetings = [
+      { Date: '2026-11-19', Status: 'Held' },
+      { Date: '2026-11-26', Status: 'Cancelled' },
+      { Date: '2026-12-03', Status: 'Planned' },
+    ];
+    const t = topics({
+      Meetings: meetings,
+      Milestones: [
+        milestone('M-0001', 'ann@example.com', '2026-12-10', {
+          Priority: 'Grow revenue',
+          Status: 'Might miss',
+        }),
+      ],
+      Updates: allResponded,
+      Topics: [
+        {
+          'Topic ID': '2026-11-19/might-miss/M-0001',
+          Meeting: '2026-11-19',
+          Rank: 3,
+          Kind: 'might-miss',
+          Topic: 'x',
+        },
+        {
+          'Topic ID': '2026-11-26/might-miss/M-0001',
+          Meeting: '2026-11-26',
+          Rank: 1,
+          Kind: 'might-miss',
+          Topic: 'x',
+          Deferrals: 1,
+        },
+        {
+          'Topic ID': '2026-11-26/raised/R-0001',
+          Meeting: '2026-11-26',
+          Rank: 2,
+          Kind: 'raised',
+          Topic: 'Launch date?',
+          Milestone: 'M-0001',
+        },
+        { Kind: 'raised', Topic: 'Typed for the cancelled meeting', Meeting: '2026-11-26' },
+      ],
+    });
+    const by = Object.fromEntries(t.map((x) => [x.identity, x]));
+    expect(by['might-miss/M-0001']!.deferrals).toBe(2);
+    expect(by['raised/R-0001']).toMatchObject({ deferrals: 1, due: '2026-12-10', priorityRank: 1 });
+    expect(by['raised/R-0001']!.why).toBe(
+      'Raised (+25); strategic priority 1 (+30); due in 7 days (+15); deferred 1× (+12)',
+    );
+    expect(t.some((x) => x.title === 'Typed for the cancelled meeting')).toBe(true);
   });
 
   it('assigns a raised ID to a topic typed in by hand', () => {
@@ -295,7 +371,7 @@ describe('ranking laws', () => {
     });
   }
 
-  it('the ranked topics of a sync do not depend on the order or submit times of responses touching different milestones', () => {
+  it('the ranked topics do not depend on the order, submit times or syncs in which responses touching different milestones arrive', () => {
     const owners = ['ann@example.com', 'bob@example.com', 'cat@example.com', 'dan@example.com'];
     const records = {
       Milestones: Array.from({ length: 12 }, (_, i) =>
@@ -309,56 +385,56 @@ describe('ranking laws', () => {
         ),
       ),
     };
-    const statuses = ['On track', 'Might miss', 'Missed', 'Done'];
+    // Each owner sends up to three responses; response j of an owner touches only that owner's
+    // j-th milestone, so no two responses touch the same milestone.
     const response = fc.record({
       owner: fc.integer({ min: 0, max: 3 }),
-      status: fc.constantFrom(...statuses),
+      slot: fc.integer({ min: 0, max: 2 }),
+      status: fc.constantFrom('On track', 'Might miss', 'Missed', 'Done'),
+      forecast: fc.option(fc.constantFrom('2026-12-24', '2027-01-15'), { nil: undefined }),
       help: fc.constantFrom('', 'Need budget sign-off', 'Need a designer'),
-      minute: fc.integer({ min: 0, max: 2000 }),
     });
+    const toSubmission = (
+      r: { owner: number; slot: number; status: string; forecast?: string; help: string },
+      minute: number,
+    ) => {
+      const id = String(records.Milestones.filter((m) => m.Owner === owners[r.owner])[r.slot]!.ID);
+      return submission({
+        responseId: `resp-${r.owner}-${r.slot}`,
+        email: owners[r.owner],
+        submittedAt: new Date(Date.parse('2026-11-30T10:00:00Z') + minute * 60_000).toISOString(),
+        statuses: { [id]: r.status },
+        forecasts: r.forecast ? { [id]: r.forecast } : {},
+        helpNeeded: r.help,
+        helpFrom: r.help ? 'Engineering' : '',
+      });
+    };
+    const ranked = (batches: unknown[][]) => {
+      let snap = register(records);
+      let out = planSync(snap, [], NOW);
+      let seen: unknown[] = [];
+      for (const batch of batches) {
+        // responses.jsonl grows: each sync sees every line so far.
+        seen = [...seen, ...batch];
+        out = planSync(snap, raw(...seen), NOW);
+        snap = applyToSnapshot(snap, out.plan);
+      }
+      return out.topics.map((t) => [t.rank, t.topicId, t.score, t.why]);
+    };
     fc.assert(
       fc.property(
-        fc.uniqueArray(response, { selector: (r) => r.owner, maxLength: 4 }),
+        fc.uniqueArray(response, { selector: (r) => `${r.owner}/${r.slot}`, maxLength: 8 }),
+        fc.array(fc.integer({ min: 0, max: 2000 }), { minLength: 8, maxLength: 8 }),
+        fc.array(fc.integer({ min: 0, max: 2000 }), { minLength: 8, maxLength: 8 }),
         fc.func(fc.integer()),
-        fc.func(fc.integer({ min: 0, max: 2000 })),
-        (rs, key, minute) => {
-          const build = (times: (i: number) => number, order: (xs: typeof rs) => typeof rs) =>
-            order(rs).map((r) =>
-              submission({
-                responseId: `resp-${r.owner}`,
-                email: owners[r.owner],
-                submittedAt: new Date(
-                  Date.parse('2026-11-30T10:00:00Z') + times(r.owner) * 60_000,
-                ).toISOString(),
-                statuses: Object.fromEntries(
-                  records.Milestones.filter((m) => m.Owner === owners[r.owner]).map((m) => [
-                    String(m.ID),
-                    r.status,
-                  ]),
-                ),
-                helpNeeded: r.help,
-                helpFrom: r.help ? 'Engineering' : '',
-              }),
-            );
-          const ranked = (subs: unknown[]) =>
-            planSync(register(records), raw(...subs), NOW).topics.map((t) => [
-              t.rank,
-              t.topicId,
-              t.score,
-              t.why,
-            ]);
-          const a = ranked(
-            build(
-              (o) => rs.find((r) => r.owner === o)!.minute,
-              (xs) => xs,
-            ),
-          );
-          const b = ranked(
-            build(
-              (o) => minute(o),
-              (xs) => [...xs].sort((x, y) => key(x.owner) - key(y.owner)),
-            ),
-          );
+        fc.nat(),
+        (rs, timesA, timesB, key, cut) => {
+          const a = ranked([rs.map((r, i) => toSubmission(r, timesA[i]!))]);
+          const shuffled = rs
+            .map((r, i) => toSubmission(r, timesB[i]!))
+            .sort((x, y) => key(x.responseId) - key(y.responseId));
+          const split = shuffled.length ? cut % (shuffled.length + 1) : 0;
+          const b = ranked([shuffled.slice(0, split), shuffled.slice(split)]);
           expect(b).toEqual(a);
         },
       ),

@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { planSync } from '../../src/core/cycle';
+import { instantToSerial } from '../../src/core/dates';
 import { readRegister } from '../../src/core/register';
 import { ingest } from '../../src/core/updates';
 import { milestone, raw, register, submission } from './builders';
+import { applyToSnapshot } from './memory';
 
 const NOW = '2026-12-01T12:00:00Z';
 
@@ -260,12 +263,90 @@ describe('ingest', () => {
         responseId: '',
         milestone: 'M-0001',
         field: 'Status',
-        from: '',
+        from: 'On track',
         to: 'Might miss',
         by: '',
         source: 'sheet',
       },
     ]);
     expect(r.writes).toEqual([]);
+  });
+});
+
+describe('ingest across syncs', () => {
+  const base = () => register(ms);
+  const sync = (snap: ReturnType<typeof register>, subs: unknown[], now = NOW) => {
+    const out = planSync(snap, raw(...subs), now);
+    return { out, next: applyToSnapshot(snap, out.plan) };
+  };
+  const statusOf = (snap: ReturnType<typeof register>, id: string) =>
+    readRegister(snap).register.milestones.find((m) => m.id === id)!.status;
+
+  it('reads milestone IDs in any case and with spaces', () => {
+    const r = run(
+      ms,
+      submission({ statuses: { ' m-0001 ': 'Might miss' }, forecasts: { 'm-0001': '2027-01-05' } }),
+    );
+    expect(r.applied.map((a) => [a.milestone, a.field, a.to])).toEqual([
+      ['M-0001', 'Status', 'Might miss'],
+      ['M-0001', 'Forecast', '2027-01-05'],
+    ]);
+  });
+
+  it('an older response arriving after a newer one does not override it', () => {
+    const newer = submission({
+      responseId: 'b',
+      submittedAt: '2026-12-01T11:00:00Z',
+      statuses: { 'M-0001': 'Might miss' },
+    });
+    const older = submission({
+      responseId: 'a',
+      submittedAt: '2026-12-01T10:00:00Z',
+      statuses: { 'M-0001': 'On track' },
+    });
+    const { next } = sync(base(), [newer]);
+    const late = sync(next, [newer, older]);
+    expect(statusOf(late.next, 'M-0001')).toBe('Might miss');
+    expect(late.out.rejected.map((r) => [r.responseId, r.milestone])).toEqual([['a', 'M-0001']]);
+    expect(late.out.rejected[0]!.reason).toMatch(
+      /^a later update \(2026-12-01T11:00:00.000Z\) is already recorded/,
+    );
+    // Both arrival orders end in the same register state.
+    const together = sync(base(), [older, newer]);
+    expect(statusOf(together.next, 'M-0001')).toBe('Might miss');
+    // And nothing is invented on the next sync.
+    expect(sync(late.next, [newer, older]).out.applied).toEqual([]);
+  });
+
+  it('lets an edited response reopen what its own earlier version closed', () => {
+    const done = submission({ submittedAt: '2026-12-01T09:00:00Z', statuses: { 'M-0001': 'Done' } });
+    const { next } = sync(base(), [done]);
+    expect(statusOf(next, 'M-0001')).toBe('Done');
+    const edit = submission({ submittedAt: '2026-12-01T10:00:00Z', statuses: { 'M-0001': 'Might miss' } });
+    const after = sync(next, [done, edit]);
+    expect(statusOf(after.next, 'M-0001')).toBe('Might miss');
+    // Another response still cannot touch a closed milestone.
+    const other = submission({
+      responseId: 'other',
+      submittedAt: '2026-12-01T11:00:00Z',
+      statuses: { 'M-0003': 'On track' },
+    });
+    expect(sync(after.next, [other]).out.rejected[0]!.reason).toBe(
+      'M-0003 is Done; closed milestones are not updated',
+    );
+  });
+
+  it('applies a response submitted in the repeated autumn hour once, even though its time reads back differently', () => {
+    // 01:30 happens twice in London on 25 Oct 2026; 00:30Z and 01:30Z both show as 01:30.
+    const snap = register({ ...ms, Meetings: [{ Date: '2026-10-29', Status: 'Planned' }] });
+    const first = submission({ submittedAt: '2026-10-25T01:30:00Z', statuses: { 'M-0001': 'Might miss' } });
+    const { next } = sync(snap, [first], '2026-10-25T02:00:00Z');
+    // Store Received the way a sheet does: as a wall-clock serial.
+    const updates = next.tables.find((t) => t.name === 'Updates')!;
+    const col = updates.headers.indexOf('Received');
+    updates.rows[0]![col] = instantToSerial(String(updates.rows[0]![col]), 'Europe/London');
+    const again = sync(next, [first], '2026-10-25T03:00:00Z');
+    expect(again.out.recorded).toBe(0);
+    expect(again.out.skipped.map((x) => x.reason)).toEqual(['already applied']);
   });
 });
