@@ -4,8 +4,9 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { RegisterError } from '../core/cycle';
-import { NoWorkspaceError } from '../local/backend';
+import { NoWorkspaceError, PlanConflictError } from '../local/backend';
 import { LockedError } from '../local/lock';
+import { RegisterChangedError } from '../local/workbook';
 import { demoCommand } from './commands/demo';
 import { initCommand } from './commands/init';
 import { packCommand } from './commands/pack';
@@ -33,6 +34,7 @@ export function buildProgram(exit: (code: number) => void): Command {
       'Milestone management for leadership teams: a register, weekly update requests, a sync, and a prioritised meeting pack.',
     )
     .version('0.1.0')
+    .exitOverride()
     .showHelpAfterError()
     .addHelpText(
       'after',
@@ -127,12 +129,12 @@ export async function main(argv: string[]): Promise<number> {
   const program = buildProgram((c) => {
     code = c;
   });
-  program.exitOverride();
   try {
     await program.parseAsync(argv);
     return code;
   } catch (err) {
-    if (err instanceof CommanderError) return err.exitCode;
+    // Help and version exit 0; every other commander error is a usage error.
+    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
     if (err instanceof RegisterError) {
       say('The register cannot be used as it is; nothing was changed:');
       for (const p of err.problems) say(`  ${formatProblem(p)}`);

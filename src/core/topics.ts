@@ -273,7 +273,9 @@ export function deriveCandidates(register: Register, meeting: Meeting): Candidat
     Math.max(0, ...register.topics.map((t) => Number(/\/raised\/R-(\d+)$/.exec(t.topicId)?.[1] ?? 0))) + 1;
   for (const t of register.topics) {
     const raised = t.kind === 'raised' || (t.kind === '' && !t.topicId && t.topic !== '');
-    if (!raised || (t.meeting && t.meeting !== meeting.date && !carried.has(t.meeting))) continue;
+    // Rows of earlier meetings that were ranked there come back through carry-over instead.
+    const earlier = t.meeting && t.meeting !== meeting.date;
+    if (!raised || (earlier && (!carried.has(t.meeting!) || t.topicId))) continue;
     if (t.outcome && t.outcome !== 'Deferred') continue;
     const milestone = t.milestone ? byId.get(t.milestone.toUpperCase()) : undefined;
     const owners = t.owner
@@ -300,7 +302,7 @@ export function deriveCandidates(register: Register, meeting: Meeting): Candidat
     });
   }
 
-  return carryOver(register, meeting, out, (owners, ids) =>
+  return carryOver(uniqueByIdentity(out), register, meeting, (owners, ids) =>
     ids.length
       ? mostPressing(ids.map((id) => byId.get(id)).filter((m): m is Milestone => !!m && isOpen(m)))
       : mostPressing(owners.flatMap((o) => openOf.get(o) ?? [])),
@@ -326,10 +328,21 @@ function carrySources(register: Register, meeting: Meeting): string[] {
  * whose condition no longer holds are not carried: the risk has gone. Raised and help topics
  * are carried as they were, dated and prioritised by their milestones (or their owners').
  */
+/** One candidate per identity: the first derived, with the highest deferral count seen. */
+function uniqueByIdentity(candidates: Candidate[]): Candidate[] {
+  const out = new Map<string, Candidate>();
+  for (const c of candidates) {
+    const first = out.get(c.identity);
+    if (first) first.deferrals = Math.max(first.deferrals, c.deferrals);
+    else out.set(c.identity, c);
+  }
+  return [...out.values()];
+}
+
 function carryOver(
+  candidates: Candidate[],
   register: Register,
   meeting: Meeting,
-  candidates: Candidate[],
   pressing: (owners: string[], milestoneIds: string[]) => { due?: string; priorityRank?: number },
 ): Candidate[] {
   const sources = new Set(carrySources(register, meeting));

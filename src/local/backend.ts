@@ -10,7 +10,7 @@ import { writeFileAtomic } from './atomic';
 import { withLock } from './lock';
 import { writeOutbox } from './outbox';
 import { readResponses } from './responses';
-import { applyPlan, readWorkbook, saveWorkbookAtomic } from './workbook';
+import { applyPlan, assertUnchanged, readWorkbook, saveWorkbookAtomic } from './workbook';
 import { type WorkspacePaths, workspacePaths } from './workspace';
 
 export interface LocalRead {
@@ -28,6 +28,20 @@ export interface ApplyReport {
 }
 
 export class NoWorkspaceError extends Error {}
+
+/** The plan did not fit the workbook as it is (a row gone, a cell not as read): nothing was written. */
+export class PlanConflictError extends Error {
+  constructor(readonly conflicts: Problem[]) {
+    super(
+      `The register does not hold what this run read, so nothing was written:\n${conflicts
+        .map(
+          (c) =>
+            `  ${c.tab}${c.row ? `, row ${c.row}` : ''}${c.column ? `, column ${c.column}` : ''}: ${c.message}`,
+        )
+        .join('\n')}`,
+    );
+  }
+}
 
 export async function assertWorkspace(paths: WorkspacePaths): Promise<void> {
   try {
@@ -56,12 +70,18 @@ export async function runLocal<T extends { plan: Plan }>(
     const { snapshot, workbook, stamp } = await readWorkbook(paths.register);
     const { raw, problems } = await readResponses(paths.responses);
     const outcome = plan({ snapshot, responses: raw, responseProblems: problems });
+    // Apply in memory first: a plan that does not fit the workbook writes nothing at all,
+    // so a response is never recorded as applied while its cell was left as it was.
+    const applied = applyPlan(workbook, snapshot, outcome.plan, outcome.plan.timeZone);
+    if (applied.conflicts.length) throw new PlanConflictError(applied.conflicts);
+    await assertUnchanged(paths.register, stamp);
     for (const f of files(outcome, paths)) {
       await fs.mkdir(path.dirname(f.path), { recursive: true });
       await writeFileAtomic(f.path, f.data);
     }
+    // The outbox is the send log: an email written here is never written again, even if the
+    // register save below fails and the run is repeated.
     const { written, skipped } = await writeOutbox(paths.outbox, outcome.plan.emails, now);
-    const applied = applyPlan(workbook, snapshot, outcome.plan, outcome.plan.timeZone);
     if (applied.writes + applied.appends > 0) await saveWorkbookAtomic(workbook, paths.register, stamp);
     return {
       outcome,

@@ -663,19 +663,25 @@ export async function saveWorkbookAtomic(
 ): Promise<FileStamp> {
   for (const sheet of workbook.worksheets) compactDataValidations(sheet);
   const buffer = Buffer.from(await workbook.xlsx.writeBuffer());
-  if (stamp) {
-    let now: FileStamp | undefined;
-    try {
-      now = await fileStamp(file);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-    }
-    if (!now || now.mtimeMs !== stamp.mtimeMs || now.size !== stamp.size) {
-      throw new Error(
-        `${file} was changed by another program since Milepost read it; nothing was written. Run the command again.`,
-      );
-    }
-  }
+  if (stamp) await assertUnchanged(file, stamp);
   await writeFileAtomic(file, buffer);
   return fileStamp(file);
+}
+
+/** The register was changed by another program while a run was working on it. */
+export class RegisterChangedError extends Error {}
+
+/** Throws RegisterChangedError unless `file` is still the file that was read. */
+export async function assertUnchanged(file: string, stamp: FileStamp): Promise<void> {
+  let now: FileStamp | undefined;
+  try {
+    now = await fileStamp(file);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  if (!now || now.mtimeMs !== stamp.mtimeMs || now.size !== stamp.size) {
+    throw new RegisterChangedError(
+      `${file} was changed by another program since Milepost read it; the register was not written. Run the command again.`,
+    );
+  }
 }

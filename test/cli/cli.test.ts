@@ -55,6 +55,13 @@ describe('milepost CLI', () => {
     }
   });
 
+  it('exits 2 on a usage error', () => {
+    const r = milepost('sync', '--no-such-option');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("unknown option '--no-such-option'");
+    expect(milepost('frobnicate').code).toBe(2);
+  });
+
   it('init --sample creates a workspace that validates; init refuses to overwrite it', () => {
     const dir = tempDir();
     expect(milepost('init', '--sample', '-w', dir).code).toBe(0);
@@ -195,6 +202,8 @@ describe('milepost CLI', () => {
       expect.objectContaining({ row: 2, message: expect.stringContaining('line 2 is not valid JSON') }),
     ]);
     expect(r.stderr).toContain('line 2 is not valid JSON');
+    const pack = milepost('pack', '-w', dir, '--now', '2026-12-02T16:00:00Z');
+    expect(pack.stderr).toContain('line 2 is not valid JSON');
   });
 
   it('stores formula-looking text literally and escapes HTML in the pack', async () => {

@@ -223,6 +223,31 @@ describe('topic derivation', () => {
     expect(t.some((x) => x.title === 'Typed for the cancelled meeting')).toBe(true);
   });
 
+  it('lists a carried raised topic once, on the sync after it was carried', () => {
+    const t = topics({
+      Updates: allResponded,
+      Topics: [
+        {
+          'Topic ID': '2026-11-26/raised/R-0001',
+          Meeting: '2026-11-26',
+          Rank: 6,
+          Kind: 'raised',
+          Topic: 'Office move',
+          Deferrals: 0,
+        },
+        {
+          'Topic ID': '2026-12-03/raised/R-0001',
+          Meeting: '2026-12-03',
+          Rank: 1,
+          Kind: 'raised',
+          Topic: 'Office move',
+          Deferrals: 1,
+        },
+      ],
+    });
+    expect(t.map((x) => [x.topicId, x.deferrals])).toEqual([['2026-12-03/raised/R-0001', 1]]);
+  });
+
   it('assigns a raised ID to a topic typed in by hand', () => {
     const t = topics({
       Updates: allResponded,

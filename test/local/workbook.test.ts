@@ -744,7 +744,7 @@ describe('saveWorkbookAtomic', () => {
     await fs.writeFile(file, theirs);
     await fs.utimes(file, new Date(), new Date(Date.now() + 5000));
     await expect(saveWorkbookAtomic(workbook, file, stamp)).rejects.toThrow(
-      /changed by another program since Milepost read it; nothing was written/,
+      /changed by another program since Milepost read it; the register was not written/,
     );
     expect(await fs.readFile(file)).toEqual(theirs);
     expect(await fs.readdir(dir)).toEqual(['register.xlsx']);

@@ -42,7 +42,10 @@ export async function packCommand(opts: GlobalOptions): Promise<number> {
     opts.workspace,
     'pack',
     now,
-    (read) => planPack(read.snapshot, read.responses, now, (m) => packLocation(m.date)),
+    (read) => {
+      const o = planPack(read.snapshot, read.responses, now, (m) => packLocation(m.date));
+      return { ...o, problems: [...read.responseProblems, ...o.problems] };
+    },
     packFiles,
   ).then((r) => {
     saySync(r.outcome);
