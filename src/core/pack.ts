@@ -535,7 +535,7 @@ function healthSection(ctx: Context): Block[] {
       h.anticipationRate === null || h.misses === 0
         ? 'No misses yet.'
         : `${percent(h.anticipationRate)} — ${h.anticipatedMisses} of ${plural(h.misses, 'miss', 'misses')} ` +
-            `${h.misses === 1 ? 'was' : 'were'} flagged Might miss at least one meeting ahead.`,
+            `${h.anticipatedMisses === 1 || h.misses === 1 ? 'was' : 'were'} flagged Might miss at least one meeting ahead.`,
     ),
   );
   blocks.push(para({ text: 'Surprise misses', bold: true }, ' (On track straight to Missed):'));
