@@ -8,7 +8,10 @@
  * the Changes history agree (each chain of changes ends at the register's value), overdue open
  * milestones exist only where no sync has run since their due date (auto-miss flags them next).
  */
-import type { Submission } from '../src/core/types';
+import { topicValues } from '../src/core/cycle';
+import { readRegister } from '../src/core/register';
+import { topicsFor } from '../src/core/topics';
+import type { Submission, Table } from '../src/core/types';
 import layout from '../templates/layout.json';
 
 export interface GenerateOptions {
@@ -140,10 +143,12 @@ function row(tab: string, values: Row): Row {
   return Object.fromEntries(headers.map((h) => [h, values[h] ?? '']));
 }
 
-const SETTING_DEFAULTS: Record<string, string | number> = Object.fromEntries(
-  layout.settings.map((s) => [s.key, s.value]),
-);
-const setting = (key: string): number => Number(SETTING_DEFAULTS[key]);
+/** A tab of a core snapshot from rows made by `row`, in layout column order. */
+function table(tab: string, rows: Row[]): Table {
+  const headers = HEADERS[tab];
+  if (!headers) throw new Error(`No tab ${tab} in the layout`);
+  return { name: tab, headers, rows: rows.map((r) => headers.map((h) => r[h] ?? null)) };
+}
 
 // ---------- the generator ----------
 
@@ -160,7 +165,6 @@ interface Person {
 interface MilestoneState {
   id: string;
   priority: string;
-  priorityRank: number;
   title: string;
   owner: Person;
   due: string;
@@ -229,6 +233,16 @@ export function generateRegister(opts: GenerateOptions): GeneratedRegister {
     const deputy = active.find((q) => q.group === p.group && q !== p && q.delegate !== p.email);
     if (deputy) p.delegate = deputy.email;
   }
+  const teamRows = people.map((p) =>
+    row('Team', {
+      Name: p.name,
+      Email: p.email,
+      Group: p.group,
+      Role: p.role,
+      Delegate: p.delegate,
+      Active: p.active ? 'yes' : 'no',
+    }),
+  );
 
   // ----- Priorities -----
   const priorityCount = 3 + Math.floor(rng() * 3);
@@ -237,6 +251,9 @@ export function generateRegister(opts: GenerateOptions): GeneratedRegister {
     rank: i + 1,
     sponsor: i === 0 ? leader.email : pick(active).email,
   }));
+  const priorityRows = priorities.map((p) =>
+    row('Priorities', { Priority: p.name, Rank: p.rank, Sponsor: p.sponsor }),
+  );
 
   // ----- Meetings: weekly; requests Monday 10:00, reminders Tuesday 22:00, deadline and sync Wednesday -----
   const meetingRows: Row[] = [];
@@ -417,7 +434,6 @@ export function generateRegister(opts: GenerateOptions): GeneratedRegister {
     states.push({
       id,
       priority: priority.name,
-      priorityRank: priority.rank,
       title: `${pick(VERBS)} ${pick(OBJECTS)} (${owner.group})`,
       owner,
       due,
@@ -488,8 +504,6 @@ export function generateRegister(opts: GenerateOptions): GeneratedRegister {
   const ownerOf = new Map(people.map((p) => [p.email, p]));
   const lastUpdate = new Map<string, string>();
   const updateRows: Row[] = [];
-  const helpAt: { person: Person; helpFrom: string; text: string }[] = [];
-  const respondedAt = new Set<string>();
   held.forEach((meeting, k) => {
     for (const email of ownerIds) {
       const p = ownerOf.get(email)!;
@@ -505,10 +519,6 @@ export function generateRegister(opts: GenerateOptions): GeneratedRegister {
           : pick(active).email
         : '';
       const helpNeeded = asksHelp ? `Need a decision on ${pick(OBJECTS)}` : '';
-      if (k === lastSync) {
-        respondedAt.add(email);
-        if (asksHelp) helpAt.push({ person: p, helpFrom, text: helpNeeded });
-      }
       updateRows.push(
         row('Updates', {
           Received: r.received,
@@ -543,154 +553,45 @@ export function generateRegister(opts: GenerateOptions): GeneratedRegister {
     }),
   );
 
-  // ----- Topics of the last held meeting, scored like Milepost does (DESIGN.md §4) -----
-  const meeting = held[lastSync]!.date;
-  const w = (key: string): number => setting(key);
-  const round1 = (x: number): number => Math.round(x * 10) / 10;
-  const groupOf = (email: string): string => ownerOf.get(email)?.group ?? '';
-  const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
-  const byId = new Map(states.map((m) => [m.id, m]));
-  interface Draft {
-    identity: string;
-    kind: string;
-    title: string;
-    milestones: string[];
-    owners: string[];
-    helpFrom: string;
-    groups: string[];
-    due: string;
-    rank?: number;
-  }
-  const drafts: Draft[] = [];
-  const earliest = (ms: MilestoneState[]) => ms.map((m) => m.due).sort()[0] ?? '';
-  const bestRank = (ms: MilestoneState[]) =>
-    ms.length ? Math.min(...ms.map((m) => m.priorityRank)) : undefined;
-  for (const m of states) {
-    if (m.status !== 'Might miss' && m.status !== 'Missed') continue;
-    const kind = m.status === 'Might miss' ? 'might-miss' : 'missed';
-    drafts.push({
-      identity: `${kind}/${m.id}`,
-      kind,
-      title: `${m.id} ${m.title} (${kind === 'missed' ? `missed due ${m.due}` : 'flagged Might miss'})`,
-      milestones: [m.id],
-      owners: [m.owner.email],
-      helpFrom: '',
-      groups: [m.owner.group],
-      due: m.due,
-      rank: m.priorityRank,
-    });
-  }
-  for (const down of states) {
-    if (!isOpen(down)) continue;
-    for (const upId of down.dependsOn) {
-      const up = byId.get(upId)!;
-      const upDate = up.forecast || up.due;
-      if (!isOpen(up) || (up.status === 'On track' && upDate <= down.due)) continue;
-      const owners = [...new Set([up.owner.email, down.owner.email])];
-      drafts.push({
-        identity: `dependency/${up.id}>${down.id}`,
-        kind: 'dependency',
-        title: `${up.id} ${up.title} (${up.status}${up.forecast ? `, forecast ${up.forecast}` : ''}) puts ${down.id} ${down.title} (due ${down.due}) at risk`,
-        milestones: [up.id, down.id],
-        owners,
-        helpFrom: '',
-        groups: [...new Set(owners.map(groupOf))],
-        due: down.due,
-        rank: Math.min(up.priorityRank, down.priorityRank),
-      });
-    }
-  }
-  for (const h of helpAt) {
-    const theirs = openOf.get(h.person.email) ?? [];
-    const target = groups.includes(h.helpFrom) ? h.helpFrom : groupOf(h.helpFrom);
-    drafts.push({
-      identity: `help/${h.person.email}`,
-      kind: 'help',
-      title: h.text,
-      milestones: [],
-      owners: [h.person.email],
-      helpFrom: h.helpFrom,
-      groups: [...new Set([h.person.group, ...(target ? [target] : [])])],
-      due: earliest(theirs),
-      rank: bestRank(theirs),
-    });
-  }
-  for (const [email, theirs] of openOf) {
-    if (respondedAt.has(email)) continue;
-    const p = ownerOf.get(email)!;
-    drafts.push({
-      identity: `stale/${email}`,
-      kind: 'stale',
-      title: `No update from ${p.name} (${plural(theirs.length, 'open milestone')})`,
-      milestones: [],
-      owners: [email],
-      helpFrom: '',
-      groups: [p.group],
-      due: earliest(theirs),
-      rank: bestRank(theirs),
-    });
-  }
-  const KIND: Record<string, [string, string]> = {
-    'might-miss': ['Might miss', 'Weight might-miss'],
-    missed: ['Missed', 'Weight missed'],
-    dependency: ['Dependency', 'Weight dependency'],
-    help: ['Help needed', 'Weight help'],
-    stale: ['No update', 'Weight stale'],
+  // ----- Settings -----
+  const overrides: Record<string, string | number> = {
+    'Time zone': TIME_ZONE,
+    'Meeting weekday': 'Thursday',
+    'Meeting time': '10:00',
+    'Cadence (weeks)': 1,
+    'First meeting': FIRST_MEETING,
+    'Process manager': manager.email,
+    Leader: leader.email,
   };
-  const scored = drafts.map((d) => {
-    const deferrals = chance(0.25) ? int(1, 3) : 0;
-    const [label, weight] = KIND[d.kind]!;
-    const parts: [string, number][] = [[label, w(weight)]];
-    if (d.rank !== undefined) {
-      parts.push([`strategic priority ${d.rank}`, w('Weight priority') * (priorityCount + 1 - d.rank)]);
-    }
-    if (d.due) {
-      const days = daysBetween(meeting, d.due);
-      const h = w('Due horizon (days)');
-      const share = Math.min(1, Math.max(0, (h - days) / h));
-      const when =
-        days < 0
-          ? `${plural(-days, 'day')} overdue`
-          : days === 0
-            ? 'due on the meeting day'
-            : `due in ${plural(days, 'day')}`;
-      if (share > 0) parts.push([when, round1(w('Weight due soon') * share)]);
-    }
-    const others = d.groups.length - 1;
-    if (others > 0) {
-      parts.push([`${plural(others, 'other group')} affected`, round1(w('Weight per other group') * others)]);
-    }
-    if (deferrals) parts.push([`deferred ${deferrals}×`, w('Weight per deferral') * deferrals]);
-    return {
-      ...d,
-      deferrals,
-      score: round1(parts.reduce((s, [, pts]) => s + pts, 0)),
-      why: parts.map(([l, pts]) => `${l} (+${pts})`).join('; '),
-      topicId: `${meeting}/${d.identity}`,
-    };
-  });
-  scored.sort(
-    (a, b) =>
-      b.score - a.score ||
-      (a.due || '9999-12-31').localeCompare(b.due || '9999-12-31') ||
-      (a.identity < b.identity ? -1 : a.identity > b.identity ? 1 : 0),
+  const settingRows = layout.settings.map((s) =>
+    row('Settings', { Setting: s.key, Value: overrides[s.key] ?? s.value, About: s.about }),
   );
+
+  // ----- Topics of the last held meeting, ranked by the core (src/core/topics.ts) -----
+  // The register as of that meeting: the milestones as they stand, its updates and the changes.
+  const meeting = held[lastSync]!.date;
+  const updatesSoFar = updateRows.filter((u) => String(u.Meeting) <= meeting);
+  const { register } = readRegister({
+    tables: [
+      table('Settings', settingRows),
+      table('Team', teamRows),
+      table('Priorities', priorityRows),
+      table('Milestones', milestoneRows),
+      table('Meetings', meetingRows),
+      table('Topics', []),
+      table('Updates', updatesSoFar),
+      table('Changes', changeRows),
+    ],
+  });
+  const lastMeeting = register.meetings.find((m) => m.date === meeting);
+  if (!lastMeeting) throw new Error(`No meeting ${meeting} in the generated register`);
+  const ranked = topicsFor(register, lastMeeting);
   // The meeting reached the first few topics; the rest carry over to the next one.
   const outcomes = ['Resolved', 'Discussed', 'Discussed', 'Deferred', 'Discussed'];
-  const topicRows = scored.map((t, i) => {
+  const topicRows = ranked.map((t, i) => {
     const outcome = outcomes[i] ?? '';
     return row('Topics', {
-      'Topic ID': t.topicId,
-      Meeting: meeting,
-      Rank: i + 1,
-      Kind: t.kind,
-      Topic: t.title,
-      Milestone: t.milestones.join(', '),
-      Owner: t.owners.join(', '),
-      'Help from': t.helpFrom,
-      Score: t.score,
-      Why: t.why,
-      Deferrals: t.deferrals,
+      ...topicValues(t), // Topic ID, Meeting, Rank … Deferrals, as the sync writes them
       Outcome: outcome,
       'Decision / action': outcome
         ? `Agreed a recovery plan; ${t.owners.length > 1 ? 'owners' : 'owner'} to report back`
@@ -766,36 +667,11 @@ export function generateRegister(opts: GenerateOptions): GeneratedRegister {
     });
   }
 
-  // ----- Settings -----
-  const overrides: Record<string, string | number> = {
-    'Time zone': TIME_ZONE,
-    'Meeting weekday': 'Thursday',
-    'Meeting time': '10:00',
-    'Cadence (weeks)': 1,
-    'First meeting': FIRST_MEETING,
-    'Process manager': manager.email,
-    Leader: leader.email,
-  };
-  const settingRows = layout.settings.map((s) =>
-    row('Settings', { Setting: s.key, Value: overrides[s.key] ?? s.value, About: s.about }),
-  );
-
   return {
     tables: {
       Milestones: milestoneRows,
-      Team: people.map((p) =>
-        row('Team', {
-          Name: p.name,
-          Email: p.email,
-          Group: p.group,
-          Role: p.role,
-          Delegate: p.delegate,
-          Active: p.active ? 'yes' : 'no',
-        }),
-      ),
-      Priorities: priorities.map((p) =>
-        row('Priorities', { Priority: p.name, Rank: p.rank, Sponsor: p.sponsor }),
-      ),
+      Team: teamRows,
+      Priorities: priorityRows,
       Meetings: meetingRows,
       Topics: topicRows,
       Updates: updateRows,

@@ -4,9 +4,8 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { RegisterError } from '../core/cycle';
-import { NoWorkspaceError, PlanConflictError } from '../local/backend';
+import { NoWorkspaceError } from '../local/backend';
 import { LockedError } from '../local/lock';
-import { RegisterChangedError } from '../local/workbook';
 import { demoCommand } from './commands/demo';
 import { initCommand } from './commands/init';
 import { packCommand } from './commands/pack';

@@ -175,7 +175,7 @@ const TOPIC_COLUMNS = [
   'Deferrals',
 ];
 
-function topicValues(t: Topic): Record<string, string | number> {
+export function topicValues(t: Topic): Record<string, string | number> {
   return {
     'Topic ID': t.topicId,
     Meeting: t.meeting,
