@@ -662,10 +662,19 @@ export async function saveWorkbookAtomic(
   stamp?: FileStamp,
 ): Promise<FileStamp> {
   for (const sheet of workbook.worksheets) compactDataValidations(sheet);
-  const buffer = Buffer.from(await workbook.xlsx.writeBuffer());
+  const buffer = await workbookBytes(workbook);
   if (stamp) await assertUnchanged(file, stamp);
   await writeFileAtomic(file, buffer);
   return fileStamp(file);
+}
+
+/**
+ * The workbook as .xlsx bytes. Deflate level 1: the zip library is pure JavaScript and the
+ * default level spends most of a large register's save compressing; the file is ~20% larger.
+ */
+export async function workbookBytes(workbook: ExcelJS.Workbook): Promise<Buffer> {
+  const options = { zip: { compression: 'DEFLATE', compressionOptions: { level: 1 } } };
+  return Buffer.from(await workbook.xlsx.writeBuffer(options as Partial<ExcelJS.XlsxWriteOptions>));
 }
 
 /** The register was changed by another program while a run was working on it. */

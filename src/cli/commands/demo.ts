@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import ExcelJS from 'exceljs';
 import { normaliseName } from '../../core/layout';
 import { writeFileAtomic } from '../../local/atomic';
+import { workbookBytes } from '../../local/workbook';
 import { workspacePaths } from '../../local/workspace';
 import { emitJson, type GlobalOptions, plural, say } from '../output';
 import { initWorkspace } from './init';
@@ -58,7 +59,7 @@ async function holdMeeting(registerFile: string, meeting: string): Promise<numbe
         ? 'Agreed a recovery plan; re-baseline the date next week'
         : 'Owners to meet this week and report back';
   });
-  await writeFileAtomic(registerFile, Buffer.from(await wb.xlsx.writeBuffer()));
+  await writeFileAtomic(registerFile, await workbookBytes(wb));
   return reached;
 }
 

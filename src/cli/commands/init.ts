@@ -3,7 +3,7 @@ import sample from '../../../templates/sample/register.json';
 import { SETTINGS, type TabName } from '../../core/layout';
 import type { Cell } from '../../core/types';
 import { writeFileAtomic } from '../../local/atomic';
-import { createWorkbook } from '../../local/workbook';
+import { createWorkbook, workbookBytes } from '../../local/workbook';
 import { workspacePaths } from '../../local/workspace';
 import { emitJson, type GlobalOptions, say, UsageError } from '../output';
 
@@ -38,7 +38,7 @@ export async function initWorkspace(
   const data = opts.sample ? sampleData() : defaultData();
   const tz = String(data.Settings?.find((s) => s.Setting === 'Time zone')?.Value ?? 'UTC');
   const workbook = createWorkbook(data, tz);
-  await writeFileAtomic(paths.register, Buffer.from(await workbook.xlsx.writeBuffer()));
+  await writeFileAtomic(paths.register, await workbookBytes(workbook));
   await fs.mkdir(paths.outbox, { recursive: true });
   await fs.mkdir(paths.packs, { recursive: true });
   const hasResponses = await fs
