@@ -4,8 +4,10 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { RegisterError } from '../core/cycle';
-import { NoWorkspaceError } from '../local/backend';
+import { GoogleConfigError } from '../google/backend';
+import { NoWorkspaceError, PlanConflictError } from '../local/backend';
 import { LockedError } from '../local/lock';
+import { RegisterChangedError } from '../local/workbook';
 import { demoCommand } from './commands/demo';
 import { initCommand } from './commands/init';
 import { packCommand } from './commands/pack';
@@ -21,6 +23,18 @@ function common(cmd: Command): Command {
     .addOption(new Option('-w, --workspace <dir>', 'workspace directory holding register.xlsx').default('.'))
     .addOption(new Option('--now <iso>', 'use a fixed clock, e.g. 2026-12-02T16:00:00Z (reproducible runs)'))
     .addOption(new Option('--json', 'print a machine-readable result on stdout'));
+}
+
+/** Options of the commands that can also read a Google Sheet register. */
+function google(cmd: Command): Command {
+  return common(cmd)
+    .addOption(
+      new Option('--backend <name>', 'where the register is: local (register.xlsx) or google').default(
+        'local',
+      ),
+    )
+    .addOption(new Option('--spreadsheet <id>', 'Google backend: the Sheet id (or MILEPOST_SPREADSHEET_ID)'))
+    .addOption(new Option('--responses <file>', 'read update submissions from this JSONL file'));
 }
 
 function example(cmd: Command, text: string): Command {
@@ -64,12 +78,12 @@ A week with the local backend (a workspace directory with register.xlsx):
     .option('--force', 'replace an existing register')
     .action(act(initCommand));
   example(
-    common(
+    google(
       program
         .command('validate')
         .description('check the register and responses; exit 1 when there are errors'),
     ),
-    'milepost validate --workspace team --json',
+    'milepost validate --backend google --spreadsheet 1AbC…xyz --json',
   ).action(act(validateCommand));
   example(
     common(
@@ -82,13 +96,15 @@ A week with the local backend (a workspace directory with register.xlsx):
     .option('--reminders', 'remind the owners who have not responded yet')
     .action(act(requestCommand));
   example(
-    common(
+    google(
       program
         .command('sync')
         .description('apply responses.jsonl to the register, mark overdue milestones, refresh topics'),
     ),
-    'milepost sync --workspace team --json',
-  ).action(act(syncCommand));
+    'milepost sync --workspace team --json   # or: --backend google --spreadsheet ID --dry-run',
+  )
+    .option('--dry-run', 'show what the sync would change and write nothing')
+    .action(act(syncCommand));
   example(
     common(
       program.command('pack').description('sync, then build the meeting pack (packs/<date>.html and .md)'),
@@ -139,14 +155,16 @@ export async function main(argv: string[]): Promise<number> {
       for (const p of err.problems) say(`  ${formatProblem(p)}`);
       return 1;
     }
-    if (err instanceof UsageError || err instanceof NoWorkspaceError || err instanceof LockedError) {
+    if (
+      err instanceof UsageError ||
+      err instanceof NoWorkspaceError ||
+      err instanceof LockedError ||
+      err instanceof GoogleConfigError
+    ) {
       say(`milepost: ${err.message}`);
       return err instanceof LockedError ? 3 : 2;
     }
-    if (
-      err instanceof Error &&
-      /changed by another program|not written|nothing was written/i.test(err.message)
-    ) {
+    if (err instanceof RegisterChangedError || err instanceof PlanConflictError) {
       say(`milepost: ${err.message}`);
       return 3;
     }

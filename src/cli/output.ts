@@ -5,6 +5,12 @@ export interface GlobalOptions {
   workspace: string;
   now?: string;
   json?: boolean;
+  /** 'local' (default) or 'google'. */
+  backend?: string;
+  spreadsheet?: string;
+  /** A responses.jsonl to read instead of the backend's own responses. */
+  responses?: string;
+  dryRun?: boolean;
 }
 
 export class UsageError extends Error {}

@@ -1,6 +1,7 @@
 import { planSync, type SyncOutcome } from '../../core/cycle';
 import { runLocal } from '../../local/backend';
-import { emitJson, type GlobalOptions, plural, resolveNow, say, sayProblems } from '../output';
+import { emitJson, type GlobalOptions, plural, resolveNow, say, sayProblems, UsageError } from '../output';
+import { backendOf, readSource } from '../source';
 import { reportApply } from './shared';
 
 /** The readable summary of a sync, shared by `sync` and `pack`. */
@@ -22,12 +23,30 @@ export function saySync(outcome: SyncOutcome): void {
   sayProblems(outcome.problems.filter((p) => p.severity === 'error' && p.tab === 'responses.jsonl'));
 }
 
+/** `sync --dry-run`: what a sync would change, read from either backend; nothing is written. */
+async function previewSync(opts: GlobalOptions, now: string) {
+  const read = await readSource(opts);
+  const o = planSync(read.snapshot, read.responses, now);
+  say(`Dry run on ${read.label}: nothing is written.`);
+  return {
+    outcome: { ...o, problems: [...read.responseProblems, ...o.problems] },
+    report: { writes: 0, appends: 0, conflicts: [], emailsWritten: [], emailsSkipped: [] },
+  };
+}
+
 export async function syncCommand(opts: GlobalOptions): Promise<number> {
   const now = resolveNow(opts);
-  const { outcome, report } = await runLocal(opts.workspace, 'sync', now, (read) => {
-    const o = planSync(read.snapshot, read.responses, now);
-    return { ...o, problems: [...read.responseProblems, ...o.problems] };
-  });
+  if (backendOf(opts) === 'google' && !opts.dryRun) {
+    throw new UsageError(
+      'Writing to a Google Sheet is not available in this release; use --dry-run to see what a sync would change.',
+    );
+  }
+  const { outcome, report } = opts.dryRun
+    ? await previewSync(opts, now)
+    : await runLocal(opts.workspace, 'sync', now, (read) => {
+        const o = planSync(read.snapshot, read.responses, now);
+        return { ...o, problems: [...read.responseProblems, ...o.problems] };
+      });
   saySync(outcome);
   reportApply(report);
   emitJson(opts, {

@@ -1,0 +1,40 @@
+/** Where a command reads the register from: the local workspace, or a Google Sheet. */
+import * as path from 'node:path';
+import type { Problem, RawSubmission, Snapshot } from '../core/types';
+import { readGoogle, spreadsheetIdFrom } from '../google/backend';
+import { readLocal } from '../local/backend';
+import { readResponses } from '../local/responses';
+import { type GlobalOptions, UsageError } from './output';
+
+export interface RegisterSource {
+  /** How the register is named in messages: a file path, or 'Google Sheet <id>'. */
+  label: string;
+  snapshot: Snapshot;
+  responses: RawSubmission[];
+  responseProblems: Problem[];
+}
+
+export function backendOf(opts: GlobalOptions): 'local' | 'google' {
+  const b = opts.backend ?? 'local';
+  if (b !== 'local' && b !== 'google') throw new UsageError(`--backend "${b}" is not one of local, google`);
+  return b;
+}
+
+export async function readSource(opts: GlobalOptions): Promise<RegisterSource> {
+  if (backendOf(opts) === 'local') {
+    const read = await readLocal(opts.workspace);
+    return { label: read.paths.register, ...read };
+  }
+  const id = spreadsheetIdFrom(opts.spreadsheet);
+  const sheet = await readGoogle(id);
+  // Until the Forms adapter lands, responses for a Google register come from a JSONL file.
+  const responses = opts.responses
+    ? await readResponses(path.resolve(opts.responses))
+    : { raw: [], problems: [] };
+  return {
+    label: `Google Sheet "${sheet.title}" (${id})`,
+    snapshot: sheet.snapshot,
+    responses: responses.raw,
+    responseProblems: responses.problems,
+  };
+}

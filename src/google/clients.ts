@@ -1,0 +1,42 @@
+/**
+ * Google API clients for the Node job. With MILEPOST_GOOGLE_API_ROOT set (the Workspace
+ * emulator, or any stand-in), every client talks to that root with a static access token and
+ * never asks for credentials; otherwise Application Default Credentials are used.
+ */
+import { sheets, type sheets_v4 } from '@googleapis/sheets';
+import { GoogleAuth, OAuth2Client } from 'google-auth-library';
+import { GAXIOS_NO_RETRY } from './retry';
+
+/** Least-privilege scopes of the Node job, one per API it calls. */
+export const SCOPES = {
+  sheets: 'https://www.googleapis.com/auth/spreadsheets',
+} as const;
+
+export interface GoogleConnection {
+  /** e.g. 'http://127.0.0.1:8085/'; undefined for Google itself. */
+  apiRoot?: string;
+  auth: OAuth2Client | GoogleAuth;
+}
+
+export function connect(env: NodeJS.ProcessEnv = process.env): GoogleConnection {
+  const apiRoot = env.MILEPOST_GOOGLE_API_ROOT?.trim();
+  if (apiRoot) {
+    const auth = new OAuth2Client();
+    // A client holding only an access token never calls a token endpoint.
+    auth.setCredentials({ access_token: env.MILEPOST_GOOGLE_ACCESS_TOKEN || 'milepost-emulator' });
+    return { apiRoot: apiRoot.endsWith('/') ? apiRoot : `${apiRoot}/`, auth };
+  }
+  return { auth: new GoogleAuth({ scopes: Object.values(SCOPES) }) };
+}
+
+export function sheetsClient(c: GoogleConnection): sheets_v4.Sheets {
+  // rootUrl must be set per API: the global option is ignored by the generated clients.
+  // gaxios's own retries are off: retry.ts decides what is safe to repeat (gaxios would
+  // otherwise repeat GETs inside our retries and ignore Retry-After).
+  return sheets({
+    version: 'v4',
+    auth: c.auth,
+    ...GAXIOS_NO_RETRY,
+    ...(c.apiRoot ? { rootUrl: c.apiRoot } : {}),
+  });
+}
