@@ -11,4 +11,9 @@ const common = {
   sourcemap: true,
   logLevel: 'warning',
 };
-await build({ ...common, entryPoints: { cli: 'src/cli.ts', bench: 'bench/bench.ts' }, outdir: 'dist' });
+// The Workspace emulator (test/emulator/main.ts) is bundled too, for `npm run emulator`.
+await build({
+  ...common,
+  entryPoints: { cli: 'src/cli.ts', bench: 'bench/bench.ts', emulator: 'test/emulator/main.ts' },
+  outdir: 'dist',
+});

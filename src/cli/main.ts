@@ -4,7 +4,7 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { RegisterError } from '../core/cycle';
-import { GoogleConfigError } from '../google/backend';
+import { GoogleApiError, GoogleConfigError } from '../google/backend';
 import { NoWorkspaceError, PlanConflictError } from '../local/backend';
 import { LockedError } from '../local/lock';
 import { RegisterChangedError } from '../local/workbook';
@@ -163,6 +163,10 @@ export async function main(argv: string[]): Promise<number> {
     ) {
       say(`milepost: ${err.message}`);
       return err instanceof LockedError ? 3 : 2;
+    }
+    if (err instanceof GoogleApiError) {
+      say(`milepost: Google API: ${err.message}`);
+      return 4;
     }
     if (err instanceof RegisterChangedError || err instanceof PlanConflictError) {
       say(`milepost: ${err.message}`);

@@ -1,5 +1,5 @@
 /** Runs the built CLI (bin/milepost.js → dist/cli.js) as a user would. */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -15,9 +15,19 @@ export interface Run {
 }
 
 export function milepost(...args: string[]): Run {
+  return milepostWith({}, ...args);
+}
+
+/** Runs the CLI with extra environment variables (e.g. MILEPOST_GOOGLE_API_ROOT). */
+export function milepostWith(env: Record<string, string>, ...args: string[]): Run {
   if (!fs.existsSync(path.join(ROOT, 'dist', 'cli.js')))
     throw new Error('dist/cli.js is missing: run npm run build (npm test does)');
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', cwd: ROOT, timeout: 120_000 });
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    encoding: 'utf8',
+    cwd: ROOT,
+    timeout: 120_000,
+    env: { ...process.env, ...env },
+  });
   return {
     code: r.status ?? -1,
     stdout: r.stdout,
@@ -32,4 +42,26 @@ export function tempDir(name = 'ws'): string {
 
 export function sampleResponses(): string {
   return fs.readFileSync(path.join(ROOT, 'templates', 'sample', 'responses.jsonl'), 'utf8');
+}
+
+/**
+ * Runs the CLI without blocking this process: needed when the CLI talks to a server running
+ * in the test process (the Workspace emulator), which spawnSync would starve.
+ */
+export function milepostAsync(env: Record<string, string>, ...args: string[]): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    child.on('error', reject);
+    child.on('close', (code) =>
+      resolve({ code: code ?? -1, stdout, stderr, json: () => JSON.parse(stdout) }),
+    );
+  });
 }

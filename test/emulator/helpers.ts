@@ -1,0 +1,50 @@
+/** Fixtures for the emulator's tests: the real googleapis client, and the sample register. */
+import * as fs from 'node:fs/promises';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { sheets, type sheets_v4 } from '@googleapis/sheets';
+import { OAuth2Client } from 'google-auth-library';
+import { expect } from 'vitest';
+import type { TabName } from '../../src/core/layout';
+import type { Cell } from '../../src/core/types';
+import { createWorkbook, workbookBytes } from '../../src/local/workbook';
+import sample from '../../templates/sample/register.json';
+import type { Emulator } from './server';
+
+/** The Sheets client as the Node job builds it: rootUrl per API, an access token and nothing else. */
+export function sheetsClient(emulator: Emulator, token = 'test-token'): sheets_v4.Sheets {
+  const auth = new OAuth2Client();
+  auth.setCredentials({ access_token: token });
+  return sheets({ version: 'v4', auth, rootUrl: emulator.apiRoot });
+}
+
+/** Writes the sample team's register.xlsx into a fresh directory and returns the file. */
+export async function sampleRegister(): Promise<string> {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'milepost-emulator-'));
+  const data = structuredClone(sample) as Partial<Record<TabName, Record<string, Cell>[]>>;
+  const file = path.join(dir, 'register.xlsx');
+  await fs.writeFile(file, await workbookBytes(createWorkbook(data, 'Europe/London')));
+  return file;
+}
+
+export interface GoogleFailure {
+  status: number;
+  data: unknown;
+  headers: Headers | Record<string, string>;
+}
+
+/** Awaits a client call that must fail with an HTTP status, and returns what the client saw. */
+export async function failure(call: Promise<unknown>): Promise<GoogleFailure> {
+  try {
+    await call;
+  } catch (error) {
+    const e = error as { status?: number; response?: { status: number; data: unknown; headers: Headers } };
+    expect(e.response, `expected an HTTP failure, got ${String(error)}`).toBeDefined();
+    return { status: e.response!.status, data: e.response!.data, headers: e.response!.headers };
+  }
+  throw new Error('the call succeeded');
+}
+
+export function googleError(code: number, message: string, status: string) {
+  return { error: expect.objectContaining({ code, message, status }) };
+}
