@@ -9,6 +9,7 @@
  */
 import * as fs from 'node:fs/promises';
 import ExcelJS from 'exceljs';
+import { sameCell, sameKey } from '../core/cells';
 import {
   dateToSerial,
   instantToSerial,
@@ -32,7 +33,6 @@ import { writeFileAtomic } from './atomic';
 const DAY_MS = 86_400_000;
 const SERIAL_EPOCH_MS = Date.UTC(1899, 11, 30);
 /** Half a millisecond in days: serials closer than this are the same instant. */
-const SERIAL_EPSILON = 0.5 / DAY_MS;
 
 export const DATE_FORMAT = 'yyyy-mm-dd';
 export const INSTANT_FORMAT = 'yyyy-mm-dd hh:mm';
@@ -611,43 +611,6 @@ function display(cell: Cell, type: DateKind | undefined, timeZone: string): stri
   if (typeof cell === 'number' && type === 'date') return serialToDate(cell);
   if (typeof cell === 'number' && type === 'instant') return serialToInstant(cell, timeZone);
   return text(cell);
-}
-
-/** A serial equal to an ISO date or instant text, when `textValue` is one. */
-function serialOfText(textValue: string, timeZone: string): number | undefined {
-  const date = parseIsoDate(textValue);
-  if (date !== undefined) return dateToSerial(date);
-  if (!/\d[T ]\d/.test(textValue)) return undefined;
-  const instant = parseInstant(textValue, timeZone);
-  return instant === undefined ? undefined : instantToSerial(instant, timeZone);
-}
-
-/**
- * Whether the cell found now still holds what the core saw: blank equals blank, text compares
- * trimmed, numbers compare within half a millisecond (serial round trips), and a serial
- * equals the ISO date or instant text of the same moment.
- */
-export function sameCell(current: Cell, expected: Cell, timeZone: string): boolean {
-  const a = text(current);
-  const b = text(expected);
-  if (a === '' || b === '') return a === b;
-  if (typeof current === 'number' && typeof expected === 'number') {
-    return Math.abs(current - expected) < SERIAL_EPSILON;
-  }
-  if (typeof current === 'number' || typeof expected === 'number') {
-    const serial = (typeof current === 'number' ? current : expected) as number;
-    const other = typeof current === 'number' ? b : a;
-    const otherSerial = serialOfText(other, timeZone);
-    if (otherSerial !== undefined && Math.abs(otherSerial - serial) < SERIAL_EPSILON) return true;
-  }
-  return a === b;
-}
-
-/** Key cells match like `sameCell`, except that text compares case-insensitively. */
-function sameKey(current: Cell, key: string, timeZone: string): boolean {
-  if (text(current) === '' || key.trim() === '') return false;
-  if (sameCell(current, key, timeZone)) return true;
-  return typeof current === 'string' && current.trim().toLowerCase() === key.trim().toLowerCase();
 }
 
 // ---------- saving ----------

@@ -1,0 +1,65 @@
+/**
+ * Cell values across runtimes: whether a cell still holds what the core saw (the same rule for
+ * the .xlsx workbook and the Google Sheet), and how a planned value is stored in a sheet.
+ */
+import { dateToSerial, instantToSerial, parseInstant, parseIsoDate } from './dates';
+import type { Cell } from './types';
+
+/** Half a millisecond in days: serial round trips may add float noise. */
+const SERIAL_EPSILON = 0.5 / 86_400_000;
+
+function text(cell: Cell): string {
+  return cell === null || cell === undefined ? '' : String(cell).trim();
+}
+
+/** A serial equal to an ISO date or instant text, when `textValue` is one. */
+function serialOfText(textValue: string, timeZone: string): number | undefined {
+  const date = parseIsoDate(textValue);
+  if (date !== undefined) return dateToSerial(date);
+  if (!/\d[T ]\d/.test(textValue)) return undefined;
+  const instant = parseInstant(textValue, timeZone);
+  return instant === undefined ? undefined : instantToSerial(instant, timeZone);
+}
+
+/**
+ * Whether the cell found now still holds what the core saw: blank equals blank, text compares
+ * trimmed, numbers compare within half a millisecond (serial round trips), and a serial
+ * equals the ISO date or instant text of the same moment.
+ */
+export function sameCell(current: Cell, expected: Cell, timeZone: string): boolean {
+  const a = text(current);
+  const b = text(expected);
+  if (a === '' || b === '') return a === b;
+  if (typeof current === 'number' && typeof expected === 'number') {
+    return Math.abs(current - expected) < SERIAL_EPSILON;
+  }
+  if (typeof current === 'number' || typeof expected === 'number') {
+    const serial = (typeof current === 'number' ? current : expected) as number;
+    const other = typeof current === 'number' ? b : a;
+    const otherSerial = serialOfText(other, timeZone);
+    if (otherSerial !== undefined && Math.abs(otherSerial - serial) < SERIAL_EPSILON) return true;
+  }
+  return a === b;
+}
+
+/** Key cells match like `sameCell`, except that text compares case-insensitively. */
+export function sameKey(current: Cell, key: string, timeZone: string): boolean {
+  if (text(current) === '' || key.trim() === '') return false;
+  if (sameCell(current, key, timeZone)) return true;
+  return typeof current === 'string' && current.trim().toLowerCase() === key.trim().toLowerCase();
+}
+
+/**
+ * A planned value as a spreadsheet stores it: calendar dates and instants as serials (wall
+ * time in the register's zone), everything else as it is. Text is always text: shells write
+ * it without interpretation (RAW in Sheets, string cells in .xlsx).
+ */
+export function sheetValue(value: Cell, as: 'date' | 'instant' | undefined, timeZone: string): Cell {
+  if (typeof value !== 'string' || value === '' || !as) return value;
+  if (as === 'date') {
+    const d = parseIsoDate(value.slice(0, 10));
+    return d ? dateToSerial(d) : value;
+  }
+  const i = parseInstant(value, timeZone);
+  return i ? instantToSerial(i, timeZone) : value;
+}
