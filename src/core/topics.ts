@@ -4,7 +4,7 @@
  * (which starts with the kind and the milestone ID).
  */
 import { daysBetween } from './dates';
-import { isOpen } from './register';
+import { isOpen, splitIds } from './register';
 import { previousMeeting } from './schedule';
 import type {
   Meeting,
@@ -15,6 +15,7 @@ import type {
   Topic,
   TopicCandidate,
   TopicKind,
+  TopicRow,
   UpdateRow,
   Weights,
 } from './types';
@@ -266,6 +267,39 @@ export function deriveCandidates(register: Register, meeting: Meeting): Candidat
     });
   }
 
+  /**
+   * A topic written in the Topics tab (raised by hand, or carried over): owners as listed (or
+   * the milestone's), dated and prioritised by its milestones, else by its owners' open ones.
+   * The same row gives the same candidate whether it is new or carried.
+   */
+  const fromRow = (t: TopicRow, kind: 'raised' | 'help', deferrals: number): Candidate => {
+    const milestones = splitIds(t.milestone).filter((id) => byId.has(id));
+    const listed = t.owner
+      .split(/[,;]\s*/)
+      .map((o) => o.trim().toLowerCase())
+      .filter(Boolean);
+    const owners = listed.length
+      ? listed
+      : unique(milestones.map((id) => byId.get(id)!.owner).filter(Boolean));
+    const theirs = milestones.length
+      ? milestones.map((id) => byId.get(id)!).filter((m) => isOpen(m))
+      : owners.flatMap((o) => openOf.get(o) ?? []);
+    const target = helpGroup(register, t.helpFrom);
+    return {
+      identity: identityOf(t.topicId),
+      kind,
+      title: t.topic,
+      milestones,
+      owners,
+      helpFrom: t.helpFrom,
+      groups: unique(
+        [...owners.map((o) => groupOf(register, o)), ...(target ? [target] : [])].filter(Boolean),
+      ),
+      ...mostPressing(theirs),
+      deferrals,
+    };
+  };
+
   // Topics people raised by hand for this meeting (or for no meeting in particular, or for a
   // meeting since the last one that was cancelled).
   const carried = new Set(carrySources(register, meeting));
@@ -277,36 +311,15 @@ export function deriveCandidates(register: Register, meeting: Meeting): Candidat
     const earlier = t.meeting && t.meeting !== meeting.date;
     if (!raised || (earlier && (!carried.has(t.meeting!) || t.topicId))) continue;
     if (t.outcome && t.outcome !== 'Deferred') continue;
-    const milestone = t.milestone ? byId.get(t.milestone.toUpperCase()) : undefined;
-    const owners = t.owner
-      ? t.owner
-          .split(/[,;]\s*/)
-          .map((o) => o.trim().toLowerCase())
-          .filter(Boolean)
-      : [];
     out.push({
+      ...fromRow(t, 'raised', t.deferrals),
       identity: t.topicId ? identityOf(t.topicId) : `raised/R-${String(nextRaised++).padStart(4, '0')}`,
       sourceRow: t.topicId ? undefined : t.row,
-      kind: 'raised',
-      title: t.topic,
-      milestones: milestone ? [milestone.id] : [],
-      owners: owners.length ? owners : milestone ? [milestone.owner] : [],
-      helpFrom: t.helpFrom,
-      groups: unique(
-        [...owners, ...(milestone ? [milestone.owner] : [])].map((o) => groupOf(register, o)).filter(Boolean),
-      ),
-      due: milestone?.due,
-      priorityRank: milestone ? rankOf(milestone) : undefined,
-      deferrals: t.deferrals,
       rankOverride: t.rankOverride,
     });
   }
 
-  return carryOver(uniqueByIdentity(out), register, meeting, (owners, ids) =>
-    ids.length
-      ? mostPressing(ids.map((id) => byId.get(id)).filter((m): m is Milestone => !!m && isOpen(m)))
-      : mostPressing(owners.flatMap((o) => openOf.get(o) ?? [])),
-  );
+  return carryOver(uniqueByIdentity(out), register, meeting, fromRow);
 }
 
 /**
@@ -343,7 +356,7 @@ function carryOver(
   candidates: Candidate[],
   register: Register,
   meeting: Meeting,
-  pressing: (owners: string[], milestoneIds: string[]) => { due?: string; priorityRank?: number },
+  fromRow: (row: TopicRow, kind: 'raised' | 'help', deferrals: number) => Candidate,
 ): Candidate[] {
   const sources = new Set(carrySources(register, meeting));
   if (!sources.size) return candidates;
@@ -356,31 +369,7 @@ function carryOver(
     if (existing) {
       existing.deferrals = Math.max(existing.deferrals, row.deferrals + 1);
     } else if (row.kind === 'raised' || row.kind === 'help') {
-      const owners = row.owner
-        .split(/[,;]\s*/)
-        .map((o) => o.trim().toLowerCase())
-        .filter(Boolean);
-      const milestones = row.milestone
-        ? row.milestone
-            .split(/[,;]\s*/)
-            .map((id) => id.trim().toUpperCase())
-            .filter(Boolean)
-        : [];
-      const c: Candidate = {
-        identity,
-        kind: row.kind,
-        title: row.topic,
-        milestones,
-        owners,
-        helpFrom: row.helpFrom,
-        groups: unique(
-          [...owners.map((o) => groupOf(register, o)), helpGroup(register, row.helpFrom) ?? ''].filter(
-            Boolean,
-          ),
-        ),
-        ...pressing(owners, milestones),
-        deferrals: row.deferrals + 1,
-      };
+      const c = fromRow(row, row.kind, row.deferrals + 1);
       candidates.push(c);
       byIdentity.set(identity, c);
     }

@@ -293,6 +293,12 @@ export interface RowAppend {
   values: Record<string, Cell>;
   /** Headers whose values are dates or instants. */
   dates?: Record<string, 'date' | 'instant'>;
+  /**
+   * Rows whose planned writes this row records (a Changes row, the Updates row of a response):
+   * if a shell cannot write one of them, it must not append this row either, so that the next
+   * run applies the response again instead of believing it applied.
+   */
+  requires?: { tab: TabName; key: string }[];
 }
 
 export interface Email {

@@ -188,6 +188,8 @@ export function ingest(register: Register, raws: RawSubmission[], now: string): 
     result.applied.push({ responseId, milestone: w.m.id, field, from, to, by, source });
     result.appends.push({
       tab: 'Changes',
+      // A hand edit found in the sheet is already there; every other change is a write.
+      requires: source === 'sheet' ? undefined : [{ tab: 'Milestones', key: w.m.id }],
       values: {
         When: when,
         Milestone: w.m.id,
@@ -276,6 +278,8 @@ export function ingest(register: Register, raws: RawSubmission[], now: string): 
     let changes = 0;
     let accepted = 0;
     const covered: string[] = [];
+    /** Milestones this response writes to (status, forecast or Last update). */
+    const touched: string[] = [];
     const reject = (milestone: string, reason: string) => {
       result.rejected.push({ responseId: s.responseId, milestone, reason, where: s.where });
       reasons.push(milestone ? `${milestone}: ${reason}` : reason);
@@ -349,6 +353,7 @@ export function ingest(register: Register, raws: RawSubmission[], now: string): 
         accepted++;
         covered.push(id);
         if (status || forecast || s.comments[id]) {
+          touched.push(id);
           w.lastUpdate = s.submittedAt;
           w.touched.add('Last update');
           lastAt.set(id, Math.max(lastAt.get(id) ?? 0, submitted));
@@ -359,6 +364,7 @@ export function ingest(register: Register, raws: RawSubmission[], now: string): 
     const summary = `${applied}: ${changes === 1 ? '1 change' : `${changes || 'no'} changes`}${reasons.length ? `; rejected ${reasons.join('; ')}` : ''}`;
     result.appends.push({
       tab: 'Updates',
+      requires: touched.map((key) => ({ tab: 'Milestones' as const, key })),
       values: {
         Received: s.submittedAt,
         'Response ID': s.responseId,

@@ -1,9 +1,11 @@
 /**
- * The Google backend of the Node job: the register is a Google Sheet. This release reads it
- * (validate, and sync/pack previews); applying plans to the Sheet comes with the Forms, Docs
- * and Gmail adapters.
+ * The Google backend of the Node job: the register is a Google Sheet, read in one snapshot and
+ * changed by applying the core's plan (apply.ts). Forms, Docs and Gmail adapters come next.
  */
 
+import { normaliseName, TABS, type TabName } from '../core/layout';
+import type { Cell, Plan, Snapshot } from '../core/types';
+import { applyToSheet, type SheetApplyResult } from './apply';
 import { connect, sheetsClient } from './clients';
 import { httpStatusOf, RetryExhaustedError, withRetry } from './retry';
 import { readSnapshot, type SheetSnapshot } from './sheets';
@@ -32,8 +34,8 @@ export class GoogleApiError extends Error {
   }
 }
 
-/** Runs a read (safe to repeat) with retries; a final failure becomes a GoogleApiError. */
-export async function safeRead<T>(label: string, call: () => Promise<T>): Promise<T> {
+/** Runs a call that is safe to repeat (a read, an overwrite by key) with retries; a final failure becomes a GoogleApiError. */
+export async function safeCall<T>(label: string, call: () => Promise<T>): Promise<T> {
   try {
     return await withRetry(label, call, { safe: true });
   } catch (error) {
@@ -48,5 +50,49 @@ export async function readGoogle(
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<SheetSnapshot> {
   const api = sheetsClient(connect(env));
-  return readSnapshot(api, spreadsheetId, safeRead);
+  return readSnapshot(api, spreadsheetId, safeCall);
+}
+
+/** Runs a call that must not be repeated blindly; a failure becomes a GoogleApiError. */
+export async function once<T>(label: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await withRetry(label, call, { safe: false });
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw new GoogleApiError(label, httpStatusOf(error), message, { cause: error });
+  }
+}
+
+export interface GoogleRun<T> {
+  outcome: T;
+  result: SheetApplyResult;
+  sheet: SheetSnapshot;
+}
+
+/**
+ * One phase on a Google Sheet register: read the snapshot, let the core plan, apply the plan.
+ * `plan` receives the snapshot and returns the plan plus whatever the command reports.
+ */
+export async function runGoogle<T extends { plan: Plan }>(
+  spreadsheetId: string,
+  plan: (snapshot: Snapshot) => T,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<GoogleRun<T>> {
+  const api = sheetsClient(connect(env));
+  const sheet = await readSnapshot(api, spreadsheetId, safeCall);
+  const outcome = plan(sheet.snapshot);
+  const headers = new Map<TabName, string[]>();
+  const rows = new Map<TabName, Cell[][]>();
+  for (const spec of TABS) {
+    const table = sheet.snapshot.tables.find((t) => normaliseName(t.name) === normaliseName(spec.name));
+    if (!table) continue;
+    headers.set(spec.name, table.headers);
+    rows.set(spec.name, table.rows);
+  }
+  const result = await applyToSheet(api, spreadsheetId, sheet.sheets, headers, rows, outcome.plan, {
+    read: safeCall,
+    write: safeCall,
+    once,
+  });
+  return { outcome, result, sheet };
 }

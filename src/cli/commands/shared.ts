@@ -7,7 +7,7 @@ export function reportApply(report: ApplyReport): void {
     say(`  Outbox: ${plural(report.emailsSkipped.length, 'email')} already sent, not repeated.`);
   if (report.conflicts.length) {
     say(
-      `  ${plural(report.conflicts.length, 'cell')} changed by someone else since the read were left as they are:`,
+      `  ${plural(report.conflicts.length, 'row')} changed by someone since the read ${report.conflicts.length === 1 ? 'was' : 'were'} left as ${report.conflicts.length === 1 ? 'it was' : 'they were'}:`,
     );
     sayProblems(report.conflicts);
   }

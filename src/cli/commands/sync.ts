@@ -1,6 +1,9 @@
+import * as path from 'node:path';
 import { planSync, type SyncOutcome } from '../../core/cycle';
+import { runGoogle, spreadsheetIdFrom } from '../../google/backend';
 import { runLocal } from '../../local/backend';
-import { emitJson, type GlobalOptions, plural, resolveNow, say, sayProblems, UsageError } from '../output';
+import { readResponses } from '../../local/responses';
+import { emitJson, type GlobalOptions, plural, resolveNow, say, sayProblems } from '../output';
 import { backendOf, readSource } from '../source';
 import { reportApply } from './shared';
 
@@ -34,19 +37,35 @@ async function previewSync(opts: GlobalOptions, now: string) {
   };
 }
 
+/** A sync on a Google Sheet register; responses come from --responses until the Forms adapter lands. */
+async function syncGoogle(opts: GlobalOptions, now: string) {
+  const id = spreadsheetIdFrom(opts.spreadsheet);
+  const responses = opts.responses
+    ? await readResponses(path.resolve(opts.responses))
+    : { raw: [], problems: [] };
+  const run = await runGoogle(id, (snapshot) => {
+    const o = planSync(snapshot, responses.raw, now);
+    return { ...o, problems: [...responses.problems, ...o.problems] };
+  });
+  say(
+    `Google Sheet "${run.sheet.title}": ${plural(run.result.writes, 'cell')} written, ${plural(run.result.appends, 'row')} added.`,
+  );
+  return {
+    outcome: run.outcome,
+    report: { ...run.result, emailsWritten: [], emailsSkipped: [] },
+  };
+}
+
 export async function syncCommand(opts: GlobalOptions): Promise<number> {
   const now = resolveNow(opts);
-  if (backendOf(opts) === 'google' && !opts.dryRun) {
-    throw new UsageError(
-      'Writing to a Google Sheet is not available in this release; use --dry-run to see what a sync would change.',
-    );
-  }
   const { outcome, report } = opts.dryRun
     ? await previewSync(opts, now)
-    : await runLocal(opts.workspace, 'sync', now, (read) => {
-        const o = planSync(read.snapshot, read.responses, now);
-        return { ...o, problems: [...read.responseProblems, ...o.problems] };
-      });
+    : backendOf(opts) === 'google'
+      ? await syncGoogle(opts, now)
+      : await runLocal(opts.workspace, 'sync', now, (read) => {
+          const o = planSync(read.snapshot, read.responses, now);
+          return { ...o, problems: [...read.responseProblems, ...o.problems] };
+        });
   saySync(outcome);
   reportApply(report);
   emitJson(opts, {

