@@ -13,6 +13,7 @@ import { initCommand } from './commands/init';
 import { packCommand } from './commands/pack';
 import { requestCommand } from './commands/request';
 import { runCommand } from './commands/run';
+import { setupCommand } from './commands/setup';
 import { syncCommand } from './commands/sync';
 import { validateCommand } from './commands/validate';
 import { wrapUpCommand } from './commands/wrap-up';
@@ -77,6 +78,18 @@ A week with the local backend (a workspace directory with register.xlsx):
     .option('--sample', 'fill the register with the sample team')
     .option('--force', 'replace an existing register')
     .action(act(initCommand));
+  example(
+    google(
+      program
+        .command('setup')
+        .description(
+          'Google backend: create the register in a new Sheet, or adopt and repair an existing one',
+        ),
+    ),
+    'milepost setup --backend google --title "Leadership milestones"',
+  )
+    .option('--title <title>', 'title of a new spreadsheet', 'Milestone register')
+    .action(act(setupCommand));
   example(
     google(
       program

@@ -8,6 +8,7 @@ import type { Cell, Plan, Snapshot } from '../core/types';
 import { applyToSheet, type SheetApplyResult } from './apply';
 import { connect, sheetsClient } from './clients';
 import { httpStatusOf, RetryExhaustedError, withRetry } from './retry';
+import { type SetupResult, setupSpreadsheet } from './setup';
 import { readSnapshot, type SheetSnapshot } from './sheets';
 
 export class GoogleConfigError extends Error {}
@@ -95,4 +96,14 @@ export async function runGoogle<T extends { plan: Plan }>(
     once,
   });
   return { outcome, result, sheet };
+}
+
+/** `milepost setup --backend google`: create or adopt the register, repairing what is missing. */
+export async function setupGoogle(
+  spreadsheetId: string | undefined,
+  title: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<SetupResult> {
+  const api = sheetsClient(connect(env));
+  return setupSpreadsheet(api, spreadsheetId, title, { read: safeCall, write: safeCall, once });
 }
