@@ -12,10 +12,12 @@ import { performance } from 'node:perf_hooks';
 import { planPack, planSync } from '../src/core/cycle';
 import type { TabName } from '../src/core/layout';
 import type { Cell } from '../src/core/types';
+import { runGoogle } from '../src/google/backend';
 import { runLocal } from '../src/local/backend';
 import { packFiles, packLocation } from '../src/local/packs';
 import { readResponses } from '../src/local/responses';
 import { createWorkbook, readWorkbook } from '../src/local/workbook';
+import { startEmulator } from '../test/emulator/server';
 import { generateRegister } from './generate';
 
 const SIZE = {
@@ -111,6 +113,64 @@ async function main() {
   console.log(`${'measure'.padEnd(w0)} | ${'median'.padEnd(w1)} | notes`);
   console.log(`${'-'.repeat(w0)}-|-${'-'.repeat(w1)}-|------`);
   for (const [a, b, c] of rows) console.log(`${a.padEnd(w0)} | ${b.padEnd(w1)} | ${c}`);
+  if (process.env.BENCH_GOOGLE !== '0') await googleSection();
+}
+
+/**
+ * The Google backend: a sync on registers of 100, 1,000 and 10,000 milestones in the Workspace
+ * emulator with 100 ms of latency per call. The baseline is modelled, not run: a job that reads
+ * each tab, then writes each changed cell and appends each row with its own call.
+ */
+async function googleSection() {
+  const LATENCY = 100;
+  const out: string[][] = [];
+  for (const milestones of [100, 1_000, 10_000]) {
+    const generated = generateRegister({
+      milestones,
+      people: 500,
+      responses: Math.min(2_000, milestones),
+      seed: 42,
+    });
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'milepost-bench-google-'));
+    const data = generated.tables as Partial<Record<TabName, Record<string, Cell>[]>>;
+    await createWorkbook(data, 'Europe/London').xlsx.writeFile(path.join(dir, 'register.xlsx'));
+    const raw = generated.responses.map((value, i) => ({ where: `response ${i + 1}`, value }));
+    const emulator = await startEmulator({ quotaPerMinute: false });
+    try {
+      const id = await emulator.seedFromWorkbook(path.join(dir, 'register.xlsx'));
+      emulator.latency(LATENCY);
+      const env = { MILEPOST_GOOGLE_API_ROOT: emulator.apiRoot };
+      const t = performance.now();
+      const run = await runGoogle(id, (snapshot) => planSync(snapshot, raw, SYNC_AT), env);
+      const wall = performance.now() - t;
+      const calls = emulator.log.length;
+      const writes = emulator.log.filter((e) => e.kind === 'write').length;
+      const naive = 8 + run.result.writes + run.result.appends;
+      out.push([
+        String(milestones),
+        `${calls} (${writes} writes)`,
+        String(calls),
+        `${(wall / 1000).toFixed(1)} s`,
+        `${naive} calls, ≥ ${((naive * LATENCY) / 1000).toFixed(0)} s, ${Math.ceil(naive / 60)} min of write quota`,
+      ]);
+    } finally {
+      await emulator.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  const head = [
+    'milestones',
+    'API calls (sync)',
+    'sequential round trips',
+    'wall, 100 ms/call',
+    'naive row-by-row baseline (modelled)',
+  ];
+  const widths = head.map((h, i) => Math.max(h.length, ...out.map((r) => r[i]!.length)));
+  const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i]!)).join(' | ');
+  console.log('\nGoogle backend (Workspace emulator): sync; the pack joins when the Docs adapter lands');
+  console.log(line(head));
+  console.log(widths.map((w) => '-'.repeat(w)).join('-|-'));
+  for (const r of out) console.log(line(r));
 }
 
 main().catch((err) => {
