@@ -119,8 +119,10 @@ A week with the local backend (a workspace directory with register.xlsx):
     .option('--dry-run', 'show what the sync would change and write nothing')
     .action(act(syncCommand));
   example(
-    common(
-      program.command('pack').description('sync, then build the meeting pack (packs/<date>.html and .md)'),
+    google(
+      program
+        .command('pack')
+        .description('sync, then build the meeting pack (packs/<date>.html and .md, or a Google Doc)'),
     ),
     'milepost pack --workspace team --now 2026-12-02T16:00:00Z --json',
   ).action(act(packCommand));

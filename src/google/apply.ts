@@ -13,9 +13,9 @@
  */
 import type { sheets_v4 } from '@googleapis/sheets';
 import { sameCell, sameKey, sheetValue } from '../core/cells';
-import { normaliseName, type TabName, tabSpec } from '../core/layout';
+import { normaliseName, TABS, type TabName, tabSpec } from '../core/layout';
 import type { Cell, CellWrite, Plan, Problem, RowAppend } from '../core/types';
-import { quoteSheet, type SheetInfo } from './sheets';
+import { quoteSheet, type SheetInfo, type SheetSnapshot } from './sheets';
 
 export type Call = <T>(label: string, fn: () => Promise<T>) => Promise<T>;
 
@@ -71,16 +71,29 @@ function conflictOf(t: Target, message: string, column?: string, row?: number): 
   };
 }
 
+/** The snapshot's headers and rows by layout tab name (tabs match case- and space-insensitively). */
+function byTab(read: SheetSnapshot): { headers: Map<TabName, string[]>; rows: Map<TabName, Cell[][]> } {
+  const headers = new Map<TabName, string[]>();
+  const rows = new Map<TabName, Cell[][]>();
+  for (const spec of TABS) {
+    const table = read.snapshot.tables.find((t) => normaliseName(t.name) === normaliseName(spec.name));
+    if (!table) continue;
+    headers.set(spec.name, table.headers);
+    rows.set(spec.name, table.rows);
+  }
+  return { headers, rows };
+}
+
 export async function applyToSheet(
   api: sheets_v4.Sheets,
   spreadsheetId: string,
-  sheets: SheetInfo[],
-  snapshotHeaders: Map<TabName, string[]>,
-  snapshotRows: Map<TabName, Cell[][]>,
+  read: SheetSnapshot,
   plan: Plan,
   calls: SheetCalls,
 ): Promise<SheetApplyResult> {
   const tz = plan.timeZone;
+  const sheets = read.sheets;
+  const { headers: snapshotHeaders, rows: snapshotRows } = byTab(read);
   const sheetOf = (tab: TabName) => sheets.find((s) => normaliseName(s.title) === normaliseName(tab));
   const conflicts: Problem[] = [];
   /** Rows not written: the appends that record their writes are left for the next run. */

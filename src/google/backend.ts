@@ -3,10 +3,10 @@
  * changed by applying the core's plan (apply.ts). Forms, Docs and Gmail adapters come next.
  */
 
-import { normaliseName, TABS, type TabName } from '../core/layout';
-import type { Cell, Plan, Snapshot } from '../core/types';
+import type { Plan, RawSubmission, Snapshot } from '../core/types';
 import { applyToSheet, type SheetApplyResult } from './apply';
-import { connect, sheetsClient } from './clients';
+import { connect, docsClient, driveClient, sheetsClient } from './clients';
+import { type GooglePackResult, packToGoogle } from './pack';
 import { httpStatusOf, RetryExhaustedError, withRetry } from './retry';
 import { type SetupResult, setupSpreadsheet } from './setup';
 import { readSnapshot, type SheetSnapshot } from './sheets';
@@ -82,15 +82,7 @@ export async function runGoogle<T extends { plan: Plan }>(
   const api = sheetsClient(connect(env));
   const sheet = await readSnapshot(api, spreadsheetId, safeCall);
   const outcome = plan(sheet.snapshot);
-  const headers = new Map<TabName, string[]>();
-  const rows = new Map<TabName, Cell[][]>();
-  for (const spec of TABS) {
-    const table = sheet.snapshot.tables.find((t) => normaliseName(t.name) === normaliseName(spec.name));
-    if (!table) continue;
-    headers.set(spec.name, table.headers);
-    rows.set(spec.name, table.rows);
-  }
-  const result = await applyToSheet(api, spreadsheetId, sheet.sheets, headers, rows, outcome.plan, {
+  const result = await applyToSheet(api, spreadsheetId, sheet, outcome.plan, {
     read: safeCall,
     write: safeCall,
     once,
@@ -106,4 +98,23 @@ export async function setupGoogle(
 ): Promise<SetupResult> {
   const api = sheetsClient(connect(env));
   return setupSpreadsheet(api, spreadsheetId, title, { read: safeCall, write: safeCall, once });
+}
+
+/** `milepost pack --backend google`: sync, then (re)build the meeting's Google Doc. */
+export async function packGoogle(
+  spreadsheetId: string,
+  responses: RawSubmission[],
+  now: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<GooglePackResult & { sheet: SheetSnapshot }> {
+  const c = connect(env);
+  const api = sheetsClient(c);
+  const sheet = await readSnapshot(api, spreadsheetId, safeCall);
+  const calls = { read: safeCall, write: safeCall, once };
+  const result = await packToGoogle(api, spreadsheetId, sheet, responses, now, {
+    docs: docsClient(c),
+    drive: driveClient(c),
+    calls,
+  });
+  return { ...result, sheet };
 }

@@ -3,6 +3,8 @@
  * emulator, or any stand-in), every client talks to that root with a static access token and
  * never asks for credentials; otherwise Application Default Credentials are used.
  */
+import { docs, type docs_v1 } from '@googleapis/docs';
+import { drive, type drive_v3 } from '@googleapis/drive';
 import { sheets, type sheets_v4 } from '@googleapis/sheets';
 import { GoogleAuth, OAuth2Client } from 'google-auth-library';
 import { GAXIOS_NO_RETRY } from './retry';
@@ -10,6 +12,9 @@ import { GAXIOS_NO_RETRY } from './retry';
 /** Least-privilege scopes of the Node job, one per API it calls. */
 export const SCOPES = {
   sheets: 'https://www.googleapis.com/auth/spreadsheets',
+  docs: 'https://www.googleapis.com/auth/documents',
+  // Only the files Milepost creates (the pack folder and the packs), not the user's Drive.
+  drive: 'https://www.googleapis.com/auth/drive.file',
 } as const;
 
 export interface GoogleConnection {
@@ -35,6 +40,24 @@ export function sheetsClient(c: GoogleConnection): sheets_v4.Sheets {
   // otherwise repeat GETs inside our retries and ignore Retry-After).
   return sheets({
     version: 'v4',
+    auth: c.auth,
+    ...GAXIOS_NO_RETRY,
+    ...(c.apiRoot ? { rootUrl: c.apiRoot } : {}),
+  });
+}
+
+export function docsClient(c: GoogleConnection): docs_v1.Docs {
+  return docs({
+    version: 'v1',
+    auth: c.auth,
+    ...GAXIOS_NO_RETRY,
+    ...(c.apiRoot ? { rootUrl: c.apiRoot } : {}),
+  });
+}
+
+export function driveClient(c: GoogleConnection): drive_v3.Drive {
+  return drive({
+    version: 'v3',
     auth: c.auth,
     ...GAXIOS_NO_RETRY,
     ...(c.apiRoot ? { rootUrl: c.apiRoot } : {}),

@@ -1,8 +1,11 @@
 import * as path from 'node:path';
 import { type PackOutcome, planPack } from '../../core/cycle';
+import { packGoogle, spreadsheetIdFrom } from '../../google/backend';
 import { runLocal } from '../../local/backend';
 import { packFiles, packLocation } from '../../local/packs';
+import { readResponses } from '../../local/responses';
 import { emitJson, type GlobalOptions, plural, resolveNow, say } from '../output';
+import { backendOf } from '../source';
 import { reportApply } from './shared';
 import { saySync } from './sync';
 
@@ -37,6 +40,7 @@ export function packJson(outcome: PackOutcome, files: string[]) {
 }
 
 export async function packCommand(opts: GlobalOptions): Promise<number> {
+  if (backendOf(opts) === 'google') return packGoogleCommand(opts);
   const now = resolveNow(opts);
   const { outcome, paths } = await runLocal(
     opts.workspace,
@@ -64,5 +68,25 @@ export async function packCommand(opts: GlobalOptions): Promise<number> {
     );
   }
   emitJson(opts, packJson(outcome, files));
+  return 0;
+}
+
+/** The pack as a Google Doc; responses come from --responses until the Forms adapter lands. */
+async function packGoogleCommand(opts: GlobalOptions): Promise<number> {
+  const now = resolveNow(opts);
+  const id = spreadsheetIdFrom(opts.spreadsheet);
+  const responses = opts.responses
+    ? await readResponses(path.resolve(opts.responses))
+    : { raw: [], problems: [] };
+  const run = await packGoogle(id, responses.raw, now);
+  saySync({ ...run.outcome, problems: [...responses.problems, ...run.outcome.problems] });
+  reportApply({ ...run.result, emailsWritten: [], emailsSkipped: [] });
+  if (!run.outcome.meeting) say('No planned meeting ahead: nothing to pack.');
+  else {
+    say(`Pack for ${run.outcome.meeting.date}: ${run.url}`);
+    const emails = run.outcome.plan.emails.length;
+    if (emails) say(`  ${plural(emails, 'email')} not sent: the Gmail adapter is not built yet.`);
+  }
+  emitJson(opts, packJson(run.outcome, run.url ? [run.url] : []));
   return 0;
 }
