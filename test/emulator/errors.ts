@@ -30,29 +30,38 @@ const DEFAULT_MESSAGES: Readonly<Record<number, string>> = {
 };
 
 export interface GoogleErrorBody {
-  error: { code: number; message: string; status: string; details?: unknown[] };
+  error: { code: number; message: string; status: string; details?: unknown[]; errors?: unknown[] };
 }
 
 export class ApiError extends Error {
   readonly code: number;
   readonly status: string;
   readonly details?: unknown[];
+  /** Drive v3's legacy `errors` list ({domain, reason, message, location, locationType}). */
+  readonly errors?: unknown[];
   readonly headers: Record<string, string>;
 
   constructor(
     code: number,
     message?: string,
-    extra: { status?: string; details?: unknown[]; headers?: Record<string, string> } = {},
+    extra: {
+      status?: string;
+      details?: unknown[];
+      errors?: unknown[];
+      headers?: Record<string, string>;
+    } = {},
   ) {
     super(message ?? DEFAULT_MESSAGES[code] ?? `HTTP ${code}`);
     this.code = code;
     this.status = extra.status ?? statusName(code);
     this.details = extra.details;
+    this.errors = extra.errors;
     this.headers = extra.headers ?? {};
   }
 
   body(): GoogleErrorBody {
     const error: GoogleErrorBody['error'] = { code: this.code, message: this.message, status: this.status };
+    if (this.errors) error.errors = this.errors;
     if (this.details) error.details = this.details;
     return { error };
   }

@@ -2,6 +2,8 @@
 import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { docs, type docs_v1 } from '@googleapis/docs';
+import { drive, type drive_v3 } from '@googleapis/drive';
 import { sheets, type sheets_v4 } from '@googleapis/sheets';
 import { OAuth2Client } from 'google-auth-library';
 import { expect } from 'vitest';
@@ -16,6 +18,20 @@ export function sheetsClient(emulator: Emulator, token = 'test-token'): sheets_v
   const auth = new OAuth2Client();
   auth.setCredentials({ access_token: token });
   return sheets({ version: 'v4', auth, rootUrl: emulator.apiRoot });
+}
+
+/** The Docs client, built the same way. */
+export function docsClient(emulator: Emulator, token = 'test-token'): docs_v1.Docs {
+  const auth = new OAuth2Client();
+  auth.setCredentials({ access_token: token });
+  return docs({ version: 'v1', auth, rootUrl: emulator.apiRoot });
+}
+
+/** The Drive client, built the same way. */
+export function driveClient(emulator: Emulator, token = 'test-token'): drive_v3.Drive {
+  const auth = new OAuth2Client();
+  auth.setCredentials({ access_token: token });
+  return drive({ version: 'v3', auth, rootUrl: emulator.apiRoot });
 }
 
 /** Writes the sample team's register.xlsx into a fresh directory and returns the file. */

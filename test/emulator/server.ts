@@ -1,8 +1,13 @@
 /**
- * The Workspace emulator's HTTP server (Sheets v4 for now): Google's URL forms and error bodies
- * on top of the pure SheetsState, plus what tests need around it: a request log, injected
- * faults, latency, "human edits" between calls, per-user per-minute quotas, and a control API
- * (in-process methods, and the same over HTTP under /__emulator/).
+ * The Workspace emulator's HTTP server (Sheets v4, Docs v1, Drive v3 files): Google's URL forms
+ * and error bodies on top of the pure SheetsState, DocsState and DriveState, plus what tests
+ * need around them: a request log, injected faults, latency, "human edits" between calls (Sheets
+ * only), per-user per-minute quotas, and a control API (in-process methods, and the same over
+ * HTTP under /__emulator/).
+ *
+ * Docs: POST /v1/documents, GET /v1/documents/ID, POST /v1/documents/ID:batchUpdate.
+ * Drive: POST|GET /drive/v3/files, GET|PATCH /drive/v3/files/ID. A document made through either
+ * API is both a Drive file and a document with the same id.
  *
  * An API call goes through, in order: its number is counted; edits due before it are applied;
  * the latency is waited; a fault due on it answers instead (unless the fault is `afterApply`,
@@ -10,7 +15,8 @@
  * 429 over quota; then the call itself.
  *
  * Control over HTTP (JSON bodies; never counted, logged, authenticated or faulted):
- *   GET  /__emulator/state          { spreadsheets: [...every tab's values...], requests: [log] }
+ *   GET  /__emulator/state          { spreadsheets: [...every tab's values...], documents: [...],
+ *                                     files: [...Drive files...], requests: [log] }
  *   GET  /__emulator/requests       the request log
  *   POST /__emulator/faults/fail    FailOptions
  *   POST /__emulator/faults/drop    DropOptions
@@ -24,6 +30,8 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Table } from '../../src/core/types';
 import { type CellData, renderCell, type Scalar, type ValueRenderOption } from './cells';
+import { DocsState } from './docs';
+import { DOCUMENT_MIME, DriveState, FILE_DEFAULT_FIELDS, LIST_DEFAULT_FIELDS } from './drive';
 import { ApiError } from './errors';
 import { applyFields } from './fields';
 import { type SeedOptions, seedOfTables, seedOfWorkbook } from './seed';
@@ -88,6 +96,10 @@ export interface LogEntry {
 
 export interface EmulatorState {
   spreadsheets: JsonObject[];
+  /** Every document as documents.get returns it, plus its `text`. */
+  documents: JsonObject[];
+  /** Every Drive file (the root folder first) with all its fields. */
+  files: JsonObject[];
   requests: LogEntry[];
 }
 
@@ -97,6 +109,10 @@ export interface Emulator {
   readonly port: number;
   /** The spreadsheets, live. */
   readonly state: SheetsState;
+  /** The documents, live. */
+  readonly docs: DocsState;
+  /** The Drive files, live. */
+  readonly drive: DriveState;
   readonly log: readonly LogEntry[];
   /** API calls received so far. */
   readonly calls: number;
@@ -166,7 +182,16 @@ interface Route {
   kind: 'read' | 'write';
   params: readonly string[];
   run: () => unknown;
+  /** The partial response when the call names no `fields` (Drive's default file fields). */
+  defaultFields?: string;
 }
+
+const DRIVE_COMMON_PARAMS = [
+  'supportsAllDrives',
+  'supportsTeamDrives',
+  'includePermissionsForView',
+  'includeLabels',
+] as const;
 
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
   const now = options.now ?? Date.now;
@@ -175,6 +200,22 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     random: seededRandom((options.seed ?? 1) + 1),
     metadataFollowsSort: options.metadataFollowsSort,
   });
+  const idRandom = seededRandom((options.seed ?? 1) + 2);
+  const issued = new Set<string>();
+  /** Ids of documents and Drive files, never one of another file or spreadsheet. */
+  const newFileId = (): string => {
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    for (;;) {
+      let id = '1';
+      for (let i = 1; i < 44; i++) id += alphabet[Math.floor(idRandom() * alphabet.length)];
+      if (!state.spreadsheets.has(id) && !issued.has(id)) {
+        issued.add(id);
+        return id;
+      }
+    }
+  };
+  const docs = new DocsState({ random: seededRandom((options.seed ?? 1) + 3), newId: newFileId });
+  const drive = new DriveState({ docs, newId: newFileId, now });
   const log: LogEntry[] = [];
   let faults: Fault[] = [];
   const edits: { at: number; edit: EmulatorEdit }[] = [];
@@ -347,7 +388,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       const limited = overQuota(token, route.kind);
       if (limited) throw limited;
       const result = route.run();
-      return { status: 200, payload: applyFields(result, url.searchParams.get('fields') ?? undefined) };
+      const fields = url.searchParams.get('fields')?.replace(/\s+/g, '') || route.defaultFields;
+      return { status: 200, payload: applyFields(result, fields) };
     } catch (error) {
       if (error instanceof ApiError)
         return { status: error.code, payload: error.body(), headers: error.headers };
@@ -358,6 +400,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   function routeOf(call: Call): Route {
     const { method, segments, query, body } = call;
     const notFound = () => new ApiError(404, 'Method not found.');
+    if (segments[0] === 'v1' && segments[1] === 'documents') return docsRoute(call);
+    if (segments[0] === 'drive' && segments[1] === 'v3' && segments[2] === 'files') return driveRoute(call);
     if (segments[0] !== 'v4') throw notFound();
     const [collection, idPart, sub, rest, ...extra] = segments.slice(1);
     if (collection !== 'spreadsheets') throw notFound();
@@ -442,6 +486,112 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     throw notFound();
   }
 
+  /** Docs v1: POST /v1/documents, GET /v1/documents/ID, POST /v1/documents/ID:batchUpdate. */
+  function docsRoute({ method, segments, query, body }: Call): Route {
+    const notFound = () => new ApiError(404, 'Method not found.');
+    const [idPart, ...extra] = segments.slice(2);
+    if (extra.length) throw notFound();
+    if (idPart === undefined || idPart === '') {
+      if (method !== 'POST') throw notFound();
+      return {
+        kind: 'write',
+        params: [],
+        run: () => {
+          const doc = docs.create(body ?? {});
+          drive.adopt(String(doc.documentId), String(doc.title), DOCUMENT_MIME);
+          return doc;
+        },
+      };
+    }
+    const [rawId, verb, ...more] = idPart.split(':');
+    if (more.length) throw notFound();
+    const id = safeDecode(rawId!);
+    if (verb === undefined && method === 'GET') {
+      return {
+        kind: 'read',
+        params: ['includeTabsContent', 'suggestionsViewMode'],
+        run: () => docs.get(id, { includeTabsContent: query.get('includeTabsContent') === 'true' }),
+      };
+    }
+    if (verb === 'batchUpdate' && method === 'POST') {
+      return {
+        kind: 'write',
+        params: [],
+        run: () => {
+          const reply = docs.batchUpdate(id, body);
+          drive.touch(id);
+          return reply;
+        },
+      };
+    }
+    throw notFound();
+  }
+
+  /** Drive v3 files: create, list, get, update (metadata only). */
+  function driveRoute({ method, segments, query, body }: Call): Route {
+    const notFound = () => new ApiError(404, 'Method not found.');
+    const [idPart, ...extra] = segments.slice(3);
+    if (extra.length) throw notFound();
+    const writeParams = [
+      ...DRIVE_COMMON_PARAMS,
+      'ignoreDefaultVisibility',
+      'keepRevisionForever',
+      'ocrLanguage',
+      'useContentAsIndexableText',
+      'enforceSingleParent',
+    ];
+    if (idPart === undefined || idPart === '') {
+      if (method === 'POST') {
+        return {
+          kind: 'write',
+          params: writeParams,
+          defaultFields: FILE_DEFAULT_FIELDS,
+          run: () => drive.create(body ?? {}),
+        };
+      }
+      if (method === 'GET') {
+        return {
+          kind: 'read',
+          params: [
+            ...DRIVE_COMMON_PARAMS,
+            'q',
+            'pageSize',
+            'pageToken',
+            'orderBy',
+            'spaces',
+            'corpora',
+            'corpus',
+            'driveId',
+            'teamDriveId',
+            'includeItemsFromAllDrives',
+            'includeTeamDriveItems',
+          ],
+          defaultFields: LIST_DEFAULT_FIELDS,
+          run: () => drive.list(query),
+        };
+      }
+      throw notFound();
+    }
+    const id = safeDecode(idPart);
+    if (method === 'GET') {
+      return {
+        kind: 'read',
+        params: [...DRIVE_COMMON_PARAMS, 'acknowledgeAbuse'],
+        defaultFields: FILE_DEFAULT_FIELDS,
+        run: () => drive.get(id),
+      };
+    }
+    if (method === 'PATCH') {
+      return {
+        kind: 'write',
+        params: [...writeParams, 'addParents', 'removeParents'],
+        defaultFields: FILE_DEFAULT_FIELDS,
+        run: () => drive.update(id, body ?? {}, query),
+      };
+    }
+    throw notFound();
+  }
+
   function control(method: string, path: string, text: string, res: http.ServerResponse): void {
     try {
       send(res, 200, controlAnswer(method, path, text === '' ? {} : (JSON.parse(text) as JsonObject)));
@@ -500,6 +650,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     apiRoot: `http://127.0.0.1:${port}/`,
     port,
     state,
+    docs,
+    drive,
     log,
     get calls() {
       return calls;
@@ -545,7 +697,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       return tabValues(tab.rows, render);
     },
     dump() {
-      return { spreadsheets: state.dump(), requests: structuredClone(log) };
+      return {
+        spreadsheets: state.dump(),
+        documents: docs.dump(),
+        files: drive.dump(),
+        requests: structuredClone(log),
+      };
     },
     close() {
       if (!server.listening) return Promise.resolve();
