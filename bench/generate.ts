@@ -13,6 +13,7 @@ import { readRegister } from '../src/core/register';
 import { topicsFor } from '../src/core/topics';
 import type { Submission, Table } from '../src/core/types';
 import layout from '../templates/layout.json';
+import { seededRandom } from '../test/emulator/sheets';
 
 export interface GenerateOptions {
   milestones: number;
@@ -88,20 +89,6 @@ const COMMENTS = list(`
   waiting on legal review, vendor confirmed the date, load tests passing, two of three sign-offs
   in, blocked on budget approval, scope cut agreed with sponsor, customer pilot starts next week
 `);
-
-// ---------- seeded randomness ----------
-
-/** mulberry32: a tiny, fast, well-distributed 32-bit PRNG. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // ---------- dates (UTC arithmetic; Europe/London offset by the EU DST rule) ----------
 
@@ -191,7 +178,7 @@ interface HeldMeeting {
 }
 
 export function generateRegister(opts: GenerateOptions): GeneratedRegister {
-  const rng = mulberry32(opts.seed);
+  const rng = seededRandom(opts.seed);
   const chance = (p: number): boolean => rng() < p;
   const int = (min: number, max: number): number => min + Math.floor(rng() * (max - min + 1));
   const pick = <T>(items: readonly T[]): T => items[Math.floor(rng() * items.length)]!;
