@@ -127,7 +127,7 @@ A week with the local backend (a workspace directory with register.xlsx):
     'milepost pack --workspace team --now 2026-12-02T16:00:00Z --json',
   ).action(act(packCommand));
   example(
-    common(
+    google(
       program.command('wrap-up').description('after the meeting: mark it Held and send the key-items digest'),
     ),
     'milepost wrap-up --workspace team --meeting 2026-12-03',

@@ -3,9 +3,11 @@
  * changed by applying the core's plan (apply.ts). Forms, Docs and Gmail adapters come next.
  */
 
+import { planWrapUp, type WrapUpOutcome } from '../core/cycle';
 import type { Plan, RawSubmission, Snapshot } from '../core/types';
 import { applyToSheet, type SheetApplyResult } from './apply';
-import { connect, docsClient, driveClient, sheetsClient } from './clients';
+import { connect, docsClient, driveClient, gmailClient, sheetsClient } from './clients';
+import { type SendResult, sendEmails } from './gmail';
 import { type GooglePackResult, packToGoogle } from './pack';
 import { httpStatusOf, RetryExhaustedError, withRetry } from './retry';
 import { type SetupResult, setupSpreadsheet } from './setup';
@@ -115,6 +117,30 @@ export async function packGoogle(
     docs: docsClient(c),
     drive: driveClient(c),
     calls,
+    send: (emails) => sendEmails(gmailClient(c), emails, now, calls, { throttleMs: c.apiRoot ? 0 : 250 }),
   });
   return { ...result, sheet };
+}
+
+/**
+ * `milepost wrap-up --backend google`: the key-items digest goes out by Gmail first, then the
+ * meeting is marked Held (a stopped run finds the digest still to send; Gmail's sent mail
+ * tells it whether it went already).
+ */
+export async function wrapUpGoogle(
+  spreadsheetId: string,
+  now: string,
+  opts: { meeting?: string } = {},
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<{ outcome: WrapUpOutcome; result: SheetApplyResult; emails: SendResult }> {
+  const c = connect(env);
+  const api = sheetsClient(c);
+  const calls = { read: safeCall, write: safeCall, once };
+  const sheet = await readSnapshot(api, spreadsheetId, safeCall);
+  const outcome = planWrapUp(sheet.snapshot, now, opts);
+  const emails = await sendEmails(gmailClient(c), outcome.plan.emails, now, calls, {
+    throttleMs: c.apiRoot ? 0 : 250,
+  });
+  const result = await applyToSheet(api, spreadsheetId, sheet, outcome.plan, calls);
+  return { outcome, result, emails };
 }

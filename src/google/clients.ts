@@ -5,6 +5,7 @@
  */
 import { docs, type docs_v1 } from '@googleapis/docs';
 import { drive, type drive_v3 } from '@googleapis/drive';
+import { gmail, type gmail_v1 } from '@googleapis/gmail';
 import { sheets, type sheets_v4 } from '@googleapis/sheets';
 import { GoogleAuth, OAuth2Client } from 'google-auth-library';
 import { GAXIOS_NO_RETRY } from './retry';
@@ -15,6 +16,9 @@ export const SCOPES = {
   docs: 'https://www.googleapis.com/auth/documents',
   // Only the files Milepost creates (the pack folder and the packs), not the user's Drive.
   drive: 'https://www.googleapis.com/auth/drive.file',
+  // Sending, and searching the sent mail for a message before sending it again.
+  gmailSend: 'https://www.googleapis.com/auth/gmail.send',
+  gmailRead: 'https://www.googleapis.com/auth/gmail.readonly',
 } as const;
 
 export interface GoogleConnection {
@@ -58,6 +62,15 @@ export function docsClient(c: GoogleConnection): docs_v1.Docs {
 export function driveClient(c: GoogleConnection): drive_v3.Drive {
   return drive({
     version: 'v3',
+    auth: c.auth,
+    ...GAXIOS_NO_RETRY,
+    ...(c.apiRoot ? { rootUrl: c.apiRoot } : {}),
+  });
+}
+
+export function gmailClient(c: GoogleConnection): gmail_v1.Gmail {
+  return gmail({
+    version: 'v1',
     auth: c.auth,
     ...GAXIOS_NO_RETRY,
     ...(c.apiRoot ? { rootUrl: c.apiRoot } : {}),

@@ -10,8 +10,9 @@ import { type PackOutcome, planPack } from '../core/cycle';
 import { readRegister } from '../core/register';
 import { renderDocsRequests } from '../core/render-docs';
 import { upcomingMeeting } from '../core/schedule';
-import type { Plan, RawSubmission } from '../core/types';
+import type { Email, Plan, RawSubmission } from '../core/types';
 import { applyToSheet, type SheetApplyResult, type SheetCalls } from './apply';
+import type { SendResult } from './gmail';
 import type { SheetSnapshot } from './sheets';
 
 export const DOC_MIME = 'application/vnd.google-apps.document';
@@ -37,6 +38,7 @@ function quoted(text: string): string {
 export interface GooglePackResult {
   outcome: PackOutcome;
   result: SheetApplyResult;
+  emails: SendResult;
   documentId?: string;
   url?: string;
   folderId?: string;
@@ -46,6 +48,8 @@ interface Clients {
   docs: docs_v1.Docs;
   drive: drive_v3.Drive;
   calls: SheetCalls;
+  /** Sends emails once each (Gmail, with a send check). */
+  send: (emails: Email[]) => Promise<SendResult>;
 }
 
 async function findFile(
@@ -142,6 +146,9 @@ export async function packToGoogle(
   if (documentId && outcome.document) {
     await writeDocument(c, documentId, renderDocsRequests(outcome.document) as docs_v1.Schema$Request[]);
   }
+  // The pack goes to the team before Meetings records it: once the link is recorded the pack
+  // counts as circulated, so a run stopped in between must find the email still to send.
+  const emails = await c.send(outcome.plan.emails);
   const result = await applyToSheet(sheetsApi, spreadsheetId, sheet, outcome.plan, c.calls);
-  return { outcome, result, documentId, url, folderId };
+  return { outcome, result, emails, documentId, url, folderId };
 }

@@ -1,6 +1,7 @@
 /**
- * The Workspace emulator's HTTP server (Sheets v4, Docs v1, Drive v3 files): Google's URL forms
- * and error bodies on top of the pure SheetsState, DocsState and DriveState, plus what tests
+ * The Workspace emulator's HTTP server (Sheets v4, Docs v1, Drive v3 files, Gmail v1 messages):
+ * Google's URL forms and error bodies on top of the pure SheetsState, DocsState, DriveState and
+ * GmailState, plus what tests
  * need around them: a request log, injected faults, latency, "human edits" between calls (Sheets
  * only), per-user per-minute quotas, and a control API (in-process methods, and the same over
  * HTTP under /__emulator/).
@@ -8,6 +9,8 @@
  * Docs: POST /v1/documents, GET /v1/documents/ID, POST /v1/documents/ID:batchUpdate.
  * Drive: POST|GET /drive/v3/files, GET|PATCH /drive/v3/files/ID. A document made through either
  * API is both a Drive file and a document with the same id.
+ * Gmail: POST /gmail/v1/users/USER/messages/send, GET /gmail/v1/users/USER/messages,
+ * GET /gmail/v1/users/USER/messages/ID (USER: `me` or EmulatorOptions.gmailUser).
  *
  * An API call goes through, in order: its number is counted; edits due before it are applied;
  * the latency is waited; a fault due on it answers instead (unless the fault is `afterApply`,
@@ -16,7 +19,8 @@
  *
  * Control over HTTP (JSON bodies; never counted, logged, authenticated or faulted):
  *   GET  /__emulator/state          { spreadsheets: [...every tab's values...], documents: [...],
- *                                     files: [...Drive files...], requests: [log] }
+ *                                     files: [...Drive files...], messages: [...Gmail messages...],
+ *                                     requests: [log] }
  *   GET  /__emulator/requests       the request log
  *   POST /__emulator/faults/fail    FailOptions
  *   POST /__emulator/faults/drop    DropOptions
@@ -34,6 +38,7 @@ import { DocsState } from './docs';
 import { DOCUMENT_MIME, DriveState, FILE_DEFAULT_FIELDS, LIST_DEFAULT_FIELDS } from './drive';
 import { ApiError } from './errors';
 import { applyFields } from './fields';
+import { GMAIL_USER, GmailState } from './gmail';
 import { type SeedOptions, seedOfTables, seedOfWorkbook } from './seed';
 import { type HumanEdit, type JsonObject, SheetsState, seededRandom } from './sheets';
 
@@ -50,6 +55,8 @@ export interface EmulatorOptions {
   metadataFollowsSort?: boolean;
   /** When set, only these bearer tokens are accepted; otherwise any token is. */
   tokens?: string[];
+  /** The authenticated user's address (Gmail's userId besides `me`; the From of sent mail lacking one). */
+  gmailUser?: string;
 }
 
 export interface FailOptions {
@@ -100,6 +107,8 @@ export interface EmulatorState {
   documents: JsonObject[];
   /** Every Drive file (the root folder first) with all its fields. */
   files: JsonObject[];
+  /** Every sent Gmail message, oldest first, headers decoded, with its text/plain (and html) body. */
+  messages: JsonObject[];
   requests: LogEntry[];
 }
 
@@ -113,6 +122,8 @@ export interface Emulator {
   readonly docs: DocsState;
   /** The Drive files, live. */
   readonly drive: DriveState;
+  /** The Gmail mailbox, live. */
+  readonly gmail: GmailState;
   readonly log: readonly LogEntry[];
   /** API calls received so far. */
   readonly calls: number;
@@ -216,6 +227,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   };
   const docs = new DocsState({ random: seededRandom((options.seed ?? 1) + 3), newId: newFileId });
   const drive = new DriveState({ docs, newId: newFileId, now });
+  const gmail = new GmailState({ user: options.gmailUser ?? GMAIL_USER, now });
   const log: LogEntry[] = [];
   let faults: Fault[] = [];
   const edits: { at: number; edit: EmulatorEdit }[] = [];
@@ -402,6 +414,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     const notFound = () => new ApiError(404, 'Method not found.');
     if (segments[0] === 'v1' && segments[1] === 'documents') return docsRoute(call);
     if (segments[0] === 'drive' && segments[1] === 'v3' && segments[2] === 'files') return driveRoute(call);
+    if (segments[0] === 'gmail' && segments[1] === 'v1' && segments[2] === 'users') return gmailRoute(call);
     if (segments[0] !== 'v4') throw notFound();
     const [collection, idPart, sub, rest, ...extra] = segments.slice(1);
     if (collection !== 'spreadsheets') throw notFound();
@@ -592,6 +605,41 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     throw notFound();
   }
 
+  /** Gmail v1 users.messages: send (JSON `raw`), list, get. */
+  function gmailRoute({ method, segments, query, body }: Call): Route {
+    const notFound = () => new ApiError(404, 'Method not found.');
+    const [rawUser, collection, idPart, ...extra] = segments.slice(3);
+    if (rawUser === undefined || rawUser === '' || collection !== 'messages' || extra.length)
+      throw notFound();
+    const user = safeDecode(rawUser);
+    const checked =
+      <T>(run: () => T) =>
+      () => {
+        gmail.checkUser(user);
+        return run();
+      };
+    if (idPart === undefined || idPart === '') {
+      if (method !== 'GET') throw notFound();
+      return {
+        kind: 'read',
+        params: ['q', 'maxResults', 'pageToken', 'labelIds', 'includeSpamTrash'],
+        run: checked(() => gmail.list(query)),
+      };
+    }
+    if (idPart === 'send' && method === 'POST') {
+      return { kind: 'write', params: [], run: checked(() => gmail.send(body)) };
+    }
+    if (method === 'GET') {
+      const id = safeDecode(idPart);
+      return {
+        kind: 'read',
+        params: ['format', 'metadataHeaders'],
+        run: checked(() => gmail.get(id, query)),
+      };
+    }
+    throw notFound();
+  }
+
   function control(method: string, path: string, text: string, res: http.ServerResponse): void {
     try {
       send(res, 200, controlAnswer(method, path, text === '' ? {} : (JSON.parse(text) as JsonObject)));
@@ -652,6 +700,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     state,
     docs,
     drive,
+    gmail,
     log,
     get calls() {
       return calls;
@@ -701,6 +750,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         spreadsheets: state.dump(),
         documents: docs.dump(),
         files: drive.dump(),
+        messages: gmail.dump(),
         requests: structuredClone(log),
       };
     },

@@ -8,7 +8,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { initWorkspace } from '../../src/cli/commands/init';
 import { planPack } from '../../src/core/cycle';
 import { readRegister } from '../../src/core/register';
-import { packGoogle, readGoogle } from '../../src/google/backend';
+import { packGoogle, readGoogle, wrapUpGoogle } from '../../src/google/backend';
 import { DOC_MIME } from '../../src/google/pack';
 import { readResponses } from '../../src/local/responses';
 import { readWorkbook } from '../../src/local/workbook';
@@ -53,6 +53,30 @@ async function documentText(e: Emulator, documentId: string): Promise<string> {
   return out.join('');
 }
 
+describe('milepost wrap-up --backend google', () => {
+  it('sends the key items once and marks the meeting Held', async () => {
+    emulator = await startEmulator({ quotaPerMinute: false });
+    const id = await emulator.seedFromWorkbook(path.join(template, 'register.xlsx'));
+    const env = { MILEPOST_GOOGLE_API_ROOT: emulator.apiRoot };
+    const { raw } = await readResponses(path.join(template, 'responses.jsonl'));
+    await packGoogle(id, raw, NOW, env);
+    // The answer to the send is lost: the re-run finds the message in the sent mail.
+    emulator.dropConnection({ path: 'messages/send$', onCall: 1, afterApply: true });
+    const first = await wrapUpGoogle(id, '2026-12-03T12:00:00Z', {}, env).catch(() =>
+      wrapUpGoogle(id, '2026-12-03T12:00:00Z', {}, env),
+    );
+    expect(first.outcome.meetings.map((m) => m.date)).toEqual(['2026-12-03']);
+    const messages =
+      (emulator.dump() as unknown as { messages?: { headers?: Record<string, string> }[] }).messages ?? [];
+    const digests = messages.filter((m) => JSON.stringify(m).includes('digest/2026-12-03'));
+    expect(digests).toHaveLength(1);
+    const { register } = readRegister((await readGoogle(id, env)).snapshot);
+    expect(register.meetings.find((m) => m.date === '2026-12-03')!.status).toBe('Held');
+    const again = await wrapUpGoogle(id, '2026-12-03T13:00:00Z', {}, env);
+    expect(again.outcome.meetings).toEqual([]);
+  });
+});
+
 describe('milepost pack --backend google', () => {
   it('builds the pack as a Doc in the pack folder, records its link, and rebuilds it in place', async () => {
     emulator = await startEmulator({ quotaPerMinute: false });
@@ -82,8 +106,17 @@ describe('milepost pack --backend google', () => {
     const local = await readWorkbook(path.join(template, 'register.xlsx'));
     expect(first.outcome.document).toEqual(planPack(local.snapshot, raw, NOW, () => 'x').document);
 
+    // Circulated once, to the team, with the link.
+    expect(first.emails.sent).toEqual(['pack/2026-12-03']);
+    const sent = () =>
+      (emulator!.dump() as unknown as { messages?: { headers?: Record<string, string>; text?: string }[] })
+        .messages ?? [];
+    expect(sent()).toHaveLength(1);
+
     const again = await packGoogle(id, raw, '2026-12-02T17:00:00Z', env);
     expect(again.documentId).toBe(first.documentId);
+    expect(again.emails.sent).toEqual([]);
+    expect(sent()).toHaveLength(1);
     expect((await documentText(emulator, again.documentId!)).length).toBe(text.length);
     const files = await clients(emulator).drive.files.list({
       q: `mimeType = '${DOC_MIME}' and trashed = false`,

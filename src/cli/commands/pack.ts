@@ -84,8 +84,10 @@ async function packGoogleCommand(opts: GlobalOptions): Promise<number> {
   if (!run.outcome.meeting) say('No planned meeting ahead: nothing to pack.');
   else {
     say(`Pack for ${run.outcome.meeting.date}: ${run.url}`);
-    const emails = run.outcome.plan.emails.length;
-    if (emails) say(`  ${plural(emails, 'email')} not sent: the Gmail adapter is not built yet.`);
+    if (run.emails.sent.length)
+      say(`  Circulated to the team by Gmail (${plural(run.emails.sent.length, 'email')}).`);
+    if (run.emails.skipped.length)
+      say(`  ${plural(run.emails.skipped.length, 'email')} already sent, not repeated.`);
   }
   emitJson(opts, packJson(run.outcome, run.url ? [run.url] : []));
   return 0;
