@@ -66,8 +66,12 @@ export interface RetryOptions {
   onRetry?: (info: { attempt: number; delayMs: number; reason: string; label: string }) => void;
 }
 
+/**
+ * Eight attempts with waits up to 32 s cover about a minute: long enough for a per-minute
+ * quota (Sheets: 60 per minute per user) to free up when Google sends no Retry-After.
+ */
 export const RETRY_DEFAULTS = {
-  maxAttempts: 6,
+  maxAttempts: 8,
   baseMs: 500,
   capMs: 32_000,
   maxRetryAfterMs: 120_000,
@@ -144,6 +148,10 @@ type Classification = { retry: boolean; reason: string; retryAfterMs?: number };
 export function isRetryable(error: unknown, now: number = Date.now()): Classification {
   const status = httpStatusOf(error);
   if (status !== undefined) {
+    // Drive and Gmail signal rate limits with 403 and a reason; Google says to back off and retry.
+    const reason = status === 403 ? rateLimitReasonOf(error) : undefined;
+    if (reason)
+      return { retry: true, reason: `HTTP 403 ${reason}`, retryAfterMs: retryAfterMsOf(error, now) };
     if (!RETRYABLE_STATUS.has(status)) return { retry: false, reason: `HTTP ${status}` };
     const retryAfterMs = retryAfterMsOf(error, now);
     return retryAfterMs === undefined
@@ -165,6 +173,20 @@ export function isRetryable(error: unknown, now: number = Date.now()): Classific
   }
   const code = chain.map((e) => stringProp(e, 'code')).find((c) => c !== undefined);
   return { retry: false, reason: code ?? stringProp(error, 'name') ?? 'non-HTTP error' };
+}
+
+const RATE_LIMIT_REASONS = new Set(['rateLimitExceeded', 'userRateLimitExceeded']);
+
+/** The rate-limit reason of a 403 in Google's error body (`error.errors[].reason`), if any. */
+function rateLimitReasonOf(error: unknown): string | undefined {
+  const e = error as {
+    response?: { data?: { error?: { errors?: { reason?: string }[] } } };
+    errors?: { reason?: string }[];
+  };
+  const reasons = [...(e?.response?.data?.error?.errors ?? []), ...(Array.isArray(e?.errors) ? e.errors : [])]
+    .map((x) => x?.reason)
+    .filter((r): r is string => typeof r === 'string');
+  return reasons.find((r) => RATE_LIMIT_REASONS.has(r));
 }
 
 /**

@@ -56,6 +56,21 @@ describe('isRetryable', () => {
     expect(isRetryable(httpError(status))).toEqual({ retry: true, reason: `HTTP ${status}` });
   });
 
+  it.each(['rateLimitExceeded', 'userRateLimitExceeded'])('retries a Drive/Gmail 403 %s', (reason) => {
+    const e = Object.assign(httpError(403), {
+      response: { status: 403, headers: new Headers(), data: { error: { code: 403, errors: [{ reason }] } } },
+    });
+    expect(isRetryable(e)).toMatchObject({ retry: true, reason: `HTTP 403 ${reason}` });
+    const denied = Object.assign(httpError(403), {
+      response: {
+        status: 403,
+        headers: new Headers(),
+        data: { error: { code: 403, errors: [{ reason: 'forbidden' }] } },
+      },
+    });
+    expect(isRetryable(denied).retry).toBe(false);
+  });
+
   it.each([400, 401, 403, 404, 408, 409, 412, 501])('does not retry HTTP %i', (status) => {
     expect(isRetryable(httpError(status, { 'retry-after': '5' })).retry).toBe(false);
   });
@@ -202,13 +217,13 @@ describe('withRetry', () => {
     expect(r.sleeps).toHaveLength(3);
   });
 
-  it('makes 6 attempts by default', async () => {
+  it('makes 8 attempts by default (about a minute of waiting)', async () => {
     const r = recorder();
     const s = scripted<string>([connectionError('ETIMEDOUT', 'connect ETIMEDOUT')]);
     await expect(withRetry('x', s.call, { safe: true, ...fast(r) })).rejects.toThrow(
-      /x: gave up after 6 attempts/,
+      /x: gave up after 8 attempts/,
     );
-    expect(s.calls()).toBe(6);
+    expect(s.calls()).toBe(8);
   });
 
   it('uses capped exponential backoff with full jitter', async () => {
