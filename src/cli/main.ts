@@ -17,10 +17,14 @@ import { setupCommand } from './commands/setup';
 import { syncCommand } from './commands/sync';
 import { validateCommand } from './commands/validate';
 import { wrapUpCommand } from './commands/wrap-up';
+import { ConfigError, readConfig, withConfig } from './config';
 import { formatProblem, type GlobalOptions, say, UsageError } from './output';
 
 function common(cmd: Command): Command {
   return cmd
+    .addOption(
+      new Option('--config <file>', 'options from a JSON file (default: ./milepost.config.json if present)'),
+    )
     .addOption(new Option('-w, --workspace <dir>', 'workspace directory holding register.xlsx').default('.'))
     .addOption(new Option('--now <iso>', 'use a fixed clock, e.g. 2026-12-02T16:00:00Z (reproducible runs)'))
     .addOption(new Option('--json', 'print a machine-readable result on stdout'));
@@ -40,6 +44,15 @@ function google(cmd: Command): Command {
 
 function example(cmd: Command, text: string): Command {
   return cmd.addHelpText('after', `\nExample:\n  ${text}\n`);
+}
+
+/** Fills the options the user did not give from the environment and milepost.config.json. */
+function configured<T extends GlobalOptions & { config?: string }>(opts: T, cmd: Command): T {
+  const { config } = readConfig(opts.config);
+  const given = new Set(
+    cmd.options.map((o) => o.attributeName()).filter((name) => cmd.getOptionValueSource(name) === 'cli'),
+  );
+  return withConfig(opts, given, config);
 }
 
 export function buildProgram(exit: (code: number) => void): Command {
@@ -63,9 +76,9 @@ A week with the local backend (a workspace directory with register.xlsx):
   npx milepost demo                   the whole cycle on a sample team, with a fixed clock`,
     );
   const act =
-    <T>(fn: (opts: T) => Promise<number>) =>
-    async (opts: T) =>
-      exit(await fn(opts));
+    <T extends GlobalOptions & { config?: string }>(fn: (opts: T) => Promise<number>) =>
+    async (opts: T, cmd: Command) =>
+      exit(await fn(configured(opts, cmd)));
 
   example(
     common(
@@ -174,7 +187,8 @@ export async function main(argv: string[]): Promise<number> {
       err instanceof UsageError ||
       err instanceof NoWorkspaceError ||
       err instanceof LockedError ||
-      err instanceof GoogleConfigError
+      err instanceof GoogleConfigError ||
+      err instanceof ConfigError
     ) {
       say(`milepost: ${err.message}`);
       return err instanceof LockedError ? 3 : 2;

@@ -297,3 +297,31 @@ describe('milepost CLI', () => {
     ).toBeTruthy();
   });
 });
+
+describe('milepost.config.json', () => {
+  it('supplies options the command line leaves out; the command line wins', () => {
+    const dir = tempDir();
+    expect(milepost('init', '--sample', '-w', dir).code).toBe(0);
+    const config = path.join(dir, 'milepost.config.json');
+    fs.writeFileSync(config, JSON.stringify({ workspace: dir, backend: 'local' }));
+    const v = milepost('validate', '--config', config, '--json');
+    expect(v.code).toBe(0);
+    expect(v.stderr).toContain(path.join(dir, 'register.xlsx'));
+    const elsewhere = milepost('validate', '--config', config, '-w', path.join(dir, 'nope'));
+    expect(elsewhere.code).toBe(2);
+    expect(elsewhere.stderr).toContain('No register at');
+  });
+
+  it('rejects a bad config with the file and the field', () => {
+    const dir = tempDir();
+    const config = path.join(dir, 'milepost.config.json');
+    fs.writeFileSync(config, JSON.stringify({ backend: 'excel', google: { spreadsheetId: 'short' } }));
+    const r = milepost('validate', '--config', config);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(config);
+    expect(r.stderr).toMatch(/backend: .*"local"/);
+    expect(r.stderr).toContain('google.spreadsheetId: the long id in the Sheet URL');
+    fs.writeFileSync(config, '{ not json');
+    expect(milepost('validate', '--config', config).stderr).toContain('is not valid JSON');
+  });
+});
