@@ -6,7 +6,7 @@
  */
 import type { gmail_v1 } from '@googleapis/gmail';
 import type { Email } from '../core/types';
-import { messageId, toEml } from '../local/outbox';
+import { messageId, toEml } from '../mail/mime';
 import type { SheetCalls } from './apply';
 
 export interface SendResult {

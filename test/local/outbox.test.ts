@@ -4,7 +4,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Email } from '../../src/core/types';
-import { emlFileName, toEml, writeOutbox } from '../../src/local/outbox';
+import { emlFileName, writeOutbox } from '../../src/local/outbox';
+import { toEml } from '../../src/mail/mime';
 
 const hasPython = spawnSync('python3', ['--version']).status === 0;
 
