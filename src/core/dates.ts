@@ -181,19 +181,10 @@ export function instantToSerial(instant: string, tz: string): number {
   return (wallMs(Date.parse(instant), tz) - SERIAL_EPOCH_MS) / DAY_MS;
 }
 
-/** Same instant, compared at millisecond precision (serial round trips may add float noise). */
-export function sameInstant(a: string, b: string): boolean {
-  return Math.abs(Date.parse(a) - Date.parse(b)) < 1;
-}
-
 const WEEKDAYS = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'];
 export function parseWeekday(text: string): number | undefined {
   const t = text.trim().toLowerCase();
   if (t.length < 2) return undefined;
   const i = WEEKDAYS.findIndex((d) => d.startsWith(t));
   return i < 0 ? undefined : i;
-}
-export function weekdayName(day: number): string {
-  const n = WEEKDAYS[day] ?? '';
-  return n.charAt(0).toUpperCase() + n.slice(1);
 }

@@ -12,10 +12,6 @@ export function formatDate(date: string): string {
   return format(localDate(date), 'EEE d MMM yyyy');
 }
 
-export function formatShortDate(date: string): string {
-  return format(localDate(date), 'd MMM');
-}
-
 /** An instant as wall time in `tz`. */
 export function formatDateTime(instant: string, tz: string): string {
   const t = Date.parse(instant);

@@ -22,6 +22,7 @@ import type {
   TopicKind,
   UpdateRow,
 } from './types';
+import { parseComments } from './updates';
 
 export interface PackInput {
   /** The whole register: team, priorities, milestones, updates, changes, settings. */
@@ -360,23 +361,6 @@ export function changeLines(changes: ChangeRow[]): string[] {
   return [...byField.values()]
     .filter((e) => e.values.length > 1)
     .map((e) => `${e.field} ${e.values.join(' → ')}`);
-}
-
-/** Lines 'M-0001: text'; a line without an ID continues the comment before it. */
-export function parseComments(text: string): Map<string, string> {
-  const out = new Map<string, string>();
-  let last: string | undefined;
-  for (const line of text.split(/\r?\n/)) {
-    const m = /^\s*([A-Za-z]+-\d+)\s*:\s?(.*)$/.exec(line);
-    if (m) {
-      last = idKey(m[1]!);
-      const before = out.get(last);
-      out.set(last, before ? `${before} ${m[2]!.trim()}` : m[2]!.trim());
-    } else if (last && line.trim()) {
-      out.set(last, `${out.get(last)} ${line.trim()}`.trim());
-    }
-  }
-  return out;
 }
 
 // ---------- Part 2 ----------

@@ -4,7 +4,6 @@
  * found and what was expected; one bad row never stops the rest from loading.
  */
 import {
-  dateToSerial,
   isValidTimeZone,
   parseInstant,
   parseIsoDate,
@@ -794,6 +793,3 @@ export function readRegister(snapshot: Snapshot): ReadResult {
   const usable = new Set(order.filter((n) => views.get(n) !== undefined));
   return { register, problems: r.problems, usable };
 }
-
-/** For tests and adapters: the serial of a date, as Sheets would hand it over. */
-export const toSerial = dateToSerial;

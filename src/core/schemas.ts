@@ -1,6 +1,6 @@
 /** One zod schema per external shape the core accepts; types are inferred from them. */
 import * as z from 'zod';
-import { parseInstant, parseIsoDate } from './dates';
+import { parseInstant } from './dates';
 
 const text = z.string().max(10_000, 'at most 10,000 characters');
 const idMap = <T extends z.ZodType>(value: T) => z.record(z.string().max(40), value);
@@ -26,13 +26,6 @@ export const SubmissionSchema = z.object({
   helpNeeded: text.default(''),
   helpFrom: z.string().max(200).default(''),
 });
-
-export type SubmissionInput = z.input<typeof SubmissionSchema>;
-
-/** A forecast is a calendar date; blank clears nothing and is ignored. */
-export function isCalendarDate(value: string): boolean {
-  return parseIsoDate(value) !== undefined;
-}
 
 export function describeZodIssues(error: z.ZodError): string {
   return error.issues

@@ -107,11 +107,19 @@ export function formatComments(comments: Record<string, string>): string {
     .join('\n');
 }
 
-export function parseComments(text: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const line of text.split('\n')) {
-    const m = /^\s*(M-\d+)\s*:\s*(.*)$/.exec(line);
-    if (m) out[m[1]!] = m[2]!;
+/** Reads formatComments' lines back; a line without an ID continues the comment before it. */
+export function parseComments(text: string): Map<string, string> {
+  const out = new Map<string, string>();
+  let last: string | undefined;
+  for (const line of text.split(/\r?\n/)) {
+    const m = /^\s*([A-Za-z]+-\d+)\s*:\s?(.*)$/.exec(line);
+    if (m) {
+      last = m[1]!.trim().toUpperCase();
+      const before = out.get(last);
+      out.set(last, before ? `${before} ${m[2]!.trim()}` : m[2]!.trim());
+    } else if (last && line.trim()) {
+      out.set(last, `${out.get(last)} ${line.trim()}`.trim());
+    }
   }
   return out;
 }

@@ -9,15 +9,8 @@
  */
 import * as fs from 'node:fs/promises';
 import ExcelJS from 'exceljs';
-import { sameCell, sameKey } from '../core/cells';
-import {
-  dateToSerial,
-  instantToSerial,
-  parseInstant,
-  parseIsoDate,
-  serialToDate,
-  serialToInstant,
-} from '../core/dates';
+import { sameCell, sameKey, sheetValue } from '../core/cells';
+import { serialToDate, serialToInstant } from '../core/dates';
 import {
   type ColumnType,
   LISTS,
@@ -193,8 +186,8 @@ type DateKind = 'date' | 'instant';
  */
 export function setCell(cell: ExcelJS.Cell, value: Cell, as: DateKind | undefined, timeZone: string): void {
   if (as && value !== null && value !== '') {
-    const serial = toSerial(value, as, timeZone);
-    if (serial !== undefined) {
+    const serial = sheetValue(value, as, timeZone);
+    if (typeof serial === 'number' && Number.isFinite(serial)) {
       cell.value = serialToExcelDate(serial);
       cell.numFmt = as === 'date' ? DATE_FORMAT : INSTANT_FORMAT;
       return;
@@ -202,17 +195,6 @@ export function setCell(cell: ExcelJS.Cell, value: Cell, as: DateKind | undefine
   }
   // A plain string value is written by exceljs as a (shared) string, never as a formula.
   cell.value = value === '' ? null : value;
-}
-
-function toSerial(value: Cell, as: DateKind, timeZone: string): number | undefined {
-  if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
-  if (typeof value !== 'string') return undefined;
-  if (as === 'date') {
-    const date = parseIsoDate(value);
-    return date === undefined ? undefined : dateToSerial(date);
-  }
-  const instant = parseInstant(value, timeZone);
-  return instant === undefined ? undefined : instantToSerial(instant, timeZone);
 }
 
 function dateKindOf(type: ColumnType | undefined): DateKind | undefined {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { type Block, type Document, plainText, type TableCell } from '../../src/core/document';
-import { buildPack, describeChanges, type PackInput, parseComments } from '../../src/core/pack';
+import { buildPack, describeChanges, type PackInput } from '../../src/core/pack';
 import type { Status } from '../../src/core/types';
+import { parseComments } from '../../src/core/updates';
 import {
   change,
   countStatuses,
