@@ -20,6 +20,16 @@ export function backendOf(opts: GlobalOptions): 'local' | 'google' {
   return b;
 }
 
+/**
+ * Submissions from --responses (for a Google register, until the Forms adapter lands, this is
+ * where they come from); none when the option is absent.
+ */
+export async function responsesFile(
+  opts: GlobalOptions,
+): Promise<{ raw: RawSubmission[]; problems: Problem[] }> {
+  return opts.responses ? readResponses(path.resolve(opts.responses)) : { raw: [], problems: [] };
+}
+
 export async function readSource(opts: GlobalOptions): Promise<RegisterSource> {
   if (backendOf(opts) === 'local') {
     const read = await readLocal(opts.workspace);
@@ -27,10 +37,7 @@ export async function readSource(opts: GlobalOptions): Promise<RegisterSource> {
   }
   const id = spreadsheetIdFrom(opts.spreadsheet);
   const sheet = await readGoogle(id);
-  // Until the Forms adapter lands, responses for a Google register come from a JSONL file.
-  const responses = opts.responses
-    ? await readResponses(path.resolve(opts.responses))
-    : { raw: [], problems: [] };
+  const responses = await responsesFile(opts);
   return {
     label: `Google Sheet "${sheet.title}" (${id})`,
     snapshot: sheet.snapshot,

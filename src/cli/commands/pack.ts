@@ -3,9 +3,8 @@ import { type PackOutcome, planPack } from '../../core/cycle';
 import { packGoogle, spreadsheetIdFrom } from '../../google/backend';
 import { runLocal } from '../../local/backend';
 import { packFiles, packLocation } from '../../local/packs';
-import { readResponses } from '../../local/responses';
 import { emitJson, type GlobalOptions, plural, resolveNow, say } from '../output';
-import { backendOf } from '../source';
+import { backendOf, responsesFile } from '../source';
 import { reportApply } from './shared';
 import { saySync } from './sync';
 
@@ -75,9 +74,7 @@ export async function packCommand(opts: GlobalOptions): Promise<number> {
 async function packGoogleCommand(opts: GlobalOptions): Promise<number> {
   const now = resolveNow(opts);
   const id = spreadsheetIdFrom(opts.spreadsheet);
-  const responses = opts.responses
-    ? await readResponses(path.resolve(opts.responses))
-    : { raw: [], problems: [] };
+  const responses = await responsesFile(opts);
   const run = await packGoogle(id, responses.raw, now);
   saySync({ ...run.outcome, problems: [...responses.problems, ...run.outcome.problems] });
   reportApply({ ...run.result, emailsWritten: [], emailsSkipped: [] });

@@ -1,10 +1,9 @@
-import * as path from 'node:path';
 import { planSync, type SyncOutcome } from '../../core/cycle';
+import type { Problem, RawSubmission, Snapshot } from '../../core/types';
 import { runGoogle, spreadsheetIdFrom } from '../../google/backend';
 import { runLocal } from '../../local/backend';
-import { readResponses } from '../../local/responses';
 import { emitJson, type GlobalOptions, plural, resolveNow, say, sayProblems } from '../output';
-import { backendOf, readSource } from '../source';
+import { backendOf, readSource, responsesFile } from '../source';
 import { reportApply } from './shared';
 
 /** The readable summary of a sync, shared by `sync` and `pack`. */
@@ -29,24 +28,29 @@ export function saySync(outcome: SyncOutcome): void {
 /** `sync --dry-run`: what a sync would change, read from either backend; nothing is written. */
 async function previewSync(opts: GlobalOptions, now: string) {
   const read = await readSource(opts);
-  const o = planSync(read.snapshot, read.responses, now);
   say(`Dry run on ${read.label}: nothing is written.`);
   return {
-    outcome: { ...o, problems: [...read.responseProblems, ...o.problems] },
+    outcome: plan(read.snapshot, read.responses, read.responseProblems, now),
     report: { writes: 0, appends: 0, conflicts: [], emailsWritten: [], emailsSkipped: [] },
   };
+}
+
+/** The sync plan, with the problems found while reading the responses reported with it. */
+function plan(
+  snapshot: Snapshot,
+  responses: RawSubmission[],
+  responseProblems: Problem[],
+  now: string,
+): SyncOutcome {
+  const o = planSync(snapshot, responses, now);
+  return { ...o, problems: [...responseProblems, ...o.problems] };
 }
 
 /** A sync on a Google Sheet register; responses come from --responses until the Forms adapter lands. */
 async function syncGoogle(opts: GlobalOptions, now: string) {
   const id = spreadsheetIdFrom(opts.spreadsheet);
-  const responses = opts.responses
-    ? await readResponses(path.resolve(opts.responses))
-    : { raw: [], problems: [] };
-  const run = await runGoogle(id, (snapshot) => {
-    const o = planSync(snapshot, responses.raw, now);
-    return { ...o, problems: [...responses.problems, ...o.problems] };
-  });
+  const responses = await responsesFile(opts);
+  const run = await runGoogle(id, (snapshot) => plan(snapshot, responses.raw, responses.problems, now));
   say(
     `Google Sheet "${run.sheet.title}": ${plural(run.result.writes, 'cell')} written, ${plural(run.result.appends, 'row')} added.`,
   );
@@ -62,10 +66,9 @@ export async function syncCommand(opts: GlobalOptions): Promise<number> {
     ? await previewSync(opts, now)
     : backendOf(opts) === 'google'
       ? await syncGoogle(opts, now)
-      : await runLocal(opts.workspace, 'sync', now, (read) => {
-          const o = planSync(read.snapshot, read.responses, now);
-          return { ...o, problems: [...read.responseProblems, ...o.problems] };
-        });
+      : await runLocal(opts.workspace, 'sync', now, (read) =>
+          plan(read.snapshot, read.responses, read.responseProblems, now),
+        );
   saySync(outcome);
   reportApply(report);
   emitJson(opts, {
