@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { TabName } from '../../src/core/layout';
 import type { Cell } from '../../src/core/types';
 import { createWorkbook, readWorkbook } from '../../src/local/workbook';
+import { submission } from '../core/builders';
 import { milepost, sampleResponses, tempDir } from './helpers';
 
 type Data = Partial<Record<TabName, Record<string, Cell>[]>>;
@@ -20,20 +21,9 @@ async function workspace(data: Data, responses = ''): Promise<string> {
   return dir;
 }
 
+/** One responses.jsonl line from a sample-team member. */
 const line = (over: Record<string, unknown>) =>
-  JSON.stringify({
-    responseId: 'r-x',
-    submittedAt: '2026-12-01T09:00:00Z',
-    email: 'priya.shah@northwind.example',
-    statuses: {},
-    forecasts: {},
-    comments: {},
-    wins: '',
-    learnings: '',
-    helpNeeded: '',
-    helpFrom: '',
-    ...over,
-  });
+  JSON.stringify(submission({ responseId: 'r-x', email: 'priya.shah@northwind.example', ...over }));
 
 async function tab(dir: string, name: string) {
   const { snapshot } = await readWorkbook(path.join(dir, 'register.xlsx'));
