@@ -75,6 +75,20 @@ describe('milepost wrap-up --backend google', () => {
     const again = await wrapUpGoogle(id, '2026-12-03T13:00:00Z', {}, env);
     expect(again.outcome.meetings).toEqual([]);
   });
+  it('does not send the digest again when the job stopped after sending it but before marking the meeting Held', async () => {
+    emulator = await startEmulator({ quotaPerMinute: false });
+    const id = await emulator.seedFromWorkbook(path.join(template, 'register.xlsx'));
+    const env = { MILEPOST_GOOGLE_API_ROOT: emulator.apiRoot };
+    const { raw } = await readResponses(path.join(template, 'responses.jsonl'));
+    await packGoogle(id, raw, NOW, env);
+    // The Sheet write that records the wrap-up fails for good: the run stops after the send.
+    emulator.fail({ status: 400, path: 'values:batchUpdateByDataFilter$', onCall: 1 });
+    await expect(wrapUpGoogle(id, '2026-12-03T12:00:00Z', {}, env)).rejects.toThrow();
+    const rerun = await wrapUpGoogle(id, '2026-12-03T12:05:00Z', {}, env);
+    expect(rerun.emails).toEqual({ sent: [], skipped: ['digest/2026-12-03'] });
+    const messages = (emulator.dump() as unknown as { messages?: unknown[] }).messages ?? [];
+    expect(messages.filter((m) => JSON.stringify(m).includes('digest/2026-12-03'))).toHaveLength(1);
+  });
 });
 
 describe('milepost pack --backend google', () => {
