@@ -11,9 +11,15 @@ const common = {
   sourcemap: true,
   logLevel: 'warning',
 };
-// The Workspace emulator (test/emulator/main.ts) is bundled too, for `npm run emulator`.
+// The Workspace emulator (test/emulator/main.ts) and its respond command are bundled too, for
+// `npm run emulator` and `npm run emulator:respond`.
 await build({
   ...common,
-  entryPoints: { cli: 'src/cli.ts', bench: 'bench/bench.ts', emulator: 'test/emulator/main.ts' },
+  entryPoints: {
+    cli: 'src/cli.ts',
+    bench: 'bench/bench.ts',
+    emulator: 'test/emulator/main.ts',
+    'emulator-respond': 'test/emulator/respond-main.ts',
+  },
   outdir: 'dist',
 });

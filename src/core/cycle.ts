@@ -5,6 +5,7 @@
 import { dateInZone } from './dates';
 import type { Document } from './document';
 import { digestEmail, packEmail, requestEmail } from './emails';
+import { type FormSpec, formSpec, prefillAnswers, prefilledUrl } from './form';
 import { computeHealth } from './health';
 import { buildPack } from './pack';
 import { ID_PATTERN, isOpen, readRegister } from './register';
@@ -345,6 +346,8 @@ export interface RequestOutcome {
   kind: 'request' | 'reminder';
   recipients: string[];
   problems: Problem[];
+  /** The update form of the meeting (runtimes with a form build it to this spec). */
+  form?: FormSpec;
 }
 
 /**
@@ -354,7 +357,11 @@ export interface RequestOutcome {
 export function planRequests(
   snapshot: Snapshot,
   now: string,
-  opts: { reminders?: boolean } = {},
+  opts: {
+    reminders?: boolean;
+    /** The Google Form's responder address: each email then carries the person's pre-filled link. */
+    responderUri?: string;
+  } = {},
 ): RequestOutcome {
   const { register: read, problems } = load(snapshot);
   const plan = emptyPlan(read);
@@ -366,9 +373,13 @@ export function planRequests(
   const kind = opts.reminders || meeting.requestsSent ? 'reminder' : 'request';
   const responded = respondents(register, meeting.date);
   const owners = updatingMembers(register).filter((p) => kind === 'request' || !responded.has(p.email));
+  const form = formSpec(register, meeting);
   for (const p of owners) {
     const theirs = register.milestones.filter((m) => m.id && m.owner === p.email && isOpen(m));
-    send(plan, requestEmail(register, meeting, p, theirs, kind));
+    const link = opts.responderUri
+      ? prefilledUrl(opts.responderUri, prefillAnswers(form, register, p.email))
+      : undefined;
+    send(plan, requestEmail(register, meeting, p, theirs, kind, link));
   }
   const column = kind === 'request' ? 'Requests sent' : 'Reminders sent';
   const previous = kind === 'request' ? meeting.requestsSent : meeting.remindersSent;
@@ -386,7 +397,7 @@ export function planRequests(
     row.values[column] = now;
     row.dates = { ...row.dates, [column]: 'instant' };
   }
-  return { plan, meeting, kind, recipients: owners.map((p) => p.email), problems };
+  return { plan, meeting, kind, recipients: owners.map((p) => p.email), problems, form };
 }
 
 // ---------- pack ----------

@@ -61,6 +61,8 @@ export function requestEmail(
   person: Person,
   milestones: Milestone[],
   kind: 'request' | 'reminder',
+  /** The person's own (pre-filled) form link; else the Form base URL setting, else a reply. */
+  personalLink?: string,
 ): Email {
   const s = register.settings;
   const times = meetingTimes(meeting, s);
@@ -104,8 +106,16 @@ export function requestEmail(
       ],
     },
   ];
-  const link = s.formBaseUrl ? `${s.formBaseUrl.replace(/\/$/, '')}` : '';
-  if (link) {
+  const link = personalLink || (s.formBaseUrl ? `${s.formBaseUrl.replace(/\/$/, '')}` : '');
+  if (personalLink) {
+    blocks.push({
+      type: 'paragraph',
+      content: [
+        { text: 'Open your update form', link: personalLink, bold: true },
+        ': it opens with your milestones as they stand — change what moved, add your wins, learnings and where you need help, and send.',
+      ],
+    });
+  } else if (link) {
     blocks.push({ type: 'paragraph', content: ['Fill in the form: ', { text: link, link }] });
   } else {
     blocks.push({

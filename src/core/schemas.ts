@@ -18,6 +18,8 @@ export const SubmissionSchema = z.object({
     .trim()
     .toLowerCase()
     .pipe(z.email({ message: 'an email address' })),
+  /** "Who is updating?" of a form response: the person the respondent updates for. */
+  onBehalfOf: z.string().trim().toLowerCase().max(320).optional(),
   statuses: idMap(z.string().max(40)).default({}),
   forecasts: idMap(z.string().max(40)).default({}),
   comments: idMap(text).default({}),

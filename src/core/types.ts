@@ -206,6 +206,8 @@ export interface Submission {
   responseId: string;
   submittedAt: string;
   email: string;
+  /** The person a form response says it updates for ("Who is updating?"); absent elsewhere. */
+  onBehalfOf?: string;
   statuses: Record<string, string>;
   forecasts: Record<string, string>;
   comments: Record<string, string>;

@@ -292,8 +292,16 @@ export function ingest(register: Register, raws: RawSubmission[], now: string): 
       result.rejected.push({ responseId: s.responseId, milestone, reason, where: s.where });
       reasons.push(milestone ? `${milestone}: ${reason}` : reason);
     };
+    const behalf = s.onBehalfOf === undefined ? undefined : people.get(s.onBehalfOf);
     if (!person) {
-      reject('', `${s.email} is not on the Team tab`);
+      reject('', `${s.email || 'a respondent without a verified email'} is not on the Team tab`);
+    } else if (s.onBehalfOf !== undefined && !behalf) {
+      reject('', `"Who is updating?" names ${s.onBehalfOf}, who is not on the Team tab`);
+    } else if (behalf && s.email !== behalf.email && s.email !== behalf.delegate) {
+      reject(
+        '',
+        `${s.email} may not update for ${behalf.name} (${behalf.email}): only they${behalf.delegate ? ` or their delegate (${behalf.delegate})` : ''} may`,
+      );
     } else {
       const ids = [
         ...new Set([...Object.keys(s.statuses), ...Object.keys(s.forecasts), ...Object.keys(s.comments)]),

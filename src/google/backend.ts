@@ -1,14 +1,43 @@
 /**
  * The Google backend of the Node job: the register is a Google Sheet, read in one snapshot and
- * changed by applying the core's plan (apply.ts). Forms, Docs and Gmail adapters come next.
+ * changed by applying the core's plan (apply.ts); the update form is a Google Form (forms.ts),
+ * the pack a Google Doc (pack.ts), emails go through Gmail (gmail.ts).
  */
 
-import { planWrapUp, type WrapUpOutcome } from '../core/cycle';
-import type { Plan, RawSubmission, Snapshot } from '../core/types';
-import { applyToSheet, type SheetApplyResult } from './apply';
+import {
+  planRequests,
+  planSync,
+  planWrapUp,
+  type RequestOutcome,
+  type SyncOutcome,
+  type WrapUpOutcome,
+} from '../core/cycle';
+import { formSpec } from '../core/form';
+import { readRegister } from '../core/register';
+import { upcomingMeeting } from '../core/schedule';
+import type { Plan, Problem, RawSubmission, Register, Snapshot } from '../core/types';
+import { applyToSheet, type SheetApplyResult, type SheetCalls } from './apply';
 import { connect, docsClient, driveClient, gmailClient, sheetsClient } from './clients';
+import {
+  applyFormSpec,
+  createForm,
+  FORM_MIME,
+  type FormCalls,
+  type FormState,
+  formName,
+  formsClient,
+  readForm,
+  readResponses,
+} from './forms';
 import { type SendResult, sendEmails } from './gmail';
-import { type GooglePackResult, packToGoogle } from './pack';
+import {
+  type DriveCalls,
+  ensureFile,
+  FOLDER_MIME,
+  findFile,
+  type GooglePackResult,
+  packToGoogle,
+} from './pack';
 import { httpStatusOf, RetryExhaustedError, withRetry } from './retry';
 import { type SetupResult, setupSpreadsheet } from './setup';
 import { readSnapshot, type SheetSnapshot } from './sheets';
@@ -97,29 +126,226 @@ export async function setupGoogle(
   spreadsheetId: string | undefined,
   title: string,
   env: NodeJS.ProcessEnv = process.env,
-): Promise<SetupResult> {
-  const api = sheetsClient(connect(env));
-  return setupSpreadsheet(api, spreadsheetId, title, { read: safeCall, write: safeCall, once });
+): Promise<SetupResult & { formId: string; responderUri: string; folderId: string }> {
+  const c = connect(env);
+  const api = sheetsClient(c);
+  const calls = CALLS;
+  const setup = await setupSpreadsheet(api, spreadsheetId, title, calls);
+  const sheet = await readSnapshot(api, setup.spreadsheetId, safeCall);
+  const { register } = readRegister(sheet.snapshot);
+  const f: FormCalls = { forms: formsClient(c), calls };
+  const d: DriveCalls = { drive: driveClient(c), calls };
+  const actions = [...setup.actions];
+
+  // The update form: found by its id in Settings, else by its name in Drive, else created.
+  const name = formName(sheet.title);
+  let form = await existingForm(f, d, register.settings.raw['Form ID']?.trim(), name);
+  if (!form) {
+    const id = await createForm(f, 'Milestone update', name).catch(async (error: unknown) => {
+      // The create may have gone through with its answer lost: look before failing.
+      const found = await findFile(d, name, FORM_MIME);
+      if (found) return found;
+      throw error;
+    });
+    form = await readForm(f, id);
+    actions.push(`created the update form ${id}`);
+  }
+  const wasLive = form.published && form.accepting && form.verified && form.items.length > 0;
+  const sent = await applyFormSpec(
+    f,
+    form,
+    formSpec(register, upcomingMeeting(register, new Date().toISOString())),
+  );
+  if (!wasLive || sent) actions.push('update form: items, verified email collection, published');
+
+  const folderId =
+    register.settings.raw['Pack folder ID']?.trim() || (await ensureFile(d, 'Milepost packs', FOLDER_MIME));
+  const record = settingsPlan(register, {
+    'Form ID': form.formId,
+    'Form base URL': form.responderUri,
+    'Pack folder ID': folderId,
+  });
+  if (record.writes.length) {
+    await applyToSheet(api, setup.spreadsheetId, sheet, record, calls);
+    actions.push(
+      `Settings: recorded ${record.writes.map((w) => `"${w.ref.by === 'key' ? w.ref.value : ''}"`).join(', ')}`,
+    );
+  }
+  return { ...setup, actions, formId: form.formId, responderUri: form.responderUri, folderId };
 }
 
-/** `milepost pack --backend google`: sync, then (re)build the meeting's Google Doc. */
+const CALLS: SheetCalls = { read: safeCall, write: safeCall, once };
+
+async function existingForm(
+  f: FormCalls,
+  d: DriveCalls,
+  id: string | undefined,
+  name: string,
+): Promise<FormState | undefined> {
+  const found = id || (await findFile(d, name, FORM_MIME));
+  if (!found) return undefined;
+  try {
+    return await readForm(f, found);
+  } catch (error) {
+    if (error instanceof GoogleApiError && error.status === 404 && id) {
+      const byName = await findFile(d, name, FORM_MIME);
+      return byName ? readForm(f, byName) : undefined;
+    }
+    throw error;
+  }
+}
+
+/** Settings values to record (by setting name), only those that differ. */
+function settingsPlan(register: Register, values: Record<string, string>): Plan {
+  const writes = Object.entries(values)
+    .filter(([key, value]) => (register.settings.raw[key] ?? '').trim() !== value)
+    .map(([key, value]) => ({
+      tab: 'Settings' as const,
+      ref: { by: 'key' as const, header: 'Setting', value: key },
+      column: 'Value',
+      value,
+      previous: register.settings.raw[key] ?? '',
+    }));
+  return { timeZone: register.settings.timeZone, writes, appends: [], emails: [] };
+}
+
+/** The update form of a register set up by `milepost setup`; a clear error otherwise. */
+function formIdOf(register: Register): string {
+  const id = register.settings.raw['Form ID']?.trim();
+  if (!id) {
+    throw new GoogleConfigError(
+      'The register has no update form yet (Settings "Form ID" is empty): run `milepost setup --backend google --spreadsheet ID` first.',
+    );
+  }
+  return id;
+}
+
+export interface GoogleResponses {
+  raw: RawSubmission[];
+  problems: Problem[];
+  /** The Settings write that moves the watermark, applied only after a sync without conflicts. */
+  watermark?: Plan;
+  read: number;
+}
+
+/**
+ * The form's responses since the watermark ("Form responses synced to" in Settings), plus the
+ * lines of a --responses file if one is given.
+ */
+export async function formResponses(
+  f: FormCalls,
+  register: Register,
+  extra: { raw: RawSubmission[]; problems: Problem[] } = { raw: [], problems: [] },
+): Promise<GoogleResponses> {
+  const id = register.settings.raw['Form ID']?.trim();
+  if (!id) return { ...extra, read: 0 };
+  const mark = register.settings.raw['Form responses synced to']?.trim() || undefined;
+  const got = await readResponses(f, id, register, mark);
+  const watermark =
+    got.watermark && got.watermark !== mark
+      ? settingsPlan(register, { 'Form responses synced to': got.watermark })
+      : undefined;
+  return {
+    raw: [...got.submissions, ...extra.raw],
+    problems: extra.problems,
+    read: got.read,
+    ...(watermark ? { watermark } : {}),
+  };
+}
+
+/**
+ * Moves the watermark once the sync's plan is in, unless rows conflicted: the responses behind
+ * a conflict must be read again by the next sync (ingestion skips what was already applied).
+ */
+async function advanceWatermark(
+  api: ReturnType<typeof sheetsClient>,
+  spreadsheetId: string,
+  sheet: SheetSnapshot,
+  responses: GoogleResponses,
+  result: SheetApplyResult,
+): Promise<void> {
+  if (!responses.watermark || result.conflicts.length) return;
+  await applyToSheet(api, spreadsheetId, sheet, responses.watermark, CALLS);
+}
+
+/** `milepost sync --backend google`: form responses (and --responses lines) into the register. */
+export async function syncGoogle(
+  spreadsheetId: string,
+  extra: { raw: RawSubmission[]; problems: Problem[] },
+  now: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<GoogleRun<SyncOutcome> & { responsesRead: number }> {
+  const c = connect(env);
+  const api = sheetsClient(c);
+  const sheet = await readSnapshot(api, spreadsheetId, safeCall);
+  const { register } = readRegister(sheet.snapshot);
+  const responses = await formResponses({ forms: formsClient(c), calls: CALLS }, register, extra);
+  const planned = planSync(sheet.snapshot, responses.raw, now);
+  const outcome = { ...planned, problems: [...responses.problems, ...planned.problems] };
+  const result = await applyToSheet(api, spreadsheetId, sheet, outcome.plan, CALLS);
+  await advanceWatermark(api, spreadsheetId, sheet, responses, result);
+  return { outcome, result, sheet, responsesRead: responses.read };
+}
+
+/**
+ * `milepost request --backend google`: the form is rebuilt for the next meeting, then each
+ * owner is emailed their pre-filled link (reminders: only those who have not responded), then
+ * Meetings records it. A run stopped at any point is finished by running it again: the form
+ * rebuild sends only what differs, Gmail's sent mail stops a second send.
+ */
+export async function requestGoogle(
+  spreadsheetId: string,
+  now: string,
+  opts: { reminders?: boolean; throttleMs?: number } = {},
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<GoogleRun<RequestOutcome> & { emails: SendResult; formId: string; formRequests: number }> {
+  const c = connect(env);
+  const api = sheetsClient(c);
+  const sheet = await readSnapshot(api, spreadsheetId, safeCall);
+  const { register } = readRegister(sheet.snapshot);
+  const f: FormCalls = { forms: formsClient(c), calls: CALLS };
+  const form = await readForm(f, formIdOf(register));
+  const outcome = planRequests(sheet.snapshot, now, {
+    ...(opts.reminders ? { reminders: true } : {}),
+    responderUri: form.responderUri,
+  });
+  const formRequests = outcome.form ? await applyFormSpec(f, form, outcome.form) : 0;
+  const emails = await sendEmails(gmailClient(c), outcome.plan.emails, now, CALLS, {
+    throttleMs: opts.throttleMs ?? (c.apiRoot ? 0 : GMAIL_SPACING_MS),
+  });
+  const result = await applyToSheet(api, spreadsheetId, sheet, outcome.plan, CALLS);
+  return { outcome, result, sheet, emails, formId: form.formId, formRequests };
+}
+
+/**
+ * Gmail allows 250 quota units per user per second and a send costs 100 (the sent-mail check
+ * before it, 5): one send every 500 ms stays well under it.
+ */
+export const GMAIL_SPACING_MS = 500;
+
+/** `milepost pack --backend google`: sync (form responses too), then (re)build the meeting's Google Doc. */
 export async function packGoogle(
   spreadsheetId: string,
-  responses: RawSubmission[],
+  lines: RawSubmission[] | { raw: RawSubmission[]; problems: Problem[] },
   now: string,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<GooglePackResult & { sheet: SheetSnapshot }> {
   const c = connect(env);
   const api = sheetsClient(c);
   const sheet = await readSnapshot(api, spreadsheetId, safeCall);
-  const calls = { read: safeCall, write: safeCall, once };
-  const result = await packToGoogle(api, spreadsheetId, sheet, responses, now, {
+  const { register } = readRegister(sheet.snapshot);
+  const extra = Array.isArray(lines) ? { raw: lines, problems: [] } : lines;
+  const responses = await formResponses({ forms: formsClient(c), calls: CALLS }, register, extra);
+  const result = await packToGoogle(api, spreadsheetId, sheet, responses.raw, now, {
     docs: docsClient(c),
     drive: driveClient(c),
-    calls,
-    send: (emails) => sendEmails(gmailClient(c), emails, now, calls, { throttleMs: c.apiRoot ? 0 : 250 }),
+    calls: CALLS,
+    send: (emails) =>
+      sendEmails(gmailClient(c), emails, now, CALLS, { throttleMs: c.apiRoot ? 0 : GMAIL_SPACING_MS }),
   });
-  return { ...result, sheet };
+  await advanceWatermark(api, spreadsheetId, sheet, responses, result.result);
+  const problems = [...responses.problems, ...result.outcome.problems];
+  return { ...result, outcome: { ...result.outcome, problems }, sheet };
 }
 
 /**
@@ -135,11 +361,11 @@ export async function wrapUpGoogle(
 ): Promise<{ outcome: WrapUpOutcome; result: SheetApplyResult; emails: SendResult }> {
   const c = connect(env);
   const api = sheetsClient(c);
-  const calls = { read: safeCall, write: safeCall, once };
+  const calls = CALLS;
   const sheet = await readSnapshot(api, spreadsheetId, safeCall);
   const outcome = planWrapUp(sheet.snapshot, now, opts);
   const emails = await sendEmails(gmailClient(c), outcome.plan.emails, now, calls, {
-    throttleMs: c.apiRoot ? 0 : 250,
+    throttleMs: c.apiRoot ? 0 : GMAIL_SPACING_MS,
   });
   const result = await applyToSheet(api, spreadsheetId, sheet, outcome.plan, calls);
   return { outcome, result, emails };

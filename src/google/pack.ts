@@ -52,8 +52,11 @@ interface Clients {
   send: (emails: Email[]) => Promise<SendResult>;
 }
 
-async function findFile(
-  c: Clients,
+/** What finding and making Drive files needs. */
+export type DriveCalls = Pick<Clients, 'drive' | 'calls'>;
+
+export async function findFile(
+  c: DriveCalls,
   name: string,
   mimeType: string,
   parent?: string,
@@ -67,7 +70,12 @@ async function findFile(
 }
 
 /** Creates a file unless one of that name is already there: a lost answer never makes two. */
-async function ensureFile(c: Clients, name: string, mimeType: string, parent?: string): Promise<string> {
+export async function ensureFile(
+  c: DriveCalls,
+  name: string,
+  mimeType: string,
+  parent?: string,
+): Promise<string> {
   const existing = await findFile(c, name, mimeType, parent);
   if (existing) return existing;
   try {

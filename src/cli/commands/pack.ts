@@ -70,13 +70,13 @@ export async function packCommand(opts: GlobalOptions): Promise<number> {
   return 0;
 }
 
-/** The pack as a Google Doc; responses come from --responses until the Forms adapter lands. */
+/** The pack as a Google Doc, after a sync of the form's responses (and --responses lines, if given). */
 async function packGoogleCommand(opts: GlobalOptions): Promise<number> {
   const now = resolveNow(opts);
   const id = spreadsheetIdFrom(opts.spreadsheet);
   const responses = await responsesFile(opts);
-  const run = await packGoogle(id, responses.raw, now);
-  saySync({ ...run.outcome, problems: [...responses.problems, ...run.outcome.problems] });
+  const run = await packGoogle(id, responses, now);
+  saySync(run.outcome);
   reportApply({ ...run.result, emailsWritten: [], emailsSkipped: [] });
   if (!run.outcome.meeting) say('No planned meeting ahead: nothing to pack.');
   else {

@@ -1,6 +1,6 @@
 import { planSync, type SyncOutcome } from '../../core/cycle';
 import type { Problem, RawSubmission, Snapshot } from '../../core/types';
-import { runGoogle, spreadsheetIdFrom } from '../../google/backend';
+import { spreadsheetIdFrom, syncGoogle } from '../../google/backend';
 import { runLocal } from '../../local/backend';
 import { emitJson, type GlobalOptions, plural, resolveNow, say, sayProblems } from '../output';
 import { backendOf, readSource, responsesFile } from '../source';
@@ -46,13 +46,13 @@ function plan(
   return { ...o, problems: [...responseProblems, ...o.problems] };
 }
 
-/** A sync on a Google Sheet register; responses come from --responses until the Forms adapter lands. */
-async function syncGoogle(opts: GlobalOptions, now: string) {
+/** A sync on a Google Sheet register: the update form's responses, plus --responses lines if given. */
+async function syncOnGoogle(opts: GlobalOptions, now: string) {
   const id = spreadsheetIdFrom(opts.spreadsheet);
   const responses = await responsesFile(opts);
-  const run = await runGoogle(id, (snapshot) => plan(snapshot, responses.raw, responses.problems, now));
+  const run = await syncGoogle(id, responses, now);
   say(
-    `Google Sheet "${run.sheet.title}": ${plural(run.result.writes, 'cell')} written, ${plural(run.result.appends, 'row')} added.`,
+    `Google Sheet "${run.sheet.title}": ${plural(run.responsesRead, 'form response')} read, ${plural(run.result.writes, 'cell')} written, ${plural(run.result.appends, 'row')} added.`,
   );
   return {
     outcome: run.outcome,
@@ -65,7 +65,7 @@ export async function syncCommand(opts: GlobalOptions): Promise<number> {
   const { outcome, report } = opts.dryRun
     ? await previewSync(opts, now)
     : backendOf(opts) === 'google'
-      ? await syncGoogle(opts, now)
+      ? await syncOnGoogle(opts, now)
       : await runLocal(opts.workspace, 'sync', now, (read) =>
           plan(read.snapshot, read.responses, read.responseProblems, now),
         );

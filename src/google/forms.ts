@@ -1,0 +1,368 @@
+/**
+ * The update form as a Google Form (Forms API v1): the core's form spec (src/core/form.ts)
+ * turned into Forms items, the form brought to that spec with one batchUpdate (only what
+ * differs), and responses read back since a watermark.
+ *
+ * - Setup creates the form unpublished (`unpublished=true`), adds its settings and items, and
+ *   only then publishes it, so nobody can answer a half-built form. It is found again by its
+ *   id in Settings, or else by its name in Drive, so a run stopped half-way makes no second form.
+ * - Every item and question id comes from the spec: a milestone keeps its question ids across
+ *   weeks, and answers are read by question id, never by title or position.
+ * - Rebuilding compares the items Google returns with the spec and sends only the difference
+ *   (deletes, moves, updates, creates), guarded by the revision read just before: a form
+ *   somebody edited in between is read again rather than overwritten blindly.
+ */
+import { forms, type forms_v1 } from '@googleapis/forms';
+import type { FormQuestionSpec, FormResponseInput, FormSpec } from '../core/form';
+import { submissionOfFormResponse } from '../core/form';
+import type { RawSubmission, Register } from '../core/types';
+import type { SheetCalls } from './apply';
+import type { GoogleConnection } from './clients';
+import { GAXIOS_NO_RETRY } from './retry';
+
+export const FORM_MIME = 'application/vnd.google-apps.form';
+type Item = forms_v1.Schema$Item;
+type Request = forms_v1.Schema$Request;
+
+export function formsClient(c: GoogleConnection): forms_v1.Forms {
+  return forms({
+    version: 'v1',
+    auth: c.auth,
+    ...GAXIOS_NO_RETRY,
+    ...(c.apiRoot ? { rootUrl: c.apiRoot } : {}),
+  });
+}
+
+export function formName(registerTitle: string): string {
+  return `Milepost update form — ${registerTitle}`;
+}
+
+// ---------- spec → items ----------
+
+function paragraphItem(q: FormQuestionSpec): Item {
+  return {
+    itemId: q.itemId,
+    title: q.title,
+    ...(q.description ? { description: q.description } : {}),
+    questionItem: {
+      question: { questionId: q.questionId, required: false, textQuestion: { paragraph: true } },
+    },
+  };
+}
+
+/** The Forms items of a spec, in order. */
+export function formItems(spec: FormSpec): Item[] {
+  const items: Item[] = [
+    {
+      itemId: spec.who.itemId,
+      title: spec.who.title,
+      ...(spec.who.description ? { description: spec.who.description } : {}),
+      questionItem: {
+        question: {
+          questionId: spec.who.questionId,
+          required: true,
+          choiceQuestion: {
+            type: 'RADIO',
+            options: spec.who.options.map((o) => ({ value: o.value, goToSectionId: o.sectionId })),
+          },
+        },
+      },
+    },
+  ];
+  for (const s of spec.sections) {
+    items.push({ itemId: s.itemId, title: s.title, description: s.description, pageBreakItem: {} });
+    if (s.grid && s.milestones.length) {
+      items.push({
+        itemId: s.grid.itemId,
+        title: s.grid.title,
+        questionGroupItem: {
+          questions: s.milestones.map((m) => ({
+            questionId: m.statusQuestionId,
+            required: false,
+            rowQuestion: { title: m.rowTitle },
+          })),
+          grid: { columns: { type: 'RADIO', options: s.grid.columns.map((value) => ({ value })) } },
+        },
+      });
+    }
+    for (const m of s.milestones) {
+      items.push({
+        itemId: m.forecast.itemId,
+        title: m.forecast.title,
+        ...(m.forecast.description ? { description: m.forecast.description } : {}),
+        questionItem: {
+          question: {
+            questionId: m.forecast.questionId,
+            required: false,
+            dateQuestion: { includeYear: true, includeTime: false },
+          },
+        },
+      });
+      items.push(paragraphItem(m.comment));
+    }
+    items.push(paragraphItem(s.wins), paragraphItem(s.learnings), paragraphItem(s.helpNeeded));
+    items.push({
+      itemId: s.helpFrom.itemId,
+      title: s.helpFrom.title,
+      ...(s.helpFrom.description ? { description: s.helpFrom.description } : {}),
+      questionItem: {
+        question: {
+          questionId: s.helpFrom.questionId,
+          required: true,
+          choiceQuestion: {
+            type: 'RADIO',
+            // Every answer ends the form: a section must not run on into the next owner's.
+            options: [
+              ...s.helpFrom.options.map((value) => ({ value, goToAction: 'SUBMIT_FORM' })),
+              { isOther: true, goToAction: 'SUBMIT_FORM' },
+            ],
+          },
+        },
+      },
+    });
+  }
+  return items;
+}
+
+// ---------- items → the requests that make the form match ----------
+
+/** True when every field `want` sets is the same in `have` (Google adds defaults we do not set). */
+function covers(have: unknown, want: unknown): boolean {
+  if (want === null || typeof want !== 'object') {
+    return have === want || (want === false && have === undefined);
+  }
+  if (Array.isArray(want)) {
+    return Array.isArray(have) && have.length === want.length && want.every((w, i) => covers(have[i], w));
+  }
+  if (have === null || typeof have !== 'object' || Array.isArray(have)) return false;
+  const h = have as Record<string, unknown>;
+  return Object.entries(want as Record<string, unknown>).every(([k, v]) => covers(h[k], v));
+}
+
+/** The kind of an item: changing it means deleting and re-creating the item. */
+function kindOf(item: Item): string {
+  const q = item.questionItem?.question;
+  if (q) {
+    if (q.choiceQuestion) return 'choice';
+    if (q.dateQuestion) return 'date';
+    if (q.textQuestion) return q.textQuestion.paragraph ? 'paragraph' : 'text';
+    return 'question';
+  }
+  return Object.keys(item).find((k) => k.endsWith('Item')) ?? 'item';
+}
+
+/**
+ * Requests that turn `existing` into `desired` (both in form order), keyed by item id: items no
+ * longer wanted (or whose kind changed) are deleted, the rest moved into place and updated
+ * where they differ, new ones created. Nothing when the form already matches.
+ */
+export function formRequests(existing: Item[], desired: Item[]): Request[] {
+  const wanted = new Map(desired.map((d) => [d.itemId!, d]));
+  const requests: Request[] = [];
+  const current = existing.map((e) => e);
+  for (let i = current.length - 1; i >= 0; i--) {
+    const e = current[i]!;
+    const d = wanted.get(e.itemId ?? '');
+    if (!d || kindOf(d) !== kindOf(e)) {
+      requests.push({ deleteItem: { location: { index: i } } });
+      current.splice(i, 1);
+    }
+  }
+  desired.forEach((d, index) => {
+    const at = current.findIndex((e) => e.itemId === d.itemId);
+    if (at < 0) {
+      requests.push({ createItem: { item: d, location: { index } } });
+      current.splice(index, 0, d);
+      return;
+    }
+    if (at !== index) {
+      requests.push({ moveItem: { originalLocation: { index: at }, newLocation: { index } } });
+      const [moved] = current.splice(at, 1);
+      current.splice(index, 0, moved!);
+    }
+    if (!covers(current[index], d)) {
+      requests.push({ updateItem: { item: d, location: { index }, updateMask: '*' } });
+      current[index] = d;
+    }
+  });
+  return requests;
+}
+
+// ---------- the form itself ----------
+
+export interface FormCalls {
+  forms: forms_v1.Forms;
+  calls: SheetCalls;
+}
+
+export interface FormState {
+  formId: string;
+  responderUri: string;
+  revisionId?: string;
+  items: Item[];
+  published: boolean;
+  accepting: boolean;
+  verified: boolean;
+  title: string;
+  description: string;
+}
+
+export async function readForm(f: FormCalls, formId: string): Promise<FormState> {
+  const got = await f.calls.read('forms.get', () => f.forms.forms.get({ formId }));
+  const form = got.data;
+  const state = form.publishSettings?.publishState;
+  return {
+    formId,
+    responderUri: form.responderUri ?? '',
+    ...(form.revisionId ? { revisionId: form.revisionId } : {}),
+    items: form.items ?? [],
+    // A form made before publish settings existed has none and is published.
+    published: state ? state.isPublished === true : true,
+    accepting: state ? state.isAcceptingResponses === true : true,
+    verified: form.settings?.emailCollectionType === 'VERIFIED',
+    title: form.info?.title ?? '',
+    description: form.info?.description ?? '',
+  };
+}
+
+/** Creates the form, unpublished, with only its title (all `create` keeps). */
+export async function createForm(f: FormCalls, title: string, documentTitle: string): Promise<string> {
+  const made = await f.calls.once('forms.create', () =>
+    f.forms.forms.create({ unpublished: true, requestBody: { info: { title, documentTitle } } }),
+  );
+  return made.data.formId!;
+}
+
+/**
+ * Brings the form to the spec: info, verified email collection and items in one batchUpdate
+ * (atomic), then publishes it and opens it to responses. Returns how many requests were sent.
+ */
+export async function applyFormSpec(f: FormCalls, form: FormState, spec: FormSpec): Promise<number> {
+  let state = form;
+  let sent = 0;
+  for (let attempt = 1; ; attempt++) {
+    const requests: Request[] = [];
+    if (state.title !== spec.title || state.description !== spec.description) {
+      requests.push({
+        updateFormInfo: {
+          info: { title: spec.title, description: spec.description },
+          updateMask: 'title,description',
+        },
+      });
+    }
+    if (!state.verified) {
+      requests.push({
+        updateSettings: { settings: { emailCollectionType: 'VERIFIED' }, updateMask: 'emailCollectionType' },
+      });
+    }
+    requests.push(...formRequests(state.items, formItems(spec)));
+    if (!requests.length) break;
+    try {
+      // Repeating this call is safe: it is guarded by the revision it was computed from.
+      await f.calls.write('forms.batchUpdate', () =>
+        f.forms.forms.batchUpdate({
+          formId: state.formId,
+          requestBody: {
+            requests,
+            ...(state.revisionId ? { writeControl: { requiredRevisionId: state.revisionId } } : {}),
+          },
+        }),
+      );
+      sent = requests.length;
+      break;
+    } catch (error) {
+      // Someone changed the form since it was read (or our own write went through and its answer
+      // was lost): read it again and send only what still differs.
+      if (attempt >= 3) throw error;
+      state = await readForm(f, state.formId);
+    }
+  }
+  if (!state.published || !state.accepting) {
+    await f.calls.write('forms.setPublishSettings', () =>
+      f.forms.forms.setPublishSettings({
+        formId: state.formId,
+        requestBody: {
+          publishSettings: { publishState: { isPublished: true, isAcceptingResponses: true } },
+          updateMask: 'publishState',
+        },
+      }),
+    );
+  }
+  return sent;
+}
+
+// ---------- responses ----------
+
+/** How far before the watermark responses are read again: the list may lag a little behind submits. */
+export const WATERMARK_OVERLAP_MS = 10 * 60 * 1000;
+
+export interface FormResponses {
+  submissions: RawSubmission[];
+  /** The newest submit time seen (the next watermark), or the old one when there was none. */
+  watermark?: string;
+  read: number;
+}
+
+/** Form answers as every runtime normalises them: question id → the answer texts. */
+export function normaliseResponse(r: forms_v1.Schema$FormResponse): FormResponseInput {
+  const answers: Record<string, string[]> = {};
+  for (const [id, a] of Object.entries(r.answers ?? {})) {
+    answers[a.questionId ?? id] = (a.textAnswers?.answers ?? []).map((x) => x.value ?? '');
+  }
+  return {
+    responseId: r.responseId ?? '',
+    submittedAt: r.lastSubmittedTime ?? r.createTime ?? '',
+    email: (r.respondentEmail ?? '').toLowerCase(),
+    answers,
+  };
+}
+
+/**
+ * Responses submitted since the watermark (less the overlap), every page, as submissions.
+ * A response seen twice is harmless: ingestion applies a response id + submit time once.
+ */
+export async function readResponses(
+  f: FormCalls,
+  formId: string,
+  register: Register,
+  watermark: string | undefined,
+): Promise<FormResponses> {
+  const since = watermark ? Date.parse(watermark) : Number.NaN;
+  const filter = Number.isFinite(since)
+    ? `timestamp >= ${new Date(since - WATERMARK_OVERLAP_MS).toISOString()}`
+    : undefined;
+  const all: forms_v1.Schema$FormResponse[] = [];
+  let pageToken: string | undefined;
+  do {
+    const token = pageToken;
+    const page = await f.calls.read('forms.responses.list', () =>
+      f.forms.forms.responses.list({
+        formId,
+        ...(filter ? { filter } : {}),
+        pageSize: 5000,
+        ...(token ? { pageToken: token } : {}),
+      }),
+    );
+    all.push(...(page.data.responses ?? []));
+    pageToken = page.data.nextPageToken ?? undefined;
+  } while (pageToken);
+  // Dedupe by response id, keeping the latest submit.
+  const latest = new Map<string, FormResponseInput>();
+  for (const r of all.map(normaliseResponse)) {
+    const seen = latest.get(r.responseId);
+    if (!seen || Date.parse(r.submittedAt) > Date.parse(seen.submittedAt)) latest.set(r.responseId, r);
+  }
+  const ordered = [...latest.values()].sort((a, b) => a.submittedAt.localeCompare(b.submittedAt));
+  const newest = ordered.reduce<string | undefined>(
+    (max, r) => (max === undefined || Date.parse(r.submittedAt) > Date.parse(max) ? r.submittedAt : max),
+    watermark,
+  );
+  return {
+    submissions: ordered.map((r) => ({
+      where: `form response ${r.responseId}`,
+      value: submissionOfFormResponse(register, r),
+    })),
+    ...(newest ? { watermark: newest } : {}),
+    read: ordered.length,
+  };
+}
