@@ -370,7 +370,9 @@ export function planRequests(
   const register = withMeetings(read, added);
   const meeting = upcomingMeeting(register, now);
   if (!meeting) return { plan, kind: 'request', recipients: [], problems };
-  const kind = opts.reminders || meeting.requestsSent ? 'reminder' : 'request';
+  // Reminders only when asked for (`--reminders`, or the schedule): running `request` again is
+  // harmless — every email is keyed and never sent twice; only an owner new since gets theirs.
+  const kind = opts.reminders ? 'reminder' : 'request';
   const responded = respondents(register, meeting.date);
   const owners = updatingMembers(register).filter((p) => kind === 'request' || !responded.has(p.email));
   const form = formSpec(register, meeting);
@@ -383,7 +385,9 @@ export function planRequests(
   }
   const column = kind === 'request' ? 'Requests sent' : 'Reminders sent';
   const previous = kind === 'request' ? meeting.requestsSent : meeting.remindersSent;
-  if (meeting.row > 0) {
+  if (previous) {
+    // Already recorded: the first time stands.
+  } else if (meeting.row > 0) {
     plan.writes.push({
       tab: 'Meetings',
       ref: { by: 'key', header: 'Date', value: meeting.date },

@@ -124,10 +124,25 @@ describe('planRequests', () => {
     const r = planRequests(
       register({ ...records, Meetings: meetings, Updates: updates }),
       '2026-12-01T23:00:00Z',
+      { reminders: true },
     );
     expect(r.kind).toBe('reminder');
     expect(r.recipients).toEqual(['bob@example.com']);
     expect(r.plan.emails[0]!.subject).toMatch(/^Reminder: /);
+    expect(writesTo(r.plan, 'Meetings')).toEqual([
+      expect.objectContaining({ column: 'Reminders sent', value: '2026-12-01T23:00:00Z' }),
+    ]);
+  });
+
+  it('run again, plans the same keyed requests and keeps the time they were first sent', () => {
+    const meetings = [{ Date: '2026-12-03', Status: 'Planned', 'Requests sent': '2026-11-30T10:00:00Z' }];
+    const r = planRequests(register({ ...records, Meetings: meetings }), '2026-12-01T23:00:00Z');
+    expect(r.kind).toBe('request');
+    expect(r.plan.emails.map((e) => e.key)).toEqual([
+      'request/2026-12-03/ann@example.com',
+      'request/2026-12-03/bob@example.com',
+    ]);
+    expect(writesTo(r.plan, 'Meetings')).toEqual([]);
   });
 });
 

@@ -5,6 +5,10 @@
  * wins, learnings and help, the line's email is the verified respondent and its `submittedAt`
  * the submit time. A line sent by a delegate or by an impostor therefore arrives just as it would
  * from Google Forms; a line using the same responseId again is an edit of that response.
+ * A line that updates the milestones of several owners (a delegate's own and those of the
+ * person they cover for) becomes one response per owner, as the form asks for: the first keeps
+ * the line's responseId, the others add `/2`, `/3`…; wins, learnings and help go with the
+ * respondent's own section (else the first).
  *
  * Only questions the form has are answered (a person cannot answer a question that is not
  * there): a milestone that was not open when the form was built is left out, as it would be.
@@ -14,7 +18,7 @@ import { answersOfSubmission, formSpec } from '../../src/core/form';
 import { readRegister } from '../../src/core/register';
 import { upcomingMeeting } from '../../src/core/schedule';
 import { describeZodIssues, SubmissionSchema } from '../../src/core/schemas';
-import type { RawSubmission } from '../../src/core/types';
+import type { RawSubmission, Register } from '../../src/core/types';
 import { sheetsClient } from '../../src/google/clients';
 import { formsClient } from '../../src/google/forms';
 import { readSnapshot } from '../../src/google/sheets';
@@ -38,6 +42,30 @@ async function control(apiRoot: string, path: string, body?: unknown): Promise<u
   const data = (await res.json()) as { error?: { message?: string } };
   if (!res.ok) throw new Error(data.error?.message ?? `HTTP ${res.status}`);
   return data;
+}
+
+type Line = ReturnType<typeof SubmissionSchema.parse>;
+
+/** The parts of a line a person sends as separate responses: one per owner of its milestones. */
+function perOwner(register: Register, s: Line): Line[] {
+  if (s.onBehalfOf) return [s];
+  const ownerOf = (id: string) => register.milestones.find((m) => m.id === id.trim().toUpperCase())?.owner;
+  const ids = [
+    ...new Set([...Object.keys(s.statuses), ...Object.keys(s.forecasts), ...Object.keys(s.comments)]),
+  ];
+  const owners = [...new Set(ids.map((id) => ownerOf(id) ?? ''))];
+  if (owners.length <= 1) return [s];
+  owners.sort((a, b) => Number(b === s.email) - Number(a === s.email));
+  const pick = (map: Record<string, string>, owner: string) =>
+    Object.fromEntries(Object.entries(map).filter(([id]) => (ownerOf(id) ?? '') === owner));
+  return owners.map((owner, i) => ({
+    ...s,
+    ...(owner ? { onBehalfOf: owner } : {}),
+    statuses: pick(s.statuses, owner),
+    forecasts: pick(s.forecasts, owner),
+    comments: pick(s.comments, owner),
+    ...(i === 0 ? {} : { wins: '', learnings: '', helpNeeded: '', helpFrom: '' }),
+  }));
 }
 
 export async function respond(c: Connection, lines: RawSubmission[]): Promise<RespondResult> {
@@ -78,24 +106,27 @@ export async function respond(c: Connection, lines: RawSubmission[]): Promise<Re
       continue;
     }
     const s = parsed.data;
-    const all = answersOfSubmission(spec, register, s);
-    const answers = Object.fromEntries(Object.entries(all).filter(([id]) => questions.has(id)));
-    try {
-      const stored = (await control(apiRoot, 'forms/submit', {
-        formId,
-        respondentEmail: s.email,
-        submittedAt: new Date(s.submittedAt).toISOString(),
-        responseId: s.responseId,
-        answers,
-      })) as { responseId: string };
-      result.submitted.push({
-        where: line.where,
-        responseId: stored.responseId,
-        respondent: s.email,
-        onBehalfOf: all[spec.who.questionId]?.[0] ?? '',
-      });
-    } catch (error) {
-      result.refused.push({ where: line.where, reason: (error as Error).message });
+    for (const [n, part] of perOwner(register, s).entries()) {
+      const responseId = n === 0 ? s.responseId : `${s.responseId}/${n + 1}`;
+      const all = answersOfSubmission(spec, register, part);
+      const answers = Object.fromEntries(Object.entries(all).filter(([id]) => questions.has(id)));
+      try {
+        const stored = (await control(apiRoot, 'forms/submit', {
+          formId,
+          respondentEmail: s.email,
+          submittedAt: new Date(s.submittedAt).toISOString(),
+          responseId,
+          answers,
+        })) as { responseId: string };
+        result.submitted.push({
+          where: line.where,
+          responseId: stored.responseId,
+          respondent: s.email,
+          onBehalfOf: all[spec.who.questionId]?.[0] ?? '',
+        });
+      } catch (error) {
+        result.refused.push({ where: line.where, reason: (error as Error).message });
+      }
     }
   }
   return result;
