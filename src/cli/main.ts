@@ -5,11 +5,13 @@
 import { Command, CommanderError, Option } from 'commander';
 import { RegisterError } from '../core/cycle';
 import { GoogleApiError, GoogleConfigError } from '../google/backend';
+import { LoginError } from '../google/login';
 import { NoWorkspaceError, PlanConflictError } from '../local/backend';
 import { LockedError } from '../local/lock';
 import { RegisterChangedError } from '../local/workbook';
 import { demoCommand } from './commands/demo';
 import { initCommand } from './commands/init';
+import { type LoginOptions, loginCommand, logoutCommand } from './commands/login';
 import { packCommand } from './commands/pack';
 import { requestCommand } from './commands/request';
 import { runCommand } from './commands/run';
@@ -112,12 +114,14 @@ A week with the local backend (a workspace directory with register.xlsx):
     'milepost validate --backend google --spreadsheet 1AbC…xyz --json',
   ).action(act(validateCommand));
   example(
-    common(
+    google(
       program
         .command('request')
-        .description('write update requests (or reminders) for the next meeting to outbox/'),
+        .description(
+          'update requests (or reminders) for the next meeting: to outbox/, or on Google the form rebuilt and pre-filled links sent by Gmail',
+        ),
     ),
-    'milepost request --workspace team --now 2026-11-30T10:00:00Z',
+    'milepost request --workspace team --now 2026-11-30T10:00:00Z   # or: --backend google --spreadsheet ID',
   )
     .option('--reminders', 'remind the owners who have not responded yet')
     .action(act(requestCommand));
@@ -125,7 +129,9 @@ A week with the local backend (a workspace directory with register.xlsx):
     google(
       program
         .command('sync')
-        .description('apply responses.jsonl to the register, mark overdue milestones, refresh topics'),
+        .description(
+          'apply the responses (responses.jsonl, or the Google Form) to the register, mark overdue milestones, refresh topics',
+        ),
     ),
     'milepost sync --workspace team --json   # or: --backend google --spreadsheet ID --dry-run',
   )
@@ -164,6 +170,24 @@ A week with the local backend (a workspace directory with register.xlsx):
     ),
     'milepost demo /tmp/milepost-demo',
   ).action(async (dir: string, opts: GlobalOptions) => exit(await demoCommand(dir, opts)));
+  example(
+    program
+      .command('login')
+      .description(
+        'Google backend: sign in with your Google account in a browser; the token is kept in your config directory',
+      ),
+    'milepost login --client-secret ~/Downloads/client_secret_123.apps.googleusercontent.com.json',
+  )
+    .requiredOption(
+      '--client-secret <file>',
+      'the OAuth client JSON ("Desktop app") downloaded from Google Cloud console',
+    )
+    .option('--no-browser', 'only print the URL to open, do not start a browser')
+    .action(async (opts: LoginOptions) => exit(await loginCommand(opts)));
+  program
+    .command('logout')
+    .description('remove the Google login stored by `milepost login`')
+    .action(async () => exit(await logoutCommand()));
   return program;
 }
 
@@ -196,6 +220,10 @@ export async function main(argv: string[]): Promise<number> {
     if (err instanceof GoogleApiError) {
       say(`milepost: Google API: ${err.message}`);
       return 4;
+    }
+    if (err instanceof LoginError) {
+      say(`milepost: ${err.message}`);
+      return err.exitCode;
     }
     if (err instanceof RegisterChangedError || err instanceof PlanConflictError) {
       say(`milepost: ${err.message}`);

@@ -1,13 +1,16 @@
 /**
  * Google API clients for the Node job. With MILEPOST_GOOGLE_API_ROOT set (the Workspace
  * emulator, or any stand-in), every client talks to that root with a static access token and
- * never asks for credentials; otherwise Application Default Credentials are used.
+ * never asks for credentials. Otherwise: GOOGLE_APPLICATION_CREDENTIALS (a service account key,
+ * with MILEPOST_GOOGLE_SUBJECT the person it acts for under domain-wide delegation), else the
+ * login stored by `milepost login` (login.ts), else Application Default Credentials.
  */
 import { docs, type docs_v1 } from '@googleapis/docs';
 import { drive, type drive_v3 } from '@googleapis/drive';
 import { gmail, type gmail_v1 } from '@googleapis/gmail';
 import { sheets, type sheets_v4 } from '@googleapis/sheets';
-import { GoogleAuth, OAuth2Client } from 'google-auth-library';
+import { GoogleAuth, OAuth2Client, UserRefreshClient } from 'google-auth-library';
+import { storedCredentials } from './login';
 import { GAXIOS_NO_RETRY } from './retry';
 
 /** Least-privilege scopes of the Node job, one per API it calls. */
@@ -16,6 +19,9 @@ export const SCOPES = {
   docs: 'https://www.googleapis.com/auth/documents',
   // Only the files Milepost creates (the pack folder and the packs), not the user's Drive.
   drive: 'https://www.googleapis.com/auth/drive.file',
+  // Building the update form, and reading its responses (not editing them).
+  forms: 'https://www.googleapis.com/auth/forms.body',
+  formsResponses: 'https://www.googleapis.com/auth/forms.responses.readonly',
   // Sending, and searching the sent mail for a message before sending it again.
   gmailSend: 'https://www.googleapis.com/auth/gmail.send',
   gmailRead: 'https://www.googleapis.com/auth/gmail.readonly',
@@ -35,7 +41,28 @@ export function connect(env: NodeJS.ProcessEnv = process.env): GoogleConnection 
     auth.setCredentials({ access_token: env.MILEPOST_GOOGLE_ACCESS_TOKEN || 'milepost-emulator' });
     return { apiRoot: apiRoot.endsWith('/') ? apiRoot : `${apiRoot}/`, auth };
   }
-  return { auth: new GoogleAuth({ scopes: Object.values(SCOPES) }) };
+  const keyFile = env.GOOGLE_APPLICATION_CREDENTIALS?.trim();
+  const subject = env.MILEPOST_GOOGLE_SUBJECT?.trim();
+  const adc = () =>
+    new GoogleAuth({
+      scopes: Object.values(SCOPES),
+      ...(keyFile ? { keyFilename: keyFile } : {}),
+      ...(subject ? { clientOptions: { subject } } : {}),
+    });
+  if (keyFile) return { auth: adc() };
+  const login = storedCredentials(env);
+  if (login) {
+    return {
+      auth: new UserRefreshClient({
+        clientId: login.client_id,
+        clientSecret: login.client_secret,
+        refreshToken: login.refresh_token,
+        endpoints: { oauth2TokenUrl: login.token_uri },
+      }),
+    };
+  }
+  // Without any credentials, this fails at the first call with Google's own explanation.
+  return { auth: adc() };
 }
 
 export function sheetsClient(c: GoogleConnection): sheets_v4.Sheets {
