@@ -388,6 +388,6 @@ export function answersOfSubmission(
       ))
     : undefined;
   // Text that is none of the options goes in "Other", as a person would type it.
-  answers[section.helpFrom.questionId] = [option2 ?? from ?? NO_HELP];
+  answers[section.helpFrom.questionId] = [option2 || from || NO_HELP];
   return answers;
 }

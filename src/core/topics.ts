@@ -129,6 +129,19 @@ export function helpGroup(register: Register, helpFrom: string): string | undefi
   return person?.group;
 }
 
+/**
+ * A "Help from" answer as the register records it: a group by its name, a person by their
+ * email (a form offers names, a file may hold either), anything else as written.
+ */
+export function helpTarget(register: Register, helpFrom: string): string {
+  const t = helpFrom.trim();
+  const lower = t.toLowerCase();
+  const group = register.team.find((p) => p.group.toLowerCase() === lower);
+  if (group) return group.group;
+  const person = register.team.find((p) => p.email === lower || p.name.toLowerCase() === lower);
+  return person?.email ?? t;
+}
+
 function nameOf(register: Register, email: string): string {
   return register.team.find((p) => p.email === email)?.name ?? email;
 }
@@ -232,7 +245,7 @@ export function deriveCandidates(register: Register, meeting: Meeting): Candidat
     const askers = own || !covered.length ? [u.email] : covered;
     const entry = helpByAsker.get(askers[0]!) ?? { askers, texts: [], from: [] };
     entry.texts.push(u.helpNeeded.trim());
-    if (u.helpFrom.trim()) entry.from.push(u.helpFrom.trim());
+    if (u.helpFrom.trim()) entry.from.push(helpTarget(register, u.helpFrom));
     helpByAsker.set(askers[0]!, entry);
   }
   for (const [asker, h] of [...helpByAsker].sort(([a], [b]) => (a < b ? -1 : 1))) {

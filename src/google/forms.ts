@@ -52,6 +52,17 @@ function paragraphItem(q: FormQuestionSpec): Item {
 
 /** The Forms items of a spec, in order. */
 export function formItems(spec: FormSpec): Item[] {
+  if (!spec.who.options.length) {
+    // Nobody has an open milestone: a choice needs options, so the form just says so.
+    return [
+      {
+        itemId: spec.who.itemId,
+        title: 'Nobody has an open milestone yet',
+        description: 'Update requests come with the next meeting once milestones are in the register.',
+        textItem: {},
+      },
+    ];
+  }
   const items: Item[] = [
     {
       itemId: spec.who.itemId,

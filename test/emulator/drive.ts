@@ -4,7 +4,9 @@
  * to Drive's default `kind,id,name,mimeType`) or throwing an ApiError in Drive's error shape.
  *
  * Creating a file of the Docs type creates an empty document with the same id in the DocsState;
- * renaming it renames the document. There is no content upload, no permissions, no shared drives.
+ * renaming it renames the document. Likewise for forms (the FormsState, when given): a Drive-made
+ * form is empty, published and accepting responses, and renaming it sets its info.documentTitle.
+ * There is no content upload, no permissions, no shared drives.
  * `q` supports `name = '…'`, `name != '…'`, `name contains '…'`, `mimeType = '…'`,
  * `mimeType != '…'`, `trashed = true|false`, `'<id>' in parents`, joined with `and`.
  */
@@ -15,6 +17,14 @@ import type { JsonObject } from './sheets';
 export const FOLDER_MIME = 'application/vnd.google-apps.folder';
 export const DOCUMENT_MIME = 'application/vnd.google-apps.document';
 export const SPREADSHEET_MIME = 'application/vnd.google-apps.spreadsheet';
+export const FORM_MIME = 'application/vnd.google-apps.form';
+
+/** What Drive needs of the forms: an empty form under a given id, and renaming one. */
+export interface DriveForms {
+  create(body: unknown, options: { id: string }): unknown;
+  rename(id: string, title: string): void;
+  has(id: string): boolean;
+}
 
 export interface DriveFile {
   id: string;
@@ -28,6 +38,7 @@ export interface DriveFile {
 
 export interface DriveOptions {
   docs: DocsState;
+  forms?: DriveForms;
   /** New file ids (shared with Docs and Sheets so that they never clash). */
   newId: () => string;
   now?: () => number;
@@ -64,12 +75,14 @@ const ROOT_NAME = 'My Drive';
 export class DriveState {
   private readonly store = new Map<string, DriveFile>();
   private readonly docs: DocsState;
+  private readonly forms?: DriveForms;
   private readonly newId: () => string;
   private readonly now: () => number;
   readonly rootId: string;
 
   constructor(options: DriveOptions) {
     this.docs = options.docs;
+    this.forms = options.forms;
     this.newId = options.newId;
     this.now = options.now ?? Date.now;
     this.rootId = `0A${options.newId().slice(1, 18)}Uk9PVA`;
@@ -155,8 +168,11 @@ export class DriveState {
         ? b.name
         : mimeType === DOCUMENT_MIME
           ? 'Untitled document'
-          : 'Untitled';
+          : mimeType === FORM_MIME
+            ? 'Untitled form'
+            : 'Untitled';
     if (mimeType === DOCUMENT_MIME) this.docs.create({ title: name }, id);
+    if (mimeType === FORM_MIME) this.forms?.create({ info: { title: name } }, { id });
     const time = this.time();
     const file: DriveFile = {
       id,
@@ -209,6 +225,7 @@ export class DriveState {
       file.name = String(b.name);
       if (file.mimeType === DOCUMENT_MIME && this.docs.documents.has(file.id))
         this.docs.rename(file.id, file.name);
+      if (file.mimeType === FORM_MIME && this.forms?.has(file.id)) this.forms.rename(file.id, file.name);
     }
     if (typeof b.trashed === 'boolean') file.trashed = b.trashed;
     file.parents = parents;
@@ -390,6 +407,8 @@ export function webViewLink(file: { id: string; mimeType: string }): string {
       return `https://docs.google.com/document/d/${file.id}/edit`;
     case SPREADSHEET_MIME:
       return `https://docs.google.com/spreadsheets/d/${file.id}/edit`;
+    case FORM_MIME:
+      return `https://docs.google.com/forms/d/${file.id}/edit`;
     case FOLDER_MIME:
       return `https://drive.google.com/drive/folders/${file.id}`;
     default:

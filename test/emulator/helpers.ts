@@ -4,6 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { docs, type docs_v1 } from '@googleapis/docs';
 import { drive, type drive_v3 } from '@googleapis/drive';
+import { forms, type forms_v1 } from '@googleapis/forms';
 import { gmail, type gmail_v1 } from '@googleapis/gmail';
 import { sheets, type sheets_v4 } from '@googleapis/sheets';
 import { OAuth2Client } from 'google-auth-library';
@@ -40,6 +41,13 @@ export function gmailClient(emulator: Emulator, token = 'test-token'): gmail_v1.
   const auth = new OAuth2Client();
   auth.setCredentials({ access_token: token });
   return gmail({ version: 'v1', auth, rootUrl: emulator.apiRoot });
+}
+
+/** The Forms client, built the same way. */
+export function formsClient(emulator: Emulator, token = 'test-token'): forms_v1.Forms {
+  const auth = new OAuth2Client();
+  auth.setCredentials({ access_token: token });
+  return forms({ version: 'v1', auth, rootUrl: emulator.apiRoot });
 }
 
 /** Writes the sample team's register.xlsx into a fresh directory and returns the file. */

@@ -1,7 +1,7 @@
 /**
- * The Workspace emulator's HTTP server (Sheets v4, Docs v1, Drive v3 files, Gmail v1 messages):
- * Google's URL forms and error bodies on top of the pure SheetsState, DocsState, DriveState and
- * GmailState, plus what tests
+ * The Workspace emulator's HTTP server (Sheets v4, Docs v1, Drive v3 files, Gmail v1 messages,
+ * Forms v1): Google's URL forms and error bodies on top of the pure SheetsState, DocsState,
+ * DriveState, GmailState and FormsState, plus what tests
  * need around them: a request log, injected faults, latency, "human edits" between calls (Sheets
  * only), per-user per-minute quotas, and a control API (in-process methods, and the same over
  * HTTP under /__emulator/).
@@ -11,6 +11,10 @@
  * API is both a Drive file and a document with the same id.
  * Gmail: POST /gmail/v1/users/USER/messages/send, GET /gmail/v1/users/USER/messages,
  * GET /gmail/v1/users/USER/messages/ID (USER: `me` or EmulatorOptions.gmailUser).
+ * Forms: POST /v1/forms[?unpublished=true], GET /v1/forms/ID, POST /v1/forms/ID:batchUpdate,
+ * POST /v1/forms/ID:setPublishSettings, GET /v1/forms/ID/responses[?filter&pageSize&pageToken],
+ * GET /v1/forms/ID/responses/RID. A form is also a Drive file (application/vnd.google-apps.form).
+ * Responses come from people: Emulator.submitResponse, or POST /__emulator/forms/submit.
  *
  * An API call goes through, in order: its number is counted; edits due before it are applied;
  * the latency is waited; a fault due on it answers instead (unless the fault is `afterApply`,
@@ -20,7 +24,8 @@
  * Control over HTTP (JSON bodies; never counted, logged, authenticated or faulted):
  *   GET  /__emulator/state          { spreadsheets: [...every tab's values...], documents: [...],
  *                                     files: [...Drive files...], messages: [...Gmail messages...],
- *                                     requests: [log] }
+ *                                     forms: [...each form with its items, publishSettings and
+ *                                     responses...], requests: [log] }
  *   GET  /__emulator/requests       the request log
  *   POST /__emulator/faults/fail    FailOptions
  *   POST /__emulator/faults/drop    DropOptions
@@ -29,15 +34,20 @@
  *   POST /__emulator/edits          { before?: n, edit: EmulatorEdit } (now when `before` is absent)
  *   POST /__emulator/quota          { perMinute: number | false }
  *   POST /__emulator/seed           { tables: Table[], title, timeZone } → { spreadsheetId }
+ *   POST /__emulator/forms/submit   { formId, respondentEmail?, submittedAt?, answers, responseId? }
+ *                                   → the stored response (FormsState.submit: a person submitting
+ *                                     a response in the browser; a responseId the form has is an
+ *                                     edit of that response, a new one names the new response)
  */
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Table } from '../../src/core/types';
 import { type CellData, renderCell, type Scalar, type ValueRenderOption } from './cells';
 import { DocsState } from './docs';
-import { DOCUMENT_MIME, DriveState, FILE_DEFAULT_FIELDS, LIST_DEFAULT_FIELDS } from './drive';
-import { ApiError } from './errors';
+import { DOCUMENT_MIME, DriveState, FILE_DEFAULT_FIELDS, FORM_MIME, LIST_DEFAULT_FIELDS } from './drive';
+import { ApiError, notEmulated } from './errors';
 import { applyFields } from './fields';
+import { type FormSubmission, FormsState } from './forms';
 import { GMAIL_USER, GmailState } from './gmail';
 import { type SeedOptions, seedOfTables, seedOfWorkbook } from './seed';
 import { type HumanEdit, type JsonObject, SheetsState, seededRandom } from './sheets';
@@ -109,6 +119,8 @@ export interface EmulatorState {
   files: JsonObject[];
   /** Every sent Gmail message, oldest first, headers decoded, with its text/plain (and html) body. */
   messages: JsonObject[];
+  /** Every form as forms.get returns it, plus `responses` (each as responses.get returns it). */
+  forms: JsonObject[];
   requests: LogEntry[];
 }
 
@@ -124,6 +136,8 @@ export interface Emulator {
   readonly drive: DriveState;
   /** The Gmail mailbox, live. */
   readonly gmail: GmailState;
+  /** The forms and their responses, live. */
+  readonly forms: FormsState;
   readonly log: readonly LogEntry[];
   /** API calls received so far. */
   readonly calls: number;
@@ -142,6 +156,11 @@ export interface Emulator {
   seedFromWorkbook(file: string, opts?: Partial<SeedOptions>): Promise<string>;
   /** A tab's values as a read with the given render option returns them (default UNFORMATTED_VALUE). */
   values(spreadsheetId: string, sheet: string, render?: ValueRenderOption): Scalar[][];
+  /**
+   * A person submits (or, with the `responseId` of one, edits) a response to a form in the browser;
+   * returns it as responses.get would. Throws an ApiError (403, 400, 404) when they could not.
+   */
+  submitResponse(formId: string, submission: FormSubmission): JsonObject;
   dump(): EmulatorState;
   close(): Promise<void>;
 }
@@ -226,7 +245,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     }
   };
   const docs = new DocsState({ random: seededRandom((options.seed ?? 1) + 3), newId: newFileId });
-  const drive = new DriveState({ docs, newId: newFileId, now });
+  const forms = new FormsState({ random: seededRandom((options.seed ?? 1) + 4), newId: newFileId, now });
+  const drive = new DriveState({ docs, forms, newId: newFileId, now });
   const gmail = new GmailState({ user: options.gmailUser ?? GMAIL_USER, now });
   const log: LogEntry[] = [];
   let faults: Fault[] = [];
@@ -413,6 +433,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     const { method, segments, query, body } = call;
     const notFound = () => new ApiError(404, 'Method not found.');
     if (segments[0] === 'v1' && segments[1] === 'documents') return docsRoute(call);
+    if (segments[0] === 'v1' && segments[1] === 'forms') return formsRoute(call);
     if (segments[0] === 'drive' && segments[1] === 'v3' && segments[2] === 'files') return driveRoute(call);
     if (segments[0] === 'gmail' && segments[1] === 'v1' && segments[2] === 'users') return gmailRoute(call);
     if (segments[0] !== 'v4') throw notFound();
@@ -538,6 +559,65 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       };
     }
     throw notFound();
+  }
+
+  /** Forms v1: forms create / get / batchUpdate / setPublishSettings, responses list / get. */
+  function formsRoute({ method, segments, query, body }: Call): Route {
+    const notFound = () => new ApiError(404, 'Method not found.');
+    const [idPart, sub, responsePart, ...extra] = segments.slice(2);
+    if (extra.length) throw notFound();
+    if (idPart === undefined || idPart === '') {
+      if (method !== 'POST' || sub !== undefined) throw notFound();
+      return {
+        kind: 'write',
+        params: ['unpublished'],
+        run: () => {
+          const flag = query.get('unpublished');
+          if (flag !== null && flag !== 'true' && flag !== 'false') {
+            throw new ApiError(400, `Invalid value at 'unpublished' (TYPE_BOOL), "${flag}"`);
+          }
+          const form = forms.create(body ?? {}, { unpublished: flag === 'true' });
+          const id = String(form.formId);
+          drive.adopt(id, String((form.info as JsonObject).documentTitle), FORM_MIME);
+          return form;
+        },
+      };
+    }
+    const [rawId, verb, ...more] = idPart.split(':');
+    if (more.length) throw notFound();
+    const id = safeDecode(rawId!);
+    if (sub === undefined) {
+      if (verb === undefined && method === 'GET')
+        return { kind: 'read', params: [], run: () => forms.get(id) };
+      if (method !== 'POST') throw notFound();
+      if (verb === 'batchUpdate') {
+        return {
+          kind: 'write',
+          params: [],
+          run: () => {
+            const reply = forms.batchUpdate(id, body);
+            drive.touch(id);
+            return reply;
+          },
+        };
+      }
+      if (verb === 'setPublishSettings') {
+        return { kind: 'write', params: [], run: () => forms.setPublishSettings(id, body) };
+      }
+      throw notFound();
+    }
+    if (verb !== undefined) throw notFound();
+    if (sub === 'watches') throw notEmulated('Forms watches');
+    if (sub !== 'responses' || method !== 'GET') throw notFound();
+    if (responsePart === undefined || responsePart === '') {
+      return {
+        kind: 'read',
+        params: ['filter', 'pageSize', 'pageToken'],
+        run: () => forms.listResponses(id, query),
+      };
+    }
+    const responseId = safeDecode(responsePart);
+    return { kind: 'read', params: [], run: () => forms.getResponse(id, responseId) };
   }
 
   /** Drive v3 files: create, list, get, update (metadata only). */
@@ -676,6 +756,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         else emulator.editBefore(Number(body.before), edit);
         return ok;
       }
+      case 'forms/submit': {
+        const { formId, ...submission } = body;
+        if (typeof formId !== 'string') throw new ApiError(400, 'forms/submit needs a formId.');
+        return emulator.submitResponse(formId, submission as unknown as FormSubmission);
+      }
       case 'seed':
         return {
           spreadsheetId: emulator.seedFromTables(body.tables as Table[], {
@@ -701,6 +786,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     docs,
     drive,
     gmail,
+    forms,
     log,
     get calls() {
       return calls;
@@ -745,12 +831,16 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       if (!tab) throw new Error(`No sheet "${sheet}" in ${spreadsheetId}`);
       return tabValues(tab.rows, render);
     },
+    submitResponse(formId, submission) {
+      return forms.submit(formId, submission);
+    },
     dump() {
       return {
         spreadsheets: state.dump(),
         documents: docs.dump(),
         files: drive.dump(),
         messages: gmail.dump(),
+        forms: forms.dump(),
         requests: structuredClone(log),
       };
     },

@@ -72,7 +72,22 @@ describe('milepost setup --backend google', () => {
     const before = (await readGoogle(id, env)).snapshot;
     const adopted = await setupGoogle(id, 'x', env);
     expect(adopted.actions.some((a) => a.startsWith('Milestones: dropdown'))).toBe(true);
-    expect((await readGoogle(id, env)).snapshot).toEqual(before);
+    const adoptedSnap = (await readGoogle(id, env)).snapshot;
+    const others = (snap: typeof before) => snap.tables.filter((t) => t.name !== 'Settings');
+    expect(others(adoptedSnap)).toEqual(others(before));
+    // Settings keeps every value people set; setup records only its own ids (and adds missing rows).
+    const settings = (snap: typeof before) =>
+      Object.fromEntries(
+        snap.tables.find((t) => t.name === 'Settings')!.rows.map((r) => [r[0], r[1] ?? null]),
+      );
+    const recorded = ['Form ID', 'Form base URL', 'Pack folder ID'];
+    for (const [key, value] of Object.entries(settings(before))) {
+      if (!recorded.includes(String(key)))
+        expect(settings(adoptedSnap)[String(key)], String(key)).toEqual(value);
+    }
+    expect(settings(adoptedSnap)['Form ID']).toBe(adopted.formId);
+    expect(settings(adoptedSnap)['Pack folder ID']).toBe(adopted.folderId);
+    expect(settings(adoptedSnap)['Form base URL']).toBe(adopted.responderUri);
     // Someone deletes the Notes column and the Changes tab.
     const notes = before.tables.find((t) => t.name === 'Milestones')!.headers.indexOf('Notes');
     e.edit({ op: 'deleteColumns', sheet: 'Milestones', at: String.fromCharCode(65 + notes), count: 1 });
