@@ -15,6 +15,7 @@ import type { sheets_v4 } from '@googleapis/sheets';
 import { sameCell, sameKey, sheetValue } from '../core/cells';
 import { normaliseName, TABS, type TabName, tabSpec } from '../core/layout';
 import type { Cell, CellWrite, Plan, Problem, RowAppend } from '../core/types';
+import { clearJournal, recoverJournal, writeJournal } from './journal';
 import { quoteSheet, type SheetInfo, type SheetSnapshot } from './sheets';
 
 export type Call = <T>(label: string, fn: () => Promise<T>) => Promise<T>;
@@ -84,12 +85,56 @@ function byTab(read: SheetSnapshot): { headers: Map<TabName, string[]>; rows: Ma
   return { headers, rows };
 }
 
+export interface ApplyOptions {
+  /** What the journal calls this plan ('sync 2026-12-01T18:00:00Z'). */
+  label?: string;
+  /**
+   * Finishing a journaled plan of a stopped run: cells already holding their planned value
+   * count as written, rows already in a tab are not appended again, nothing is journaled.
+   */
+  recovering?: boolean;
+}
+
+/**
+ * Applies a plan: journals it (journal.ts), writes the cells of rows that still hold what was
+ * read, appends the rows, clears the journal.
+ */
 export async function applyToSheet(
   api: sheets_v4.Sheets,
   spreadsheetId: string,
   read: SheetSnapshot,
   plan: Plan,
   calls: SheetCalls,
+  opts: ApplyOptions = {},
+): Promise<SheetApplyResult> {
+  if (!plan.writes.length && !plan.appends.length) return { writes: 0, appends: 0, conflicts: [] };
+  if (!opts.recovering) {
+    await writeJournal(api, spreadsheetId, read, plan, opts.label ?? 'plan', calls);
+  }
+  const result = await applyPlan(api, spreadsheetId, read, plan, calls, opts.recovering === true);
+  await clearJournal(api, spreadsheetId, calls);
+  return result;
+}
+
+/** Finishes the plan a stopped run left in the journal; returns the register as it is now. */
+export function recoverSheet(
+  api: sheets_v4.Sheets,
+  spreadsheetId: string,
+  read: SheetSnapshot,
+  calls: SheetCalls,
+): Promise<SheetSnapshot> {
+  return recoverJournal(api, spreadsheetId, read, calls, (r, plan) =>
+    applyToSheet(api, spreadsheetId, r, plan, calls, { recovering: true }),
+  );
+}
+
+async function applyPlan(
+  api: sheets_v4.Sheets,
+  spreadsheetId: string,
+  read: SheetSnapshot,
+  plan: Plan,
+  calls: SheetCalls,
+  recovering: boolean,
 ): Promise<SheetApplyResult> {
   const tz = plan.timeZone;
   const sheets = read.sheets;
@@ -309,7 +354,13 @@ export async function applyToSheet(
       fail(`the column "${missing.column}" is missing`, missing.column);
       continue;
     }
-    const changed = t.writes.find((w) => !sameCell(cellAt(w.column), w.previous, tz));
+    // A cell that already holds what the plan writes is not a conflict (a stopped run wrote it,
+    // or a person typed the same): it is simply written again.
+    const changed = t.writes.find(
+      (w) =>
+        !sameCell(cellAt(w.column), w.previous, tz) &&
+        !sameCell(cellAt(w.column), sheetValue(w.value, w.as, tz) ?? null, tz),
+    );
     if (changed) {
       fail(
         `${changed.column} was changed by someone since it was read (now "${cellAt(changed.column) ?? ''}")`,
@@ -356,11 +407,23 @@ export async function applyToSheet(
   const appendable = plan.appends.filter(
     (a) => !a.requires?.some((r) => failedTargets.has(`${r.tab}|${r.key.trim()}`)),
   );
+  const present = recovering
+    ? await rowsPresent(
+        api,
+        spreadsheetId,
+        appendTabs.map((t) => sheetOf(t)!.title),
+        calls,
+      )
+    : undefined;
   for (const tab of appendTabs) {
-    const rows = appendable.filter((a) => a.tab === tab);
-    if (!rows.length) continue;
     const hs = headers.get(tab) ?? snapshotHeaders.get(tab) ?? [];
-    const values = rows.map((a) => rowValues(a, hs, tz));
+    const there = present?.get(sheetOf(tab)!.title) ?? [];
+    const values = appendable
+      .filter((a) => a.tab === tab)
+      .map((a) => rowValues(a, hs, tz))
+      .filter((v) => !there.some((row) => sameRow(row, v, tz)));
+    if (!values.length) continue;
+    const rows = values;
     await appendChecked(api, spreadsheetId, sheetOf(tab)!.title, values, calls, tz);
     appends += rows.length;
   }
@@ -419,11 +482,36 @@ async function appendChecked(
   }
 }
 
+/** Every row of the given tabs, in one read (recovery: which rows a stopped run appended). */
+async function rowsPresent(
+  api: sheets_v4.Sheets,
+  spreadsheetId: string,
+  titles: string[],
+  calls: SheetCalls,
+): Promise<Map<string, Cell[][]>> {
+  const out = new Map<string, Cell[][]>();
+  if (!titles.length) return out;
+  const got = await calls.read('values.batchGet (recovery)', () =>
+    api.spreadsheets.values.batchGet({
+      spreadsheetId,
+      ranges: titles.map(quoteSheet),
+      valueRenderOption: 'UNFORMATTED_VALUE',
+      dateTimeRenderOption: 'SERIAL_NUMBER',
+    }),
+  );
+  titles.forEach((title, i) => {
+    out.set(title, (got.data.valueRanges?.[i]?.values ?? []) as Cell[][]);
+  });
+  return out;
+}
+
+function sameRow(row: Cell[], values: Cell[], tz: string): boolean {
+  return values.every((cell, c) => sameCell((row[c] ?? null) as Cell, cell === '' ? null : cell, tz));
+}
+
 /** Whether the last rows of a tab are `values` (trailing blanks ignored). */
 function endsWith(rows: Cell[][], values: Cell[][], tz: string): boolean {
   if (rows.length < values.length) return false;
   const tail = rows.slice(rows.length - values.length);
-  return values.every((v, i) =>
-    v.every((cell, c) => sameCell((tail[i]![c] ?? null) as Cell, cell === '' ? null : cell, tz)),
-  );
+  return values.every((v, i) => sameRow(tail[i]!, v, tz));
 }

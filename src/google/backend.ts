@@ -16,7 +16,7 @@ import { formSpec } from '../core/form';
 import { readRegister } from '../core/register';
 import { upcomingMeeting } from '../core/schedule';
 import type { Plan, Problem, RawSubmission, Register, Snapshot } from '../core/types';
-import { applyToSheet, type SheetApplyResult, type SheetCalls } from './apply';
+import { applyToSheet, recoverSheet, type SheetApplyResult, type SheetCalls } from './apply';
 import { connect, docsClient, driveClient, gmailClient, sheetsClient } from './clients';
 import {
   applyFormSpec,
@@ -85,6 +85,18 @@ export async function readGoogle(
   return readSnapshot(api, spreadsheetId, safeCall);
 }
 
+/**
+ * The register, read for a run that will write to it: a plan a stopped run left in the journal
+ * is finished first (journal.ts), so every run starts from a register whose changes are recorded.
+ */
+async function readForWrite(
+  api: ReturnType<typeof sheetsClient>,
+  spreadsheetId: string,
+): Promise<SheetSnapshot> {
+  const read = await readSnapshot(api, spreadsheetId, safeCall);
+  return recoverSheet(api, spreadsheetId, read, { read: safeCall, write: safeCall, once });
+}
+
 /** Runs a call that must not be repeated blindly; a failure becomes a GoogleApiError. */
 export async function once<T>(label: string, call: () => Promise<T>): Promise<T> {
   try {
@@ -111,7 +123,7 @@ export async function runGoogle<T extends { plan: Plan }>(
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<GoogleRun<T>> {
   const api = sheetsClient(connect(env));
-  const sheet = await readSnapshot(api, spreadsheetId, safeCall);
+  const sheet = await readForWrite(api, spreadsheetId);
   const outcome = plan(sheet.snapshot);
   const result = await applyToSheet(api, spreadsheetId, sheet, outcome.plan, {
     read: safeCall,
@@ -131,7 +143,7 @@ export async function setupGoogle(
   const api = sheetsClient(c);
   const calls = CALLS;
   const setup = await setupSpreadsheet(api, spreadsheetId, title, calls);
-  const sheet = await readSnapshot(api, setup.spreadsheetId, safeCall);
+  const sheet = await readForWrite(api, setup.spreadsheetId);
   const { register } = readRegister(sheet.snapshot);
   const f: FormCalls = { forms: formsClient(c), calls };
   const d: DriveCalls = { drive: driveClient(c), calls };
@@ -277,7 +289,7 @@ export async function syncGoogle(
 ): Promise<GoogleRun<SyncOutcome> & { responsesRead: number }> {
   const c = connect(env);
   const api = sheetsClient(c);
-  const sheet = await readSnapshot(api, spreadsheetId, safeCall);
+  const sheet = await readForWrite(api, spreadsheetId);
   const { register } = readRegister(sheet.snapshot);
   const responses = await formResponses({ forms: formsClient(c), calls: CALLS }, register, extra);
   const planned = planSync(sheet.snapshot, responses.raw, now);
@@ -301,7 +313,7 @@ export async function requestGoogle(
 ): Promise<GoogleRun<RequestOutcome> & { emails: SendResult; formId: string; formRequests: number }> {
   const c = connect(env);
   const api = sheetsClient(c);
-  const sheet = await readSnapshot(api, spreadsheetId, safeCall);
+  const sheet = await readForWrite(api, spreadsheetId);
   const { register } = readRegister(sheet.snapshot);
   const f: FormCalls = { forms: formsClient(c), calls: CALLS };
   const form = await readForm(f, formIdOf(register));
@@ -332,7 +344,7 @@ export async function packGoogle(
 ): Promise<GooglePackResult & { sheet: SheetSnapshot }> {
   const c = connect(env);
   const api = sheetsClient(c);
-  const sheet = await readSnapshot(api, spreadsheetId, safeCall);
+  const sheet = await readForWrite(api, spreadsheetId);
   const { register } = readRegister(sheet.snapshot);
   const extra = Array.isArray(lines) ? { raw: lines, problems: [] } : lines;
   const responses = await formResponses({ forms: formsClient(c), calls: CALLS }, register, extra);
@@ -362,7 +374,7 @@ export async function wrapUpGoogle(
   const c = connect(env);
   const api = sheetsClient(c);
   const calls = CALLS;
-  const sheet = await readSnapshot(api, spreadsheetId, safeCall);
+  const sheet = await readForWrite(api, spreadsheetId);
   const outcome = planWrapUp(sheet.snapshot, now, opts);
   const emails = await sendEmails(gmailClient(c), outcome.plan.emails, now, calls, {
     throttleMs: c.apiRoot ? 0 : GMAIL_SPACING_MS,

@@ -70,12 +70,38 @@ export interface RetryOptions {
  * Eight attempts with waits up to 32 s cover about a minute: long enough for a per-minute
  * quota (Sheets: 60 per minute per user) to free up when Google sends no Retry-After.
  */
-export const RETRY_DEFAULTS = {
+export const RETRY_DEFAULTS: Readonly<
+  Required<Pick<RetryOptions, 'maxAttempts' | 'baseMs' | 'capMs' | 'maxRetryAfterMs'>>
+> = {
   maxAttempts: 8,
   baseMs: 500,
   capMs: 32_000,
   maxRetryAfterMs: 120_000,
-} as const;
+};
+
+let defaults = { ...RETRY_DEFAULTS };
+
+/**
+ * Changes the backoff of every later call that does not pass its own (tests run whole cycles
+ * under injected faults with millisecond waits); `configureRetry()` restores the defaults.
+ */
+export function configureRetry(
+  o: Partial<Pick<RetryOptions, 'maxAttempts' | 'baseMs' | 'capMs' | 'maxRetryAfterMs'>> = {},
+): void {
+  defaults = { ...RETRY_DEFAULTS, ...o };
+}
+
+/**
+ * A failure that proves the call was not carried out: Google refused it before doing anything
+ * (429, or 403 with a rate-limit reason), or the connection was never made. Even a call that
+ * must not be repeated blindly (an append, a send, a create) may be repeated after one of these.
+ */
+function notCarriedOut(error: unknown, verdict: Classification): boolean {
+  if (!verdict.retry) return false;
+  const status = httpStatusOf(error);
+  if (status === 429 || (status === 403 && verdict.reason.startsWith('HTTP 403'))) return true;
+  return causeChain(error).some((e) => stringProp(e, 'code') === 'ECONNREFUSED');
+}
 
 /** Thrown by {@link withRetry} when a retryable failure persisted through every attempt. */
 export class RetryExhaustedError extends Error {
@@ -200,10 +226,10 @@ export async function withRetry<T>(
   call: () => Promise<T>,
   opts: RetryOptions & { safe: boolean },
 ): Promise<T> {
-  const maxAttempts = Math.max(1, Math.floor(opts.maxAttempts ?? RETRY_DEFAULTS.maxAttempts));
-  const baseMs = opts.baseMs ?? RETRY_DEFAULTS.baseMs;
-  const capMs = opts.capMs ?? RETRY_DEFAULTS.capMs;
-  const maxRetryAfterMs = opts.maxRetryAfterMs ?? RETRY_DEFAULTS.maxRetryAfterMs;
+  const maxAttempts = Math.max(1, Math.floor(opts.maxAttempts ?? defaults.maxAttempts));
+  const baseMs = opts.baseMs ?? defaults.baseMs;
+  const capMs = opts.capMs ?? defaults.capMs;
+  const maxRetryAfterMs = opts.maxRetryAfterMs ?? defaults.maxRetryAfterMs;
   const sleep = opts.sleep ?? defaultSleep;
   const random = opts.random ?? Math.random;
   const now = opts.now ?? Date.now;
@@ -212,9 +238,8 @@ export async function withRetry<T>(
     try {
       return await call();
     } catch (error) {
-      if (!opts.safe) throw error;
       const verdict = isRetryable(error, now());
-      if (!verdict.retry) throw error;
+      if (!verdict.retry || (!opts.safe && !notCarriedOut(error, verdict))) throw error;
       if (attempt >= maxAttempts) throw new RetryExhaustedError(label, attempt, verdict.reason, error);
       const delayMs = backoffDelay(attempt, {
         baseMs,

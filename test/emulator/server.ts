@@ -84,6 +84,11 @@ export interface FailOptions {
   message?: string;
   /** Carry the call out, then answer with the failure (the client cannot know it succeeded). */
   afterApply?: boolean;
+  /**
+   * Fail the first attempt of every distinct call (same method, path, query and body) and let
+   * its repeats through: "every call fails once". Unlimited unless `times` is given.
+   */
+  eachOnce?: boolean;
 }
 
 export type DropOptions = Omit<FailOptions, 'status' | 'retryAfterSeconds' | 'message'>;
@@ -176,6 +181,8 @@ interface Fault {
   share?: number;
   remaining: number;
   seen: number;
+  /** eachOnce: the signatures of the calls already failed once. */
+  failed?: Set<string>;
 }
 
 const STANDARD_PARAMS = [
@@ -268,12 +275,16 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     state.edit(id, human as HumanEdit);
   };
 
-  const pickFault = (path: string): Fault | undefined => {
+  const pickFault = (path: string, signature: string): Fault | undefined => {
     let chosen: Fault | undefined;
     for (const f of faults) {
       if (f.path && !f.path.test(path)) continue;
       f.seen++;
       if (chosen || f.remaining <= 0) continue;
+      if (f.failed) {
+        if (f.failed.has(signature)) continue;
+        f.failed.add(signature);
+      }
       const due = f.onCall === undefined || f.seen >= f.onCall;
       if (!due) continue;
       if (f.share !== undefined && random() >= f.share) continue;
@@ -346,7 +357,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     }
     if (typeof body !== 'symbol' && body !== undefined) entry.body = body;
 
-    const fault = pickFault(path);
+    const fault = pickFault(path, `${method} ${req.url ?? ''} ${text}`);
     if (fault && !fault.afterApply) {
       answerFault(fault, entry, req, res);
       return;
@@ -866,10 +877,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       retryAfterSeconds: o.retryAfterSeconds,
       afterApply: o.afterApply === true,
       path: o.path === undefined ? undefined : new RegExp(o.path),
-      onCall: o.onCall ?? (o.share === undefined ? 1 : undefined),
+      onCall: o.onCall ?? (o.share === undefined && !o.eachOnce ? 1 : undefined),
       share: o.share,
-      remaining: o.times ?? (o.share === undefined ? 1 : Number.POSITIVE_INFINITY),
+      remaining: o.times ?? (o.share === undefined && !o.eachOnce ? 1 : Number.POSITIVE_INFINITY),
       seen: 0,
+      ...(o.eachOnce ? { failed: new Set<string>() } : {}),
     };
   }
 }

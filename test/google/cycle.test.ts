@@ -6,10 +6,11 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { initWorkspace } from '../../src/cli/commands/init';
 import type { Cell, Table } from '../../src/core/types';
 import { packGoogle, requestGoogle, setupGoogle, syncGoogle, wrapUpGoogle } from '../../src/google/backend';
+import { configureRetry } from '../../src/google/retry';
 import { parseResponses } from '../../src/local/responses';
 import { readWorkbook } from '../../src/local/workbook';
 import { milepost, sampleResponses, tempDir } from '../cli/helpers';
@@ -176,4 +177,92 @@ describe('the whole cycle on Google (Node job ↔ Workspace emulator)', () => {
     const googleIds = records(tab(state, 'Updates')).map((r) => String(r['Response ID']));
     for (const r of records(localTab('Updates'))) expect(googleIds).toContain(String(r['Response ID']));
   });
+});
+
+describe('the whole cycle on Google under faults', () => {
+  let expected: ReturnType<typeof summary>;
+
+  beforeAll(async () => {
+    configureRetry({ baseMs: 2, capMs: 20 });
+    const { e, spreadsheetId, env } = await start();
+    for (const [, step] of steps(e, spreadsheetId, env)) await step();
+    expected = summary(e.dump());
+    await e.close();
+    emulator = undefined;
+  });
+  afterAll(() => configureRetry());
+
+  /**
+   * Runs the week; a step that fails is run again, as the next scheduled run would (at most
+   * twice). Returns the labels of the steps that had to be run again.
+   */
+  async function week(e: Emulator, spreadsheetId: string, env: Env, arm?: () => void): Promise<string[]> {
+    const reruns: string[] = [];
+    for (const [label, step] of steps(e, spreadsheetId, env)) {
+      if (label !== 'respond') arm?.();
+      try {
+        await step();
+      } catch (error) {
+        if (label === 'respond') throw error;
+        reruns.push(label);
+        e.clearFaults();
+        await step();
+      }
+      e.clearFaults();
+    }
+    return reruns;
+  }
+
+  it.each([429, 500, 503, 'a dropped connection'] as const)(
+    'with every call failing once (%s), the final state equals the fault-free run',
+    async (fault) => {
+      const { e, spreadsheetId, env } = await start();
+      const arm = () =>
+        fault === 'a dropped connection'
+          ? e.dropConnection({ eachOnce: true })
+          : e.fail({ status: fault, eachOnce: true });
+      const reruns = await week(e, spreadsheetId, env, arm);
+      expect(summary(e.dump())).toEqual(expected);
+      expect(e.log.filter((x) => x.fault).length).toBeGreaterThan(40);
+      // Only calls that may have been carried out stop a run (5xx or a lost answer on a create).
+      if (fault === 429) expect(reruns).toEqual([]);
+    },
+  );
+
+  it('killed after each API call in turn and run again, the week ends in the same state', async () => {
+    const clean = await start();
+    const before = clean.e.log.length;
+    await week(clean.e, clean.spreadsheetId, clean.env);
+    const jobCalls = clean.e.log.slice(before).filter((x) => !x.path.includes('__emulator')).length;
+    await clean.e.close();
+    emulator = undefined;
+    for (let n = 1; n <= jobCalls; n++) {
+      const { e, spreadsheetId, env } = await start();
+      // The job dies once its nth call is carried out: every later call of that run fails.
+      let left = n;
+      const arm = () => {
+        if (left <= 0) return;
+        e.fail({ status: 400, onCall: left + 1, times: 1_000_000, message: 'killed' });
+      };
+      const at = e.log.length;
+      let killed = false;
+      for (const [label, step] of steps(e, spreadsheetId, env)) {
+        if (label !== 'respond' && !killed) arm();
+        const start = e.log.length;
+        try {
+          await step();
+        } catch {
+          killed = true;
+          e.clearFaults();
+          await step();
+        }
+        if (label !== 'respond') left -= e.log.slice(start).filter((x) => !x.fault).length;
+        e.clearFaults();
+      }
+      expect(e.log.length).toBeGreaterThan(at);
+      expect(summary(e.dump()), `killed after call ${n}`).toEqual(expected);
+      await e.close();
+      emulator = undefined;
+    }
+  }, 600_000);
 });

@@ -84,8 +84,11 @@ describe('milepost wrap-up --backend google', () => {
     // The Sheet write that records the wrap-up fails for good: the run stops after the send.
     emulator.fail({ status: 400, path: 'values:batchUpdateByDataFilter$', onCall: 1 });
     await expect(wrapUpGoogle(id, '2026-12-03T12:00:00Z', {}, env)).rejects.toThrow();
+    // The re-run finishes the journaled wrap-up (the meeting is marked Held) and sends nothing.
     const rerun = await wrapUpGoogle(id, '2026-12-03T12:05:00Z', {}, env);
-    expect(rerun.emails).toEqual({ sent: [], skipped: ['digest/2026-12-03'] });
+    expect(rerun.emails.sent).toEqual([]);
+    const { register } = readRegister((await readGoogle(id, env)).snapshot);
+    expect(register.meetings.find((m) => m.date === '2026-12-03')!.status).toBe('Held');
     const messages = (emulator.dump() as unknown as { messages?: unknown[] }).messages ?? [];
     expect(messages.filter((m) => JSON.stringify(m).includes('digest/2026-12-03'))).toHaveLength(1);
   });

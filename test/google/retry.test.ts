@@ -22,6 +22,17 @@ function httpError(status: number, headers: Record<string, string> = {}): Error 
   });
 }
 
+/** Drive/Gmail's rate limit: 403 with reason rateLimitExceeded. */
+function rateLimited403(): Error {
+  return Object.assign(httpError(403), {
+    response: {
+      status: 403,
+      headers: new Headers(),
+      data: { error: { code: 403, errors: [{ reason: 'rateLimitExceeded' }] } },
+    },
+  });
+}
+
 /** A GaxiosError-shaped connection failure: no response, the node-fetch FetchError as cause. */
 function connectionError(code: string, reason = 'socket hang up'): Error {
   const cause = Object.assign(new Error(`request to http://x/ failed, reason: ${reason}`), {
@@ -182,18 +193,27 @@ describe('withRetry', () => {
     expect(r.sleeps).toEqual([]);
   });
 
-  it('does not retry when the call is not declared safe', async () => {
+  it('does not retry a call not declared safe when it may have been carried out', async () => {
     const r = recorder();
-    for (const err of [
-      httpError(503),
-      httpError(429, { 'retry-after': '1' }),
-      connectionError('ECONNRESET'),
-    ]) {
+    for (const err of [httpError(503), httpError(500), connectionError('ECONNRESET')]) {
       const s = scripted<string>([err, 'ok']);
       await expect(withRetry('gmail.send', s.call, { safe: false, ...fast(r) })).rejects.toBe(err);
       expect(s.calls()).toBe(1);
     }
     expect(r.sleeps).toEqual([]);
+  });
+
+  it('retries even an unsafe call when Google refused it before doing anything (429, rate-limit 403, connection refused)', async () => {
+    for (const err of [
+      httpError(429, { 'retry-after': '1' }),
+      rateLimited403(),
+      connectionError('ECONNREFUSED'),
+    ]) {
+      const r = recorder();
+      const s = scripted<string>([err, 'ok']);
+      await expect(withRetry('gmail.send', s.call, { safe: false, ...fast(r) })).resolves.toBe('ok');
+      expect(s.calls()).toBe(2);
+    }
   });
 
   it('throws a RetryExhaustedError naming the label and the attempts, with the last error as cause', async () => {
