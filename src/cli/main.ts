@@ -154,12 +154,12 @@ A week with the local backend (a workspace directory with register.xlsx):
     .option('--meeting <date>', 'the meeting to wrap up (default: every meeting that has ended)')
     .action(act(wrapUpCommand));
   example(
-    common(
+    google(
       program
         .command('run')
         .description('run whatever the schedule says is due now (requests, reminders, sync, pack, wrap-up)'),
     ),
-    'milepost run --workspace team   # from cron, every 15 minutes',
+    'milepost run --workspace team   # from cron, every 15 minutes; or: --backend google --spreadsheet ID',
   ).action(act(runCommand));
   example(
     common(

@@ -85,8 +85,10 @@ describe('milepost --backend google against `npm run emulator`', () => {
     expect(pack.code, pack.stderr).toBe(0);
     expect(pack.stdout + pack.stderr).toMatch(/Pack for 2026-12-03: https:\/\/docs\.google\.com\/document\/d\//);
 
-    const wrap = google('wrap-up', '--now', '2026-12-03T12:00:00Z');
-    expect(wrap.code, wrap.stderr).toBe(0);
+    // After the meeting, the scheduled `run` does what is due: the wrap-up first.
+    const run = google('run', '--now', '2026-12-03T12:00:00Z', '--json');
+    expect(run.code, run.stderr).toBe(0);
+    expect((run.json() as { ran: { phase: string }[] }).ran[0]).toMatchObject({ phase: 'wrap-up' });
 
     const state = (await (await fetch(`${apiRoot}__emulator/state`)).json()) as {
       forms: { responses: unknown[] }[];

@@ -1,16 +1,19 @@
 import { readRegister } from '../../core/register';
 import { duePhases } from '../../core/schedule';
-import { readLocal } from '../../local/backend';
 import { emitJson, type GlobalOptions, resolveNow, say } from '../output';
+import { readSource } from '../source';
 import { packCommand } from './pack';
 import { requestCommand } from './request';
 import { syncCommand } from './sync';
 import { wrapUpCommand } from './wrap-up';
 
-/** Runs whatever the schedule says is due now: what a cron job or a timer calls. */
+/**
+ * Runs whatever the schedule says is due now: what a cron job or a timer calls (on either
+ * backend; each phase reads the register afresh).
+ */
 export async function runCommand(opts: GlobalOptions): Promise<number> {
   const now = resolveNow(opts);
-  const read = await readLocal(opts.workspace);
+  const read = await readSource(opts);
   const due = duePhases(readRegister(read.snapshot).register, now);
   say(`Due at ${now}: ${due.map((d) => `${d.phase} (${d.meeting})`).join(', ') || 'nothing'}`);
   const inner = { ...opts, now, json: false };
