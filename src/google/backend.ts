@@ -17,6 +17,7 @@ import { readRegister } from '../core/register';
 import { upcomingMeeting } from '../core/schedule';
 import type { Plan, Problem, RawSubmission, Register, Snapshot } from '../core/types';
 import { applyToSheet, recoverSheet, type SheetApplyResult, type SheetCalls } from './apply';
+import { createChecked } from './checked';
 import { connect, docsClient, driveClient, gmailClient, sheetsClient } from './clients';
 import {
   applyFormSpec,
@@ -153,12 +154,11 @@ export async function setupGoogle(
   const name = formName(sheet.title);
   let form = await existingForm(f, d, register.settings.raw['Form ID']?.trim(), name);
   if (!form) {
-    const id = await createForm(f, 'Milestone update', name).catch(async (error: unknown) => {
-      // The create may have gone through with its answer lost: look before failing.
-      const found = await findFile(d, name, FORM_MIME);
-      if (found) return found;
-      throw error;
-    });
+    const id = await createChecked(
+      () => findFile(d, name, FORM_MIME),
+      () => createForm(f, 'Milestone update', name),
+      { looked: true },
+    );
     form = await readForm(f, id);
     actions.push(`created the update form ${id}`);
   }
