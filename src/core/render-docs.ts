@@ -10,6 +10,17 @@
  * by a newline Docs adds itself, so it starts at i + 1; an empty R×C table starting at S has
  * row r at S + 1 + r(2C + 1) and the paragraph of cell (r, c) at that + 2 + 2c (Google
  * documents S + 3, S + 5, S + 8, S + 10 for a 2×2 table).
+ *
+ * As few requests as the document needs: consecutive paragraphs, headings, lists and cut lines
+ * between two tables are one "flow", written with one insertText; its named styles are set per
+ * run of paragraphs of the same style, text styles per run of equally styled text, bullets once
+ * per list. A table is one insertTable, one insertText per non-empty cell (cells are separate
+ * paragraphs: nothing fills two with one insert), the cells' own text styles, one background
+ * request for the header row and one per vertical run of equally coloured status cells.
+ *
+ * The requests come in steps (`renderDocsSteps`): after each step the document is a valid,
+ * partly built pack, so a writer may split the list into several batchUpdate calls between any
+ * two steps. A step is a flow, a table's insertion, one table row's cells, or a table's fills.
  */
 import { type Block, type Document, type Inline, inlineText, type TableCell } from './document';
 import type { Status } from './types';
@@ -63,53 +74,76 @@ const MUTED = '#5F6368';
 
 const AT = 1;
 
-/** Cell and paragraph text: one line (newlines would create paragraphs). */
+/** Cell and paragraph text: one line (a newline or carriage return would create paragraphs). */
 function oneLine(text: string): string {
-  return text.replace(/\r?\n/g, ' ');
+  return text.replace(/\r\n?|\n/g, ' ');
 }
 
 function safeLink(url: string): string | undefined {
   return /^(https?:|mailto:)/i.test(url.trim()) ? url.trim() : undefined;
 }
 
-/** Text of inline content with the style runs to apply, relative to its start. */
-function runs(content: Inline[]): {
+/** A text style to apply to [start, end), relative to the start of some text. */
+interface StyleRun {
+  start: number;
+  end: number;
+  style: Record<string, unknown>;
+  fields: string;
+  /** Equal keys, equal styles: adjacent runs with the same key merge. */
+  key: string;
+}
+
+/** Text of inline content with its style runs (relative to its start), adjacent equal runs merged. */
+function runs(
+  content: Inline[],
+  extra?: { style: Record<string, unknown>; field: string },
+): {
   text: string;
-  styles: { start: number; end: number; style: Record<string, unknown>; fields: string }[];
+  styles: StyleRun[];
 } {
   let text = '';
-  const styles: { start: number; end: number; style: Record<string, unknown>; fields: string }[] = [];
+  const styles: StyleRun[] = [];
   for (const inline of content) {
     const t = oneLine(inlineText(inline));
     const start = text.length;
     text += t;
-    if (typeof inline === 'string' || t.length === 0) continue;
+    if (t.length === 0) continue;
     const style: Record<string, unknown> = {};
     const fields: string[] = [];
-    if (inline.bold) {
-      style.bold = true;
-      fields.push('bold');
+    if (typeof inline !== 'string') {
+      if (inline.bold) {
+        style.bold = true;
+        fields.push('bold');
+      }
+      if (inline.italic) {
+        style.italic = true;
+        fields.push('italic');
+      }
+      if (inline.muted) {
+        style.foregroundColor = rgb(MUTED);
+        fields.push('foregroundColor');
+      }
+      const link = inline.link ? safeLink(inline.link) : undefined;
+      if (link) {
+        style.link = { url: link };
+        fields.push('link');
+      }
     }
-    if (inline.italic) {
-      style.italic = true;
-      fields.push('italic');
+    if (extra) {
+      Object.assign(style, extra.style);
+      if (!fields.includes(extra.field)) fields.push(extra.field);
     }
-    if (inline.muted) {
-      style.foregroundColor = rgb(MUTED);
-      fields.push('foregroundColor');
-    }
-    const link = inline.link ? safeLink(inline.link) : undefined;
-    if (link) {
-      style.link = { url: link };
-      fields.push('link');
-    }
-    if (fields.length) styles.push({ start, end: start + t.length, style, fields: fields.join(',') });
+    if (fields.length === 0) continue;
+    const key = JSON.stringify([fields, style]);
+    const last = styles[styles.length - 1];
+    if (last && last.end === start && last.key === key) last.end = start + t.length;
+    else styles.push({ start, end: start + t.length, style, fields: fields.join(','), key });
   }
   return { text, styles };
 }
 
-function styleRequests(base: number, r: ReturnType<typeof runs>): DocsRequest[] {
-  return r.styles.map((s) => ({
+function styleRequests(base: number, styles: StyleRun[]): DocsRequest[] {
+  return styles.map((s) => ({
     updateTextStyle: {
       range: { startIndex: base + s.start, endIndex: base + s.end },
       textStyle: s.style,
@@ -118,134 +152,218 @@ function styleRequests(base: number, r: ReturnType<typeof runs>): DocsRequest[] 
   }));
 }
 
-/** Paragraphs (each ending in a newline) inserted at AT, with their named style. */
-function paragraphs(
-  items: Inline[][],
-  namedStyleType: string,
-  extra: (range: Range, i: number) => DocsRequest[] = () => [],
-): DocsRequest[] {
-  const out: DocsRequest[] = [];
-  const parts = items.map(runs);
-  const text = parts.map((p) => `${p.text}\n`).join('');
-  out.push({ insertText: { text, location: { index: AT } } });
+// ---------- flows: paragraphs, headings, lists and cut lines between tables ----------
+
+type FlowBlock = Exclude<Block, { type: 'table' }> | { type: 'title'; text: string };
+
+const CUT_BORDER = {
+  borderTop: {
+    color: rgb(CUT_RED),
+    width: { magnitude: 1.5, unit: 'PT' },
+    dashStyle: 'DASH',
+    padding: { magnitude: 4, unit: 'PT' },
+  },
+};
+
+interface FlowParagraph {
+  text: string;
+  styles: StyleRun[];
+  namedStyleType: string;
+  /** The cut line's border. */
+  cut?: boolean;
+}
+
+function flowParagraphs(b: FlowBlock): FlowParagraph[] {
+  switch (b.type) {
+    case 'title':
+      return [{ ...runs([b.text]), namedStyleType: 'TITLE' }];
+    case 'heading':
+      return [{ ...runs([b.text]), namedStyleType: `HEADING_${b.level}` }];
+    case 'paragraph':
+      return [{ ...runs(b.content), namedStyleType: 'NORMAL_TEXT' }];
+    case 'list':
+      return b.items.map((item) => ({ ...runs(item), namedStyleType: 'NORMAL_TEXT' }));
+    case 'cut':
+      return [
+        {
+          ...runs([{ text: b.text, bold: true }], {
+            style: { foregroundColor: rgb(CUT_RED) },
+            field: 'foregroundColor',
+          }),
+          namedStyleType: 'NORMAL_TEXT',
+          cut: true,
+        },
+      ];
+  }
+}
+
+/** What the first paragraph of a part has that a paragraph split from it would keep. */
+type Lead = 'list item' | 'cut' | 'plain';
+
+/**
+ * Consecutive non-table blocks inserted at AT with one insertText. The new paragraphs take the
+ * paragraph style and bullet of the paragraph at AT they are inserted before — a table's
+ * leading newline (see `table`) or the body's last paragraph: a plain paragraph. Their named
+ * styles are then set, the cut line's border, and each list gets its own bullets.
+ */
+function flow(blocks: FlowBlock[]): { requests: DocsRequest[]; first?: Lead } {
+  const paragraphs: (FlowParagraph & { start: number })[] = [];
+  const lists: { range: Range; ordered: boolean }[] = [];
   let at = AT;
-  parts.forEach((p, i) => {
-    const range = { startIndex: at, endIndex: at + p.text.length + 1 };
+  for (const b of blocks) {
+    const from = at;
+    for (const p of flowParagraphs(b)) {
+      paragraphs.push({ ...p, start: at });
+      at += p.text.length + 1;
+    }
+    if (b.type === 'list' && at > from)
+      lists.push({ range: { startIndex: from, endIndex: at }, ordered: b.ordered });
+  }
+  if (paragraphs.length === 0) return { requests: [] };
+  const out: DocsRequest[] = [
+    { insertText: { text: paragraphs.map((p) => `${p.text}\n`).join(''), location: { index: AT } } },
+  ];
+  // Named styles, one request per run of paragraphs with the same style (the cut line alone).
+  for (let i = 0; i < paragraphs.length; ) {
+    const first = paragraphs[i]!;
+    let j = i + 1;
+    while (
+      j < paragraphs.length &&
+      !first.cut &&
+      !paragraphs[j]!.cut &&
+      paragraphs[j]!.namedStyleType === first.namedStyleType
+    )
+      j++;
+    const last = paragraphs[j - 1]!;
     out.push({
-      updateParagraphStyle: { range, paragraphStyle: { namedStyleType }, fields: 'namedStyleType' },
+      updateParagraphStyle: {
+        range: { startIndex: first.start, endIndex: last.start + last.text.length + 1 },
+        paragraphStyle: { namedStyleType: first.namedStyleType, ...(first.cut ? CUT_BORDER : {}) },
+        fields: first.cut ? 'namedStyleType,borderTop' : 'namedStyleType',
+      },
     });
-    out.push(...styleRequests(at, p));
-    out.push(...extra(range, i));
-    at = range.endIndex;
-  });
-  return out;
+    i = j;
+  }
+  for (const p of paragraphs) out.push(...styleRequests(p.start, p.styles));
+  // Last list first: a leading tab becomes a nesting level and leaves the text, moving what
+  // follows it — never an index still to be used.
+  for (const l of [...lists].reverse()) {
+    out.push({
+      createParagraphBullets: {
+        range: l.range,
+        bulletPreset: l.ordered ? 'NUMBERED_DECIMAL_ALPHA_ROMAN' : 'BULLET_DISC_CIRCLE_SQUARE',
+      },
+    });
+  }
+  const first: Lead = lists[0]?.range.startIndex === AT ? 'list item' : paragraphs[0]!.cut ? 'cut' : 'plain';
+  return { requests: out, first };
 }
 
-function cellContent(c: TableCell): Inline[] {
-  return c.content;
+// ---------- tables ----------
+
+function cellFill(status: Status | undefined): string | undefined {
+  return status ? STATUS_FILL[status] : undefined;
 }
 
-/** An R×C table at AT: the table, then its cells filled last to first. */
-function table(columns: string[], rows: TableCell[][]): DocsRequest[] {
+function fillRequest(
+  S: number,
+  fill: string,
+  rowIndex: number,
+  columnIndex: number,
+  rowSpan: number,
+  columnSpan: number,
+): DocsRequest {
+  return {
+    updateTableCellStyle: {
+      tableCellStyle: { backgroundColor: rgb(fill) },
+      tableRange: {
+        tableCellLocation: { tableStartLocation: { index: S }, rowIndex, columnIndex },
+        rowSpan,
+        columnSpan,
+      },
+      fields: 'backgroundColor',
+    },
+  };
+}
+
+/**
+ * An R×C table at AT, in steps: the table; then each row's cells, last row first and each row
+ * last cell first (an earlier cell never moves a later one); then the cell backgrounds, which
+ * address the table by its start — the cell text does not move it.
+ */
+function table(columns: string[], rows: TableCell[][], before: Lead): DocsRequest[][] {
   const all: TableCell[][] = [columns.map((h) => ({ content: [{ text: h, bold: true }] })), ...rows];
   const R = all.length;
   const C = columns.length;
   const S = AT + 1; // Docs puts a newline before the table.
-  const out: DocsRequest[] = [{ insertTable: { rows: R, columns: C, location: { index: AT } } }];
+  const first: DocsRequest[] = [{ insertTable: { rows: R, columns: C, location: { index: AT } } }];
+  // That newline splits the paragraph at AT and keeps its style and bullet: neither the cut
+  // line's border nor a list may start there (nor spread to the paragraphs inserted before it).
+  const leading = { startIndex: AT, endIndex: AT + 1 };
+  if (before === 'list item') first.push({ deleteParagraphBullets: { range: leading } });
+  if (before === 'cut') {
+    first.push({ updateParagraphStyle: { range: leading, paragraphStyle: {}, fields: 'borderTop' } });
+  }
+  const steps: DocsRequest[][] = [first];
   const cellParagraph = (r: number, c: number) => S + 1 + r * (2 * C + 1) + 2 + 2 * c;
-  const styles: DocsRequest[] = [];
   for (let r = R - 1; r >= 0; r--) {
+    const step: DocsRequest[] = [];
     for (let c = C - 1; c >= 0; c--) {
-      const cell = all[r]![c] ?? { content: [] };
-      const p = runs(cellContent(cell));
+      const p = runs(all[r]![c]?.content ?? []);
+      if (!p.text) continue;
       const at = cellParagraph(r, c);
-      if (p.text) {
-        out.push({ insertText: { text: p.text, location: { index: at } } });
-        out.push(...styleRequests(at, p));
-      }
-      const fill = r === 0 ? HEADER_FILL : cell.status ? STATUS_FILL[cell.status] : undefined;
-      if (fill) {
-        styles.push({
-          updateTableCellStyle: {
-            tableCellStyle: { backgroundColor: rgb(fill) },
-            tableRange: {
-              tableCellLocation: { tableStartLocation: { index: S }, rowIndex: r, columnIndex: c },
-              rowSpan: 1,
-              columnSpan: 1,
-            },
-            fields: 'backgroundColor',
-          },
-        });
-      }
+      step.push({ insertText: { text: p.text, location: { index: at } } });
+      step.push(...styleRequests(at, p.styles));
+    }
+    if (step.length) steps.push(step);
+  }
+  const fills: DocsRequest[] = [fillRequest(S, HEADER_FILL, 0, 0, 1, C)];
+  for (let c = 0; c < C; c++) {
+    for (let r = 1; r < R; ) {
+      const fill = cellFill(all[r]![c]?.status);
+      let end = r + 1;
+      while (end < R && fill !== undefined && cellFill(all[end]![c]?.status) === fill) end++;
+      if (fill) fills.push(fillRequest(S, fill, r, c, end - r, 1));
+      r = end;
     }
   }
-  // Cell styles address the table by its start, which the cell text does not move.
-  return [...out, ...styles];
+  steps.push(fills);
+  return steps;
 }
 
-function block(b: Block, next: Block | undefined): DocsRequest[] {
-  // Text inserted before a list would join it: plain paragraphs drop inherited bullets.
-  const unbullet = (range: Range): DocsRequest[] =>
-    next?.type === 'list' ? [{ deleteParagraphBullets: { range } }] : [];
-  switch (b.type) {
-    case 'heading':
-      return paragraphs([[b.text]], `HEADING_${b.level}`, unbullet);
-    case 'paragraph':
-      return paragraphs([b.content], 'NORMAL_TEXT', unbullet);
-    case 'list': {
-      const reqs = paragraphs(b.items, 'NORMAL_TEXT');
-      const text = (reqs[0] as { insertText: { text: string } }).insertText.text;
-      reqs.push({
-        createParagraphBullets: {
-          range: { startIndex: AT, endIndex: AT + text.length },
-          bulletPreset: b.ordered ? 'NUMBERED_DECIMAL_ALPHA_ROMAN' : 'BULLET_DISC_CIRCLE_SQUARE',
-        },
-      });
-      return reqs;
+/** Requests that write `doc` into an empty document, in steps after each of which the document is valid. */
+export function renderDocsSteps(doc: Document): DocsRequest[][] {
+  const blocks: (FlowBlock | Extract<Block, { type: 'table' }>)[] = [
+    // The title becomes the first paragraph, in the document's Title style.
+    { type: 'title', text: doc.title },
+    ...(doc.subtitle ? [{ type: 'paragraph' as const, content: [{ text: doc.subtitle, muted: true }] }] : []),
+    // A table without rows or columns has nothing to show.
+    ...doc.blocks.filter((b) => b.type !== 'table' || b.rows.length > 0 || b.columns.length > 0),
+  ];
+  const steps: DocsRequest[][] = [];
+  // The paragraph at AT, before which the next part is inserted.
+  let before: Lead = 'plain';
+  for (let end = blocks.length; end > 0; ) {
+    const last = blocks[end - 1]!;
+    if (last.type === 'table') {
+      steps.push(...table(last.columns, last.rows, before));
+      before = 'plain';
+      end--;
+      continue;
     }
-    case 'table':
-      return b.rows.length || b.columns.length ? table(b.columns, b.rows) : [];
-    case 'cut':
-      return paragraphs([[{ text: b.text, bold: true }]], 'NORMAL_TEXT', (range) => [
-        ...unbullet(range),
-        {
-          updateTextStyle: {
-            range: { startIndex: range.startIndex, endIndex: range.endIndex - 1 },
-            textStyle: { foregroundColor: rgb(CUT_RED) },
-            fields: 'foregroundColor',
-          },
-        },
-        {
-          updateParagraphStyle: {
-            range,
-            paragraphStyle: {
-              borderTop: {
-                color: rgb(CUT_RED),
-                width: { magnitude: 1.5, unit: 'PT' },
-                dashStyle: 'DASH',
-                padding: { magnitude: 4, unit: 'PT' },
-              },
-            },
-            fields: 'borderTop',
-          },
-        },
-      ]);
+    let start = end - 1;
+    while (start > 0 && blocks[start - 1]!.type !== 'table') start--;
+    const { requests, first } = flow(blocks.slice(start, end) as FlowBlock[]);
+    if (first) {
+      steps.push(requests);
+      before = first;
+    }
+    end = start;
   }
+  return steps;
 }
 
 /** Requests that write `doc` into an empty document. */
 export function renderDocsRequests(doc: Document): DocsRequest[] {
-  const blocks: Block[] = [
-    ...(doc.subtitle ? [{ type: 'paragraph' as const, content: [{ text: doc.subtitle, muted: true }] }] : []),
-    ...doc.blocks,
-  ];
-  const out: DocsRequest[] = [];
-  for (let i = blocks.length - 1; i >= 0; i--) out.push(...block(blocks[i]!, blocks[i + 1]));
-  // The title, inserted last, becomes the first paragraph, in the document's Title style.
-  out.push(
-    ...paragraphs([[doc.title]], 'TITLE', (range) =>
-      blocks[0]?.type === 'list' ? [{ deleteParagraphBullets: { range } }] : [],
-    ),
-  );
-  return out;
+  return renderDocsSteps(doc).flat();
 }

@@ -6,7 +6,7 @@
 export async function createChecked(
   find: () => Promise<string | undefined>,
   create: () => Promise<string>,
-  opts: { attempts?: number; /** The caller has just looked. */ looked?: boolean } = {},
+  opts: { attempts?: number /** The caller has just looked. */; looked?: boolean } = {},
 ): Promise<string> {
   const attempts = opts.attempts ?? 3;
   const existing = opts.looked ? undefined : await find();

@@ -8,11 +8,13 @@ import type { docs_v1 } from '@googleapis/docs';
 import type { drive_v3 } from '@googleapis/drive';
 import { type PackOutcome, planPack } from '../core/cycle';
 import { readRegister } from '../core/register';
-import { renderDocsRequests } from '../core/render-docs';
+import { type DocsRequest, renderDocsSteps } from '../core/render-docs';
 import { upcomingMeeting } from '../core/schedule';
 import type { Email, Plan, RawSubmission } from '../core/types';
 import { applyToSheet, type SheetApplyResult, type SheetCalls } from './apply';
+import { createChecked } from './checked';
 import type { SendResult } from './gmail';
+import { httpStatusOf } from './retry';
 import type { SheetSnapshot } from './sheets';
 
 export const DOC_MIME = 'application/vnd.google-apps.document';
@@ -50,6 +52,8 @@ interface Clients {
   calls: SheetCalls;
   /** Sends emails once each (Gmail, with a send check). */
   send: (emails: Email[]) => Promise<SendResult>;
+  /** The size of one Docs batchUpdate call; DOCS_BATCH_LIMITS unless set (tests). */
+  docsBatchLimits?: { bytes: number; requests: number };
 }
 
 /** What finding and making Drive files needs. */
@@ -76,39 +80,109 @@ export async function ensureFile(
   mimeType: string,
   parent?: string,
 ): Promise<string> {
-  const existing = await findFile(c, name, mimeType, parent);
-  if (existing) return existing;
-  try {
-    const made = await c.calls.once(`drive.files.create ${name}`, () =>
-      c.drive.files.create({
-        requestBody: { name, mimeType, ...(parent ? { parents: [parent] } : {}) },
-        fields: 'id',
-      }),
-    );
-    return made.data.id!;
-  } catch (error) {
-    const after = await findFile(c, name, mimeType, parent);
-    if (after) return after;
-    throw error;
-  }
+  return createChecked(
+    () => findFile(c, name, mimeType, parent),
+    async () => {
+      const made = await c.calls.once(`drive.files.create ${name}`, () =>
+        c.drive.files.create({
+          requestBody: { name, mimeType, ...(parent ? { parents: [parent] } : {}) },
+          fields: 'id',
+        }),
+      );
+      return made.data.id!;
+    },
+  );
 }
 
-/** Writes the pack into the document: clear the body, then insert — one atomic batchUpdate. */
+/**
+ * The most one documents.batchUpdate call carries: 2,000,000 bytes of requests (as UTF-8 JSON)
+ * and 20,000 requests. Google refuses a request body over 10 MiB ("Request payload size exceeds
+ * the limit: 10485760 bytes") and documents no cap on the number of requests in a batch, but one
+ * call is applied atomically on the whole document, so it is kept well below the payload limit
+ * and to a bounded amount of work. Each call counts once against the Docs quota of 60 writes per
+ * minute per user whatever its size: a pack of 10,000 milestones (155,000 requests, 13 MB)
+ * takes 8 calls, one of 1,000 milestones 2, one of 100 milestones 1 (`npm run bench`).
+ */
+export const DOCS_BATCH_LIMITS = { bytes: 2_000_000, requests: 20_000 } as const;
+
+/**
+ * The pack's requests cut into batchUpdate calls, only between steps (after each step the
+ * document is a valid, partly built pack, so each call is valid on its own), each call within
+ * `limits` unless one step alone is larger. `first` (the clear) opens the first call.
+ */
+export function docsBatches(
+  first: readonly DocsRequest[] | readonly docs_v1.Schema$Request[],
+  steps: readonly (readonly DocsRequest[])[],
+  limits: { bytes: number; requests: number } = DOCS_BATCH_LIMITS,
+): docs_v1.Schema$Request[][] {
+  const out: docs_v1.Schema$Request[][] = [];
+  let batch: docs_v1.Schema$Request[] = [...(first as docs_v1.Schema$Request[])];
+  let bytes = Buffer.byteLength(JSON.stringify(batch));
+  for (const step of steps) {
+    if (step.length === 0) continue;
+    const size = Buffer.byteLength(JSON.stringify(step));
+    if (batch.length > 0 && (bytes + size > limits.bytes || batch.length + step.length > limits.requests)) {
+      out.push(batch);
+      batch = [];
+      bytes = 0;
+    }
+    batch.push(...(step as docs_v1.Schema$Request[]));
+    bytes += size;
+  }
+  if (batch.length > 0) out.push(batch);
+  return out;
+}
+
+/**
+ * Writes the pack into the document: clear the body, then insert, in as few batchUpdate calls
+ * as `DOCS_BATCH_LIMITS` allow — the first call clears and starts writing. Re-running rebuilds
+ * the same document (same id): every run starts with the clear.
+ *
+ * If the job stops between two calls, a reader of the document sees a partly built pack: its
+ * last parts (the renderer writes last block first), maybe a table whose first rows are still
+ * empty, and no title yet. The pack is not circulated or recorded in Meetings before it is
+ * complete, and the next run clears and rebuilds it.
+ *
+ * Every call names the revision it was computed for (writeControl.requiredRevisionId), so a
+ * call that is retried after its answer was lost is refused (400) instead of being applied
+ * twice; the write then starts again from the clear, once. A person editing the document in
+ * between has the same effect: the pack is rebuilt over their edit, as on every run.
+ */
 async function writeDocument(
   c: Clients,
   documentId: string,
-  requests: docs_v1.Schema$Request[],
+  steps: DocsRequest[][],
+  attempts = 2,
 ): Promise<void> {
-  const doc = await c.calls.read('documents.get', () =>
-    c.docs.documents.get({ documentId, fields: 'body(content(endIndex))' }),
-  );
+  const read = () =>
+    c.calls.read('documents.get', () =>
+      c.docs.documents.get({ documentId, fields: 'revisionId,body(content(endIndex))' }),
+    );
+  const doc = await read();
+  let revision = doc.data.revisionId ?? undefined;
   const end = Math.max(...(doc.data.body?.content ?? []).map((e) => e.endIndex ?? 1), 1);
   const clear: docs_v1.Schema$Request[] =
     end > 2 ? [{ deleteContentRange: { range: { startIndex: 1, endIndex: end - 1 } } }] : [];
-  // Clearing and writing as one request list: repeating it gives the same document.
-  await c.calls.write('documents.batchUpdate', () =>
-    c.docs.documents.batchUpdate({ documentId, requestBody: { requests: [...clear, ...requests] } }),
-  );
+  const batches = docsBatches(clear, steps, c.docsBatchLimits);
+  for (const [i, requests] of batches.entries()) {
+    try {
+      const reply = await c.calls.write(`documents.batchUpdate ${i + 1}/${batches.length}`, () =>
+        c.docs.documents.batchUpdate({
+          documentId,
+          requestBody: { requests, ...(revision ? { writeControl: { requiredRevisionId: revision } } : {}) },
+        }),
+      );
+      revision = reply.data.writeControl?.requiredRevisionId ?? undefined;
+    } catch (error) {
+      // Refused because the document moved on since `revision` (our own call applied with its
+      // answer lost, or an edit): start again from the clear.
+      if (attempts > 1 && revision && httpStatusOf(error) === 400) {
+        const now = (await read()).data.revisionId;
+        if (now && now !== revision) return writeDocument(c, documentId, steps, attempts - 1);
+      }
+      throw error;
+    }
+  }
 }
 
 /**
@@ -152,7 +226,7 @@ export async function packToGoogle(
   const url = documentId ? docUrl(documentId) : undefined;
   const outcome = planPack(sheet.snapshot, responses, now, () => url ?? '');
   if (documentId && outcome.document) {
-    await writeDocument(c, documentId, renderDocsRequests(outcome.document) as docs_v1.Schema$Request[]);
+    await writeDocument(c, documentId, renderDocsSteps(outcome.document));
   }
   // The pack goes to the team before Meetings records it: once the link is recorded the pack
   // counts as circulated, so a run stopped in between must find the email still to send.

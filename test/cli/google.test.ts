@@ -83,7 +83,9 @@ describe('milepost --backend google against `npm run emulator`', () => {
 
     const pack = google('pack', '--now', '2026-12-02T16:00:00Z');
     expect(pack.code, pack.stderr).toBe(0);
-    expect(pack.stdout + pack.stderr).toMatch(/Pack for 2026-12-03: https:\/\/docs\.google\.com\/document\/d\//);
+    expect(pack.stdout + pack.stderr).toMatch(
+      /Pack for 2026-12-03: https:\/\/docs\.google\.com\/document\/d\//,
+    );
 
     // After the meeting, the scheduled `run` does what is due: the wrap-up first.
     const run = google('run', '--now', '2026-12-03T12:00:00Z', '--json');

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { planPack } from '../../src/core/cycle';
 import { cell, type Document } from '../../src/core/document';
 import type { TabName } from '../../src/core/layout';
-import { type DocsRequest, renderDocsRequests } from '../../src/core/render-docs';
+import { type DocsRequest, renderDocsRequests, renderDocsSteps } from '../../src/core/render-docs';
 import type { Cell } from '../../src/core/types';
 import { snapshot } from './builders';
 
@@ -148,8 +148,16 @@ describe('renderDocsRequests', () => {
         createParagraphBullets: expect.objectContaining({ bulletPreset: 'NUMBERED_DECIMAL_ALPHA_ROMAN' }),
       }),
     );
-    const fills = reqs.filter((r) => 'updateTableCellStyle' in r);
-    expect(fills).toHaveLength(3); // two header cells, one Might miss cell
+    const fills = reqs.filter(
+      (r): r is Extract<DocsRequest, { updateTableCellStyle: unknown }> => 'updateTableCellStyle' in r,
+    );
+    // The header row in one request, the Might miss cell in another.
+    expect(fills.map((f) => f.updateTableCellStyle.tableRange)).toEqual([
+      expect.objectContaining({ tableCellLocation: expect.objectContaining({ rowIndex: 0 }), columnSpan: 2 }),
+      expect.objectContaining({
+        tableCellLocation: expect.objectContaining({ rowIndex: 1, columnIndex: 1 }),
+      }),
+    ]);
     // Text is data: no link for a javascript: URL.
     expect(JSON.stringify(reqs)).not.toContain('javascript:');
     expect(
@@ -160,13 +168,145 @@ describe('renderDocsRequests', () => {
     ).toBe(true);
   });
 
-  it('renders the whole sample pack with valid indexes throughout', () => {
+  it('writes a run of paragraphs, headings and lists with one insertText, and merges equal styles', () => {
+    const doc: Document = {
+      title: 'T',
+      blocks: [
+        { type: 'heading', level: 2, text: 'H' },
+        {
+          type: 'paragraph',
+          content: ['plain ', { text: 'bo', bold: true }, { text: 'ld', bold: true }, ' end'],
+        },
+        { type: 'list', ordered: false, items: [['a'], ['b']] },
+        { type: 'list', ordered: true, items: [['c']] },
+        { type: 'paragraph', content: [{ text: 'x', muted: true }] },
+        { type: 'paragraph', content: ['y'] },
+      ],
+    };
+    const reqs = renderDocsRequests(doc);
+    expect(reqs[0]).toEqual({
+      insertText: { text: 'T\nH\nplain bold end\na\nb\nc\nx\ny\n', location: { index: 1 } },
+    });
+    expect(reqs.filter((r) => 'insertText' in r)).toHaveLength(1);
+    const named = reqs.flatMap((r) =>
+      'updateParagraphStyle' in r
+        ? [[r.updateParagraphStyle.paragraphStyle.namedStyleType, r.updateParagraphStyle.range]]
+        : [],
+    );
+    expect(named).toEqual([
+      ['TITLE', { startIndex: 1, endIndex: 3 }],
+      ['HEADING_2', { startIndex: 3, endIndex: 5 }],
+      ['NORMAL_TEXT', { startIndex: 5, endIndex: 30 }],
+    ]);
+    const text = reqs.flatMap((r) =>
+      'updateTextStyle' in r ? [[r.updateTextStyle.fields, r.updateTextStyle.range]] : [],
+    );
+    expect(text).toEqual([
+      ['bold', { startIndex: 11, endIndex: 15 }],
+      ['foregroundColor', { startIndex: 26, endIndex: 27 }],
+    ]);
+    // Each list its own bullets, the last first; no bullets to delete.
+    const bullets = reqs.flatMap((r) => ('createParagraphBullets' in r ? [r.createParagraphBullets] : []));
+    expect(bullets).toEqual([
+      { range: { startIndex: 24, endIndex: 26 }, bulletPreset: 'NUMBERED_DECIMAL_ALPHA_ROMAN' },
+      { range: { startIndex: 20, endIndex: 24 }, bulletPreset: 'BULLET_DISC_CIRCLE_SQUARE' },
+    ]);
+    expect(reqs.some((r) => 'deleteParagraphBullets' in r)).toBe(false);
+    expect(reading(simulate(reqs))).toBe('T\nH\nplain bold end\na\nb\nc\nx\ny\n\n');
+  });
+
+  it('colours runs of equal status cells with one request each', () => {
+    const status = (s: 'Missed' | 'Done' | 'On track') => ({ content: [s], status: s });
+    const doc: Document = {
+      title: 'T',
+      blocks: [
+        {
+          type: 'table',
+          columns: ['ID', 'Status'],
+          rows: [
+            [cell('1'), status('Missed')],
+            [cell('2'), status('Missed')],
+            [cell('3'), status('Done')],
+            [cell('4'), status('On track')],
+            [cell('5'), status('Missed')],
+          ],
+        },
+      ],
+    };
+    const fills = renderDocsRequests(doc).flatMap((r) =>
+      'updateTableCellStyle' in r
+        ? [
+            [
+              r.updateTableCellStyle.tableRange.tableCellLocation.rowIndex,
+              r.updateTableCellStyle.tableRange.tableCellLocation.columnIndex,
+              r.updateTableCellStyle.tableRange.rowSpan,
+              r.updateTableCellStyle.tableRange.columnSpan,
+            ],
+          ]
+        : [],
+    );
+    expect(fills).toEqual([
+      [0, 0, 1, 2],
+      [1, 1, 2, 1],
+      [3, 1, 1, 1],
+      [5, 1, 1, 1],
+    ]);
+  });
+
+  it('keeps the cut line apart and its border from spreading to what comes before it', () => {
+    const doc: Document = {
+      title: 'T',
+      blocks: [
+        { type: 'table', columns: ['A'], rows: [[cell('above')]] },
+        { type: 'cut', text: 'Cut' },
+        { type: 'table', columns: ['A'], rows: [[cell('below')]] },
+      ],
+    };
+    const steps = renderDocsSteps(doc);
+    const reqs = steps.flat();
+    expect(reqs).toContainEqual({
+      updateTextStyle: {
+        range: { startIndex: 1, endIndex: 4 },
+        textStyle: { bold: true, foregroundColor: expect.any(Object) },
+        fields: 'bold,foregroundColor',
+      },
+    });
+    // The table above is inserted before the cut line: the newline Docs puts before it would
+    // keep the cut's border, so that border is reset there.
+    const aboveTable = reqs.findIndex((r, i) => i > 0 && 'insertTable' in r);
+    expect(reqs[aboveTable + 1]).toEqual({
+      updateParagraphStyle: {
+        range: { startIndex: 1, endIndex: 2 },
+        paragraphStyle: {},
+        fields: 'borderTop',
+      },
+    });
+    expect(reading(simulate(reqs))).toBe('T\n\nA\nabove\nCut\n\nA\nbelow\n\n');
+  });
+
+  it('renders the whole sample pack with valid indexes throughout, one insertText per run of text or cell', () => {
     const data = JSON.parse(
       fs.readFileSync(path.join(__dirname, '../../templates/sample/register.json'), 'utf8'),
     ) as Partial<Record<TabName, Record<string, Cell>[]>>;
     const pack = planPack(snapshot(data), [], '2026-12-02T16:00:00Z', (m) => m.date);
+    const steps = renderDocsSteps(pack.document!);
     const reqs = renderDocsRequests(pack.document!);
+    expect(steps.flat()).toEqual(reqs);
     const text = reading(simulate(reqs));
+    // Between any two steps the document is valid: a writer may end a call there.
+    for (let k = 1; k < steps.length; k++) simulate(steps.slice(0, k).flat());
+    const blocks = pack.document!.blocks;
+    const runsOfText = blocks.filter(
+      (b, i) => b.type !== 'table' && (i === 0 || blocks[i - 1]!.type === 'table'),
+    );
+    const cells = blocks.flatMap((b) =>
+      b.type === 'table'
+        ? [b.columns.map((c) => [c]), ...b.rows.map((r) => r.map((x) => x.content))].flat()
+        : [],
+    );
+    const filled = cells.filter((c) => c.some((x) => (typeof x === 'string' ? x : x.text) !== '')).length;
+    const first = blocks[0]!.type === 'table' ? 1 : 0; // the title's own run when a table comes first
+    expect(reqs.filter((r) => 'insertText' in r)).toHaveLength(runsOfText.length + first + filled);
     for (const heading of [
       'Agenda',
       'Part 1 — Member updates',

@@ -1,8 +1,17 @@
 /**
  * The Docs v1 and Drive v3 parts of the emulator, through the real googleapis clients over HTTP.
  */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { docs_v1 } from '@googleapis/docs';
+import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
+import { planPack } from '../../src/core/cycle';
+import type { TabName } from '../../src/core/layout';
+import { renderDocsSteps } from '../../src/core/render-docs';
+import type { Cell } from '../../src/core/types';
+import { snapshot } from '../core/builders';
+import { DocsState, type Token, Tokens } from './docs';
 import { docsClient, driveClient, failure, googleError } from './helpers';
 import { type Emulator, type EmulatorState, startEmulator } from './server';
 
@@ -283,6 +292,80 @@ describe('Docs batchUpdate', () => {
       ]),
     );
     expect(noTable.status).toBe(400);
+  });
+});
+
+describe('Docs body storage', () => {
+  it('keeps tokens in order through any inserts and deletes (the gap buffer agrees with an array)', () => {
+    const op = fc.oneof(
+      fc.record({ insert: fc.nat(), count: fc.integer({ min: 0, max: 3000 }) }),
+      fc.record({ remove: fc.nat(), count: fc.nat(50) }),
+      fc.record({ set: fc.nat() }),
+    );
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 60 }), (ops) => {
+        const model: Token[] = [];
+        const tokens = new Tokens();
+        let n = 0;
+        const fresh = (): Token => ({ kind: 'char', ch: String(n++ % 10), style: {} });
+        for (const o of ops) {
+          if ('insert' in o) {
+            const at = o.insert % (model.length + 1);
+            const toks = Array.from({ length: o.count }, fresh);
+            model.splice(at, 0, ...toks);
+            tokens.insert(at, toks);
+          } else if ('remove' in o) {
+            const at = o.remove % (model.length + 1);
+            const count = Math.min(o.count, model.length - at);
+            model.splice(at, count);
+            tokens.remove(at, count);
+          } else if (model.length > 0) {
+            const at = o.set % model.length;
+            const t = fresh();
+            model[at] = t;
+            tokens.set(at, t);
+          }
+          const copy = tokens.clone();
+          expect(copy.toArray()).toEqual(model);
+          expect(tokens.length).toBe(model.length);
+          if (model.length) expect(tokens.at(model.length - 1)).toBe(model[model.length - 1]);
+        }
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it('builds the sample pack the same in one batchUpdate or cut between any steps, cut line and lists in place', () => {
+    const data = JSON.parse(
+      fs.readFileSync(path.join(__dirname, '../../templates/sample/register.json'), 'utf8'),
+    ) as Partial<Record<TabName, Record<string, Cell>[]>>;
+    const pack = planPack(snapshot(data), [], '2026-12-02T16:00:00Z', (m) => m.date).document!;
+    const steps = renderDocsSteps(pack);
+    const build = (cuts: number[]): string => {
+      const state = new DocsState();
+      state.create({ title: 'Pack' }, 'doc');
+      let from = 0;
+      for (const to of [...cuts, steps.length]) {
+        if (to > from) state.batchUpdate('doc', { requests: steps.slice(from, to).flat() });
+        from = to;
+      }
+      const { body } = state.get('doc');
+      return JSON.stringify(body).replace(/kix\.\w+/g, 'list');
+    };
+    const whole = build([]);
+    expect(build(steps.map((_, k) => k))).toBe(whole);
+    expect(build([1, 7, Math.floor(steps.length / 2), steps.length - 1])).toBe(whole);
+
+    const content = (JSON.parse(whole) as docs_v1.Schema$Body).content!;
+    const paragraphs = content.flatMap((e) => (e.paragraph ? [e.paragraph] : []));
+    const textOf = (p: docs_v1.Schema$Paragraph) => p.elements!.map((x) => x.textRun!.content).join('');
+    // Only the cut line has a border; only list items have bullets.
+    expect(paragraphs.filter((p) => p.paragraphStyle!.borderTop).map(textOf)).toEqual([
+      expect.stringContaining('Cut line'),
+    ]);
+    const items = pack.blocks.flatMap((b) => (b.type === 'list' ? b.items : [])).length;
+    expect(paragraphs.filter((p) => p.bullet)).toHaveLength(items);
+    expect(paragraphs[0]!.paragraphStyle!.namedStyleType).toBe('TITLE');
   });
 });
 

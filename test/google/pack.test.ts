@@ -8,8 +8,13 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { initWorkspace } from '../../src/cli/commands/init';
 import { planPack } from '../../src/core/cycle';
 import { readRegister } from '../../src/core/register';
-import { packGoogle, readGoogle, wrapUpGoogle } from '../../src/google/backend';
-import { DOC_MIME } from '../../src/google/pack';
+import { type DocsRequest, renderDocsSteps } from '../../src/core/render-docs';
+import type { RawSubmission } from '../../src/core/types';
+import { once, packGoogle, readGoogle, safeCall, wrapUpGoogle } from '../../src/google/backend';
+import { connect, docsClient, driveClient, gmailClient, sheetsClient } from '../../src/google/clients';
+import { sendEmails } from '../../src/google/gmail';
+import { DOC_MIME, DOCS_BATCH_LIMITS, docsBatches, packToGoogle } from '../../src/google/pack';
+import { readSnapshot } from '../../src/google/sheets';
 import { readResponses } from '../../src/local/responses';
 import { readWorkbook } from '../../src/local/workbook';
 import { sampleResponses, tempDir } from '../cli/helpers';
@@ -52,6 +57,57 @@ async function documentText(e: Emulator, documentId: string): Promise<string> {
   walk(data.body?.content);
   return out.join('');
 }
+
+/** `packGoogle`, with Docs batchUpdate calls of at most `limits`. */
+async function packWithLimits(
+  spreadsheetId: string,
+  raw: RawSubmission[],
+  now: string,
+  env: NodeJS.ProcessEnv,
+  limits: { bytes: number; requests: number },
+) {
+  const c = connect(env);
+  const api = sheetsClient(c);
+  const sheet = await readSnapshot(api, spreadsheetId, safeCall);
+  const calls = { read: safeCall, write: safeCall, once };
+  return packToGoogle(api, spreadsheetId, sheet, raw, now, {
+    docs: docsClient(c),
+    drive: driveClient(c),
+    calls,
+    send: (emails) => sendEmails(gmailClient(c), emails, now, calls, { throttleMs: 0 }),
+    docsBatchLimits: limits,
+  });
+}
+
+const DOCS_WRITE = /^\/v1\/documents\/[^/]+:batchUpdate$/;
+
+describe('docsBatches', () => {
+  const text = (n: number, at = 1): DocsRequest => ({
+    insertText: { text: 'x'.repeat(n), location: { index: at } },
+  });
+  const clear = [{ deleteContentRange: { range: { startIndex: 1, endIndex: 10 } } }];
+
+  it('opens the first call with the clear and cuts only between steps, within the limits', () => {
+    const steps = [[text(10), text(10)], [text(10)], [text(10), text(10), text(10)], [text(10)]];
+    const batches = docsBatches(clear, steps, { bytes: 1_000_000, requests: 4 });
+    expect(batches.map((b) => b.length)).toEqual([4, 4]);
+    expect(batches[0]![0]).toEqual(clear[0]);
+    expect(batches.flat().slice(1)).toEqual(steps.flat());
+    const size = Buffer.byteLength(JSON.stringify(steps[0]));
+    const bySize = docsBatches([], steps, { bytes: 2 * size, requests: 100 });
+    expect(bySize.map((b) => b.length)).toEqual([3, 4]);
+    for (const b of bySize) expect(Buffer.byteLength(JSON.stringify(b))).toBeLessThanOrEqual(2 * size);
+  });
+
+  it('sends a step larger than a call alone rather than cutting it, and one call for a small pack', () => {
+    const big = Array.from({ length: 5 }, () => text(10));
+    expect(
+      docsBatches([], [[text(1)], big, [text(1)]], { bytes: 1e6, requests: 3 }).map((b) => b.length),
+    ).toEqual([1, 5, 1]);
+    expect(docsBatches(clear, [[text(10)]])).toHaveLength(1);
+    expect(DOCS_BATCH_LIMITS.bytes).toBeLessThan(10_485_760);
+  });
+});
 
 describe('milepost wrap-up --backend google', () => {
   it('sends the key items once and marks the meeting Held', async () => {
@@ -141,6 +197,57 @@ describe('milepost pack --backend google', () => {
     });
     expect(files.data.files?.map((f) => f.id)).toEqual([first.documentId]);
     expect(files.data.files?.[0]?.parents).toEqual([first.folderId]);
+  });
+
+  it('writes a pack too big for one call in several, and rebuilds it whole when an answer is lost', async () => {
+    emulator = await startEmulator({ quotaPerMinute: false });
+    const id = await emulator.seedFromWorkbook(path.join(template, 'register.xlsx'));
+    const env = { MILEPOST_GOOGLE_API_ROOT: emulator.apiRoot };
+    const { raw } = await readResponses(path.join(template, 'responses.jsonl'));
+    const docsWrites = () =>
+      emulator!.log
+        .filter((e) => DOCS_WRITE.test(e.path))
+        .map((e) => e.body as docs_v1.Schema$BatchUpdateDocumentRequest);
+
+    // One call with the default limits.
+    const whole = await packGoogle(id, raw, NOW, env);
+    expect(docsWrites()).toHaveLength(1);
+    const documentId = whole.documentId!;
+    const body = async () =>
+      JSON.stringify((await clients(emulator!).docs.documents.get({ documentId })).data.body).replace(
+        /kix\.\w+/g,
+        'list',
+      );
+    const text = await documentText(emulator, documentId);
+    const json = await body();
+
+    // Small calls: the first clears, each names the revision it was made for; the document is
+    // the one a single call makes.
+    const limits = { bytes: 20_000, requests: 150 };
+    const steps = renderDocsSteps(whole.outcome.document!);
+    const expected = docsBatches([{ deleteContentRange: {} }], steps, limits).length;
+    expect(expected).toBeGreaterThan(3);
+    const before = docsWrites().length;
+    const split = await packWithLimits(id, raw, NOW, env, limits);
+    expect(split.documentId).toBe(documentId);
+    expect(split.outcome.document).toEqual(whole.outcome.document);
+    const calls = docsWrites().slice(before);
+    expect(calls).toHaveLength(expected);
+    expect(calls[0]!.requests![0]!.deleteContentRange).toBeDefined();
+    expect(calls.slice(1).every((b) => b.requests!.every((r) => !r.deleteContentRange))).toBe(true);
+    expect(calls.every((b) => b.writeControl?.requiredRevisionId)).toBe(true);
+    for (const b of calls)
+      expect(Buffer.byteLength(JSON.stringify(b.requests))).toBeLessThanOrEqual(limits.bytes);
+    expect(await documentText(emulator, documentId)).toBe(text);
+    expect(await body()).toBe(json);
+
+    // The third call is applied but its answer lost: the retry is refused (its revision is
+    // gone) instead of writing the same rows twice, and the write starts again from the clear.
+    emulator.dropConnection({ path: DOCS_WRITE.source, onCall: 3, afterApply: true });
+    const mark = docsWrites().length;
+    await packWithLimits(id, raw, NOW, env, limits);
+    expect(docsWrites().length - mark).toBe(3 + 1 + expected);
+    expect(await body()).toBe(json);
   });
 
   it('never leaves a second document behind when the answer to a create is lost', async () => {
