@@ -367,3 +367,57 @@ export function renderDocsSteps(doc: Document): DocsRequest[][] {
 export function renderDocsRequests(doc: Document): DocsRequest[] {
   return renderDocsSteps(doc).flat();
 }
+
+/**
+ * The most one documents.batchUpdate call carries: 2,000,000 bytes of requests (as UTF-8 JSON)
+ * and 20,000 requests. Google refuses a request body over 10 MiB ("Request payload size exceeds
+ * the limit: 10485760 bytes") and documents no cap on the number of requests in a batch, but one
+ * call is applied atomically on the whole document, so it is kept well below the payload limit
+ * and to a bounded amount of work. Each call counts once against the Docs quota of 60 writes per
+ * minute per user whatever its size: a pack of 10,000 milestones (155,000 requests, 13 MB)
+ * takes 8 calls, one of 1,000 milestones 2, one of 100 milestones 1 (`npm run bench`).
+ */
+export const DOCS_BATCH_LIMITS = { bytes: 2_000_000, requests: 20_000 } as const;
+
+/**
+ * The pack's requests cut into batchUpdate calls, only between steps (after each step the
+ * document is a valid, partly built pack, so each call is valid on its own), each call within
+ * `limits` unless one step alone is larger. `first` (the clear) opens the first call.
+ */
+export function docsBatches<R = DocsRequest>(
+  first: readonly R[],
+  steps: readonly (readonly DocsRequest[])[],
+  limits: { bytes: number; requests: number } = DOCS_BATCH_LIMITS,
+): R[][] {
+  const out: R[][] = [];
+  let batch: R[] = [...first];
+  let bytes = utf8Length(JSON.stringify(batch));
+  for (const step of steps) {
+    if (step.length === 0) continue;
+    const size = utf8Length(JSON.stringify(step));
+    if (batch.length > 0 && (bytes + size > limits.bytes || batch.length + step.length > limits.requests)) {
+      out.push(batch);
+      batch = [];
+      bytes = 0;
+    }
+    batch.push(...(step as unknown as R[]));
+    bytes += size;
+  }
+  if (batch.length > 0) out.push(batch);
+  return out;
+}
+
+/** Bytes of a string in UTF-8 (no TextEncoder/Buffer: the core runs in Apps Script too). */
+function utf8Length(text: string): number {
+  let n = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c <= 0xdbff) {
+      n += 4;
+      i++;
+    } else n += 3;
+  }
+  return n;
+}

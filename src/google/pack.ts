@@ -8,7 +8,7 @@ import type { docs_v1 } from '@googleapis/docs';
 import type { drive_v3 } from '@googleapis/drive';
 import { type PackOutcome, planPack } from '../core/cycle';
 import { readRegister } from '../core/register';
-import { type DocsRequest, renderDocsSteps } from '../core/render-docs';
+import { type DocsRequest, docsBatches, renderDocsSteps } from '../core/render-docs';
 import { upcomingMeeting } from '../core/schedule';
 import type { Email, Plan, RawSubmission } from '../core/types';
 import { applyToSheet, type SheetApplyResult, type SheetCalls } from './apply';
@@ -94,44 +94,7 @@ export async function ensureFile(
   );
 }
 
-/**
- * The most one documents.batchUpdate call carries: 2,000,000 bytes of requests (as UTF-8 JSON)
- * and 20,000 requests. Google refuses a request body over 10 MiB ("Request payload size exceeds
- * the limit: 10485760 bytes") and documents no cap on the number of requests in a batch, but one
- * call is applied atomically on the whole document, so it is kept well below the payload limit
- * and to a bounded amount of work. Each call counts once against the Docs quota of 60 writes per
- * minute per user whatever its size: a pack of 10,000 milestones (155,000 requests, 13 MB)
- * takes 8 calls, one of 1,000 milestones 2, one of 100 milestones 1 (`npm run bench`).
- */
-export const DOCS_BATCH_LIMITS = { bytes: 2_000_000, requests: 20_000 } as const;
-
-/**
- * The pack's requests cut into batchUpdate calls, only between steps (after each step the
- * document is a valid, partly built pack, so each call is valid on its own), each call within
- * `limits` unless one step alone is larger. `first` (the clear) opens the first call.
- */
-export function docsBatches(
-  first: readonly DocsRequest[] | readonly docs_v1.Schema$Request[],
-  steps: readonly (readonly DocsRequest[])[],
-  limits: { bytes: number; requests: number } = DOCS_BATCH_LIMITS,
-): docs_v1.Schema$Request[][] {
-  const out: docs_v1.Schema$Request[][] = [];
-  let batch: docs_v1.Schema$Request[] = [...(first as docs_v1.Schema$Request[])];
-  let bytes = Buffer.byteLength(JSON.stringify(batch));
-  for (const step of steps) {
-    if (step.length === 0) continue;
-    const size = Buffer.byteLength(JSON.stringify(step));
-    if (batch.length > 0 && (bytes + size > limits.bytes || batch.length + step.length > limits.requests)) {
-      out.push(batch);
-      batch = [];
-      bytes = 0;
-    }
-    batch.push(...(step as docs_v1.Schema$Request[]));
-    bytes += size;
-  }
-  if (batch.length > 0) out.push(batch);
-  return out;
-}
+export { DOCS_BATCH_LIMITS, docsBatches } from '../core/render-docs';
 
 /**
  * Writes the pack into the document: clear the body, then insert, in as few batchUpdate calls
