@@ -7,6 +7,7 @@ import type { Document } from './document';
 import { digestEmail, packEmail, requestEmail } from './emails';
 import { type FormSpec, formSpec, prefillAnswers, prefilledUrl } from './form';
 import { computeHealth } from './health';
+import { normaliseName, TABS } from './layout';
 import { buildPack } from './pack';
 import { ID_PATTERN, isOpen, readRegister } from './register';
 import { meetingStart, meetingsToAdd, meetingsToWrapUp, previousMeeting, upcomingMeeting } from './schedule';
@@ -281,14 +282,11 @@ function topicWrites(
   return { writes, appends };
 }
 
-export function planSync(snapshot: Snapshot, responses: RawSubmission[], now: string): SyncOutcome {
-  const { register: read, problems } = load(snapshot);
-  const plan = emptyPlan(read);
-
-  const meetingRows = meetingsToAdd(read, now);
-  plan.appends.push(...meetingRows);
-  let register = withMeetings(read, meetingRows);
-
+/** IDs for milestone rows that have a title but no ID yet (never reusing one), as writes. */
+function assignIds(
+  register: Register,
+  plan: Plan,
+): { register: Register; assignedIds: { row: number; id: string }[] } {
   const assignedIds: { row: number; id: string }[] = [];
   let next = nextIdNumber(register);
   for (const m of register.milestones) {
@@ -303,13 +301,28 @@ export function planSync(snapshot: Snapshot, responses: RawSubmission[], now: st
       previous: '',
     });
   }
-  if (assignedIds.length) {
-    const ids = new Map(assignedIds.map((a) => [a.row, a.id]));
-    register = {
+  if (!assignedIds.length) return { register, assignedIds };
+  const byRow = new Map(assignedIds.map((a) => [a.row, a.id]));
+  return {
+    register: {
       ...register,
-      milestones: register.milestones.map((m) => (ids.has(m.row) ? { ...m, id: ids.get(m.row)! } : m)),
-    };
-  }
+      milestones: register.milestones.map((m) => (byRow.has(m.row) ? { ...m, id: byRow.get(m.row)! } : m)),
+    },
+    assignedIds,
+  };
+}
+
+export function planSync(snapshot: Snapshot, responses: RawSubmission[], now: string): SyncOutcome {
+  const { register: read, problems } = load(snapshot);
+  const plan = emptyPlan(read);
+
+  const meetingRows = meetingsToAdd(read, now);
+  plan.appends.push(...meetingRows);
+  let register = withMeetings(read, meetingRows);
+
+  const ids = assignIds(register, plan);
+  register = ids.register;
+  const assignedIds = ids.assignedIds;
 
   const result = ingest(register, responses, now);
   plan.writes.push(...result.writes);
@@ -496,4 +509,82 @@ export function planWrapUp(snapshot: Snapshot, now: string, opts: { meeting?: st
 
 export function today(register: Register, now: string): string {
   return dateInZone(now, register.settings.timeZone);
+}
+
+// ---------- a person's edit (Apps Script onEdit) ----------
+
+/** The cells a person just edited: a tab, 1-based first row and column, and the size. */
+export interface EditedRange {
+  tab: string;
+  row: number;
+  column: number;
+  numRows: number;
+  numColumns: number;
+}
+
+/** A note to put on a cell ('' clears it). Columns are 1-based, as in the sheet. */
+export interface CellNote {
+  tab: string;
+  row: number;
+  column: number;
+  note: string;
+}
+
+export interface EditOutcome {
+  plan: Plan;
+  /** Notes for every cell of the edited range that Milepost checks: the problem, or '' to clear. */
+  notes: CellNote[];
+  assignedIds: { row: number; id: string }[];
+  /** Status and forecast changes made by hand, recorded in Changes (source 'sheet'). */
+  applied: AppliedChange[];
+}
+
+/**
+ * What an edit calls for, without waiting for the next sync: IDs for new milestone rows, a note
+ * on each edited cell explaining its problem (the edit itself is never undone), and hand edits
+ * of Status or Forecast recorded in Changes. Nothing else (no auto-miss, no topics): that is
+ * the sync's job.
+ */
+export function planEdit(snapshot: Snapshot, range: EditedRange, now: string): EditOutcome {
+  const { register: read, problems } = readRegister(snapshot);
+  const plan = emptyPlan(read);
+  const ids = assignIds(read, plan);
+  const handEdits = ingest(
+    { ...ids.register, settings: { ...ids.register.settings, autoMiss: false } },
+    [],
+    now,
+  );
+  plan.appends.push(...handEdits.appends.filter((a) => a.tab === 'Changes'));
+  const notes: CellNote[] = [];
+  const table = snapshot.tables.find((t) => normaliseName(t.name) === normaliseName(range.tab));
+  if (table) {
+    const spec = TABS.find((t) => normaliseName(t.name) === normaliseName(range.tab));
+    const checked = new Set(spec?.columns.map((c) => normaliseName(c.header)) ?? []);
+    for (let r = range.row; r < range.row + range.numRows; r++) {
+      if (r < 2) continue;
+      for (let c = range.column; c < range.column + range.numColumns; c++) {
+        const header = table.headers[c - 1] ?? '';
+        if (!checked.has(normaliseName(header))) continue;
+        const here = problems.filter(
+          (p) =>
+            normaliseName(p.tab) === normaliseName(range.tab) &&
+            p.row === r &&
+            p.column !== undefined &&
+            normaliseName(p.column) === normaliseName(header),
+        );
+        notes.push({
+          tab: table.name,
+          row: r,
+          column: c,
+          note: here.map((p) => `${p.message}${p.expected ? ` (expected: ${p.expected})` : ''}`).join('\n'),
+        });
+      }
+    }
+  }
+  return {
+    plan,
+    notes,
+    assignedIds: ids.assignedIds,
+    applied: handEdits.applied.filter((a) => a.source === 'sheet'),
+  };
 }

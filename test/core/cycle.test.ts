@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { planPack, planRequests, planSync, planWrapUp, RegisterError } from '../../src/core/cycle';
+import { planEdit, planPack, planRequests, planSync, planWrapUp, RegisterError } from '../../src/core/cycle';
 import { readRegister } from '../../src/core/register';
 import type { Plan } from '../../src/core/types';
 import { milestone, raw, register, submission, table } from './builders';
@@ -241,5 +241,39 @@ describe('a register read twice', () => {
     const b = planPack(register(records), raw(submission()), '2026-12-02T16:00:00Z', (m) => m.date);
     expect(JSON.stringify(a.plan)).toBe(JSON.stringify(b.plan));
     expect(readRegister(register(records)).problems).toEqual([]);
+  });
+});
+
+describe('planEdit (a person edits the Sheet)', () => {
+  it('assigns IDs to new rows, explains problems in notes, records hand edits of Status', () => {
+    const snap = register({
+      Milestones: [
+        milestone('M-0001', 'ann@example.com', '2026-12-20', { Status: 'Might miss' }),
+        { Priority: 'Ship platform', Milestone: 'A new one', Owner: 'nobody@example.com', Due: 'next week' },
+      ],
+    });
+    const headers = snap.tables.find((t) => t.name === 'Milestones')!.headers;
+    const out = planEdit(
+      snap,
+      { tab: 'Milestones', row: 2, column: 1, numRows: 2, numColumns: headers.length },
+      '2026-12-01T10:00:00Z',
+    );
+    expect(out.assignedIds).toEqual([{ row: 3, id: 'M-0002' }]);
+    expect(out.applied).toEqual([
+      expect.objectContaining({
+        milestone: 'M-0001',
+        field: 'Status',
+        from: 'On track',
+        to: 'Might miss',
+        source: 'sheet',
+      }),
+    ]);
+    expect(out.plan.appends.map((a) => a.tab)).toEqual(['Changes']);
+    const note = (row: number, header: string) =>
+      out.notes.find((n) => n.row === row && n.column === headers.indexOf(header) + 1)?.note;
+    expect(note(3, 'Owner')).toMatch(/nobody@example\.com/);
+    expect(note(3, 'Due')).toMatch(/next week/);
+    expect(note(2, 'Owner')).toBe('');
+    expect(out.notes.every((n) => n.row >= 2 && n.row <= 3)).toBe(true);
   });
 });
