@@ -3,7 +3,7 @@
  * the .xlsx workbook and the Google Sheet), and how a planned value is stored in a sheet.
  */
 import { dateToSerial, instantToSerial, parseInstant, parseIsoDate } from './dates';
-import type { Cell } from './types';
+import type { Cell, Table } from './types';
 
 /** Half a millisecond in days: serial round trips may add float noise. */
 const SERIAL_EPSILON = 0.5 / 86_400_000;
@@ -62,4 +62,23 @@ export function sheetValue(value: Cell, as: 'date' | 'instant' | undefined, time
   }
   const i = parseInstant(value, timeZone);
   return i ? instantToSerial(i, timeZone) : value;
+}
+
+function toCell(value: unknown): Cell {
+  if (value === undefined || value === null || value === '') return null;
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'string') return value;
+  return String(value);
+}
+
+/** Rows as a sheet returns them (trailing empties omitted or '') → a core table; '' is blank. */
+export function tableOf(title: string, values: unknown[][] | null | undefined): Table {
+  const rows = (values ?? []).map((r) => r.map(toCell));
+  const header = rows[0] ?? [];
+  const body = rows.slice(1).map((r) => {
+    let end = r.length;
+    while (end > 0 && r[end - 1] === null) end--;
+    return r.slice(0, end);
+  });
+  while (body.length && body[body.length - 1]!.length === 0) body.pop();
+  return { name: title, headers: header.map((h) => (h === null ? '' : String(h))), rows: body };
 }

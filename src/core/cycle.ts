@@ -374,6 +374,8 @@ export function planRequests(
     reminders?: boolean;
     /** The Google Form's responder address: each email then carries the person's pre-filled link. */
     responderUri?: string;
+    /** Each person's own link, made by the runtime (Apps Script's toPrefilledUrl), by email. */
+    links?: Record<string, string>;
   } = {},
 ): RequestOutcome {
   const { register: read, problems } = load(snapshot);
@@ -391,9 +393,11 @@ export function planRequests(
   const form = formSpec(register, meeting);
   for (const p of owners) {
     const theirs = register.milestones.filter((m) => m.id && m.owner === p.email && isOpen(m));
-    const link = opts.responderUri
-      ? prefilledUrl(opts.responderUri, prefillAnswers(form, register, p.email))
-      : undefined;
+    const link =
+      opts.links?.[p.email] ??
+      (opts.responderUri
+        ? prefilledUrl(opts.responderUri, prefillAnswers(form, register, p.email))
+        : undefined);
     send(plan, requestEmail(register, meeting, p, theirs, kind, link));
   }
   const column = kind === 'request' ? 'Requests sent' : 'Reminders sent';

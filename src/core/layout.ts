@@ -66,3 +66,16 @@ export function tabSpec(name: TabName): TabSpec {
 export function normaliseName(text: string): string {
   return text.toLowerCase().replace(/\s+/g, '');
 }
+
+/** Status colours of the register's Status cells (the Sheet's conditional colours, Apps Script's too). */
+export const STATUS_COLOURS: Record<string, string> = {
+  'Might miss': '#FFE08A',
+  Missed: '#F4B6B6',
+  Done: '#C8E6C9',
+  Dropped: '#E0E0E0',
+};
+
+/** The description of the warning-only protection on a column Milepost fills in. */
+export function protectionDescription(tab: string, header: string): string {
+  return `Milepost: ${tab} › ${header} is filled in by Milepost`;
+}

@@ -5,17 +5,20 @@
  * protections, Settings rows) and asks only for what lacks.
  */
 import type { sheets_v4 } from '@googleapis/sheets';
-import { LISTS, normaliseName, SETTINGS, TABS, type TabSpec } from '../core/layout';
+import {
+  LISTS,
+  normaliseName,
+  protectionDescription,
+  SETTINGS,
+  STATUS_COLOURS,
+  TABS,
+  type TabSpec,
+} from '../core/layout';
+
+export { protectionDescription };
+
 import type { Call } from './apply';
 import { quoteSheet } from './sheets';
-
-/** Status colours, the same as the local workbook's and the pack's. */
-const STATUS_COLOURS: Record<string, string> = {
-  'Might miss': '#FFE08A',
-  Missed: '#F4B6B6',
-  Done: '#C8E6C9',
-  Dropped: '#E0E0E0',
-};
 
 export interface ExistingSheet {
   sheetId: number;
@@ -57,10 +60,6 @@ function columnLetters(index: number): string {
   for (let n = index + 1; n > 0; n = Math.floor((n - 1) / 26))
     s = String.fromCharCode(65 + ((n - 1) % 26)) + s;
   return s;
-}
-
-export function protectionDescription(tab: string, header: string): string {
-  return `Milepost: ${tab} › ${header} is filled in by Milepost`;
 }
 
 /** What setup must do to an existing spreadsheet (pure: tested without any API). */

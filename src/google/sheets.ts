@@ -3,30 +3,14 @@
  * tab's values in one batchGet), whatever the size of the register.
  */
 import type { sheets_v4 } from '@googleapis/sheets';
-import type { Cell, Snapshot, Table } from '../core/types';
+import { tableOf } from '../core/cells';
+import type { Snapshot } from '../core/types';
+
+export { tableOf };
 
 /** A sheet name in A1 notation: always quoted, quotes doubled. */
 export function quoteSheet(title: string): string {
   return `'${title.replace(/'/g, "''")}'`;
-}
-
-function toCell(value: unknown): Cell {
-  if (value === undefined || value === null || value === '') return null;
-  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'string') return value;
-  return String(value);
-}
-
-/** Rows as Sheets returns them (trailing empties omitted) → a core table. */
-export function tableOf(title: string, values: unknown[][] | null | undefined): Table {
-  const rows = (values ?? []).map((r) => r.map(toCell));
-  const header = rows[0] ?? [];
-  const body = rows.slice(1).map((r) => {
-    let end = r.length;
-    while (end > 0 && r[end - 1] === null) end--;
-    return r.slice(0, end);
-  });
-  while (body.length && body[body.length - 1]!.length === 0) body.pop();
-  return { name: title, headers: header.map((h) => (h === null ? '' : String(h))), rows: body };
 }
 
 export interface SheetInfo {

@@ -1,0 +1,189 @@
+/**
+ * The update form through FormApp, built from the same form spec as the Node job's Google Form
+ * (src/core/form.ts). FormApp cannot choose item ids, so each item it makes is recorded in a
+ * hidden tab, "Milepost form" (form id, item id, the spec's question ids it stands for): a
+ * response is read through that map — by id, never by title or position — and becomes the same
+ * normalised response the Node job reads from the Forms API. The map keeps the items of earlier
+ * builds, so a late answer to last week's form is still read.
+ */
+import { type FormResponseInput, type FormSpec, NO_HELP } from '../core/form';
+import type { Register } from '../core/types';
+import { sheetByName } from './sheet';
+
+type Spreadsheet = GoogleAppsScript.Spreadsheet.Spreadsheet;
+type Form = GoogleAppsScript.Forms.Form;
+
+export const FORM_MAP_TAB = 'Milepost form';
+const MAP_HEADERS = ['Form ID', 'Item ID', 'Question IDs'];
+const BUILT_KEY = 'milepost.form.built';
+
+/** Item id → the spec's question ids, for one form (grid: one per row, in row order). */
+export function readFormMap(ss: Spreadsheet, formId: string): Map<string, string[]> {
+  const sheet = sheetByName(ss, FORM_MAP_TAB);
+  const map = new Map<string, string[]>();
+  if (!sheet) return map;
+  for (const [form, item, ids] of sheet.getDataRange().getValues().slice(1)) {
+    if (String(form) === formId) map.set(String(item), String(ids).split(',').filter(Boolean));
+  }
+  return map;
+}
+
+function recordFormMap(ss: Spreadsheet, formId: string, rows: [string, string][]): void {
+  let sheet = sheetByName(ss, FORM_MAP_TAB);
+  if (!sheet) {
+    sheet = ss.insertSheet(FORM_MAP_TAB);
+    sheet.getRange(1, 1, 1, MAP_HEADERS.length).setValues([MAP_HEADERS]);
+    sheet.hideSheet();
+  }
+  if (!rows.length) return;
+  sheet
+    .getRange(sheet.getLastRow() + 1, 1, rows.length, 3)
+    .setValues(rows.map(([item, ids]) => [formId, item, ids]));
+}
+
+/**
+ * Rebuilds the form to the spec (only when the spec changed since the last build): every item
+ * is replaced, sections end by submitting, "Who is updating?" branches to the owner's section,
+ * verified email collection is on, responses are accepted.
+ */
+export function buildForm(
+  ss: Spreadsheet,
+  props: GoogleAppsScript.Properties.Properties,
+  formId: string | undefined,
+  spec: FormSpec,
+): { form: Form; created: boolean; rebuilt: boolean } {
+  const created = !formId;
+  const form = formId ? FormApp.openById(formId) : FormApp.create(spec.title);
+  const fingerprint = `${form.getId()}|${JSON.stringify(spec)}`;
+  if (!created && props.getProperty(BUILT_KEY) === hash(fingerprint)) {
+    return { form, created, rebuilt: false };
+  }
+  form.setTitle(spec.title);
+  form.setDescription(spec.description);
+  form.setCollectEmail(true);
+  for (const item of form.getItems()) form.deleteItem(item);
+
+  const rows: [string, string][] = [];
+  const who = form.addMultipleChoiceItem().setTitle(spec.who.title).setRequired(true);
+  if (spec.who.description) who.setHelpText(spec.who.description);
+  rows.push([String(who.getId()), spec.who.questionId]);
+  const breaks = new Map<string, GoogleAppsScript.Forms.PageBreakItem>();
+  for (const s of spec.sections) {
+    const page = form.addPageBreakItem().setTitle(s.title).setHelpText(s.description);
+    // A page break says where the page before it goes: every owner's section ends the form.
+    if (breaks.size) page.setGoToPage(FormApp.PageNavigationType.SUBMIT);
+    breaks.set(s.owner, page);
+    if (s.grid && s.milestones.length) {
+      const grid = form
+        .addGridItem()
+        .setTitle(s.grid.title)
+        .setRows(s.milestones.map((m) => m.rowTitle))
+        .setColumns(s.grid.columns);
+      rows.push([String(grid.getId()), s.milestones.map((m) => m.statusQuestionId).join(',')]);
+    }
+    for (const m of s.milestones) {
+      const date = form.addDateItem().setTitle(m.forecast.title).setIncludesYear(true);
+      if (m.forecast.description) date.setHelpText(m.forecast.description);
+      rows.push([String(date.getId()), m.forecast.questionId]);
+      const comment = form.addParagraphTextItem().setTitle(m.comment.title);
+      if (m.comment.description) comment.setHelpText(m.comment.description);
+      rows.push([String(comment.getId()), m.comment.questionId]);
+    }
+    for (const q of [s.wins, s.learnings, s.helpNeeded]) {
+      const item = form.addParagraphTextItem().setTitle(q.title);
+      rows.push([String(item.getId()), q.questionId]);
+    }
+    const help = form.addMultipleChoiceItem().setTitle(s.helpFrom.title).setRequired(true);
+    if (s.helpFrom.description) help.setHelpText(s.helpFrom.description);
+    help.setChoices(s.helpFrom.options.map((o) => help.createChoice(o, FormApp.PageNavigationType.SUBMIT)));
+    help.showOtherOption(true);
+    rows.push([String(help.getId()), s.helpFrom.questionId]);
+  }
+  if (spec.who.options.length) {
+    who.setChoices(spec.who.options.map((o) => who.createChoice(o.value, breaks.get(o.email)!)));
+  } else {
+    who.setChoiceValues(['Nobody has an open milestone yet']);
+  }
+  form.setAcceptingResponses(true);
+  recordFormMap(ss, form.getId(), rows);
+  props.setProperty(BUILT_KEY, hash(fingerprint));
+  return { form, created, rebuilt: true };
+}
+
+/** Each owner's pre-filled link (FormApp's toPrefilledUrl), by email; items found through the map. */
+export function prefilledLinks(
+  form: Form,
+  spec: FormSpec,
+  register: Register,
+  map: Map<string, string[]>,
+): Record<string, string> {
+  const itemOf = new Map<string, GoogleAppsScript.Forms.Item>();
+  for (const [itemId, ids] of map) {
+    const item = form.getItemById(Number(itemId));
+    if (item) itemOf.set(ids.join(','), item);
+  }
+  const statusOf = (id: string) => register.milestones.find((r) => r.id === id);
+  const out: Record<string, string> = {};
+  const who = itemOf.get(spec.who.questionId)?.asMultipleChoiceItem();
+  if (!who) return out;
+  for (const o of spec.who.options) {
+    const section = spec.sections.find((s) => s.owner === o.email);
+    if (!section) continue;
+    let response = form.createResponse().withItemResponse(who.createResponse(o.value));
+    const grid = itemOf.get(section.milestones.map((m) => m.statusQuestionId).join(','))?.asGridItem();
+    if (grid) {
+      response = response.withItemResponse(
+        grid.createResponse(section.milestones.map((m) => statusOf(m.milestone)?.status ?? '')),
+      );
+    }
+    for (const m of section.milestones) {
+      const forecast = statusOf(m.milestone)?.forecast;
+      const item = itemOf.get(m.forecast.questionId)?.asDateItem();
+      if (forecast && item) {
+        response = response.withItemResponse(item.createResponse(new Date(`${forecast}T12:00:00Z`)));
+      }
+    }
+    const help = itemOf.get(section.helpFrom.questionId)?.asMultipleChoiceItem();
+    if (help) response = response.withItemResponse(help.createResponse(NO_HELP));
+    out[o.email] = response.toPrefilledUrl();
+  }
+  return out;
+}
+
+/** A FormApp response as the normalised response every runtime reads (answers by the spec's question ids). */
+export function responseInput(
+  response: GoogleAppsScript.Forms.FormResponse,
+  map: Map<string, string[]>,
+): FormResponseInput {
+  const answers: Record<string, string[]> = {};
+  for (const r of response.getItemResponses()) {
+    const ids = map.get(String(r.getItem().getId()));
+    if (!ids) continue;
+    const value = r.getResponse() as unknown;
+    if (Array.isArray(value) && ids.length > 1) {
+      ids.forEach((id, i) => {
+        const v = value[i];
+        if (v !== null && v !== undefined && v !== '') answers[id] = [String(v)];
+      });
+    } else if (ids.length === 1) {
+      const v = Array.isArray(value) ? value.join(', ') : value;
+      if (v !== null && v !== undefined && v !== '') answers[ids[0]!] = [String(v)];
+    }
+  }
+  return {
+    responseId: response.getId(),
+    submittedAt: response.getTimestamp().toISOString(),
+    email: response.getRespondentEmail().toLowerCase(),
+    answers,
+  };
+}
+
+/** A short stable hash (FNV-1a) of a text: whether the spec changed since the last build. */
+function hash(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h.toString(16);
+}

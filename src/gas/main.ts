@@ -1,0 +1,379 @@
+/**
+ * Milepost inside the Sheet (Apps Script, V8). Every entry point Apps Script calls is a method
+ * of the object this module exports; the build (scripts/build-gas.mjs) bundles it with the core
+ * into appsscript/Code.js and adds one top-level function per entry point, since Apps Script
+ * has no modules.
+ *
+ * The shells here only read and write through Apps Script's services; every decision is the
+ * core's (the same plans as the Node job). Every entry point that writes takes the script lock,
+ * so two triggers never interleave; work that could outlast the 6-minute limit stops at a
+ * deadline and the next trigger carries on.
+ */
+import { planEdit, planPack, planRequests, planSync, planValidate, planWrapUp, today } from '../core/cycle';
+import { formSpec, submissionOfFormResponse } from '../core/form';
+import { readRegister } from '../core/register';
+import { duePhases, upcomingMeeting } from '../core/schedule';
+import type { Email, Plan, RawSubmission, Snapshot } from '../core/types';
+import { createDocument, docIdOf, docUrl, writeDocument } from './docs';
+import { buildForm, prefilledLinks, readFormMap, responseInput } from './form';
+import { type MailResult, pruneSendLog, sendEmails } from './mail';
+import { setupRegister } from './setup';
+import { type ApplyResult, applyPlan, readSnapshot, sheetByName } from './sheet';
+
+/** Apps Script stops a script at 6 minutes; Milepost stops itself at 4½ and resumes later. */
+export const TIME_BUDGET_MS = 4.5 * 60 * 1000;
+const WATERMARK = 'milepost.form.watermark';
+const SCHEDULE_FUNCTION = 'milepostScheduled';
+const SUBMIT_FUNCTION = 'milepostFormSubmitted';
+
+const MENU: [string, string][] = [
+  ['Set up register', 'milepostSetup'],
+  ['Send update requests', 'milepostRequest'],
+  ['Sync updates now', 'milepostSync'],
+  ['Build meeting pack', 'milepostPack'],
+  ['Wrap up meeting', 'milepostWrapUp'],
+  ['Check the register', 'milepostValidate'],
+  ['Install schedule', 'milepostInstallSchedule'],
+  ['Remove schedule', 'milepostRemoveSchedule'],
+];
+
+function spreadsheet(): GoogleAppsScript.Spreadsheet.Spreadsheet {
+  return SpreadsheetApp.getActiveSpreadsheet();
+}
+
+function props(): GoogleAppsScript.Properties.Properties {
+  return PropertiesService.getDocumentProperties();
+}
+
+function log(line: string): void {
+  console.log(`Milepost: ${line}`);
+}
+
+/** Runs `work` holding the script lock; another run holding it for 30 s means skip this one. */
+function locked<T>(what: string, work: () => T): T | undefined {
+  const lock = LockService.getScriptLock();
+  if (!lock.tryLock(30_000)) {
+    log(`${what}: another Milepost run holds the lock; skipped (the next trigger runs it).`);
+    return undefined;
+  }
+  try {
+    return work();
+  } finally {
+    lock.releaseLock();
+  }
+}
+
+function now(): string {
+  return new Date().toISOString();
+}
+
+function settingOf(snapshot: Snapshot, key: string): string {
+  return readRegister(snapshot).register.settings.raw[key]?.trim() ?? '';
+}
+
+/** Writes one Settings value by key, through the same plan path as everything else. */
+function settingPlan(snapshot: Snapshot, values: Record<string, string>): Plan {
+  const { register } = readRegister(snapshot);
+  return {
+    timeZone: register.settings.timeZone,
+    writes: Object.entries(values)
+      .filter(([k, v]) => (register.settings.raw[k] ?? '') !== v)
+      .map(([k, v]) => ({
+        tab: 'Settings' as const,
+        ref: { by: 'key' as const, header: 'Setting', value: k },
+        column: 'Value',
+        value: v,
+        previous: register.settings.raw[k] ?? '',
+      })),
+    appends: [],
+    emails: [],
+  };
+}
+
+/** The form's responses since the watermark, as raw submissions (each read once per sync). */
+function formResponses(snapshot: Snapshot): { raw: RawSubmission[]; newest?: string } {
+  const formId = settingOf(snapshot, 'Form ID');
+  if (!formId) return { raw: [] };
+  const form = FormApp.openById(formId);
+  const mark = props().getProperty(WATERMARK);
+  // Read again from 10 minutes before the watermark: applying a response twice is harmless.
+  const since = mark ? new Date(Date.parse(mark) - 10 * 60 * 1000) : undefined;
+  const responses = since ? form.getResponses(since) : form.getResponses();
+  const map = readFormMap(spreadsheet(), formId);
+  const { register } = readRegister(snapshot);
+  let newest = mark ?? undefined;
+  const raw = responses.map((r) => {
+    const input = responseInput(r, map);
+    if (!newest || input.submittedAt > newest) newest = input.submittedAt;
+    return { where: `form response ${input.responseId}`, value: submissionOfFormResponse(register, input) };
+  });
+  return newest ? { raw, newest } : { raw };
+}
+
+function apply(plan: Plan): ApplyResult {
+  const result = applyPlan(spreadsheet(), plan);
+  for (const c of result.conflicts) log(`not written: ${c.message}`);
+  return result;
+}
+
+function reportMail(what: string, mail: MailResult): void {
+  log(
+    `${what}: ${mail.sent.length} sent, ${mail.skipped.length} already sent, ${mail.left.length} left for the next run.`,
+  );
+  if (mail.quotaExhausted) {
+    const message = `Milepost: the daily email quota ran out (${MailApp.getRemainingDailyQuota()} left); ${mail.left.length} email(s) go out on a later run.`;
+    log(message);
+    const meetings = sheetByName(spreadsheet(), 'Meetings');
+    meetings?.getRange(1, 1).setNote(`${message} (${now()})`);
+  }
+}
+
+// ---------- the phases ----------
+
+function sync(): void {
+  const { snapshot } = readSnapshot(spreadsheet());
+  const responses = formResponses(snapshot);
+  const outcome = planSync(snapshot, responses.raw, now());
+  const result = apply(outcome.plan);
+  // The watermark moves only when every row went in: responses behind a conflict are read again.
+  if (responses.newest && !result.conflicts.length) props().setProperty(WATERMARK, responses.newest);
+  log(
+    `sync: ${outcome.recorded} response(s) recorded, ${outcome.applied.length} change(s), ${outcome.rejected.length} rejected.`,
+  );
+}
+
+function request(reminders: boolean, deadline: number): void {
+  const ss = spreadsheet();
+  const { snapshot } = readSnapshot(ss);
+  const first = planRequests(snapshot, now(), { reminders });
+  if (!first.meeting || !first.form) {
+    log('request: no planned meeting ahead.');
+    return;
+  }
+  let formId = settingOf(snapshot, 'Form ID') || undefined;
+  const built = buildForm(ss, props(), formId, first.form);
+  formId = built.form.getId();
+  const links = prefilledLinks(
+    built.form,
+    first.form,
+    readRegister(snapshot).register,
+    readFormMap(ss, formId),
+  );
+  const outcome = planRequests(snapshot, now(), { reminders, links });
+  const mail = sendEmails(outcome.plan.emails, props(), deadline);
+  reportMail(outcome.kind === 'request' ? 'requests' : 'reminders', mail);
+  // Meetings records the step only once every email went out: a stopped run is finished next time.
+  const plan: Plan = mail.left.length
+    ? { ...outcome.plan, writes: [], appends: outcome.plan.appends.filter((a) => a.tab === 'Meetings') }
+    : outcome.plan;
+  apply(plan);
+  if (built.created)
+    apply(
+      settingPlan(readSnapshot(ss).snapshot, {
+        'Form ID': formId,
+        'Form base URL': built.form.getPublishedUrl(),
+      }),
+    );
+  installSubmitTrigger(built.form);
+}
+
+function pack(deadline: number): void {
+  const ss = spreadsheet();
+  const { snapshot } = readSnapshot(ss);
+  const { register } = readRegister(snapshot);
+  const meeting = upcomingMeeting(register, now());
+  if (!meeting) {
+    log('pack: no planned meeting ahead.');
+    return;
+  }
+  const responses = formResponses(snapshot);
+  // The document is found again by its link in Meetings, or by the id recorded the moment it was
+  // made: a run stopped in between never leaves a second document behind.
+  const madeKey = `pack:${meeting.date}`;
+  let documentId = docIdOf(meeting.pack) ?? props().getProperty(madeKey) ?? undefined;
+  if (!documentId) {
+    documentId = createDocument(`Milestone meeting pack ${meeting.date}`);
+    props().setProperty(madeKey, documentId);
+  }
+  const id = documentId;
+  const outcome = planPack(snapshot, responses.raw, now(), () => docUrl(id));
+  if (outcome.document) writeDocument(id, outcome.document);
+  const mail = sendEmails(outcome.plan.emails, props(), deadline);
+  reportMail('pack', mail);
+  const result = apply(
+    mail.left.length ? withoutEmailRecords(outcome.plan, outcome.plan.emails) : outcome.plan,
+  );
+  if (responses.newest && !result.conflicts.length) props().setProperty(WATERMARK, responses.newest);
+}
+
+/** A plan whose emails did not all go out: nothing that records them as sent is written. */
+function withoutEmailRecords(plan: Plan, _emails: Email[]): Plan {
+  return { ...plan, writes: plan.writes.filter((w) => w.tab !== 'Meetings') };
+}
+
+function wrapUp(deadline: number, meeting?: string): void {
+  const { snapshot } = readSnapshot(spreadsheet());
+  const outcome = planWrapUp(snapshot, now(), meeting ? { meeting } : {});
+  const mail = sendEmails(outcome.plan.emails, props(), deadline);
+  reportMail('wrap-up', mail);
+  apply(mail.left.length ? withoutEmailRecords(outcome.plan, outcome.plan.emails) : outcome.plan);
+}
+
+function installSubmitTrigger(form: GoogleAppsScript.Forms.Form): void {
+  const exists = ScriptApp.getProjectTriggers().some(
+    (t) => t.getHandlerFunction() === SUBMIT_FUNCTION && t.getTriggerSourceId() === form.getId(),
+  );
+  if (!exists) ScriptApp.newTrigger(SUBMIT_FUNCTION).forForm(form).onFormSubmit().create();
+}
+
+// ---------- entry points ----------
+
+export function onOpen(): void {
+  const menu = SpreadsheetApp.getUi().createMenu('Milepost');
+  MENU.forEach(([caption, fn], i) => {
+    if (i === 5) menu.addSeparator();
+    menu.addItem(caption, fn);
+  });
+  menu.addToUi();
+}
+
+/** Simple trigger: IDs for new rows, notes explaining problems, hand edits recorded in Changes. */
+export function onEdit(e: GoogleAppsScript.Events.SheetsOnEdit): void {
+  const range = e.range;
+  const sheet = range.getSheet();
+  locked('onEdit', () => {
+    const { snapshot } = readSnapshot(spreadsheet());
+    const outcome = planEdit(
+      snapshot,
+      {
+        tab: sheet.getName(),
+        row: range.getRow(),
+        column: range.getColumn(),
+        numRows: range.getNumRows(),
+        numColumns: range.getNumColumns(),
+      },
+      now(),
+    );
+    apply(outcome.plan);
+    if (outcome.notes.length) {
+      const notes: string[][] = [];
+      for (let r = 0; r < range.getNumRows(); r++) {
+        notes.push([]);
+        for (let c = 0; c < range.getNumColumns(); c++) {
+          const n = outcome.notes.find(
+            (x) => x.row === range.getRow() + r && x.column === range.getColumn() + c,
+          );
+          notes[r]!.push(n ? n.note : (range.getCell(r + 1, c + 1).getNote() ?? ''));
+        }
+      }
+      range.setNotes(notes);
+    }
+  });
+}
+
+export function milepostSetup(): void {
+  locked('setup', () => {
+    const ss = spreadsheet();
+    for (const a of setupRegister(ss)) log(a);
+    const { snapshot } = readSnapshot(ss);
+    const { register } = readRegister(snapshot);
+    const built = buildForm(
+      ss,
+      props(),
+      settingOf(snapshot, 'Form ID') || undefined,
+      formSpec(register, upcomingMeeting(register, now())),
+    );
+    apply(
+      settingPlan(snapshot, { 'Form ID': built.form.getId(), 'Form base URL': built.form.getPublishedUrl() }),
+    );
+    installSubmitTrigger(built.form);
+  });
+}
+
+export function milepostRequest(): void {
+  const deadline = Date.now() + TIME_BUDGET_MS;
+  locked('request', () => request(false, deadline));
+}
+
+export function milepostReminders(): void {
+  const deadline = Date.now() + TIME_BUDGET_MS;
+  locked('reminders', () => request(true, deadline));
+}
+
+export function milepostSync(): void {
+  locked('sync', () => sync());
+}
+
+export function milepostPack(): void {
+  const deadline = Date.now() + TIME_BUDGET_MS;
+  locked('pack', () => pack(deadline));
+}
+
+export function milepostWrapUp(): void {
+  const deadline = Date.now() + TIME_BUDGET_MS;
+  locked('wrap-up', () => wrapUp(deadline));
+}
+
+export function milepostValidate(): void {
+  const { problems } = planValidate(readSnapshot(spreadsheet()).snapshot);
+  const errors = problems.filter((p) => p.severity === 'error');
+  const text = problems.length
+    ? problems
+        .slice(0, 30)
+        .map((p) => `${p.tab}${p.row ? ` row ${p.row}` : ''}${p.column ? ` ${p.column}` : ''}: ${p.message}`)
+        .join('\n')
+    : 'The register is complete: no problems found.';
+  log(text);
+  SpreadsheetApp.getUi().alert(
+    `${errors.length} error(s), ${problems.length - errors.length} warning(s)\n\n${text}`,
+  );
+}
+
+/** Installable form-submit trigger: that one response is ingested at once. */
+export function milepostFormSubmitted(): void {
+  locked('form submit', () => sync());
+}
+
+/** Time-driven trigger: whatever the schedule says is due, in order, within the time budget. */
+export function milepostScheduled(): void {
+  const deadline = Date.now() + TIME_BUDGET_MS;
+  locked('schedule', () => {
+    const ss = spreadsheet();
+    const { register } = readRegister(readSnapshot(ss).snapshot);
+    pruneSendLog(props(), today(register, now()));
+    const due = duePhases(register, now());
+    const packing = due.some((d) => d.phase === 'pack');
+    for (const d of due) {
+      if (Date.now() >= deadline) {
+        log(`schedule: out of time before ${d.phase}; the next trigger runs it.`);
+        break;
+      }
+      if (d.phase === 'wrap-up') wrapUp(deadline, d.meeting);
+      else if (d.phase === 'requests') request(false, deadline);
+      else if (d.phase === 'reminders') request(true, deadline);
+      else if (d.phase === 'sync' && !packing) sync();
+      else if (d.phase === 'pack') pack(deadline);
+    }
+  });
+}
+
+/** Installs the 15-minute schedule; installing it twice leaves one trigger. */
+export function milepostInstallSchedule(): void {
+  locked('install schedule', () => {
+    const existing = ScriptApp.getProjectTriggers().filter(
+      (t) => t.getHandlerFunction() === SCHEDULE_FUNCTION,
+    );
+    for (const t of existing.slice(1)) ScriptApp.deleteTrigger(t);
+    if (!existing.length) ScriptApp.newTrigger(SCHEDULE_FUNCTION).timeBased().everyMinutes(15).create();
+    log('schedule installed: every 15 minutes.');
+  });
+}
+
+export function milepostRemoveSchedule(): void {
+  locked('remove schedule', () => {
+    for (const t of ScriptApp.getProjectTriggers()) {
+      if (t.getHandlerFunction() === SCHEDULE_FUNCTION) ScriptApp.deleteTrigger(t);
+    }
+    log('schedule removed.');
+  });
+}
