@@ -256,15 +256,11 @@ export function onEdit(e: GoogleAppsScript.Events.SheetsOnEdit): void {
     );
     apply(outcome.plan);
     if (outcome.notes.length) {
-      const notes: string[][] = [];
-      for (let r = 0; r < range.getNumRows(); r++) {
-        notes.push([]);
-        for (let c = 0; c < range.getNumColumns(); c++) {
-          const n = outcome.notes.find(
-            (x) => x.row === range.getRow() + r && x.column === range.getColumn() + c,
-          );
-          notes[r]!.push(n ? n.note : (range.getCell(r + 1, c + 1).getNote() ?? ''));
-        }
+      // One read and one write of the range's notes, whatever its size.
+      const notes = range.getNotes();
+      for (const n of outcome.notes) {
+        const row = notes[n.row - range.getRow()];
+        if (row && n.column - range.getColumn() < row.length) row[n.column - range.getColumn()] = n.note;
       }
       range.setNotes(notes);
     }
