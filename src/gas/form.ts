@@ -61,6 +61,8 @@ export function buildForm(
   form.setTitle(spec.title);
   form.setDescription(spec.description);
   form.setCollectEmail(true);
+  // An owner may correct their update: the edit keeps the response id, with a new submit time.
+  form.setAllowResponseEdits(true);
   for (const item of form.getItems()) form.deleteItem(item);
 
   const rows: [string, string][] = [];

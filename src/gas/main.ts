@@ -51,6 +51,7 @@ function log(line: string): void {
 
 /** Runs `work` holding the script lock; another run holding it for 30 s means skip this one. */
 function locked<T>(what: string, work: () => T): T | undefined {
+  started = new Date().toISOString();
   const lock = LockService.getScriptLock();
   if (!lock.tryLock(30_000)) {
     log(`${what}: another Milepost run holds the lock; skipped (the next trigger runs it).`);
@@ -63,8 +64,11 @@ function locked<T>(what: string, work: () => T): T | undefined {
   }
 }
 
+/** The time the execution started: one clock for the whole run (Changes, Updates, Meetings). */
+let started: string | undefined;
+
 function now(): string {
-  return new Date().toISOString();
+  return started ?? new Date().toISOString();
 }
 
 function settingOf(snapshot: Snapshot, key: string): string {

@@ -47,7 +47,7 @@ async function control(apiRoot: string, path: string, body?: unknown): Promise<u
 type Line = ReturnType<typeof SubmissionSchema.parse>;
 
 /** The parts of a line a person sends as separate responses: one per owner of its milestones. */
-function perOwner(register: Register, s: Line): Line[] {
+export function perOwner(register: Register, s: Line): Line[] {
   if (s.onBehalfOf) return [s];
   const ownerOf = (id: string) => register.milestones.find((m) => m.id === id.trim().toUpperCase())?.owner;
   const ids = [
