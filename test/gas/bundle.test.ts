@@ -236,7 +236,19 @@ describe('the Apps Script bundle in node:vm', () => {
     // The same rows; their order differs because Apps Script syncs each response as it arrives.
     expect(changes(register)).toEqual(changes(readRegister(local).register));
     const topics = (r: ReturnType<typeof registerOf>) =>
-      r.topics.map((t) => [t.topicId, t.meeting, t.rank, t.kind, t.title, t.outcome]);
+      r.topics.map((t) => [
+        t.topicId,
+        t.meeting,
+        t.rank,
+        t.kind,
+        t.topic,
+        t.owner,
+        t.helpFrom,
+        t.score,
+        t.why,
+        t.deferrals,
+        t.outcome,
+      ]);
     expect(topics(register)).toEqual(topics(readRegister(local).register));
     const meetings = (r: ReturnType<typeof registerOf>) =>
       r.meetings.map((m) => [m.date, m.status, m.requestsSent, m.remindersSent, m.wrappedUp]);
