@@ -171,7 +171,9 @@ export function applyPlan(ss: Spreadsheet, plan: Plan): ApplyResult {
       const block: unknown[][] = [];
       for (let r = lo; r <= hi; r++) {
         const mine = planned.get(r);
-        block.push([mine?.has(c) ? mine.get(c) : (values[r]?.[c] ?? '')]);
+        // Rows in between get back what was just read (text kept as text, Dates as Dates).
+        const kept = values[r]?.[c] ?? '';
+        block.push([mine?.has(c) ? mine.get(c) : typeof kept === 'string' ? literal(kept) : kept]);
       }
       sheet.getRange(lo + 1, c + 1, block.length, 1).setValues(block);
     }
