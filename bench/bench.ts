@@ -5,6 +5,9 @@
  * outbox and the workbook), and the peak memory of the process. Targets: core < 1 s,
  * end to end < 10 s. Then the Google backend's calls (see `googleSection`).
  *
+ * The Apps Script part is bench/gas.ts (typed against Apps Script's services, so built and
+ * checked apart from the Node code); `npm run bench` runs both.
+ *
  * BENCH_MILESTONES and BENCH_RUNS change the local part; BENCH_LOCAL=0 or BENCH_GOOGLE=0
  * leave out one part.
  */

@@ -18,6 +18,7 @@ await build({
   entryPoints: {
     cli: 'src/cli.ts',
     bench: 'bench/bench.ts',
+    'bench-gas': 'bench/gas.ts',
     emulator: 'test/emulator/main.ts',
     'emulator-respond': 'test/emulator/respond-main.ts',
   },

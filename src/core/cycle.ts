@@ -85,8 +85,8 @@ export interface SyncOutcome {
 }
 
 /** IDs ever used: in Milestones, in Changes and in Topics, so a deleted milestone's ID never returns. */
-function nextIdNumber(register: Register): number {
-  let max = 0;
+function nextIdNumber(register: Register, idFloor = 0): number {
+  let max = Math.max(0, Math.floor(idFloor));
   const see = (text: string) => {
     for (const part of text.split(/[\s,;>/]+/)) {
       const m = ID_PATTERN.exec(part.trim().toUpperCase());
@@ -286,9 +286,10 @@ function topicWrites(
 function assignIds(
   register: Register,
   plan: Plan,
+  idFloor = 0,
 ): { register: Register; assignedIds: { row: number; id: string }[] } {
   const assignedIds: { row: number; id: string }[] = [];
-  let next = nextIdNumber(register);
+  let next = nextIdNumber(register, idFloor);
   for (const m of register.milestones) {
     if (m.id || !m.title) continue;
     const id = `M-${String(next++).padStart(4, '0')}`;
@@ -312,7 +313,27 @@ function assignIds(
   };
 }
 
-export function planSync(snapshot: Snapshot, responses: RawSubmission[], now: string): SyncOutcome {
+/**
+ * Options of the phases that assign IDs. `idFloor`: the highest ID number the runtime knows was
+ * ever given (Apps Script keeps it in the document properties), so that an ID whose row was
+ * deleted before anything recorded it is not given again; the register's own history (IDs in
+ * Milestones, Changes and Topics) is always taken into account.
+ */
+export interface IdOptions {
+  idFloor?: number;
+}
+
+/** The number of the highest milestone ID a snapshot holds (in Milestones, Changes or Topics). */
+export function highestIdNumber(snapshot: Snapshot): number {
+  return nextIdNumber(readRegister(snapshot).register) - 1;
+}
+
+export function planSync(
+  snapshot: Snapshot,
+  responses: RawSubmission[],
+  now: string,
+  opts: IdOptions = {},
+): SyncOutcome {
   const { register: read, problems } = load(snapshot);
   const plan = emptyPlan(read);
 
@@ -320,7 +341,7 @@ export function planSync(snapshot: Snapshot, responses: RawSubmission[], now: st
   plan.appends.push(...meetingRows);
   let register = withMeetings(read, meetingRows);
 
-  const ids = assignIds(register, plan);
+  const ids = assignIds(register, plan, opts.idFloor);
   register = ids.register;
   const assignedIds = ids.assignedIds;
 
@@ -439,8 +460,9 @@ export function planPack(
   responses: RawSubmission[],
   now: string,
   location: (meeting: Meeting) => string,
+  opts: IdOptions = {},
 ): PackOutcome {
-  const sync = planSync(snapshot, responses, now);
+  const sync = planSync(snapshot, responses, now, opts);
   const meeting = sync.meeting;
   if (!meeting) return { ...sync, circulated: false };
   const register = sync.register;
@@ -549,10 +571,15 @@ export interface EditOutcome {
  * of Status or Forecast recorded in Changes. Nothing else (no auto-miss, no topics): that is
  * the sync's job.
  */
-export function planEdit(snapshot: Snapshot, range: EditedRange, now: string): EditOutcome {
+export function planEdit(
+  snapshot: Snapshot,
+  range: EditedRange,
+  now: string,
+  opts: IdOptions = {},
+): EditOutcome {
   const { register: read, problems } = readRegister(snapshot);
   const plan = emptyPlan(read);
-  const ids = assignIds(read, plan);
+  const ids = assignIds(read, plan, opts.idFloor);
   const handEdits = ingest(
     { ...ids.register, settings: { ...ids.register.settings, autoMiss: false } },
     [],
@@ -580,7 +607,13 @@ export function planEdit(snapshot: Snapshot, range: EditedRange, now: string): E
           tab: table.name,
           row: r,
           column: c,
-          note: here.map((p) => `${p.message}${p.expected ? ` (expected: ${p.expected})` : ''}`).join('\n'),
+          note: here
+            .map((p) =>
+              p.expected && !p.message.includes(p.expected)
+                ? `${p.message} (expected: ${p.expected})`
+                : p.message,
+            )
+            .join('\n'),
         });
       }
     }

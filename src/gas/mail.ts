@@ -16,6 +16,35 @@ export interface MailResult {
 
 const PREFIX = 'sent:';
 
+/**
+ * MailApp takes at most 50 recipients per message (to, cc and bcc together): more throws "Limit
+ * Exceeded: Email Recipients Per Message." The pack and the digest go to the whole team, so a
+ * team of more than 50 gets them as several messages of at most 50 — each part keyed on its own
+ * (`<key>/part-N`) in the send log, so a run that stops between parts sends only the rest later.
+ */
+export const MAX_RECIPIENTS = 50;
+
+interface Part {
+  key: string;
+  to: string[];
+  cc: string[];
+}
+
+function partsOf(email: Email): Part[] {
+  if (email.to.length + email.cc.length <= MAX_RECIPIENTS) return [email];
+  const all = [...email.to.map((a) => ({ a, cc: false })), ...email.cc.map((a) => ({ a, cc: true }))];
+  const parts: Part[] = [];
+  for (let i = 0; i < all.length; i += MAX_RECIPIENTS) {
+    const chunk = all.slice(i, i + MAX_RECIPIENTS);
+    parts.push({
+      key: `${email.key}/part-${parts.length + 1}`,
+      to: chunk.filter((r) => !r.cc).map((r) => r.a),
+      cc: chunk.filter((r) => r.cc).map((r) => r.a),
+    });
+  }
+  return parts;
+}
+
 export function sendEmails(
   emails: Email[],
   props: GoogleAppsScript.Properties.Properties,
@@ -23,30 +52,35 @@ export function sendEmails(
 ): MailResult {
   const result: MailResult = { sent: [], skipped: [], left: [], quotaExhausted: false };
   for (const email of emails) {
-    if (props.getProperty(PREFIX + email.key)) {
-      result.skipped.push(email.key);
-      continue;
+    let sent = 0;
+    let left = 0;
+    for (const part of partsOf(email)) {
+      if (props.getProperty(PREFIX + part.key)) continue;
+      const recipients = part.to.length + part.cc.length;
+      if (Date.now() >= deadline) {
+        left++;
+        continue;
+      }
+      if (result.quotaExhausted || MailApp.getRemainingDailyQuota() < recipients) {
+        result.quotaExhausted = true;
+        left++;
+        continue;
+      }
+      MailApp.sendEmail({
+        // A part with only cc recipients (a long cc list) is addressed to them.
+        to: (part.to.length ? part.to : part.cc).join(','),
+        ...(part.to.length && part.cc.length ? { cc: part.cc.join(',') } : {}),
+        subject: email.subject,
+        body: email.text,
+        htmlBody: email.html,
+        name: 'Milepost',
+      });
+      props.setProperty(PREFIX + part.key, new Date().toISOString());
+      sent++;
     }
-    const recipients = email.to.length + email.cc.length;
-    if (Date.now() >= deadline) {
-      result.left.push(email.key);
-      continue;
-    }
-    if (result.quotaExhausted || MailApp.getRemainingDailyQuota() < recipients) {
-      result.quotaExhausted = true;
-      result.left.push(email.key);
-      continue;
-    }
-    MailApp.sendEmail({
-      to: email.to.join(','),
-      ...(email.cc.length ? { cc: email.cc.join(',') } : {}),
-      subject: email.subject,
-      body: email.text,
-      htmlBody: email.html,
-      name: 'Milepost',
-    });
-    props.setProperty(PREFIX + email.key, new Date().toISOString());
-    result.sent.push(email.key);
+    if (left) result.left.push(email.key);
+    else if (sent) result.sent.push(email.key);
+    else result.skipped.push(email.key);
   }
   return result;
 }

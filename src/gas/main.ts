@@ -9,11 +9,20 @@
  * so two triggers never interleave; work that could outlast the 6-minute limit stops at a
  * deadline and the next trigger carries on.
  */
-import { planEdit, planPack, planRequests, planSync, planValidate, planWrapUp, today } from '../core/cycle';
+import {
+  highestIdNumber,
+  planEdit,
+  planPack,
+  planRequests,
+  planSync,
+  planValidate,
+  planWrapUp,
+  today,
+} from '../core/cycle';
 import { formSpec, submissionOfFormResponse } from '../core/form';
 import { readRegister } from '../core/register';
 import { duePhases, upcomingMeeting } from '../core/schedule';
-import type { Email, Plan, RawSubmission, Snapshot } from '../core/types';
+import type { Plan, RawSubmission, RowAppend, Snapshot } from '../core/types';
 import { createDocument, docIdOf, docUrl, writeDocument } from './docs';
 import { buildForm, prefilledLinks, readFormMap, responseInput } from './form';
 import { type MailResult, pruneSendLog, sendEmails } from './mail';
@@ -23,6 +32,7 @@ import { type ApplyResult, applyPlan, readSnapshot, sheetByName } from './sheet'
 /** Apps Script stops a script at 6 minutes; Milepost stops itself at 4½ and resumes later. */
 export const TIME_BUDGET_MS = 4.5 * 60 * 1000;
 const WATERMARK = 'milepost.form.watermark';
+const ID_MARK = 'milepost.ids.highest';
 const SCHEDULE_FUNCTION = 'milepostScheduled';
 const SUBMIT_FUNCTION = 'milepostFormSubmitted';
 
@@ -49,11 +59,15 @@ function log(line: string): void {
   console.log(`Milepost: ${line}`);
 }
 
-/** Runs `work` holding the script lock; another run holding it for 30 s means skip this one. */
-function locked<T>(what: string, work: () => T): T | undefined {
+/**
+ * Runs `work` holding the script lock; another run holding it for `waitMs` (30 s) means skip this
+ * one. onEdit waits less: a simple trigger has 30 s in all, and waiting them out would end it with
+ * "Exceeded maximum execution time" instead of the line saying it skipped.
+ */
+function locked<T>(what: string, work: () => T, waitMs = 30_000): T | undefined {
   started = new Date().toISOString();
   const lock = LockService.getScriptLock();
-  if (!lock.tryLock(30_000)) {
+  if (!lock.tryLock(waitMs)) {
     log(`${what}: another Milepost run holds the lock; skipped (the next trigger runs it).`);
     return undefined;
   }
@@ -120,16 +134,41 @@ function apply(plan: Plan): ApplyResult {
   return result;
 }
 
+const QUOTA_NOTE = 'Milepost: the daily email quota ran out';
+
 function reportMail(what: string, mail: MailResult): void {
   log(
     `${what}: ${mail.sent.length} sent, ${mail.skipped.length} already sent, ${mail.left.length} left for the next run.`,
   );
+  const meetings = () => sheetByName(spreadsheet(), 'Meetings')?.getRange(1, 1);
   if (mail.quotaExhausted) {
-    const message = `Milepost: the daily email quota ran out (${MailApp.getRemainingDailyQuota()} left); ${mail.left.length} email(s) go out on a later run.`;
+    const message = `the daily email quota ran out (${MailApp.getRemainingDailyQuota()} left); ${mail.left.length} email(s) go out on a later run.`;
     log(message);
-    const meetings = sheetByName(spreadsheet(), 'Meetings');
-    meetings?.getRange(1, 1).setNote(`${message} (${now()})`);
+    meetings()?.setNote(`Milepost: ${message} (${now()})`);
+  } else if (mail.sent.length && !mail.left.length) {
+    // Once the emails it spoke of have gone out, the note would only mislead: it goes.
+    const cell = meetings();
+    if (cell?.getNote().startsWith(QUOTA_NOTE)) cell.setNote('');
   }
+}
+
+/**
+ * IDs are never given twice: the core gives a new row the ID after the highest one the register
+ * shows (Milestones, Changes, Topics), and a row deleted before anything recorded its ID takes
+ * that ID out of sight. So the highest ID the Sheet ever held is kept in the document
+ * properties and given to the core as the floor of new IDs (`idFloor`).
+ */
+function idFloor(): number {
+  return Number(props().getProperty(ID_MARK)) || 0;
+}
+
+/** Records the highest ID a run has seen or given (the snapshot's, and the plan's new ones). */
+function recordIds(snapshot: Snapshot, assigned: { id: string }[] = []): void {
+  const highest = Math.max(
+    highestIdNumber(snapshot),
+    ...assigned.map((a) => Number(/\d+/.exec(a.id)?.[0] ?? 0)),
+  );
+  if (highest > idFloor()) props().setProperty(ID_MARK, String(highest));
 }
 
 // ---------- the phases ----------
@@ -137,7 +176,8 @@ function reportMail(what: string, mail: MailResult): void {
 function sync(): void {
   const { snapshot } = readSnapshot(spreadsheet());
   const responses = formResponses(snapshot);
-  const outcome = planSync(snapshot, responses.raw, now());
+  const outcome = planSync(snapshot, responses.raw, now(), { idFloor: idFloor() });
+  recordIds(snapshot, outcome.assignedIds);
   const result = apply(outcome.plan);
   // The watermark moves only when every row went in: responses behind a conflict are read again.
   if (responses.newest && !result.conflicts.length) props().setProperty(WATERMARK, responses.newest);
@@ -166,11 +206,13 @@ function request(reminders: boolean, deadline: number): void {
   const outcome = planRequests(snapshot, now(), { reminders, links });
   const mail = sendEmails(outcome.plan.emails, props(), deadline);
   reportMail(outcome.kind === 'request' ? 'requests' : 'reminders', mail);
-  // Meetings records the step only once every email went out: a stopped run is finished next time.
-  const plan: Plan = mail.left.length
-    ? { ...outcome.plan, writes: [], appends: outcome.plan.appends.filter((a) => a.tab === 'Meetings') }
-    : outcome.plan;
-  apply(plan);
+  // Meetings records the step only once every email went out: a stopped run is finished next time
+  // (the schedule sends requests only while "Requests sent" is empty).
+  apply(
+    mail.left.length
+      ? withoutEmailRecords(outcome.plan, [outcome.kind === 'request' ? 'Requests sent' : 'Reminders sent'])
+      : outcome.plan,
+  );
   if (built.created)
     apply(
       settingPlan(readSnapshot(ss).snapshot, {
@@ -200,19 +242,30 @@ function pack(deadline: number): void {
     props().setProperty(madeKey, documentId);
   }
   const id = documentId;
-  const outcome = planPack(snapshot, responses.raw, now(), () => docUrl(id));
+  const outcome = planPack(snapshot, responses.raw, now(), () => docUrl(id), { idFloor: idFloor() });
+  recordIds(snapshot, outcome.assignedIds);
   if (outcome.document) writeDocument(id, outcome.document);
   const mail = sendEmails(outcome.plan.emails, props(), deadline);
   reportMail('pack', mail);
-  const result = apply(
-    mail.left.length ? withoutEmailRecords(outcome.plan, outcome.plan.emails) : outcome.plan,
-  );
+  const result = apply(mail.left.length ? withoutEmailRecords(outcome.plan, ['Pack']) : outcome.plan);
   if (responses.newest && !result.conflicts.length) props().setProperty(WATERMARK, responses.newest);
 }
 
-/** A plan whose emails did not all go out: nothing that records them as sent is written. */
-function withoutEmailRecords(plan: Plan, _emails: Email[]): Plan {
-  return { ...plan, writes: plan.writes.filter((w) => w.tab !== 'Meetings') };
+/**
+ * A plan whose emails did not all go out: nothing that records them as sent is written — no
+ * Meetings write, and a meeting row added by this run leaves those `columns` empty (a row
+ * appended with "Requests sent" filled in would stop the schedule from sending the rest).
+ */
+function withoutEmailRecords(plan: Plan, columns: string[]): Plan {
+  const strip = (a: RowAppend): RowAppend =>
+    a.tab !== 'Meetings'
+      ? a
+      : { ...a, values: Object.fromEntries(Object.entries(a.values).filter(([k]) => !columns.includes(k))) };
+  return {
+    ...plan,
+    writes: plan.writes.filter((w) => w.tab !== 'Meetings'),
+    appends: plan.appends.map(strip),
+  };
 }
 
 function wrapUp(deadline: number, meeting?: string): void {
@@ -220,7 +273,7 @@ function wrapUp(deadline: number, meeting?: string): void {
   const outcome = planWrapUp(snapshot, now(), meeting ? { meeting } : {});
   const mail = sendEmails(outcome.plan.emails, props(), deadline);
   reportMail('wrap-up', mail);
-  apply(mail.left.length ? withoutEmailRecords(outcome.plan, outcome.plan.emails) : outcome.plan);
+  apply(mail.left.length ? withoutEmailRecords(outcome.plan, []) : outcome.plan);
 }
 
 function installSubmitTrigger(form: GoogleAppsScript.Forms.Form): void {
@@ -245,30 +298,32 @@ export function onOpen(): void {
 export function onEdit(e: GoogleAppsScript.Events.SheetsOnEdit): void {
   const range = e.range;
   const sheet = range.getSheet();
-  locked('onEdit', () => {
-    const { snapshot } = readSnapshot(spreadsheet());
-    const outcome = planEdit(
-      snapshot,
-      {
-        tab: sheet.getName(),
-        row: range.getRow(),
-        column: range.getColumn(),
-        numRows: range.getNumRows(),
-        numColumns: range.getNumColumns(),
-      },
-      now(),
-    );
-    apply(outcome.plan);
-    if (outcome.notes.length) {
-      // One read and one write of the range's notes, whatever its size.
-      const notes = range.getNotes();
-      for (const n of outcome.notes) {
-        const row = notes[n.row - range.getRow()];
-        if (row && n.column - range.getColumn() < row.length) row[n.column - range.getColumn()] = n.note;
+  const edited = {
+    tab: sheet.getName(),
+    row: range.getRow(),
+    column: range.getColumn(),
+    numRows: range.getNumRows(),
+    numColumns: range.getNumColumns(),
+  };
+  locked(
+    'onEdit',
+    () => {
+      const { snapshot } = readSnapshot(spreadsheet());
+      const outcome = planEdit(snapshot, edited, now(), { idFloor: idFloor() });
+      recordIds(snapshot, outcome.assignedIds);
+      apply(outcome.plan);
+      if (outcome.notes.length) {
+        // One read and one write of the range's notes, whatever its size.
+        const notes = range.getNotes();
+        for (const n of outcome.notes) {
+          const row = notes[n.row - range.getRow()];
+          if (row && n.column - range.getColumn() < row.length) row[n.column - range.getColumn()] = n.note;
+        }
+        range.setNotes(notes);
       }
-      range.setNotes(notes);
-    }
-  });
+    },
+    10_000,
+  );
 }
 
 export function milepostSetup(): void {
@@ -276,6 +331,7 @@ export function milepostSetup(): void {
     const ss = spreadsheet();
     for (const a of setupRegister(ss)) log(a);
     const { snapshot } = readSnapshot(ss);
+    recordIds(snapshot);
     const { register } = readRegister(snapshot);
     const built = buildForm(
       ss,

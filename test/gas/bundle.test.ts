@@ -8,63 +8,24 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initWorkspace } from '../../src/cli/commands/init';
-import { instantToSerial, serialToInstant } from '../../src/core/dates';
-import { answersOfSubmission, formSpec } from '../../src/core/form';
-import { TABS } from '../../src/core/layout';
+import { formSpec } from '../../src/core/form';
 import { readRegister } from '../../src/core/register';
 import { upcomingMeeting } from '../../src/core/schedule';
-import { SubmissionSchema } from '../../src/core/schemas';
-import type { Cell, Snapshot, Table } from '../../src/core/types';
-import { parseResponses } from '../../src/local/responses';
+import type { Snapshot, Table } from '../../src/core/types';
 import { readWorkbook } from '../../src/local/workbook';
-import { milepost, ROOT, sampleResponses, tempDir } from '../cli/helpers';
-import { perOwner } from '../emulator/respond';
-import type { Costs } from './core';
+import { milepost, sampleResponses, tempDir } from '../cli/helpers';
 import { loadBundle } from './load';
-import { createWorld, type GasWorld } from './world';
-
-const BUNDLE = path.join(ROOT, 'appsscript', 'Code.js');
-const TZ = 'Europe/London';
-const T = {
-  setup: '2026-11-27T09:00:00Z',
-  request: '2026-11-30T08:00:00Z',
-  sync: '2026-12-02T08:00:00Z',
-  reminders: '2026-12-02T08:30:00Z',
-  pack: '2026-12-02T16:00:00Z',
-  wrapUp: '2026-12-03T12:00:00Z',
-};
+import { BUNDLE, newWorld as newSampleWorld, registerOf, respondAll, run, sampleSnapshot, T } from './week';
 
 let local: Snapshot;
-
-/** The sample register as a bound Sheet holds it: date columns hold Dates, as getValues returns them. */
-function sheetTables(snapshot: Snapshot): { name: string; headers: string[]; rows: unknown[][] }[] {
-  return snapshot.tables.map((t) => {
-    const spec = TABS.find((s) => s.name === t.name);
-    const dated = new Set(
-      spec?.columns.filter((c) => c.type === 'date' || c.type === 'instant').map((c) => c.header),
-    );
-    return {
-      name: t.name,
-      headers: t.headers,
-      rows: t.rows.map((r) =>
-        t.headers.map((h, i) => {
-          const v = r[i] ?? '';
-          return dated.has(h) && typeof v === 'number' ? new Date(serialToInstant(v, TZ)) : v;
-        }),
-      ),
-    };
-  });
-}
-
 let template: Snapshot;
+
 beforeAll(async () => {
   expect(fs.existsSync(BUNDLE), 'appsscript/Code.js: run npm run build:gas (npm test does)').toBe(true);
-  const dir = tempDir('gas');
-  await initWorkspace(dir, { sample: true });
-  template = (await readWorkbook(path.join(dir, 'register.xlsx'))).snapshot;
+  template = await sampleSnapshot();
   // The same week on the local backend, for parity.
   const ws = tempDir('gas-local');
-  fs.cpSync(dir, ws, { recursive: true });
+  await initWorkspace(ws, { sample: true });
   fs.writeFileSync(path.join(ws, 'responses.jsonl'), sampleResponses());
   milepost('request', '-w', ws, '--now', T.request);
   milepost('sync', '-w', ws, '--now', T.sync);
@@ -74,108 +35,9 @@ beforeAll(async () => {
   local = (await readWorkbook(path.join(ws, 'register.xlsx'))).snapshot;
 });
 
-/** Service calls take no virtual time unless asked: one clock per run, as the local job's --now. */
-const INSTANT: Costs = {
-  rangeRead: 0,
-  rangeWrite: 0,
-  spreadsheet: 0,
-  form: 0,
-  mail: 0,
-  docs: 0,
-  docsBatchUpdate: 0,
-  drive: 0,
-  properties: 0,
-  lock: 0,
-  script: 0,
-  other: 0,
-  methods: {},
-};
-
-function newWorld(costs: Costs = INSTANT): GasWorld {
-  const world = createWorld({
-    now: new Date(T.setup),
-    timeZone: TZ,
-    userEmail: 'cat.byrne@northwind.example',
-    costs,
-  });
-  world.seedSpreadsheet(sheetTables(template));
-  return world;
-}
-
-/** The register as the bundle would read it (Dates → serials), for the core. */
-function registerOf(world: GasWorld) {
-  const tables: Table[] = world.spreadsheet.state.sheets.map((s) => {
-    const values = world.values(s.name) as unknown[][];
-    const [headers = [], ...rows] = values;
-    return {
-      name: s.name,
-      headers: headers.map(String),
-      rows: rows.map((r) =>
-        r.map((v) =>
-          v instanceof Date ? instantToSerial(v.toISOString(), TZ) : v === '' ? null : (v as Cell),
-        ),
-      ),
-    };
-  });
-  return readRegister({ tables }).register;
-}
-
-/**
- * People answer the form as the sample lines say, through FormApp — one response per owner a
- * line covers, as the form asks (see emulator/respond.ts). With `fireTriggers`, each response
- * runs the bundle's form-submit trigger.
- */
-function respondAll(world: GasWorld, fireTriggers: boolean): void {
-  const register = registerOf(world);
-  const formId = register.settings.raw['Form ID']!;
-  const form = world.services.FormApp.openById(formId) as never;
-  const spec = formSpec(register, upcomingMeeting(register, T.request));
-  const map = world
-    .values('Milepost form')
-    .slice(1)
-    .filter((r) => String(r[0]) === formId);
-  const itemOf = new Map<string, { item: number; row: number }>();
-  for (const [, item, ids] of map) {
-    for (const [row, q] of String(ids).split(',').entries()) itemOf.set(q, { item: Number(item), row });
-  }
-  const earlier = new Map<string, string>();
-  for (const line of parseResponses(sampleResponses()).raw) {
-    for (const [n, s] of perOwner(register, SubmissionSchema.parse(line.value)).entries()) {
-      const responseId = n === 0 ? s.responseId : `${s.responseId}/${n + 1}`;
-      const answers = new Map<number, unknown>();
-      for (const [q, [value]] of Object.entries(answersOfSubmission(spec, register, s))) {
-        const at = itemOf.get(q);
-        if (!at || value === undefined) continue;
-        const rows = map.find((r) => Number(r[1]) === at.item)![2];
-        if (String(rows).includes(',')) {
-          const grid =
-            (answers.get(at.item) as string[] | undefined) ??
-            String(rows)
-              .split(',')
-              .map(() => '');
-          grid[at.row] = value;
-          answers.set(at.item, grid);
-        } else {
-          answers.set(at.item, /^\d{4}-\d{2}-\d{2}$/.test(value) ? value : value);
-        }
-      }
-      const editOf = earlier.get(responseId);
-      const { response, runs } = world.respond(form, {
-        email: s.email,
-        at: new Date(s.submittedAt),
-        answers,
-        fireTriggers,
-        ...(editOf ? { editOf } : {}),
-      });
-      for (const r of runs) expect(r.error, `${line.where}: ${String(r.error)}`).toBeUndefined();
-      earlier.set(responseId, response.getId());
-    }
-  }
-}
-
-function run(world: GasWorld, fn: string, at: string) {
-  world.setNow(new Date(at));
-  return loadBundle(BUNDLE, world).call(fn);
+/** The sample register, seeded at setup time, service calls taking no virtual time. */
+function newWorld() {
+  return newSampleWorld(template);
 }
 
 describe('the Apps Script bundle in node:vm', () => {

@@ -1,0 +1,63 @@
+/**
+ * `npm run bench`, the Apps Script part: the size of appsscript/Code.js, and the Range reads and
+ * writes of sync + pack counted by the Apps Script fakes (test/gas). Kept apart from
+ * bench/bench.ts because it is typed against Apps Script's services (test/gas/tsconfig.json).
+ */
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { syncAndPack } from '../test/gas/scale';
+
+/**
+ * The Apps Script runtime: the size of appsscript/Code.js (built first if missing), and the Range
+ * reads and writes of `milepostSync` then `milepostPack` on generated registers of 100, 1,000 and
+ * 10,000 milestones (500 people), run in node:vm against the Apps Script fakes, which count every
+ * service call (at zero virtual cost: calls, not time, are measured).
+ */
+function appsscriptSection() {
+  const file = path.resolve('appsscript', 'Code.js');
+  if (!fs.existsSync(file)) {
+    const built = spawnSync(process.execPath, ['scripts/build-gas.mjs'], { stdio: 'inherit' });
+    if (built.status !== 0) throw new Error('npm run build:gas failed');
+  }
+  const bytes = fs.statSync(file).size;
+  const out: string[][] = [];
+  for (const milestones of [100, 1_000, 10_000]) {
+    const t = performance.now();
+    const { sync, pack, world } = syncAndPack(milestones, file);
+    const wall = performance.now() - t;
+    const docs = world.count('Docs.Documents.batchUpdate');
+    out.push([
+      milestones.toLocaleString('en-GB'),
+      `${sync.reads} / ${sync.writes}`,
+      `${pack.reads} / ${pack.writes}`,
+      `${sync.getValues + pack.getValues} / ${sync.setValues + pack.setValues}`,
+      `${docs} batchUpdate, ${world.count('MailApp.sendEmail')} sendEmail`,
+      `${(wall / 1000).toFixed(1)} s`,
+    ]);
+  }
+  const head = [
+    'milestones',
+    'sync: Range reads / writes',
+    'pack: Range reads / writes',
+    'getValues / setValues (both)',
+    'pack: Docs and MailApp calls',
+    'wall (node:vm, fakes)',
+  ];
+  const widths = head.map((h, i) => Math.max(h.length, ...out.map((r) => r[i]!.length)));
+  const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i]!)).join(' | ');
+  console.log(
+    `\nApps Script (appsscript/Code.js, ${bytes.toLocaleString('en-GB')} bytes = ${(bytes / 1024).toFixed(0)} KB; 500 people): sync, then pack, counted by the fakes`,
+  );
+  console.log(line(head));
+  console.log(widths.map((w) => '-'.repeat(w)).join('-|-'));
+  for (const r of out) console.log(line(r));
+  console.log(
+    'Range reads (getValues, getNote…): one per tab, again per tab written (rows are found by key as they are\n' +
+      'then) and a header row per tab appended to; writes (setValues, setNote…): one per column written and per\n' +
+      'tab appended to — whatever the number of rows. The pack goes out in messages of at most 50 recipients\n' +
+      "(MailApp's limit).",
+  );
+}
+
+appsscriptSection();

@@ -1,0 +1,115 @@
+/**
+ * The real bundle on a generated register (bench/generate.ts: N milestones, 500 people), for the
+ * batching test and `npm run bench`: the Range reads and writes of `milepostSync` then
+ * `milepostPack`, counted by the fakes. Service calls take no virtual time (the counts are what
+ * is measured), so the work of a large register is never cut short by the time budget.
+ */
+import * as fs from 'node:fs';
+import { generateRegister } from '../../bench/generate';
+import { dateToSerial, serialToInstant } from '../../src/core/dates';
+import { TABS } from '../../src/core/layout';
+import { loadBundle } from './load';
+import type { Table } from './world';
+import { createWorld, type GasWorld } from './world';
+
+const TZ = 'Europe/London';
+/** The generated story: requests went out Monday 30 November; the sync and the pack run Wednesday. */
+export const SCALE_TIMES = { sync: '2026-12-02T12:00:00Z', pack: '2026-12-02T16:00:00Z' };
+
+/** A generated register as a bound Sheet holds it: dates and instants as Dates, in layout order. */
+export function generatedTables(milestones: number, people = 500, seed = 42): Table[] {
+  const generated = generateRegister({ milestones, people, responses: 0, seed });
+  return TABS.map((spec) => {
+    const kinds = new Map(spec.columns.map((c) => [c.header, c.type]));
+    const headers = spec.columns.map((c) => c.header);
+    const rows = (generated.tables[spec.name] ?? []).map((r) =>
+      headers.map((h) => {
+        const v = r[h] ?? '';
+        if (typeof v !== 'string' || v === '') return v;
+        if (kinds.get(h) === 'date' && /^\d{4}-\d{2}-\d{2}$/.test(v))
+          return new Date(serialToInstant(dateToSerial(v), TZ));
+        if (kinds.get(h) === 'instant' && /^\d{4}-\d{2}-\d{2}T/.test(v)) return new Date(v);
+        return v;
+      }),
+    );
+    return { name: spec.name, headers, rows };
+  });
+}
+
+/** A world at zero cost with a generated register in its bound Sheet. */
+export function generatedWorld(milestones: number, people = 500): GasWorld {
+  const world = createWorld({
+    now: new Date('2026-11-30T12:00:00Z'),
+    timeZone: TZ,
+    userEmail: 'owner@northwind.example',
+    costs: {
+      rangeRead: 0,
+      rangeWrite: 0,
+      spreadsheet: 0,
+      form: 0,
+      mail: 0,
+      docs: 0,
+      docsBatchUpdate: 0,
+      drive: 0,
+      properties: 0,
+      lock: 0,
+      script: 0,
+      other: 0,
+    },
+  });
+  world.seedSpreadsheet(generatedTables(milestones, people));
+  return world;
+}
+
+export interface PhaseCalls {
+  /** Range reads (getValues, getNotes…) and writes (setValues, setNote…). */
+  reads: number;
+  writes: number;
+  getValues: number;
+  setValues: number;
+  /** Every counted call, by name. */
+  counts: Record<string, number>;
+}
+
+const READ = /^Range\.get(Values|DisplayValues|Value|Formulas|Notes?|DataValidation|NumberFormat)$/;
+const WRITE = /^Range\.(set|clear|protect)/;
+
+function phaseCalls(world: GasWorld): PhaseCalls {
+  const counts = world.counts();
+  const sum = (re: RegExp) =>
+    Object.entries(counts)
+      .filter(([k]) => re.test(k))
+      .reduce((n, [, v]) => n + v, 0);
+  return {
+    reads: sum(READ),
+    writes: sum(WRITE),
+    getValues: world.count('Range.getValues'),
+    setValues: world.count('Range.setValues'),
+    counts,
+  };
+}
+
+export interface SyncPackCalls {
+  sync: PhaseCalls;
+  pack: PhaseCalls;
+  world: GasWorld;
+}
+
+/**
+ * `milepostSync` then `milepostPack` on a generated register of `milestones`; the calls of each.
+ * `bundleFile`: appsscript/Code.js, as `npm run build:gas` writes it.
+ */
+export function syncAndPack(milestones: number, bundleFile: string): SyncPackCalls {
+  if (!fs.existsSync(bundleFile)) throw new Error(`${bundleFile} is missing: run npm run build:gas`);
+  const world = generatedWorld(milestones);
+  const bundle = loadBundle(bundleFile, world, { realTimeoutMs: 120_000 });
+  world.setNow(new Date(SCALE_TIMES.sync));
+  world.resetCounts();
+  bundle.call('milepostSync');
+  const sync = phaseCalls(world);
+  world.setNow(new Date(SCALE_TIMES.pack));
+  world.resetCounts();
+  bundle.call('milepostPack');
+  const pack = phaseCalls(world);
+  return { sync, pack, world };
+}
