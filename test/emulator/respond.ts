@@ -53,14 +53,17 @@ export function perOwner(register: Register, s: Line): Line[] {
   const ids = [
     ...new Set([...Object.keys(s.statuses), ...Object.keys(s.forecasts), ...Object.keys(s.comments)]),
   ];
-  const owners = [...new Set(ids.map((id) => ownerOf(id) ?? ''))];
+  const owners = [...new Set(ids.map((id) => ownerOf(id)).filter((o): o is string => !!o))];
   if (owners.length <= 1) return [s];
   owners.sort((a, b) => Number(b === s.email) - Number(a === s.email));
+  // A milestone the register does not know has no section to go in: it stays with the first
+  // part, where the form has no question for it (as a person would find).
+  const partOf = (id: string) => ownerOf(id) || owners[0]!;
   const pick = (map: Record<string, string>, owner: string) =>
-    Object.fromEntries(Object.entries(map).filter(([id]) => (ownerOf(id) ?? '') === owner));
+    Object.fromEntries(Object.entries(map).filter(([id]) => partOf(id) === owner));
   return owners.map((owner, i) => ({
     ...s,
-    ...(owner ? { onBehalfOf: owner } : {}),
+    onBehalfOf: owner,
     statuses: pick(s.statuses, owner),
     forecasts: pick(s.forecasts, owner),
     comments: pick(s.comments, owner),

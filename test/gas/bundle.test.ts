@@ -8,17 +8,33 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initWorkspace } from '../../src/cli/commands/init';
+import { planPack } from '../../src/core/cycle';
+import type { Document } from '../../src/core/document';
 import { formSpec } from '../../src/core/form';
 import { readRegister } from '../../src/core/register';
+import { docsBatches, renderDocsSteps } from '../../src/core/render-docs';
 import { upcomingMeeting } from '../../src/core/schedule';
 import type { Snapshot, Table } from '../../src/core/types';
+import { parseResponses } from '../../src/local/responses';
 import { readWorkbook } from '../../src/local/workbook';
 import { milepost, sampleResponses, tempDir } from '../cli/helpers';
+import { DocsState } from '../emulator/docs';
 import { loadBundle } from './load';
-import { BUNDLE, newWorld as newSampleWorld, registerOf, respondAll, run, sampleSnapshot, T } from './week';
+import {
+  BUNDLE,
+  newWorld as newSampleWorld,
+  registerOf,
+  respondAll,
+  run,
+  sampleSnapshot,
+  snapshotOf,
+  T,
+} from './week';
 
 let local: Snapshot;
 let template: Snapshot;
+let localPack: Document;
+let localEmails: string[];
 
 beforeAll(async () => {
   expect(fs.existsSync(BUNDLE), 'appsscript/Code.js: run npm run build:gas (npm test does)').toBe(true);
@@ -30,9 +46,28 @@ beforeAll(async () => {
   milepost('request', '-w', ws, '--now', T.request);
   milepost('sync', '-w', ws, '--now', T.sync);
   milepost('request', '-w', ws, '--reminders', '--now', T.reminders);
+  const beforePack = (await readWorkbook(path.join(ws, 'register.xlsx'))).snapshot;
+  localPack = planPack(beforePack, parseResponses(sampleResponses()).raw, T.pack, () => 'x').document!;
   milepost('pack', '-w', ws, '--now', T.pack);
   milepost('wrap-up', '-w', ws, '--now', T.wrapUp);
   local = (await readWorkbook(path.join(ws, 'register.xlsx'))).snapshot;
+  localEmails = fs
+    .readdirSync(path.join(ws, 'outbox'))
+    .map((f) => {
+      const head = fs
+        .readFileSync(path.join(ws, 'outbox', f), 'utf8')
+        .split(/\r?\n\r?\n/)[0]!
+        .replace(/\r?\n[ \t]+/g, ' ');
+      const field = (name: string) => new RegExp(`^${name}: (.*)$`, 'm').exec(head)?.[1] ?? '';
+      // RFC 2047 encoded words (adjacent ones joined), as a mail client shows the subject.
+      const subject = field('Subject')
+        .replace(/\?=\s+=\?/g, '?==?')
+        .replace(/=\?UTF-8\?B\?([^?]*)\?=/gi, (_, b64: string) =>
+          Buffer.from(b64, 'base64').toString('utf8'),
+        );
+      return `${subject} → ${field('To').split(/,\s*/).sort().join(', ')}`;
+    })
+    .sort();
 });
 
 /** The sample register, seeded at setup time, service calls taking no virtual time. */
@@ -75,10 +110,26 @@ describe('the Apps Script bundle in node:vm', () => {
     respondAll(world, false);
     run(world, 'milepostSync', T.sync);
     run(world, 'milepostReminders', T.reminders);
+    // The pack: the same model as the local backend's, and the Doc holds exactly its rendering.
+    const beforePack = snapshotOf(world);
+    expect(planPack(beforePack, [], T.pack, () => 'x').document).toEqual(localPack);
     run(world, 'milepostPack', T.pack);
     run(world, 'milepostWrapUp', T.wrapUp);
     const register = registerOf(world);
     const meeting = register.meetings.find((m) => m.date === '2026-12-03')!;
+    const docId = /\/document\/d\/([\w-]+)/.exec(meeting.pack)![1]!;
+    const expectedDoc = new DocsState();
+    const made = expectedDoc.create({ title: 'expected' }) as { documentId: string };
+    for (const requests of docsBatches([], renderDocsSteps(localPack))) {
+      expectedDoc.batchUpdate(made.documentId, { requests });
+    }
+    const text = (d: unknown) => (d as { text: string }).text;
+    const gasDoc = world.docs.dump().find((d) => d.documentId === docId);
+    expect(text(gasDoc)).toBe(text(expectedDoc.dump().find((d) => d.documentId === made.documentId)));
+    expect(text(gasDoc)).toContain('Part 2 — Topics in priority order');
+    // The emails: the same messages to the same people as the local outbox.
+    const gasEmails = world.mail.sent.map((m) => `${m.subject} → ${[...m.to].sort().join(', ')}`).sort();
+    expect(gasEmails).toEqual(localEmails);
     expect(meeting.status).toBe('Held');
     expect(meeting.pack).toMatch(/^https:\/\/docs\.google\.com\/document\/d\//);
     expect(world.mail.sent.filter((m) => /Meeting pack/.test(m.subject))).toHaveLength(1);

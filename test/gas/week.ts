@@ -106,6 +106,11 @@ export function newWorld(template: Snapshot, options: WorldOptions = {}): GasWor
 
 /** The register as the bundle would read it (Dates → serials), for the core. */
 export function registerOf(world: GasWorld) {
+  return readRegister(snapshotOf(world)).register;
+}
+
+/** The bound spreadsheet as a core snapshot (Dates → serials in the register's zone). */
+export function snapshotOf(world: GasWorld): Snapshot {
   const tables: Table[] = world.spreadsheet.state.sheets.map((s) => {
     const values = world.values(s.name) as unknown[][];
     const [headers = [], ...rows] = values;
@@ -119,7 +124,7 @@ export function registerOf(world: GasWorld) {
       ),
     };
   });
-  return readRegister({ tables }).register;
+  return { tables };
 }
 
 /**
