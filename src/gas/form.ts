@@ -41,40 +41,89 @@ function recordFormMap(ss: Spreadsheet, formId: string, rows: [string, string][]
     .setValues(rows.map(([item, ids]) => [formId, item, ids]));
 }
 
+const PROGRESS_KEY = 'milepost.form.progress';
+const FORM_KEY = 'milepost.form.id';
+
+interface Progress {
+  /** Which build (form id + spec) this is the progress of. */
+  fingerprint: string;
+  /** 'clearing' (old items being deleted), then 'sections' (this many added). */
+  phase: 'clearing' | 'sections';
+  done: number;
+}
+
+export interface BuiltForm {
+  form: Form;
+  created: boolean;
+  rebuilt: boolean;
+  /** False when the deadline came first: the next run carries on where this one stopped. */
+  complete: boolean;
+}
+
 /**
  * Rebuilds the form to the spec (only when the spec changed since the last build): every item
  * is replaced, sections end by submitting, "Who is updating?" branches to the owner's section,
  * verified email collection is on, responses are accepted.
+ *
+ * A large team's form takes many FormApp calls (several per milestone), more than one
+ * execution may allow: the build stops at `deadline` and records how far it got in the
+ * document properties; the next run carries on from there (the same spec) or starts again (a
+ * new one). Until it is complete the form does not accept responses and no link is sent.
  */
 export function buildForm(
   ss: Spreadsheet,
   props: GoogleAppsScript.Properties.Properties,
   formId: string | undefined,
   spec: FormSpec,
-): { form: Form; created: boolean; rebuilt: boolean } {
-  const created = !formId;
-  const form = formId ? FormApp.openById(formId) : FormApp.create(spec.title);
-  const fingerprint = `${form.getId()}|${JSON.stringify(spec)}`;
-  if (!created && props.getProperty(BUILT_KEY) === hash(fingerprint)) {
-    return { form, created, rebuilt: false };
-  }
-  form.setTitle(spec.title);
-  form.setDescription(spec.description);
-  form.setCollectEmail(true);
-  // An owner may correct their update: the edit keeps the response id, with a new submit time.
-  form.setAllowResponseEdits(true);
-  for (const item of form.getItems()) form.deleteItem(item);
+  deadline = Number.POSITIVE_INFINITY,
+): BuiltForm {
+  const knownId = formId ?? props.getProperty(FORM_KEY) ?? undefined;
+  const created = !knownId;
+  const form = knownId ? FormApp.openById(knownId) : FormApp.create(spec.title);
+  // Recorded at once: a run stopped before Settings records it still finds this form again.
+  if (created) props.setProperty(FORM_KEY, form.getId());
+  const fingerprint = hash(`${form.getId()}|${JSON.stringify(spec)}`);
+  if (props.getProperty(BUILT_KEY) === fingerprint) return { form, created, rebuilt: false, complete: true };
 
-  const rows: [string, string][] = [];
-  const who = form.addMultipleChoiceItem().setTitle(spec.who.title).setRequired(true);
-  if (spec.who.description) who.setHelpText(spec.who.description);
-  rows.push([String(who.getId()), spec.who.questionId]);
-  const breaks = new Map<string, GoogleAppsScript.Forms.PageBreakItem>();
-  for (const s of spec.sections) {
+  const saved = JSON.parse(props.getProperty(PROGRESS_KEY) ?? 'null') as Progress | null;
+  let progress: Progress =
+    saved?.fingerprint === fingerprint ? saved : { fingerprint, phase: 'clearing', done: 0 };
+  const save = () => props.setProperty(PROGRESS_KEY, JSON.stringify(progress));
+  const stop = (): BuiltForm => {
+    save();
+    return { form, created, rebuilt: true, complete: false };
+  };
+
+  if (progress.phase === 'clearing') {
+    form.setAcceptingResponses(false);
+    form.setTitle(spec.title);
+    form.setDescription(spec.description);
+    form.setCollectEmail(true);
+    // An owner may correct their update: the edit keeps the response id, with a new submit time.
+    form.setAllowResponseEdits(true);
+    const items = form.getItems();
+    for (let i = items.length - 1; i >= 0; i--) {
+      if (Date.now() >= deadline) return stop();
+      form.deleteItem(items[i]!);
+    }
+    const who = form.addMultipleChoiceItem().setTitle(spec.who.title).setRequired(true);
+    if (spec.who.description) who.setHelpText(spec.who.description);
+    recordFormMap(ss, form.getId(), [[String(who.getId()), spec.who.questionId]]);
+    progress = { fingerprint, phase: 'sections', done: 0 };
+    save();
+  }
+
+  const map = readFormMap(ss, form.getId());
+  // The latest item standing for these ids (the map keeps the items of earlier builds too).
+  const itemFor = (ids: string) => [...map].reverse().find(([, v]) => v.join(',') === ids)?.[0];
+  for (let i = progress.done; i < spec.sections.length; i++) {
+    if (Date.now() >= deadline) return stop();
+    const s = spec.sections[i]!;
+    const rows: [string, string][] = [];
     const page = form.addPageBreakItem().setTitle(s.title).setHelpText(s.description);
     // A page break says where the page before it goes: every owner's section ends the form.
-    if (breaks.size) page.setGoToPage(FormApp.PageNavigationType.SUBMIT);
-    breaks.set(s.owner, page);
+    if (i > 0) page.setGoToPage(FormApp.PageNavigationType.SUBMIT);
+    rows.push([String(page.getId()), `section:${s.owner}`]);
     if (s.grid && s.milestones.length) {
       const grid = form
         .addGridItem()
@@ -104,16 +153,32 @@ export function buildForm(
     help.setChoiceValues(s.helpFrom.options);
     help.showOtherOption(true);
     rows.push([String(help.getId()), s.helpFrom.questionId]);
+    recordFormMap(ss, form.getId(), rows);
+    for (const [item, ids] of rows) map.set(item, ids.split(','));
+    progress = { ...progress, done: i + 1 };
+    save();
   }
+
+  // Last, "Who is updating?" branches to every section: two calls per owner, made within the
+  // deadline too (a run that runs out before the end leaves it to the next run, which starts here).
+  const whoId = itemFor(spec.who.questionId);
+  const who = form.getItemById(Number(whoId)).asMultipleChoiceItem();
   if (spec.who.options.length) {
-    who.setChoices(spec.who.options.map((o) => who.createChoice(o.value, breaks.get(o.email)!)));
+    const choices: GoogleAppsScript.Forms.Choice[] = [];
+    for (const o of spec.who.options) {
+      if (Date.now() >= deadline) return stop();
+      choices.push(
+        who.createChoice(o.value, form.getItemById(Number(itemFor(`section:${o.email}`))).asPageBreakItem()),
+      );
+    }
+    who.setChoices(choices);
   } else {
     who.setChoiceValues(['Nobody has an open milestone yet']);
   }
   form.setAcceptingResponses(true);
-  recordFormMap(ss, form.getId(), rows);
-  props.setProperty(BUILT_KEY, hash(fingerprint));
-  return { form, created, rebuilt: true };
+  props.setProperty(BUILT_KEY, fingerprint);
+  props.deleteProperty(PROGRESS_KEY);
+  return { form, created, rebuilt: true, complete: true };
 }
 
 /** Each owner's pre-filled link (FormApp's toPrefilledUrl), by email; items found through the map. */
@@ -122,21 +187,31 @@ export function prefilledLinks(
   spec: FormSpec,
   register: Register,
   map: Map<string, string[]>,
+  opts: { owners?: Set<string>; deadline?: number } = {},
 ): Record<string, string> {
-  const itemOf = new Map<string, GoogleAppsScript.Forms.Item>();
-  for (const [itemId, ids] of map) {
-    const item = form.getItemById(Number(itemId));
-    if (item) itemOf.set(ids.join(','), item);
-  }
+  // Items are looked up as needed (the latest item standing for a question), each once.
+  const latest = new Map<string, string>();
+  for (const [itemId, ids] of map) latest.set(ids.join(','), itemId);
+  const cache = new Map<string, GoogleAppsScript.Forms.Item | null>();
+  const itemOf = (ids: string) => {
+    if (!cache.has(ids)) {
+      const id = latest.get(ids);
+      cache.set(ids, id === undefined ? null : form.getItemById(Number(id)));
+    }
+    return cache.get(ids) ?? undefined;
+  };
   const statusOf = (id: string) => register.milestones.find((r) => r.id === id);
   const out: Record<string, string> = {};
-  const who = itemOf.get(spec.who.questionId)?.asMultipleChoiceItem();
+  const who = itemOf(spec.who.questionId)?.asMultipleChoiceItem();
   if (!who) return out;
   for (const o of spec.who.options) {
+    if (opts.owners && !opts.owners.has(o.email)) continue;
+    // Out of time: the owners left get their link (and their email) on the next run.
+    if (opts.deadline !== undefined && Date.now() >= opts.deadline) break;
     const section = spec.sections.find((s) => s.owner === o.email);
     if (!section) continue;
     let response = form.createResponse().withItemResponse(who.createResponse(o.value));
-    const grid = itemOf.get(section.milestones.map((m) => m.statusQuestionId).join(','))?.asGridItem();
+    const grid = itemOf(section.milestones.map((m) => m.statusQuestionId).join(','))?.asGridItem();
     if (grid) {
       response = response.withItemResponse(
         grid.createResponse(section.milestones.map((m) => statusOf(m.milestone)?.status ?? '')),
@@ -144,12 +219,11 @@ export function prefilledLinks(
     }
     for (const m of section.milestones) {
       const forecast = statusOf(m.milestone)?.forecast;
-      const item = itemOf.get(m.forecast.questionId)?.asDateItem();
-      if (forecast && item) {
-        response = response.withItemResponse(item.createResponse(new Date(`${forecast}T12:00:00Z`)));
-      }
+      if (!forecast) continue;
+      const item = itemOf(m.forecast.questionId)?.asDateItem();
+      if (item) response = response.withItemResponse(item.createResponse(new Date(`${forecast}T12:00:00Z`)));
     }
-    const help = itemOf.get(section.helpFrom.questionId)?.asMultipleChoiceItem();
+    const help = itemOf(section.helpFrom.questionId)?.asMultipleChoiceItem();
     if (help) response = response.withItemResponse(help.createResponse(NO_HELP));
     out[o.email] = response.toPrefilledUrl();
   }

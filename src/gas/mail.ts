@@ -94,3 +94,8 @@ export function pruneSendLog(props: GoogleAppsScript.Properties.Properties, toda
     if (date && Date.parse(`${date}T00:00:00Z`) < cutoff) props.deleteProperty(key);
   }
 }
+
+/** Whether an email went out already, every part of it: the send log in the document properties. */
+export function wasSent(email: Email, props: GoogleAppsScript.Properties.Properties): boolean {
+  return partsOf(email).every((part) => props.getProperty(PREFIX + part.key) !== null);
+}

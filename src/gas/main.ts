@@ -25,7 +25,7 @@ import { duePhases, upcomingMeeting } from '../core/schedule';
 import type { Plan, RawSubmission, RowAppend, Snapshot } from '../core/types';
 import { createDocument, docIdOf, docUrl, writeDocument } from './docs';
 import { buildForm, prefilledLinks, readFormMap, responseInput } from './form';
-import { type MailResult, pruneSendLog, sendEmails } from './mail';
+import { type MailResult, pruneSendLog, sendEmails, wasSent } from './mail';
 import { setupRegister } from './setup';
 import { type ApplyResult, applyPlan, readSnapshot, sheetByName } from './sheet';
 
@@ -195,16 +195,35 @@ function request(reminders: boolean, deadline: number): void {
     return;
   }
   let formId = settingOf(snapshot, 'Form ID') || undefined;
-  const built = buildForm(ss, props(), formId, first.form);
+  const built = buildForm(ss, props(), formId, first.form, deadline);
   formId = built.form.getId();
+  if (!built.complete) {
+    // A large team's form takes more than one run to build: no link goes out before it is whole.
+    if (!settingOf(snapshot, 'Form ID')) apply(settingPlan(snapshot, { 'Form ID': formId }));
+    log(
+      `request: the update form is still being built; the next run finishes it and sends the ${reminders ? 'reminders' : 'requests'}.`,
+    );
+    return;
+  }
+  // Links only for the owners still to email, as time allows (half the time left, the rest for sending).
+  const unsent = new Set(first.plan.emails.filter((e) => !wasSent(e, props())).flatMap((e) => e.to));
+  const linkDeadline = Date.now() + (deadline - Date.now()) / 2;
   const links = prefilledLinks(
     built.form,
     first.form,
     readRegister(snapshot).register,
     readFormMap(ss, formId),
+    {
+      owners: unsent,
+      deadline: linkDeadline,
+    },
   );
-  const outcome = planRequests(snapshot, now(), { reminders, links });
+  const planned = planRequests(snapshot, now(), { reminders, links });
+  // An owner whose link was not made yet waits for the next run (an email is never sent without it).
+  const ready = planned.plan.emails.filter((e) => wasSent(e, props()) || e.to.every((to) => links[to]));
+  const outcome = { ...planned, plan: { ...planned.plan, emails: ready } };
   const mail = sendEmails(outcome.plan.emails, props(), deadline);
+  mail.left.push(...planned.plan.emails.filter((e) => !ready.includes(e)).map((e) => e.key));
   reportMail(outcome.kind === 'request' ? 'requests' : 'reminders', mail);
   // Meetings records the step only once every email went out: a stopped run is finished next time
   // (the schedule sends requests only while "Requests sent" is empty).
@@ -327,6 +346,7 @@ export function onEdit(e: GoogleAppsScript.Events.SheetsOnEdit): void {
 }
 
 export function milepostSetup(): void {
+  const setupDeadline = Date.now() + TIME_BUDGET_MS;
   locked('setup', () => {
     const ss = spreadsheet();
     for (const a of setupRegister(ss)) log(a);
@@ -338,7 +358,12 @@ export function milepostSetup(): void {
       props(),
       settingOf(snapshot, 'Form ID') || undefined,
       formSpec(register, upcomingMeeting(register, now())),
+      setupDeadline,
     );
+    if (!built.complete)
+      log(
+        'setup: the update form is still being built; the next run (requests, or the schedule) finishes it.',
+      );
     apply(
       settingPlan(snapshot, { 'Form ID': built.form.getId(), 'Form base URL': built.form.getPublishedUrl() }),
     );

@@ -89,6 +89,35 @@ function logged(world: GasWorld, pattern: RegExp): string[] {
 }
 
 describe('a run too long for one execution', () => {
+  it('a form too big to build in one run is built over several, accepting no response and sending no link until whole', () => {
+    // 128 owners and FormApp at 400 ms a call: building their sections takes far more than one
+    // execution (setup builds it too, and stops at its checkpoint).
+    const world = newWorld(withOwners(sample, 120), { costs: { ...DEFAULT_COSTS, form: 400 } });
+    const bundle = loadBundle(BUNDLE, world);
+    run(world, 'milepostSetup', T.setup);
+    expect(logged(world, /setup: the update form is still being built/)).toHaveLength(1);
+    bundle.call('milepostInstallSchedule');
+    world.setNow(new Date(REQUESTS_DUE));
+    const owners = updatingMembers(registerOf(world)).map((p) => p.email);
+    let runs = 0;
+    while (requestsByOwner(world).size < owners.length && runs < 20) {
+      const start = world.now();
+      const [r] = world.runDueTriggers();
+      expect(r?.error, `run ${runs + 1}`).toBeUndefined();
+      expect(world.now() - start).toBeLessThan(FULL_LIMIT_MS);
+      world.advance(15 * 60_000);
+      runs++;
+    }
+    expect(runs).toBeGreaterThan(1);
+    expect(logged(world, /request: the update form is still being built/).length).toBeGreaterThan(0);
+    // Every owner once, each link to a whole form that accepts responses.
+    expect([...requestsByOwner(world).values()].every((n) => n === 1)).toBe(true);
+    expect(requestsByOwner(world).size).toBe(owners.length);
+    const form = world.services.FormApp.openById(registerOf(world).settings.raw['Form ID']!);
+    expect(form.isAcceptingResponses()).toBe(true);
+    expect(meeting(world)?.requestsSent).toBeDefined();
+  }, 120_000);
+
   it('stops at the 4½-minute checkpoint, not at the 6-minute kill; the next trigger sends the rest, each request once', () => {
     // 128 owners; MailApp takes 2 s a message (a slow day): the requests need about 5 minutes of
     // sending on top of the form's pre-filled links — more than one execution may take.
