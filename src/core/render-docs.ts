@@ -297,13 +297,18 @@ function table(columns: string[], rows: TableCell[][], before: Lead): DocsReques
   const C = columns.length;
   const S = AT + 1; // Docs puts a newline before the table.
   const first: DocsRequest[] = [{ insertTable: { rows: R, columns: C, location: { index: AT } } }];
-  // That newline splits the paragraph at AT and keeps its style and bullet: neither the cut
-  // line's border nor a list may start there (nor spread to the paragraphs inserted before it).
+  // That newline splits the paragraph at AT and keeps its style and bullet: neither a heading's
+  // style, the cut line's border nor a list may start there (nor spread to the paragraphs
+  // inserted before it) — it is a plain empty line above the table.
   const leading = { startIndex: AT, endIndex: AT + 1 };
   if (before === 'list item') first.push({ deleteParagraphBullets: { range: leading } });
-  if (before === 'cut') {
-    first.push({ updateParagraphStyle: { range: leading, paragraphStyle: {}, fields: 'borderTop' } });
-  }
+  first.push({
+    updateParagraphStyle: {
+      range: leading,
+      paragraphStyle: { namedStyleType: 'NORMAL_TEXT' },
+      fields: before === 'cut' ? 'namedStyleType,borderTop' : 'namedStyleType',
+    },
+  });
   const steps: DocsRequest[][] = [first];
   const cellParagraph = (r: number, c: number) => S + 1 + r * (2 * C + 1) + 2 + 2 * c;
   for (let r = R - 1; r >= 0; r--) {

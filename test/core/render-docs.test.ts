@@ -272,13 +272,13 @@ describe('renderDocsRequests', () => {
       },
     });
     // The table above is inserted before the cut line: the newline Docs puts before it would
-    // keep the cut's border, so that border is reset there.
+    // keep the cut's border (and its named style), so both are reset there.
     const aboveTable = reqs.findIndex((r, i) => i > 0 && 'insertTable' in r);
     expect(reqs[aboveTable + 1]).toEqual({
       updateParagraphStyle: {
         range: { startIndex: 1, endIndex: 2 },
-        paragraphStyle: {},
-        fields: 'borderTop',
+        paragraphStyle: { namedStyleType: 'NORMAL_TEXT' },
+        fields: 'namedStyleType,borderTop',
       },
     });
     expect(reading(simulate(reqs))).toBe('T\n\nA\nabove\nCut\n\nA\nbelow\n\n');

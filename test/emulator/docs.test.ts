@@ -456,3 +456,31 @@ describe('Drive files', () => {
     expect(state.files.map((f) => f.name)).toEqual(['My Drive', 'Milepost', 'Renamed', 'Elsewhere']);
   });
 });
+
+describe('the pack in a Google Doc', () => {
+  it('has a plain empty line above each table, never a heading-sized one', async () => {
+    const { initWorkspace } = await import('../../src/cli/commands/init');
+    const { readWorkbook } = await import('../../src/local/workbook');
+    const { planPack } = await import('../../src/core/cycle');
+    const { renderDocsRequests } = await import('../../src/core/render-docs');
+    const os = await import('node:os');
+    const fs = await import('node:fs');
+    const path = await import('node:path');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'milepost-docs-'));
+    await initWorkspace(dir, { sample: true });
+    const { snapshot } = await readWorkbook(path.join(dir, 'register.xlsx'));
+    const pack = planPack(snapshot, [], '2026-12-02T16:00:00Z', () => 'x');
+    const state = new DocsState();
+    const { documentId } = state.create({ title: 'pack' }) as { documentId: string };
+    state.batchUpdate(documentId, { requests: renderDocsRequests(pack.document!) });
+    const content = (state.get(documentId) as { body: { content: Record<string, unknown>[] } }).body.content;
+    let checked = 0;
+    content.forEach((el, i) => {
+      if (!content[i + 1]?.table || !el.paragraph) return;
+      const p = el.paragraph as { paragraphStyle?: { namedStyleType?: string } };
+      expect(p.paragraphStyle?.namedStyleType ?? 'NORMAL_TEXT').toBe('NORMAL_TEXT');
+      checked++;
+    });
+    expect(checked).toBeGreaterThan(3);
+  });
+});
