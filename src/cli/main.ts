@@ -15,6 +15,7 @@ import { type LoginOptions, loginCommand, logoutCommand } from './commands/login
 import { packCommand } from './commands/pack';
 import { requestCommand } from './commands/request';
 import { runCommand } from './commands/run';
+import { type ServeOptions, serveCommand } from './commands/serve';
 import { setupCommand } from './commands/setup';
 import { syncCommand } from './commands/sync';
 import { validateCommand } from './commands/validate';
@@ -161,6 +162,19 @@ A week with the local backend (a workspace directory with register.xlsx):
     ),
     'milepost run --workspace team   # from cron, every 15 minutes; or: --backend google --spreadsheet ID',
   ).action(act(runCommand));
+  example(
+    program
+      .command('serve')
+      .description("local backend: serve each owner's update form at <Form base URL>/u/<token>")
+      .addOption(
+        new Option('-w, --workspace <dir>', 'workspace directory holding register.xlsx').default('.'),
+      )
+      .addOption(new Option('--port <n>', 'port to listen on').default('8787'))
+      .addOption(
+        new Option('--host <address>', 'address to bind (only this machine by default)').default('127.0.0.1'),
+      ),
+    'milepost serve --workspace team --port 8787',
+  ).action(async (opts: ServeOptions) => exit(await serveCommand(opts)));
   example(
     common(
       program

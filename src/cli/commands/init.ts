@@ -3,6 +3,7 @@ import sample from '../../../templates/sample/register.json';
 import { SETTINGS, type TabName } from '../../core/layout';
 import type { Cell } from '../../core/types';
 import { writeFileAtomic } from '../../local/atomic';
+import { ensureSecret } from '../../local/tokens';
 import { createWorkbook, workbookBytes } from '../../local/workbook';
 import { workspacePaths } from '../../local/workspace';
 import { emitJson, type GlobalOptions, say, UsageError } from '../output';
@@ -46,6 +47,8 @@ export async function initWorkspace(
     .then(() => true)
     .catch(() => false);
   if (!hasResponses || opts.force) await writeFileAtomic(paths.responses, '');
+  // The secret that signs personal links of the form server (kept across --force).
+  await ensureSecret(paths.dir);
   return paths.register;
 }
 

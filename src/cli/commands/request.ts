@@ -1,6 +1,8 @@
-import { planRequests } from '../../core/cycle';
+import { planRequests, planValidate } from '../../core/cycle';
+import type { Snapshot } from '../../core/types';
 import { requestGoogle, spreadsheetIdFrom } from '../../google/backend';
 import { runLocal } from '../../local/backend';
+import { makeToken, readSecret } from '../../local/tokens';
 import { emitJson, type GlobalOptions, plural, resolveNow, say } from '../output';
 import { backendOf } from '../source';
 import { reportApply } from './shared';
@@ -41,12 +43,33 @@ async function requestOnGoogle(opts: RequestOptions): Promise<number> {
   return 0;
 }
 
+/**
+ * Each person's link to the local form server (`<Form base URL>/u/<token>`), when the
+ * workspace has a secret and Settings has a Form base URL.
+ */
+function personalLinks(
+  snapshot: Snapshot,
+  secret: Buffer | undefined,
+  meeting: string | undefined,
+): Record<string, string> | undefined {
+  if (!secret || !meeting) return undefined;
+  const { register } = planValidate(snapshot);
+  const base = register.settings.formBaseUrl.trim().replace(/\/+$/, '');
+  if (!base) return undefined;
+  return Object.fromEntries(
+    register.team.map((p) => [p.email, `${base}/u/${makeToken(secret, p.email, meeting)}`]),
+  );
+}
+
 export async function requestCommand(opts: RequestOptions): Promise<number> {
   if (backendOf(opts) === 'google') return requestOnGoogle(opts);
   const now = resolveNow(opts);
-  const { outcome, report } = await runLocal(opts.workspace, 'request', now, (read) =>
-    planRequests(read.snapshot, now, { reminders: opts.reminders }),
-  );
+  const secret = await readSecret(opts.workspace);
+  const { outcome, report } = await runLocal(opts.workspace, 'request', now, (read) => {
+    const plain = planRequests(read.snapshot, now, { reminders: opts.reminders });
+    const links = personalLinks(read.snapshot, secret, plain.meeting?.date);
+    return links ? planRequests(read.snapshot, now, { reminders: opts.reminders, links }) : plain;
+  });
   if (!outcome.meeting) {
     say('No planned meeting ahead: add one to Meetings or set "First meeting" in Settings.');
   } else {

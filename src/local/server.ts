@@ -1,0 +1,531 @@
+/**
+ * The local backend's update form server: `GET /u/<token>` shows a person's update page for
+ * the upcoming meeting, `POST /u/<token>` validates it and appends one line to
+ * responses.jsonl (the same normalised submission a Google Form response becomes). The token
+ * is the identity (see tokens.ts); nothing else is served.
+ */
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { planValidate } from '../core/cycle';
+import { parseIsoDate } from '../core/dates';
+import { NO_HELP } from '../core/form';
+import { formatDate } from '../core/format';
+import { isOpen, STATUSES } from '../core/register';
+import { upcomingMeeting } from '../core/schedule';
+import { SubmissionSchema } from '../core/schemas';
+import type { Meeting, Milestone, Person, Register, Submission } from '../core/types';
+import { readLocal } from './backend';
+import { appendResponse } from './responses';
+import { ensureSecret, verifyToken } from './tokens';
+import { workspacePaths } from './workspace';
+
+export const BODY_LIMIT = 64 * 1024;
+
+export interface ServeOptions {
+  workspace: string;
+  port?: number;
+  host?: string;
+  /** The clock (tests); defaults to the system clock. */
+  now?: () => string;
+  /** Where the one-line-per-submission log goes; defaults to stderr. */
+  log?: (line: string) => void;
+}
+
+export interface RunningServer {
+  server: http.Server;
+  url: string;
+  close(): Promise<void>;
+}
+
+/** What a person may update: their own open milestones and those of the people they cover for. */
+interface Page {
+  person: Person;
+  meeting: Meeting;
+  token: string;
+  groups: { owner: Person; milestones: Milestone[] }[];
+  helpOptions: string[];
+}
+
+/** The answers of a form post, as typed (kept when the form comes back with problems). */
+interface Answers {
+  statuses: Record<string, string>;
+  forecasts: Record<string, string>;
+  comments: Record<string, string>;
+  wins: string;
+  learnings: string;
+  helpNeeded: string;
+  helpFrom: string;
+}
+
+type Errors = Record<string, string>;
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly title: string,
+  ) {
+    super(title);
+  }
+}
+
+export function escapeHtml(value: unknown): string {
+  return String(value ?? '')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;');
+}
+const h = escapeHtml;
+
+const STYLE = `
+:root{color-scheme:light;font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1a1a1a;background:#fff}
+body{margin:0 auto;max-width:44rem;padding:1rem}
+h1{font-size:1.5rem;margin:.5rem 0}h2{font-size:1.25rem;margin:1.5rem 0 .5rem}
+fieldset{border:1px solid #6b6b6b;border-radius:6px;margin:0 0 1rem;padding:.75rem 1rem}
+legend{font-weight:600;padding:0 .25rem}
+label{display:block;margin:.5rem 0 .25rem;font-weight:500}
+.choices label{display:inline-flex;align-items:center;gap:.35rem;margin:.25rem 1rem .25rem 0;font-weight:400}
+input[type=date],select,textarea{font:inherit;width:100%;box-sizing:border-box;padding:.45rem;border:1px solid #555;border-radius:4px;background:#fff;color:#1a1a1a}
+textarea{min-height:5rem}
+input[type=radio]{width:1.15rem;height:1.15rem}
+:focus-visible{outline:3px solid #0b57d0;outline-offset:2px}
+button{font:inherit;font-weight:600;padding:.7rem 1.4rem;border:0;border-radius:6px;background:#0b57d0;color:#fff;cursor:pointer}
+.error{color:#a50e0e;font-weight:600;margin:.25rem 0}
+.invalid{border-color:#a50e0e}
+.summary{border:2px solid #a50e0e;border-radius:6px;padding:.5rem 1rem;margin:1rem 0}
+.muted{color:#4a4a4a}
+dl{margin:0}dt{font-weight:600;margin-top:.5rem}dd{margin:0 0 .25rem 0;white-space:pre-wrap}
+`;
+
+/** The style's hash for the Content-Security-Policy (no inline script anywhere). */
+const STYLE_HASH = `'sha256-${createHash('sha256').update(STYLE, 'utf8').digest('base64')}'`;
+
+const HEADERS: Record<string, string> = {
+  'Content-Security-Policy': `default-src 'none'; style-src ${STYLE_HASH}; form-action 'self'; frame-ancestors 'none'; base-uri 'none'`,
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'no-referrer',
+  'Cache-Control': 'no-store',
+  'X-Frame-Options': 'DENY',
+};
+
+function layout(title: string, body: string): string {
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="robots" content="noindex">
+<title>${h(title)}</title>
+<style>${STYLE}</style>
+</head>
+<body>
+<main>
+${body}
+</main>
+</body>
+</html>
+`;
+}
+
+function send(res: http.ServerResponse, status: number, html: string, extra: Record<string, string> = {}) {
+  const body = Buffer.from(html, 'utf8');
+  res.writeHead(status, {
+    ...HEADERS,
+    'Content-Type': 'text/html; charset=utf-8',
+    'Content-Length': String(body.length),
+    ...extra,
+  });
+  res.end(body);
+}
+
+function plainPage(title: string): string {
+  return layout(title, `<h1>${h(title)}</h1>`);
+}
+
+// ---------- what a person may see and update ----------
+
+function helpOptions(register: Register): string[] {
+  const groups = [...new Set(register.team.filter((p) => p.active && p.group).map((p) => p.group))].sort();
+  const people = register.team.filter((p) => p.active).map((p) => p.name);
+  return [...new Set([...groups, ...people])];
+}
+
+function pageFor(register: Register, meeting: Meeting, email: string, token: string): Page | undefined {
+  const person = register.team.find((p) => p.email === email && p.active);
+  if (!person) return undefined;
+  const open = (owner: string) => register.milestones.filter((m) => m.id && m.owner === owner && isOpen(m));
+  const groups = [{ owner: person, milestones: open(person.email) }];
+  for (const other of register.team) {
+    if (other.email !== person.email && other.delegate === person.email) {
+      const theirs = open(other.email);
+      if (theirs.length) groups.push({ owner: other, milestones: theirs });
+    }
+  }
+  return { person, meeting, token, groups, helpOptions: helpOptions(register) };
+}
+
+// ---------- the form ----------
+
+function fieldError(errors: Errors, key: string, id: string): string {
+  const e = errors[key];
+  return e ? `<p class="error" id="${h(id)}-error">${h(e)}</p>` : '';
+}
+
+function described(errors: Errors, key: string, id: string): string {
+  return errors[key] ? ` aria-describedby="${h(id)}-error" aria-invalid="true" class="invalid"` : '';
+}
+
+/** A safe HTML id for a milestone id. */
+const idOf = (prefix: string, milestone: string) => `${prefix}-${milestone.replace(/[^A-Za-z0-9_-]/g, '_')}`;
+
+function milestoneFieldset(m: Milestone, answers: Answers | undefined, errors: Errors): string {
+  const status = answers ? (answers.statuses[m.id] ?? '') : m.status;
+  const forecast = answers ? (answers.forecasts[m.id] ?? '') : (m.forecast ?? '');
+  const comment = answers ? (answers.comments[m.id] ?? '') : '';
+  const sid = idOf('status', m.id);
+  const fid = idOf('forecast', m.id);
+  const cid = idOf('comment', m.id);
+  const radios = STATUSES.map(
+    (s, i) =>
+      `<label><input type="radio" name="status:${h(m.id)}" id="${i === 0 ? sid : `${sid}-${i}`}" value="${h(s)}"${s === status ? ' checked' : ''}> ${h(s)}</label>`,
+  ).join('\n');
+  const due = m.due ? ` <span class="muted">(due ${h(formatDate(m.due))})</span>` : '';
+  return `<fieldset>
+<legend>${h(m.id)} · ${h(m.title)}${due}</legend>
+<fieldset class="choices"${errors[`status:${m.id}`] ? ` aria-describedby="${h(sid)}-error"` : ''}>
+<legend>Status</legend>
+${fieldError(errors, `status:${m.id}`, sid)}
+${radios}
+</fieldset>
+<label for="${h(fid)}">Forecast date</label>
+${fieldError(errors, `forecast:${m.id}`, fid)}
+<input type="date" id="${h(fid)}" name="forecast:${h(m.id)}" value="${h(forecast)}"${described(errors, `forecast:${m.id}`, fid)}>
+<label for="${h(cid)}">Comment</label>
+${fieldError(errors, `comment:${m.id}`, cid)}
+<textarea id="${h(cid)}" name="comment:${h(m.id)}" maxlength="10000"${described(errors, `comment:${m.id}`, cid)}>${h(comment)}</textarea>
+</fieldset>`;
+}
+
+function textArea(key: keyof Answers, label: string, answers: Answers | undefined, errors: Errors): string {
+  const value = answers ? String(answers[key] ?? '') : '';
+  return `<label for="${key}">${h(label)}</label>
+${fieldError(errors, key, key)}
+<textarea id="${key}" name="${key}" maxlength="10000"${described(errors, key, key)}>${h(value)}</textarea>`;
+}
+
+function formPage(page: Page, csrf: string, answers?: Answers, errors: Errors = {}): string {
+  const { person, meeting } = page;
+  const general = errors._form
+    ? `<div class="summary" role="alert"><p class="error">${h(errors._form)}</p></div>`
+    : Object.keys(errors).length
+      ? `<div class="summary" role="alert"><p class="error">Some answers need a look: see the notes next to them below. Nothing was recorded yet.</p></div>`
+      : '';
+  const sections = page.groups
+    .map(({ owner, milestones }, i) => {
+      const heading =
+        i === 0
+          ? `<h2>Your milestones</h2>`
+          : `<h2>Milestones of ${h(owner.name)} <span class="muted">(you cover for them as delegate)</span></h2>`;
+      const body = milestones.length
+        ? milestones.map((m) => milestoneFieldset(m, answers, errors)).join('\n')
+        : '<p class="muted">No open milestones.</p>';
+      return `<section>${heading}\n${body}</section>`;
+    })
+    .join('\n');
+  const helpFrom = answers?.helpFrom ?? '';
+  const options = [`<option value=""${helpFrom === '' ? ' selected' : ''}>${h(NO_HELP)}</option>`]
+    .concat(
+      page.helpOptions.map(
+        (o) => `<option value="${h(o)}"${o === helpFrom ? ' selected' : ''}>${h(o)}</option>`,
+      ),
+    )
+    .join('\n');
+  return layout(
+    `Milestone update — ${formatDate(meeting.date)}`,
+    `<h1>Milestone update from ${h(person.name)}</h1>
+<p>For the milestone meeting on <strong>${h(formatDate(meeting.date))}</strong>. Flag "Might miss" early; give a forecast date when it moves.</p>
+${general}
+<form method="post" action="/u/${h(page.token)}" accept-charset="utf-8">
+<input type="hidden" name="csrf" value="${h(csrf)}">
+${sections}
+<h2>Your update</h2>
+<fieldset>
+<legend>Wins, learnings and help</legend>
+${textArea('wins', 'Wins since the last meeting', answers, errors)}
+${textArea('learnings', 'Learnings worth sharing', answers, errors)}
+${textArea('helpNeeded', 'Where do you need help?', answers, errors)}
+<label for="helpFrom">Help needed from</label>
+${fieldError(errors, 'helpFrom', 'helpFrom')}
+<select id="helpFrom" name="helpFrom"${described(errors, 'helpFrom', 'helpFrom')}>
+${options}
+</select>
+</fieldset>
+<button type="submit">Send my update</button>
+</form>`,
+  );
+}
+
+function thanksPage(page: Page, submission: Submission): string {
+  const rows = page.groups
+    .flatMap((g) => g.milestones)
+    .filter((m) => submission.statuses[m.id] !== undefined || submission.comments[m.id] !== undefined)
+    .map(
+      (m) => `<dt>${h(m.id)} · ${h(m.title)}</dt>
+<dd>Status: ${h(submission.statuses[m.id] ?? '')}${submission.forecasts[m.id] ? `; forecast ${h(formatDate(submission.forecasts[m.id]!))}` : ''}</dd>${submission.comments[m.id] ? `\n<dd>Comment: ${h(submission.comments[m.id])}</dd>` : ''}`,
+    )
+    .join('\n');
+  const item = (label: string, value: string) => `<dt>${h(label)}</dt>\n<dd>${value ? h(value) : '—'}</dd>`;
+  return layout(
+    'Thank you',
+    `<h1>Thank you, ${h(page.person.name.split(' ')[0])}</h1>
+<p>Your update for the meeting on <strong>${h(formatDate(page.meeting.date))}</strong> was recorded. Open your link again to change it: the new answer replaces this one.</p>
+<h2>What was recorded</h2>
+<dl>
+${rows}
+${item('Wins', submission.wins)}
+${item('Learnings', submission.learnings)}
+${item('Help needed', submission.helpNeeded)}
+${item('Help from', submission.helpFrom || NO_HELP)}
+</dl>`,
+  );
+}
+
+// ---------- reading and checking a post ----------
+
+function answersOf(form: URLSearchParams): { answers: Answers; fields: string[] } {
+  const answers: Answers = {
+    statuses: {},
+    forecasts: {},
+    comments: {},
+    wins: form.get('wins') ?? '',
+    learnings: form.get('learnings') ?? '',
+    helpNeeded: form.get('helpNeeded') ?? '',
+    helpFrom: form.get('helpFrom') ?? '',
+  };
+  const fields: string[] = [];
+  for (const [key, value] of form) {
+    const i = key.indexOf(':');
+    if (i < 0) continue;
+    const kind = key.slice(0, i);
+    const id = key.slice(i + 1);
+    const map =
+      kind === 'status'
+        ? answers.statuses
+        : kind === 'forecast'
+          ? answers.forecasts
+          : kind === 'comment'
+            ? answers.comments
+            : undefined;
+    if (!map) continue;
+    fields.push(id);
+    map[id] = value;
+  }
+  return { answers, fields };
+}
+
+function check(
+  page: Page,
+  answers: Answers,
+  fields: string[],
+  form: URLSearchParams,
+  now: string,
+): { errors: Errors; submission?: Submission } {
+  const errors: Errors = {};
+  const allowed = new Set(page.groups.flatMap((g) => g.milestones.map((m) => m.id)));
+  const foreign = [...new Set(fields.filter((id) => !allowed.has(id)))];
+  const known = new Set(['csrf', 'wins', 'learnings', 'helpNeeded', 'helpFrom']);
+  const stray = [...form.keys()].filter((k) => !known.has(k) && !/^(status|forecast|comment):/.test(k));
+  if (foreign.length || stray.length) {
+    return {
+      errors: {
+        _form: `This form may only update your own open milestones${page.groups.length > 1 ? ' and those you cover for' : ''}; ${foreign.length ? `it named ${foreign.join(', ')}` : 'it held fields this form does not have'}. Nothing was recorded.`,
+      },
+    };
+  }
+  for (const [key, value] of form) {
+    if (key !== 'csrf' && form.getAll(key).length > 1) errors[key] = 'Give one answer only.';
+    if (value.length > 10_000) errors[key] = 'At most 10,000 characters.';
+  }
+  const statuses: Record<string, string> = {};
+  const forecasts: Record<string, string> = {};
+  const comments: Record<string, string> = {};
+  for (const id of allowed) {
+    const status = answers.statuses[id];
+    if (status === undefined || status === '') errors[`status:${id}`] ??= 'Choose a status.';
+    else if (!(STATUSES as readonly string[]).includes(status))
+      errors[`status:${id}`] ??= `"${status}" is not a status; choose one of ${STATUSES.join(', ')}.`;
+    else statuses[id] = status;
+    const forecast = (answers.forecasts[id] ?? '').trim();
+    if (forecast) {
+      if (!/^\d{4}-\d{2}-\d{2}$/.test(forecast) || !parseIsoDate(forecast))
+        errors[`forecast:${id}`] ??= `"${forecast}" is not a date; give a real date as YYYY-MM-DD.`;
+      else forecasts[id] = forecast;
+    }
+    const comment = answers.comments[id] ?? '';
+    if (comment.trim()) comments[id] = comment;
+  }
+  const helpFrom = answers.helpFrom === NO_HELP ? '' : answers.helpFrom;
+  if (helpFrom && !page.helpOptions.includes(helpFrom))
+    errors.helpFrom ??= 'Choose a group or a person from the list.';
+  const parsed = SubmissionSchema.safeParse({
+    responseId: `web-${page.meeting.date}-${page.person.email}`,
+    submittedAt: now,
+    email: page.person.email,
+    statuses,
+    forecasts,
+    comments,
+    wins: answers.wins,
+    learnings: answers.learnings,
+    helpNeeded: answers.helpNeeded,
+    helpFrom,
+  });
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const [head, sub] = issue.path.map(String);
+      const key =
+        head === 'statuses'
+          ? `status:${sub}`
+          : head === 'forecasts'
+            ? `forecast:${sub}`
+            : head === 'comments'
+              ? `comment:${sub}`
+              : (head ?? '_form');
+      errors[key] ??= issue.message;
+    }
+  }
+  if (Object.keys(errors).length || !parsed.success) return { errors };
+  return { errors, submission: parsed.data };
+}
+
+/** Reads a request body up to `limit` bytes; a longer one is a 413 (the rest is drained). */
+function readBody(req: http.IncomingMessage, limit: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length'] ?? 0);
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let over = declared > limit;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) over = true;
+      if (!over) chunks.push(chunk);
+      // Far beyond the limit: stop reading altogether.
+      if (size > limit * 16) req.destroy();
+    });
+    req.on('end', () => {
+      if (over) reject(new HttpError(413, 'That update is too large to accept.'));
+      else resolve(Buffer.concat(chunks).toString('utf8'));
+    });
+    req.on('error', reject);
+  });
+}
+
+// ---------- the server ----------
+
+export function createUpdateServer(opts: ServeOptions & { secret: Buffer }): http.Server {
+  const clock = opts.now ?? (() => new Date().toISOString());
+  const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  /** Per-process key of the CSRF tokens: a form from before a restart is simply sent again. */
+  const csrfKey = randomBytes(32);
+  const csrfOf = (token: string) => createHmac('sha256', csrfKey).update(token).digest('base64url');
+  const csrfOk = (token: string, given: string | null) => {
+    if (!given) return false;
+    const a = Buffer.from(given, 'utf8');
+    const b = Buffer.from(csrfOf(token), 'utf8');
+    return a.length === b.length && timingSafeEqual(a, b);
+  };
+  const forbidden = () => new HttpError(403, 'This link is not valid.');
+
+  async function resolvePage(token: string): Promise<Page> {
+    const { snapshot } = await readLocal(opts.workspace);
+    const { register } = planValidate(snapshot);
+    const meeting = upcomingMeeting(register, clock());
+    if (!meeting) throw forbidden();
+    const email = verifyToken(opts.secret, token, meeting.date);
+    if (!email) throw forbidden();
+    const page = pageFor(register, meeting, email, token);
+    if (!page) throw forbidden();
+    return page;
+  }
+
+  async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const match = /^\/u\/([^/]+)$/.exec(url.pathname);
+    if (req.method !== 'GET' && req.method !== 'POST') {
+      send(res, 405, plainPage('Only GET and POST are allowed.'), { Allow: 'GET, POST' });
+      req.resume();
+      return;
+    }
+    if (!match) {
+      send(res, 404, plainPage('Not found.'));
+      req.resume();
+      return;
+    }
+    const token = match[1]!;
+    if (req.method === 'GET') {
+      req.resume();
+      const page = await resolvePage(token);
+      send(res, 200, formPage(page, csrfOf(token)));
+      return;
+    }
+    const body = await readBody(req, BODY_LIMIT);
+    const page = await resolvePage(token);
+    const form = new URLSearchParams(body);
+    if (!csrfOk(token, form.get('csrf')))
+      throw new HttpError(403, 'This form has expired: open your link again.');
+    const { answers, fields } = answersOf(form);
+    const now = clock();
+    const { errors, submission } = check(page, answers, fields, form, now);
+    if (!submission) {
+      send(res, 400, formPage(page, csrfOf(token), answers, errors));
+      return;
+    }
+    await appendResponse(workspacePaths(opts.workspace).responses, submission);
+    log(
+      `milepost serve: ${now} update from ${page.person.email} for the meeting on ${page.meeting.date}: ${Object.keys(submission.statuses).length} milestone(s)`,
+    );
+    send(res, 200, thanksPage(page, submission));
+  }
+
+  return http.createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
+      if (error instanceof HttpError) {
+        send(res, error.status, plainPage(error.title), error.status === 413 ? { Connection: 'close' } : {});
+        return;
+      }
+      log(`milepost serve: error: ${(error as Error).message}`);
+      send(res, 500, plainPage('Something went wrong; your update was not recorded.'));
+    });
+  });
+}
+
+/** Starts the server on the workspace (creating its secret if an older workspace has none). */
+export async function startUpdateServer(opts: ServeOptions): Promise<RunningServer> {
+  await readLocal(opts.workspace); // fails early without a register
+  const secret = await ensureSecret(opts.workspace);
+  const server = createUpdateServer({ ...opts, secret });
+  const host = opts.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 8787, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return {
+    server,
+    url: `http://${shownHost}:${address.port}`,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((e) => (e ? reject(e) : resolve()));
+        server.closeAllConnections();
+      }),
+  };
+}

@@ -1,0 +1,348 @@
+/** The local update form server over real HTTP (loopback, port 0). */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { type RunningServer, startUpdateServer } from '../../src/local/server';
+import { ensureSecret, makeToken, readSecret, SECRET_FILE, verifyToken } from '../../src/local/tokens';
+import { readWorkbook } from '../../src/local/workbook';
+import { milepost, tempDir } from '../cli/helpers';
+
+const PRIYA = 'priya.shah@northwind.example';
+const RAVI = 'ravi.kumar@northwind.example';
+const MEETING = '2026-12-03';
+
+let dir: string;
+let secret: Buffer;
+let server: RunningServer;
+let clock: number;
+const logs: string[] = [];
+const responsesFile = () => path.join(dir, 'responses.jsonl');
+const lines = () =>
+  fs
+    .readFileSync(responsesFile(), 'utf8')
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l));
+
+beforeAll(async () => {
+  dir = tempDir('serve');
+  const init = milepost('init', '--sample', '-w', dir);
+  expect(init.code, init.stderr).toBe(0);
+  secret = (await readSecret(dir))!;
+  clock = Date.parse('2026-12-01T12:00:00Z');
+  server = await startUpdateServer({
+    workspace: dir,
+    port: 0,
+    now: () => {
+      clock += 1000;
+      return new Date(clock).toISOString();
+    },
+    log: (l) => logs.push(l),
+  });
+});
+afterAll(async () => {
+  await server?.close();
+});
+beforeEach(() => {
+  fs.writeFileSync(responsesFile(), '');
+});
+
+const link = (email: string, meeting = MEETING) => `${server.url}/u/${makeToken(secret, email, meeting)}`;
+
+const unescapeHtml = (s: string) =>
+  s
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&amp;/g, '&');
+
+/** The fields a browser would send for the page as shown. */
+function formOf(html: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const m of html.matchAll(/<input ([^>]*)>/g)) {
+    const attrs = m[1]!;
+    const name = /name="([^"]*)"/.exec(attrs)?.[1];
+    const value = /value="([^"]*)"/.exec(attrs)?.[1] ?? '';
+    if (!name) continue;
+    if (/type="radio"/.test(attrs) && !/ checked/.test(attrs)) continue;
+    out[unescapeHtml(name)] = unescapeHtml(value);
+  }
+  for (const m of html.matchAll(/<textarea [^>]*name="([^"]*)"[^>]*>([\s\S]*?)<\/textarea>/g))
+    out[unescapeHtml(m[1]!)] = unescapeHtml(m[2]!);
+  for (const m of html.matchAll(/<select [^>]*name="([^"]*)"[^>]*>([\s\S]*?)<\/select>/g)) {
+    const selected = /<option value="([^"]*)" selected>/.exec(m[2]!);
+    out[unescapeHtml(m[1]!)] = unescapeHtml(selected?.[1] ?? '');
+  }
+  return out;
+}
+
+async function get(url: string) {
+  const res = await fetch(url);
+  return { status: res.status, html: await res.text(), headers: res.headers };
+}
+
+async function post(url: string, fields: Record<string, string> | string) {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: typeof fields === 'string' ? fields : new URLSearchParams(fields).toString(),
+  });
+  return { status: res.status, html: await res.text() };
+}
+
+async function tab(name: string) {
+  const { snapshot } = await readWorkbook(path.join(dir, 'register.xlsx'));
+  const t = snapshot.tables.find((x) => x.name === name)!;
+  return t.rows.map((r) => Object.fromEntries(t.headers.map((h, i) => [h, r[i] ?? null])));
+}
+
+describe('tokens', () => {
+  it('init creates an owner-only secret; tokens verify only for their meeting and intact', () => {
+    const stat = fs.statSync(path.join(dir, SECRET_FILE));
+    expect(stat.mode & 0o777).toBe(0o600);
+    const token = makeToken(secret, PRIYA, MEETING);
+    expect(verifyToken(secret, token, MEETING)).toBe(PRIYA);
+    expect(verifyToken(secret, token, '2026-12-10')).toBeUndefined();
+    expect(verifyToken(Buffer.alloc(32, 1), token, MEETING)).toBeUndefined();
+    const [payload, sig] = token.split('.');
+    const forged = Buffer.from(JSON.stringify({ p: RAVI, m: MEETING })).toString('base64url');
+    expect(verifyToken(secret, `${forged}.${sig}`, MEETING)).toBeUndefined();
+    expect(verifyToken(secret, `${payload}.${sig!.slice(0, -1)}A`, MEETING)).toBeUndefined();
+    for (const bad of ['', '.', 'abc', `${payload}`, `${payload}.${sig}.x`, '%%%.%%%'])
+      expect(verifyToken(secret, bad, MEETING)).toBeUndefined();
+  });
+});
+
+describe('ensureSecret', () => {
+  it('creates a missing secret once (older workspaces), owner-only, and keeps it', async () => {
+    const ws = tempDir('secret');
+    expect(await readSecret(ws)).toBeUndefined();
+    const [a, b] = await Promise.all([ensureSecret(ws), ensureSecret(ws)]);
+    expect(a.equals(b)).toBe(true);
+    expect(a.length).toBe(32);
+    expect(fs.statSync(path.join(ws, SECRET_FILE)).mode & 0o777).toBe(0o600);
+    expect((await ensureSecret(ws)).equals(a)).toBe(true);
+  });
+});
+
+describe('update form server', () => {
+  it('serves the page with strict headers, statuses pre-selected, delegate milestones under their owner', async () => {
+    const page = await get(link(PRIYA));
+    expect(page.status).toBe(200);
+    const csp = page.headers.get('content-security-policy')!;
+    expect(csp).toContain("default-src 'none'");
+    expect(csp).toMatch(/style-src 'sha256-/);
+    expect(csp).toContain("form-action 'self'");
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(page.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(page.headers.get('referrer-policy')).toBe('no-referrer');
+    expect(page.html).not.toContain('<script');
+    expect(page.html).toContain('Priya Shah');
+    const form = formOf(page.html);
+    expect(form['status:M-0006']).toBe('On track');
+    expect(form['status:M-0014']).toBe('Might miss');
+    expect(form['status:M-0001']).toBeUndefined(); // Done: not open
+    expect(form.csrf).toBeTruthy();
+
+    const ravi = await get(link(RAVI));
+    expect(ravi.status).toBe(200);
+    expect(ravi.html).toContain('Milestones of Ann Marsh');
+    expect(formOf(ravi.html)['status:M-0004']).toBe('On track');
+  });
+
+  it('records a valid update, shows it, and sync applies it', async () => {
+    const url = link(PRIYA);
+    const form = formOf((await get(url)).html);
+    const res = await post(url, {
+      ...form,
+      'status:M-0006': 'Might miss',
+      'forecast:M-0006': '2027-02-05',
+      'comment:M-0006': 'Vendor slipped',
+      wins: 'Shipped beta',
+      learnings: 'Test earlier',
+      helpNeeded: 'Vendor contact',
+      helpFrom: 'Engineering',
+    });
+    expect(res.status, res.html).toBe(200);
+    expect(res.html).toContain('Thank you');
+    expect(res.html).toContain('Vendor slipped');
+    const recorded = lines();
+    expect(recorded).toHaveLength(1);
+    expect(recorded[0]).toMatchObject({
+      responseId: `web-${MEETING}-${PRIYA}`,
+      email: PRIYA,
+      statuses: { 'M-0006': 'Might miss', 'M-0014': 'Might miss' },
+      forecasts: { 'M-0006': '2027-02-05' },
+      comments: { 'M-0006': 'Vendor slipped' },
+      wins: 'Shipped beta',
+      helpFrom: 'Engineering',
+    });
+    expect(logs.at(-1)).toContain(PRIYA);
+    expect(logs.at(-1)).not.toContain(url.split('/u/')[1]!);
+
+    const sync = milepost('sync', '-w', dir, '--now', '2026-12-01T13:00:00Z', '--json');
+    expect(sync.code, sync.stderr).toBe(0);
+    const out = sync.json() as {
+      applied: { milestone: string; field: string; to: string; source: string }[];
+    };
+    const fromForm = out.applied.filter((a) => a.source === 'form');
+    expect(fromForm).toEqual([
+      expect.objectContaining({ milestone: 'M-0006', field: 'Status', to: 'Might miss' }),
+      expect.objectContaining({ milestone: 'M-0006', field: 'Forecast', to: '2027-02-05' }),
+    ]);
+    const m6 = (await tab('Milestones')).find((r) => r.ID === 'M-0006')!;
+    expect(m6.Status).toBe('Might miss');
+  });
+
+  it('resubmitting replaces the earlier answer: same response id, later submit time', async () => {
+    const url = link(RAVI);
+    const form = formOf((await get(url)).html);
+    expect((await post(url, { ...form, wins: 'first' })).status).toBe(200);
+    const again = formOf((await get(url)).html);
+    expect((await post(url, { ...again, wins: 'second', 'status:M-0004': 'Might miss' })).status).toBe(200);
+    const [a, b] = lines();
+    expect(a.responseId).toBe(`web-${MEETING}-${RAVI}`);
+    expect(b.responseId).toBe(a.responseId);
+    expect(Date.parse(b.submittedAt)).toBeGreaterThan(Date.parse(a.submittedAt));
+    expect(b).toMatchObject({ email: RAVI, wins: 'second', statuses: { 'M-0004': 'Might miss' } });
+  });
+
+  it('answers a tampered, other-meeting or unknown-person token with a plain 403', async () => {
+    const good = makeToken(secret, PRIYA, MEETING);
+    const [payload, sig] = good.split('.');
+    const forged = Buffer.from(JSON.stringify({ p: RAVI, m: MEETING })).toString('base64url');
+    const bad = [
+      `${forged}.${sig}`,
+      `${payload}.${sig!.startsWith('A') ? 'B' : 'A'}${sig!.slice(1)}`,
+      makeToken(secret, PRIYA, '2026-12-10'),
+      makeToken(secret, 'nobody@northwind.example', MEETING),
+      makeToken(secret, 'owen.price@northwind.example', MEETING), // inactive
+      makeToken(Buffer.alloc(32, 7), PRIYA, MEETING),
+      'garbage',
+    ];
+    for (const token of bad) {
+      const g = await get(`${server.url}/u/${token}`);
+      expect(g.status, token).toBe(403);
+      expect(g.html).not.toContain('Priya');
+      expect(g.html).not.toContain('M-0');
+      const p = await post(`${server.url}/u/${token}`, { wins: 'x' });
+      expect(p.status, token).toBe(403);
+    }
+    expect(lines()).toHaveLength(0);
+  });
+
+  it('refuses a post without or with a wrong CSRF token', async () => {
+    const url = link(PRIYA);
+    const form = formOf((await get(url)).html);
+    const { csrf: _, ...without } = form;
+    expect((await post(url, without)).status).toBe(403);
+    expect((await post(url, { ...form, csrf: `${form.csrf!.slice(0, -1)}x` })).status).toBe(403);
+    // Another person's CSRF token does not fit this link.
+    const ravi = formOf((await get(link(RAVI))).html);
+    expect((await post(url, { ...form, csrf: ravi.csrf! })).status).toBe(403);
+    expect(lines()).toHaveLength(0);
+  });
+
+  it('answers an oversized body with 413 and writes nothing', async () => {
+    const url = link(PRIYA);
+    const form = formOf((await get(url)).html);
+    const res = await post(url, { ...form, wins: 'x'.repeat(70 * 1024) });
+    expect(res.status).toBe(413);
+    expect(lines()).toHaveLength(0);
+  });
+
+  it('returns the form with 400, the problem next to its field and the answers kept, for a status not allowed', async () => {
+    const url = link(PRIYA);
+    const form = formOf((await get(url)).html);
+    const res = await post(url, { ...form, 'status:M-0006': 'Nearly there', wins: 'kept <b>win</b>' });
+    expect(res.status).toBe(400);
+    expect(res.html).toMatch(/id="status-M-0006-error">&quot;Nearly there&quot; is not a status/);
+    const idx = res.html.indexOf('status-M-0006-error');
+    expect(idx).toBeGreaterThan(res.html.indexOf('M-0006 · '));
+    expect(idx).toBeLessThan(res.html.indexOf('forecast-M-0006'));
+    expect(res.html).toContain('kept &lt;b&gt;win&lt;/b&gt;');
+    expect(formOf(res.html).wins).toBe('kept <b>win</b>');
+    expect(formOf(res.html)['status:M-0014']).toBe('Might miss');
+    expect(lines()).toHaveLength(0);
+  });
+
+  it('rejects an impossible forecast date with 400', async () => {
+    const url = link(PRIYA);
+    const form = formOf((await get(url)).html);
+    for (const date of ['2026-02-30', '2026-13-01', '1/2/2026']) {
+      const res = await post(url, { ...form, 'forecast:M-0014': date });
+      expect(res.status, date).toBe(400);
+      expect(res.html).toContain('id="forecast-M-0014-error"');
+      expect(formOf(res.html)['forecast:M-0014']).toBe(date);
+    }
+    expect(lines()).toHaveLength(0);
+  });
+
+  it("rejects someone else's milestone injected into the post and writes nothing", async () => {
+    const url = link(PRIYA);
+    const form = formOf((await get(url)).html);
+    const injected: Record<string, string>[] = [
+      { 'status:M-0004': 'Done' },
+      { 'comment:M-0001': 'closed one' },
+      { 'forecast:M-9999': '2027-01-01' },
+    ];
+    for (const extra of injected) {
+      const res = await post(url, { ...form, ...extra });
+      expect(res.status).toBe(400);
+      expect(res.html).toContain('Nothing was recorded');
+    }
+    expect(lines()).toHaveLength(0);
+  });
+
+  it('keeps HTML and formula text literal in responses.jsonl and escaped on the page', async () => {
+    const url = link(PRIYA);
+    const form = formOf((await get(url)).html);
+    const nasty = '<script>alert("x")</script> & \'q\'';
+    const formula = '=HYPERLINK("http://evil.example","click")';
+    const res = await post(url, { ...form, wins: nasty, learnings: formula, 'comment:M-0014': '+1-1 <i>' });
+    expect(res.status).toBe(200);
+    expect(res.html).not.toContain('<script>');
+    expect(res.html).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;q&#39;');
+    expect(res.html).toContain('+1-1 &lt;i&gt;');
+    const [line] = lines();
+    expect(line.wins).toBe(nasty);
+    expect(line.learnings).toBe(formula);
+    expect(line.comments['M-0014']).toBe('+1-1 <i>');
+  });
+
+  it('allows only GET and POST, and nothing but /u/<token>', async () => {
+    const put = await fetch(link(PRIYA), { method: 'PUT', body: 'x' });
+    expect(put.status).toBe(405);
+    expect(put.headers.get('allow')).toBe('GET, POST');
+    expect((await fetch(link(PRIYA), { method: 'DELETE' })).status).toBe(405);
+    for (const p of ['/', '/u/', '/responses.jsonl', '/.milepost-secret', '/u/a/b', '/register.xlsx'])
+      expect((await get(`${server.url}${p}`)).status, p).toBe(404);
+  });
+});
+
+describe('request emails', () => {
+  it('carry the personal link when Settings has a Form base URL', async () => {
+    const ws = tempDir('serve-req');
+    expect(milepost('init', '--sample', '-w', ws).code).toBe(0);
+    const { createWorkbook } = await import('../../src/local/workbook');
+    const sample = JSON.parse(
+      fs.readFileSync(path.join(__dirname, '../../templates/sample/register.json'), 'utf8'),
+    );
+    for (const s of sample.Settings) if (s.Setting === 'Form base URL') s.Value = 'http://127.0.0.1:8787/';
+    await createWorkbook(sample, 'Europe/London').xlsx.writeFile(path.join(ws, 'register.xlsx'));
+    const r = milepost('request', '-w', ws, '--now', '2026-11-30T10:00:00Z');
+    expect(r.code, r.stderr).toBe(0);
+    const wsSecret = (await readSecret(ws))!;
+    const emls = fs.readdirSync(path.join(ws, 'outbox')).filter((f) => f.endsWith('.eml'));
+    expect(emls.length).toBeGreaterThan(0);
+    const raw = emls.map((f) => fs.readFileSync(path.join(ws, 'outbox', f), 'utf8')).join('\n');
+    // The parts are base64: decode every block of base64 lines.
+    const decoded = [...raw.matchAll(/(?:^[A-Za-z0-9+/=]{4,76}\r?\n)+/gm)]
+      .map((m) => Buffer.from(m[0].replace(/\s/g, ''), 'base64').toString('utf8'))
+      .join('\n');
+    const expected = `http://127.0.0.1:8787/u/${makeToken(wsSecret, PRIYA, MEETING)}`;
+    expect(decoded).toContain(expected);
+    expect(raw + decoded).not.toContain(wsSecret.toString('base64url'));
+  });
+});
