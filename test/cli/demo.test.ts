@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { startUpdateServer } from '../../src/local/server';
 import { milepost, tempDir } from './helpers';
 
 describe('milepost demo', () => {
@@ -27,6 +28,26 @@ describe('milepost demo', () => {
     const kinds = out.outbox.map((f) => path.basename(f).split('_')[0]);
     expect(new Set(kinds)).toEqual(new Set(['request', 'reminder', 'pack', 'digest']));
     expect(r.stderr).toContain('Done. Look at:');
+  });
+
+  it('ends with the command that starts the form server and a personal link that opens a form', async () => {
+    const dir = path.join(tempDir('demo-form'), 'demo');
+    const r = milepost('demo', dir, '--json');
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain(`npx milepost serve -w ${dir}`);
+    const { formLink, formMeeting } = r.json() as { formLink: string; formMeeting: string };
+    expect(formLink).toMatch(/^http:\/\/127\.0\.0\.1:8787\/u\/[\w-]+\.[\w-]{43}$/);
+    expect(r.stderr).toContain(formLink);
+    // The server's clock on the day before that meeting (the link is for the meeting ahead).
+    const dayBefore = new Date(Date.parse(`${formMeeting}T12:00:00Z`) - 86_400_000).toISOString();
+    const running = await startUpdateServer({ workspace: dir, port: 0, log: () => {}, now: () => dayBefore });
+    try {
+      const page = await fetch(formLink.replace('http://127.0.0.1:8787', running.url.replace(/\/$/, '')));
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain('Milestone update from');
+    } finally {
+      await running.close();
+    }
   });
 
   it('refuses to replace a directory that is not a demo workspace', () => {

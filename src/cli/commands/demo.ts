@@ -4,8 +4,12 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ExcelJS from 'exceljs';
 import { normaliseName } from '../../core/layout';
+import { readRegister } from '../../core/register';
+import { upcomingMeeting } from '../../core/schedule';
+import { updatingMembers } from '../../core/topics';
 import { writeFileAtomic } from '../../local/atomic';
-import { workbookBytes } from '../../local/workbook';
+import { ensureSecret, makeToken } from '../../local/tokens';
+import { readWorkbook, workbookBytes } from '../../local/workbook';
 import { workspacePaths } from '../../local/workspace';
 import { emitJson, type GlobalOptions, plural, say } from '../output';
 import { initWorkspace } from './init';
@@ -129,6 +133,26 @@ export async function demoCommand(dir: string | undefined, opts: GlobalOptions):
   say(`  (also Markdown)    ${path.join(paths.packs, `${meeting}.md`)}`);
   say(`  the register       ${paths.register}`);
   say(`  the outbox         ${paths.outbox} (${outbox.length} emails)`);
-  emitJson(opts, { workspace: target, pack, outbox: outbox.map((f) => path.join(paths.outbox, f)) });
+
+  // The update form: owners answer on a web page behind their personal link (milepost serve).
+  const secret = await ensureSecret(target);
+  const { register } = readRegister((await readWorkbook(paths.register)).snapshot);
+  // The next meeting as the server will see it (its clock is the real one), or else the one
+  // after the demo's.
+  const next =
+    upcomingMeeting(register, new Date().toISOString()) ?? upcomingMeeting(register, DEMO_CLOCK.wrapUp);
+  const person = updatingMembers(register)[0];
+  const link =
+    next && person ? `http://127.0.0.1:8787/u/${makeToken(secret, person.email, next.date)}` : undefined;
+  say('\nOwners answer their update on a web page. Start the form server:');
+  say(`  npx milepost serve -w ${target}`);
+  if (link && person && next)
+    say(`then open ${person.name}'s personal link for the meeting on ${next.date}:\n  ${link}`);
+  emitJson(opts, {
+    workspace: target,
+    pack,
+    outbox: outbox.map((f) => path.join(paths.outbox, f)),
+    ...(link && next ? { formLink: link, formMeeting: next.date } : {}),
+  });
   return 0;
 }
