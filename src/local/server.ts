@@ -436,6 +436,7 @@ export function createUpdateServer(opts: ServeOptions & { secret: Buffer }): htt
     return a.length === b.length && timingSafeEqual(a, b);
   };
   const forbidden = () => new HttpError(403, 'This link is not valid.');
+  let lastSubmit = 0;
 
   async function resolvePage(token: string): Promise<Page> {
     const { snapshot } = await readLocal(opts.workspace);
@@ -475,7 +476,11 @@ export function createUpdateServer(opts: ServeOptions & { secret: Buffer }): htt
     if (!csrfOk(token, form.get('csrf')))
       throw new HttpError(403, 'This form has expired: open your link again.');
     const { answers, fields } = answersOf(form);
-    const now = clock();
+    // Submit times strictly increase: two submissions in one millisecond must still be told apart
+    // (the later one replaces the earlier, as a Google Form edit does).
+    let now = clock();
+    if (Date.parse(now) <= lastSubmit) now = new Date(lastSubmit + 1).toISOString();
+    lastSubmit = Date.parse(now);
     const { errors, submission } = check(page, answers, fields, form, now);
     if (!submission) {
       send(res, 400, formPage(page, csrfOf(token), answers, errors));
