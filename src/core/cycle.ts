@@ -68,6 +68,25 @@ export function planValidate(snapshot: Snapshot): { problems: Problem[]; registe
   return { register, problems };
 }
 
+// ---------- settings a runtime records ----------
+
+/**
+ * Settings values to record (by setting name), only those that differ from what is there:
+ * the ids a runtime makes (form, pack folder) and the form watermark.
+ */
+export function planSettings(register: Register, values: Record<string, string>): Plan {
+  const writes = Object.entries(values)
+    .filter(([key, value]) => (register.settings.raw[key] ?? '').trim() !== value)
+    .map(([key, value]) => ({
+      tab: 'Settings' as const,
+      ref: { by: 'key' as const, header: 'Setting', value: key },
+      column: 'Value',
+      value,
+      previous: register.settings.raw[key] ?? '',
+    }));
+  return { timeZone: register.settings.timeZone, writes, appends: [], emails: [] };
+}
+
 // ---------- sync ----------
 
 export interface SyncOutcome {

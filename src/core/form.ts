@@ -81,14 +81,19 @@ export interface FormResponseInput {
 
 // ---------- ids ----------
 
-/** FNV-1a over UTF-16 units, folded into Forms' id range 00000000–7fffffff. */
-function hashId(text: string): string {
+/** FNV-1a (32 bits) over UTF-16 units: a short stable hash of a text. */
+export function fnv1a(text: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) {
     h ^= text.charCodeAt(i);
     h = Math.imul(h, 0x01000193) >>> 0;
   }
-  return (h & 0x7fffffff).toString(16).padStart(8, '0');
+  return h;
+}
+
+/** A key's hash folded into Forms' id range 00000000–7fffffff. */
+function hashId(text: string): string {
+  return (fnv1a(text) & 0x7fffffff).toString(16).padStart(8, '0');
 }
 
 /**

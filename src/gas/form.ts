@@ -6,7 +6,7 @@
  * normalised response the Node job reads from the Forms API. The map keeps the items of earlier
  * builds, so a late answer to last week's form is still read.
  */
-import { type FormResponseInput, type FormSpec, NO_HELP } from '../core/form';
+import { type FormResponseInput, type FormSpec, fnv1a, NO_HELP } from '../core/form';
 import type { Register } from '../core/types';
 import { sheetByName } from './sheet';
 
@@ -82,7 +82,7 @@ export function buildForm(
   const form = knownId ? FormApp.openById(knownId) : FormApp.create(spec.title);
   // Recorded at once: a run stopped before Settings records it still finds this form again.
   if (created) props.setProperty(FORM_KEY, form.getId());
-  const fingerprint = hash(`${form.getId()}|${JSON.stringify(spec)}`);
+  const fingerprint = fnv1a(`${form.getId()}|${JSON.stringify(spec)}`).toString(16);
   if (props.getProperty(BUILT_KEY) === fingerprint) return { form, created, rebuilt: false, complete: true };
 
   const saved = JSON.parse(props.getProperty(PROGRESS_KEY) ?? 'null') as Progress | null;
@@ -256,14 +256,4 @@ export function responseInput(
     email: response.getRespondentEmail().toLowerCase(),
     answers,
   };
-}
-
-/** A short stable hash (FNV-1a) of a text: whether the spec changed since the last build. */
-function hash(text: string): string {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  return h.toString(16);
 }

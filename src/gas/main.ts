@@ -14,6 +14,7 @@ import {
   planEdit,
   planPack,
   planRequests,
+  planSettings,
   planSync,
   planValidate,
   planWrapUp,
@@ -87,25 +88,6 @@ function now(): string {
 
 function settingOf(snapshot: Snapshot, key: string): string {
   return readRegister(snapshot).register.settings.raw[key]?.trim() ?? '';
-}
-
-/** Writes one Settings value by key, through the same plan path as everything else. */
-function settingPlan(snapshot: Snapshot, values: Record<string, string>): Plan {
-  const { register } = readRegister(snapshot);
-  return {
-    timeZone: register.settings.timeZone,
-    writes: Object.entries(values)
-      .filter(([k, v]) => (register.settings.raw[k] ?? '') !== v)
-      .map(([k, v]) => ({
-        tab: 'Settings' as const,
-        ref: { by: 'key' as const, header: 'Setting', value: k },
-        column: 'Value',
-        value: v,
-        previous: register.settings.raw[k] ?? '',
-      })),
-    appends: [],
-    emails: [],
-  };
 }
 
 /** The form's responses since the watermark, as raw submissions (each read once per sync). */
@@ -199,7 +181,8 @@ function request(reminders: boolean, deadline: number): void {
   formId = built.form.getId();
   if (!built.complete) {
     // A large team's form takes more than one run to build: no link goes out before it is whole.
-    if (!settingOf(snapshot, 'Form ID')) apply(settingPlan(snapshot, { 'Form ID': formId }));
+    if (!settingOf(snapshot, 'Form ID'))
+      apply(planSettings(readRegister(snapshot).register, { 'Form ID': formId }));
     log(
       `request: the update form is still being built; the next run finishes it and sends the ${reminders ? 'reminders' : 'requests'}.`,
     );
@@ -234,7 +217,7 @@ function request(reminders: boolean, deadline: number): void {
   );
   if (built.created)
     apply(
-      settingPlan(readSnapshot(ss).snapshot, {
+      planSettings(readRegister(readSnapshot(ss).snapshot).register, {
         'Form ID': formId,
         'Form base URL': built.form.getPublishedUrl(),
       }),
@@ -365,7 +348,10 @@ export function milepostSetup(): void {
         'setup: the update form is still being built; the next run (requests, or the schedule) finishes it.',
       );
     apply(
-      settingPlan(snapshot, { 'Form ID': built.form.getId(), 'Form base URL': built.form.getPublishedUrl() }),
+      planSettings(readRegister(snapshot).register, {
+        'Form ID': built.form.getId(),
+        'Form base URL': built.form.getPublishedUrl(),
+      }),
     );
     installSubmitTrigger(built.form);
   });

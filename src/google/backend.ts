@@ -6,6 +6,7 @@
 
 import {
   planRequests,
+  planSettings,
   planSync,
   planWrapUp,
   type RequestOutcome,
@@ -172,7 +173,7 @@ export async function setupGoogle(
 
   const folderId =
     register.settings.raw['Pack folder ID']?.trim() || (await ensureFile(d, 'Milepost packs', FOLDER_MIME));
-  const record = settingsPlan(register, {
+  const record = planSettings(register, {
     'Form ID': form.formId,
     'Form base URL': form.responderUri,
     'Pack folder ID': folderId,
@@ -205,20 +206,6 @@ async function existingForm(
     }
     throw error;
   }
-}
-
-/** Settings values to record (by setting name), only those that differ. */
-function settingsPlan(register: Register, values: Record<string, string>): Plan {
-  const writes = Object.entries(values)
-    .filter(([key, value]) => (register.settings.raw[key] ?? '').trim() !== value)
-    .map(([key, value]) => ({
-      tab: 'Settings' as const,
-      ref: { by: 'key' as const, header: 'Setting', value: key },
-      column: 'Value',
-      value,
-      previous: register.settings.raw[key] ?? '',
-    }));
-  return { timeZone: register.settings.timeZone, writes, appends: [], emails: [] };
 }
 
 /** The update form of a register set up by `milepost setup`; a clear error otherwise. */
@@ -255,7 +242,7 @@ export async function formResponses(
   const got = await readResponses(f, id, register, mark);
   const watermark =
     got.watermark && got.watermark !== mark
-      ? settingsPlan(register, { 'Form responses synced to': got.watermark })
+      ? planSettings(register, { 'Form responses synced to': got.watermark })
       : undefined;
   return {
     raw: [...got.submissions, ...extra.raw],

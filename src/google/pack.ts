@@ -6,11 +6,11 @@
  */
 import type { docs_v1 } from '@googleapis/docs';
 import type { drive_v3 } from '@googleapis/drive';
-import { type PackOutcome, planPack } from '../core/cycle';
+import { type PackOutcome, planPack, planSettings } from '../core/cycle';
 import { readRegister } from '../core/register';
 import { type DocsRequest, docsBatches, renderDocsSteps } from '../core/render-docs';
 import { upcomingMeeting } from '../core/schedule';
-import type { Email, Plan, RawSubmission } from '../core/types';
+import type { Email, RawSubmission } from '../core/types';
 import { applyToSheet, type SheetApplyResult, type SheetCalls } from './apply';
 import { createChecked } from './checked';
 import type { SendResult } from './gmail';
@@ -168,20 +168,7 @@ export async function packToGoogle(
   if (meeting) {
     if (!folderId) {
       folderId = await ensureFile(c, 'Milepost packs', FOLDER_MIME);
-      const record: Plan = {
-        timeZone: register.settings.timeZone,
-        writes: [
-          {
-            tab: 'Settings',
-            ref: { by: 'key', header: 'Setting', value: 'Pack folder ID' },
-            column: 'Value',
-            value: folderId,
-            previous: '',
-          },
-        ],
-        appends: [],
-        emails: [],
-      };
+      const record = planSettings(register, { 'Pack folder ID': folderId });
       await applyToSheet(sheetsApi, spreadsheetId, sheet, record, c.calls);
     }
     documentId = docIdOf(meeting.pack) ?? (await ensureFile(c, packName(meeting.date), DOC_MIME, folderId));

@@ -151,6 +151,23 @@ export const DEFAULT_COSTS: Costs = {
   methods: {},
 };
 
+/** Service calls that take no virtual time: one clock per run, as the local job's --now. */
+export const NO_COSTS: Costs = {
+  rangeRead: 0,
+  rangeWrite: 0,
+  spreadsheet: 0,
+  form: 0,
+  mail: 0,
+  docs: 0,
+  docsBatchUpdate: 0,
+  drive: 0,
+  properties: 0,
+  lock: 0,
+  script: 0,
+  other: 0,
+  methods: {},
+};
+
 const RANGE_READS = /^Range\.get(Values|DisplayValues|Value|Formulas|Notes?|DataValidation|NumberFormat)$/;
 const RANGE_WRITES = /^Range\.(set|clear|protect)/;
 

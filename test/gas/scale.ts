@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import { generateRegister } from '../../bench/generate';
 import { dateToSerial, serialToInstant } from '../../src/core/dates';
 import { TABS } from '../../src/core/layout';
+import { NO_COSTS } from './core';
 import { loadBundle } from './load';
 import type { Table } from './world';
 import { createWorld, type GasWorld } from './world';
@@ -42,20 +43,7 @@ export function generatedWorld(milestones: number, people = 500): GasWorld {
     now: new Date('2026-11-30T12:00:00Z'),
     timeZone: TZ,
     userEmail: 'owner@northwind.example',
-    costs: {
-      rangeRead: 0,
-      rangeWrite: 0,
-      spreadsheet: 0,
-      form: 0,
-      mail: 0,
-      docs: 0,
-      docsBatchUpdate: 0,
-      drive: 0,
-      properties: 0,
-      lock: 0,
-      script: 0,
-      other: 0,
-    },
+    costs: NO_COSTS,
   });
   world.seedSpreadsheet(generatedTables(milestones, people));
   return world;

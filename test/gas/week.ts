@@ -19,7 +19,7 @@ import { parseResponses } from '../../src/local/responses';
 import { readWorkbook } from '../../src/local/workbook';
 import { ROOT, sampleResponses, tempDir } from '../cli/helpers';
 import { perOwner } from '../emulator/respond';
-import type { Costs, WorldOptions } from './core';
+import { type Costs, NO_COSTS, type WorldOptions } from './core';
 import { loadBundle } from './load';
 import { createWorld, type GasWorld } from './world';
 
@@ -35,22 +35,8 @@ export const T = {
   wrapUp: '2026-12-03T12:00:00Z',
 };
 
-/** Service calls take no virtual time unless asked: one clock per run, as the local job's --now. */
-export const INSTANT: Costs = {
-  rangeRead: 0,
-  rangeWrite: 0,
-  spreadsheet: 0,
-  form: 0,
-  mail: 0,
-  docs: 0,
-  docsBatchUpdate: 0,
-  drive: 0,
-  properties: 0,
-  lock: 0,
-  script: 0,
-  other: 0,
-  methods: {},
-};
+/** Service calls take no virtual time unless asked. */
+export const INSTANT: Costs = NO_COSTS;
 
 export function bundleExists(): boolean {
   return fs.existsSync(BUNDLE);
