@@ -8,8 +8,16 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { initWorkspace } from '../../src/cli/commands/init';
+import { readRegister } from '../../src/core/register';
 import type { Cell, Table } from '../../src/core/types';
-import { packGoogle, requestGoogle, setupGoogle, syncGoogle, wrapUpGoogle } from '../../src/google/backend';
+import {
+  packGoogle,
+  readGoogle,
+  requestGoogle,
+  setupGoogle,
+  syncGoogle,
+  wrapUpGoogle,
+} from '../../src/google/backend';
 import { configureRetry } from '../../src/google/retry';
 import { parseResponses } from '../../src/local/responses';
 import { readWorkbook } from '../../src/local/workbook';
@@ -130,8 +138,27 @@ describe('the whole cycle on Google (Node job ↔ Workspace emulator)', () => {
     for (const [label, step] of steps(e, spreadsheetId, env)) {
       await step();
       const after = summary(e.dump());
+      const seen = e.log.length;
       await step();
       expect(summary(e.dump()), `${label} run again`).toEqual(after);
+      const again = e.log.slice(seen);
+      if (label === 'request' || label === 'reminders') {
+        // The form already matches the spec: rebuilding it sends nothing.
+        expect(again.filter((x) => x.path.startsWith('/v1/forms') && x.kind === 'write')).toEqual([]);
+      }
+      if (label === 'sync') {
+        // The watermark is the newest submit time; the next read asks only from 10 minutes before it.
+        const { register } = readRegister((await readGoogle(spreadsheetId, env)).snapshot);
+        const newest = lines()
+          .map((l) => new Date((l.value as { submittedAt: string }).submittedAt).toISOString())
+          .sort()
+          .at(-1)!;
+        expect(register.settings.raw['Form responses synced to']).toBe(newest);
+        const list = again.find((x) => x.path.endsWith('/responses'))!;
+        expect(list.query.filter).toBe(
+          `timestamp >= ${new Date(Date.parse(newest) - 600_000).toISOString()}`,
+        );
+      }
     }
     const state = e.dump() as unknown as {
       forms: { publishSettings: unknown; settings: unknown; responses: { respondentEmail: string }[] }[];
