@@ -13,10 +13,11 @@
  */
 import type { sheets_v4 } from '@googleapis/sheets';
 import { sameCell, sameKey, sheetValue } from '../core/cells';
-import { normaliseName, TABS, type TabName, tabSpec } from '../core/layout';
+import { normaliseName, TABS, tabSpec } from '../core/layout';
 import type { Cell, CellWrite, Plan, Problem, RowAppend } from '../core/types';
-import { clearJournal, recoverJournal, writeJournal } from './journal';
-import { quoteSheet, type SheetInfo, type SheetSnapshot } from './sheets';
+import { clearJournal, type PlanEntry, recoverJournal, writeJournal } from './journal';
+import { type Baseline, type CellFix, planRound, type RowTarget, type TabRead, takeBaseline } from './rows';
+import { columnLetters, quoteSheet, type SheetSnapshot } from './sheets';
 
 export type Call = <T>(label: string, fn: () => Promise<T>) => Promise<T>;
 
@@ -36,68 +37,103 @@ export interface SheetApplyResult {
   conflicts: Problem[];
 }
 
-export function metadataKey(tab: TabName): string {
-  return `milepost.key.${tab}`;
-}
+/** Rounds of write + check read before a run leaves the rest to the next run (journal kept). */
+export const MAX_ROUNDS = 5;
 
-/** All writes to one row, addressed by the key the row has (or is given by this plan). */
-interface Target {
-  tab: TabName;
-  sheet: SheetInfo;
-  key: string;
-  writes: CellWrite[];
-  /** For a row that has no key yet: its row number and the cells it must still hold. */
-  match?: { row: number; cells: Record<string, Cell> };
-  rowIndex?: number;
-}
-
-const lookup = (tab: TabName, key: string) => ({
-  developerMetadataLookup: { metadataKey: metadataKey(tab), metadataValue: key, locationType: 'ROW' },
-});
-
-function rowOfRange(range: string | null | undefined): number | undefined {
-  const m = /!\$?[A-Z]*\$?(\d+)/.exec(range ?? '');
-  return m ? Number(m[1]) : undefined;
-}
-
-function conflictOf(t: Target, message: string, column?: string, row?: number): Problem {
+function conflictOf(tab: string, key: string, message: string, column?: string, row?: number): Problem {
   return {
     severity: 'warning',
-    tab: t.tab,
+    tab,
     row,
     column,
-    value: t.key,
+    value: key,
     expected: 'the row as it was read',
-    message: `${t.tab} ${t.key}: ${message}; this row was not written`,
+    message: `${tab} ${key}: ${message}; this row was not written`,
   };
-}
-
-/** The snapshot's headers and rows by layout tab name (tabs match case- and space-insensitively). */
-function byTab(read: SheetSnapshot): { headers: Map<TabName, string[]>; rows: Map<TabName, Cell[][]> } {
-  const headers = new Map<TabName, string[]>();
-  const rows = new Map<TabName, Cell[][]>();
-  for (const spec of TABS) {
-    const table = read.snapshot.tables.find((t) => normaliseName(t.name) === normaliseName(spec.name));
-    if (!table) continue;
-    headers.set(spec.name, table.headers);
-    rows.set(spec.name, table.rows);
-  }
-  return { headers, rows };
 }
 
 export interface ApplyOptions {
   /** What the journal calls this plan ('sync 2026-12-01T18:00:00Z'). */
   label?: string;
-  /**
-   * Finishing a journaled plan of a stopped run: cells already holding their planned value
-   * count as written, rows already in a tab are not appended again, nothing is journaled.
-   */
-  recovering?: boolean;
+}
+
+/** The tabs a plan writes to or appends to, as the Sheet names them. */
+function sheetOfTab(read: SheetSnapshot) {
+  return (tab: string) => read.sheets.find((s) => normaliseName(s.title) === normaliseName(tab));
+}
+
+/** The register's tabs as read: header row and rows, by normalised tab name. */
+function tabReads(titles: string[], ranges: sheets_v4.Schema$ValueRange[] | undefined): Map<string, TabRead> {
+  const out = new Map<string, TabRead>();
+  titles.forEach((title, i) => {
+    const values = (ranges?.[i]?.values ?? []) as Cell[][];
+    out.set(normaliseName(title), {
+      headers: (values[0] ?? []).map((h) => String(h ?? '')),
+      rows: values.slice(1).map((r) => r.map((c) => (c === '' ? null : c))),
+    });
+  });
+  return out;
+}
+
+/** Tabs in one read: whole tabs, and for `headerOnly` titles (tabs only appended to) the header row. */
+async function readTabs(
+  api: sheets_v4.Sheets,
+  spreadsheetId: string,
+  titles: string[],
+  calls: SheetCalls,
+  label: string,
+  headerOnly: string[] = [],
+): Promise<Map<string, TabRead>> {
+  if (!titles.length && !headerOnly.length) return new Map();
+  const got = await calls.read(label, () =>
+    api.spreadsheets.values.batchGet({
+      spreadsheetId,
+      ranges: [...titles.map(quoteSheet), ...headerOnly.map((t) => `${quoteSheet(t)}!1:1`)],
+      valueRenderOption: 'UNFORMATTED_VALUE',
+      dateTimeRenderOption: 'SERIAL_NUMBER',
+    }),
+  );
+  return tabReads([...titles, ...headerOnly], got.data.valueRanges);
+}
+
+/** The row a write names in a fresh read: by key, or (a row with no key yet) by its cells. */
+function findRow(
+  w: CellWrite,
+  read: TabRead,
+  keyHeader: string,
+  tz: string,
+): { index?: number; problem?: string; key?: string } {
+  const cols = read.headers.map((h) => normaliseName(h));
+  const cellAt = (row: Cell[], h: string): Cell => {
+    const i = cols.indexOf(normaliseName(h));
+    return i < 0 ? null : ((row[i] ?? null) as Cell);
+  };
+  if (w.ref.by === 'key') {
+    const key = w.ref.value.trim();
+    const hits = read.rows
+      .map((r, i) => ({ r, i }))
+      .filter(({ r }) => sameKey(cellAt(r, keyHeader), key, tz));
+    if (hits.length !== 1)
+      return { problem: hits.length ? `the key is on ${hits.length} rows` : 'no row has this key' };
+    return { index: hits[0]!.i };
+  }
+  const cells = w.ref.cells;
+  const holds = (r: Cell[]) => Object.entries(cells).every(([h, v]) => sameCell(cellAt(r, h), v, tz));
+  const at = w.ref.row - 2;
+  if (read.rows[at] && holds(read.rows[at]!)) return { index: at };
+  // The row was moved since the snapshot: found again when exactly one row still holds its cells.
+  const hits = read.rows.map((r, i) => ({ r, i })).filter(({ r }) => holds(r));
+  if (hits.length === 1) return { index: hits[0]!.i };
+  const [h, v] = Object.entries(cells).find(([h]) => normaliseName(h) !== normaliseName(keyHeader)) ?? [];
+  return {
+    problem: `row ${w.ref.row} no longer holds what was read${h ? ` (${h} "${v ?? ''}")` : ''}`,
+  };
 }
 
 /**
- * Applies a plan: journals it (journal.ts), writes the cells of rows that still hold what was
- * read, appends the rows, clears the journal.
+ * Applies a plan: reads the tabs it writes, journals what it will do (journal.ts), writes the
+ * cells of rows that still hold what was read, checks and repairs, appends the rows, clears
+ * the journal.
  */
 export async function applyToSheet(
   api: sheets_v4.Sheets,
@@ -108,305 +144,260 @@ export async function applyToSheet(
   opts: ApplyOptions = {},
 ): Promise<SheetApplyResult> {
   if (!plan.writes.length && !plan.appends.length) return { writes: 0, appends: 0, conflicts: [] };
-  if (!opts.recovering) {
-    await writeJournal(api, spreadsheetId, read, plan, opts.label ?? 'plan', calls);
-  }
-  const result = await applyPlan(api, spreadsheetId, read, plan, calls, opts.recovering === true);
-  await clearJournal(api, spreadsheetId, calls);
-  return result;
+  const prepared = await prepare(api, spreadsheetId, read, plan, calls);
+  await writeJournal(api, spreadsheetId, read, prepared.entry, opts.label ?? 'plan', calls);
+  const done = await finish(api, spreadsheetId, read, prepared.entry, prepared.fresh, calls, false);
+  if (done.settled) await clearJournal(api, spreadsheetId, calls);
+  return { ...done, conflicts: [...prepared.conflicts, ...done.conflicts] };
 }
 
-/** Finishes the plan a stopped run left in the journal; returns the register as it is now. */
-export function recoverSheet(
+/**
+ * Finishes the plan a stopped run left in the journal, and removes the row tags of earlier
+ * releases; returns the register as it is now.
+ */
+export async function recoverSheet(
   api: sheets_v4.Sheets,
   spreadsheetId: string,
   read: SheetSnapshot,
   calls: SheetCalls,
 ): Promise<SheetSnapshot> {
-  return recoverJournal(api, spreadsheetId, read, calls, (r, plan) =>
-    applyToSheet(api, spreadsheetId, r, plan, calls, { recovering: true }),
-  );
+  await removeLegacyTags(api, spreadsheetId, calls);
+  return recoverJournal(api, spreadsheetId, read, calls, async (r, found) => {
+    const entry = 'plan' in found ? (await prepare(api, spreadsheetId, r, found.plan, calls)).entry : found;
+    const current = await readTabs(
+      api,
+      spreadsheetId,
+      entry.baselines.map((b) => sheetOfTab(r)(b.tab)?.title).filter((t): t is string => !!t),
+      calls,
+      'values.batchGet (recovery)',
+    );
+    const done = await finish(api, spreadsheetId, r, entry, current, calls, true);
+    if (done.settled) await clearJournal(api, spreadsheetId, calls);
+  });
 }
 
-async function applyPlan(
+/**
+ * Earlier releases tagged every row with developer metadata (`milepost.key.<Tab>`), which
+ * Google limits to 30,000 characters per sheet (rows.ts): they are removed at the first run.
+ * One search, and one delete only when some are found.
+ */
+export async function removeLegacyTags(
+  api: sheets_v4.Sheets,
+  spreadsheetId: string,
+  calls: SheetCalls,
+): Promise<number> {
+  const keys = TABS.map((t) => `${LEGACY_TAG}${t.name}`);
+  const found = await calls.read('developerMetadata.search (old row tags)', () =>
+    api.spreadsheets.developerMetadata.search({
+      spreadsheetId,
+      requestBody: { dataFilters: keys.map((metadataKey) => ({ developerMetadataLookup: { metadataKey } })) },
+    }),
+  );
+  const present = new Set(
+    (found.data.matchedDeveloperMetadata ?? []).map((m) => m.developerMetadata?.metadataKey ?? ''),
+  );
+  const requests = keys
+    .filter((k) => present.has(k))
+    .map((metadataKey) => ({
+      deleteDeveloperMetadata: { dataFilter: { developerMetadataLookup: { metadataKey } } },
+    }));
+  if (!requests.length) return 0;
+  // Deleting what is already deleted matches nothing: safe to repeat.
+  await calls.write('spreadsheets.batchUpdate (remove old row tags)', () =>
+    api.spreadsheets.batchUpdate({ spreadsheetId, requestBody: { requests } }),
+  );
+  return found.data.matchedDeveloperMetadata?.length ?? 0;
+}
+
+/** The metadata key prefix of the row tags of earlier releases. */
+export const LEGACY_TAG = 'milepost.key.';
+
+/**
+ * Reads the tabs the plan writes, finds each written row, checks it still holds what the core
+ * read, and takes the baseline the repair loop and the journal need.
+ */
+async function prepare(
   api: sheets_v4.Sheets,
   spreadsheetId: string,
   read: SheetSnapshot,
   plan: Plan,
   calls: SheetCalls,
-  recovering: boolean,
-): Promise<SheetApplyResult> {
+): Promise<{ entry: PlanEntry; fresh: Map<string, TabRead>; conflicts: Problem[] }> {
   const tz = plan.timeZone;
-  const sheets = read.sheets;
-  const { headers: snapshotHeaders, rows: snapshotRows } = byTab(read);
-  const sheetOf = (tab: TabName) => sheets.find((s) => normaliseName(s.title) === normaliseName(tab));
+  const sheetOf = sheetOfTab(read);
   const conflicts: Problem[] = [];
-  /** Rows not written: the appends that record their writes are left for the next run. */
-  const failedTargets = new Set<string>();
-  const conflict = (t: Target, message: string, column?: string, row?: number): Problem => {
-    failedTargets.add(`${t.tab}|${t.key}`);
-    return conflictOf(t, message, column, row);
-  };
+  const failed = new Set<string>();
+  const writeTabs = [...new Set(plan.writes.map((w) => w.tab))];
+  for (const tab of writeTabs.filter((t) => !sheetOf(t))) {
+    conflicts.push({ severity: 'error', tab, message: `the Sheet has no ${tab} tab; nothing written there` });
+  }
+  const present = writeTabs.filter((t) => sheetOf(t));
+  const appendTabs = [...new Set(plan.appends.map((a) => a.tab))].filter((t) => sheetOf(t));
+  const fresh = await readTabs(
+    api,
+    spreadsheetId,
+    present.map((t) => sheetOf(t)!.title),
+    calls,
+    'values.batchGet (before writing)',
+    appendTabs.filter((t) => !present.includes(t)).map((t) => sheetOf(t)!.title),
+  );
 
-  // 1. Group writes by row.
-  const targets = new Map<string, Target>();
-  const matchKeys = new Map<string, string>();
-  for (const w of plan.writes) {
-    const spec = tabSpec(w.tab);
-    if (w.ref.by === 'match' && w.column === spec.key)
-      matchKeys.set(`${w.tab}#${w.ref.row}`, String(w.value));
-  }
-  for (const w of plan.writes) {
-    const sheet = sheetOf(w.tab);
-    if (!sheet) {
-      conflicts.push({
-        severity: 'error',
-        tab: w.tab,
-        message: `the Sheet has no ${w.tab} tab; nothing written there`,
-      });
-      continue;
-    }
-    const key = w.ref.by === 'key' ? w.ref.value.trim() : matchKeys.get(`${w.tab}#${w.ref.row}`);
-    if (!key) {
-      conflicts.push({
-        severity: 'error',
-        tab: w.tab,
-        row: w.ref.by === 'match' ? w.ref.row : undefined,
-        message: `${w.tab}: a row without a key cannot be addressed; not written`,
-      });
-      continue;
-    }
-    const id = `${w.tab}|${key}`;
-    const t = targets.get(id) ?? {
-      tab: w.tab,
-      sheet,
-      key,
-      writes: [],
-      match: w.ref.by === 'match' ? { row: w.ref.row, cells: w.ref.cells } : undefined,
-    };
-    t.writes.push(w);
-    targets.set(id, t);
-  }
-
-  // 2. Which rows already carry their key as metadata (one search for every tab).
-  const tabs = [...new Set([...targets.values()].map((t) => t.tab))];
-  const existing = new Map<string, number[]>();
-  if (tabs.length) {
-    const found = await calls.read('developerMetadata.search', () =>
-      api.spreadsheets.developerMetadata.search({
-        spreadsheetId,
-        requestBody: {
-          dataFilters: tabs.map((tab) => ({ developerMetadataLookup: { metadataKey: metadataKey(tab) } })),
-        },
-      }),
-    );
-    for (const m of found.data.matchedDeveloperMetadata ?? []) {
-      const d = m.developerMetadata;
-      const tab = tabs.find((t) => metadataKey(t) === d?.metadataKey);
-      if (!tab || !d?.metadataValue) continue;
-      const id = `${tab}|${d.metadataValue}`;
-      existing.set(id, [...(existing.get(id) ?? []), d.location?.dimensionRange?.startIndex ?? -1]);
-    }
-  }
-
-  // 3. Tag rows that have no metadata yet, where the snapshot saw them. A person may have moved
-  //    rows since: the check read below catches a tag on the wrong row before anything is written.
-  const create: sheets_v4.Schema$Request[] = [];
-  for (const [id, t] of targets) {
-    const at = existing.get(id);
-    if (at && at.length > 1) {
-      conflicts.push(conflict(t, `the key is on ${at.length} rows`));
-      targets.delete(id);
-      continue;
-    }
-    if (at) continue;
-    let index: number | undefined;
-    if (t.match) index = t.match.row - 1;
-    else {
-      const headers = snapshotHeaders.get(t.tab) ?? [];
-      const keyCol = headers.findIndex((h) => normaliseName(h) === normaliseName(tabSpec(t.tab).key ?? ''));
-      const rows = (snapshotRows.get(t.tab) ?? [])
-        .map((r, i) => ({ r, i }))
-        .filter(({ r }) => keyCol >= 0 && sameKey(r[keyCol] ?? null, t.key, tz));
-      if (rows.length !== 1) {
-        conflicts.push(
-          conflict(t, rows.length ? `the key is on ${rows.length} rows` : 'no row has this key'),
-        );
-        targets.delete(id);
-        continue;
-      }
-      index = rows[0]!.i + 1;
-    }
-    create.push({
-      createDeveloperMetadata: {
-        developerMetadata: {
-          metadataKey: metadataKey(t.tab),
-          metadataValue: t.key,
-          visibility: 'DOCUMENT',
-          location: {
-            dimensionRange: {
-              sheetId: t.sheet.sheetId,
-              dimension: 'ROWS',
-              startIndex: index,
-              endIndex: index + 1,
-            },
-          },
-        },
-      },
-    });
-  }
-  const created = new Map<string, number>();
-  if (create.length) {
-    // Not repeated on failure: a second create would tag the row twice. The next run finds
-    // whatever this call did with its search.
-    const reply = await calls.once('spreadsheets.batchUpdate (tag rows)', () =>
-      api.spreadsheets.batchUpdate({ spreadsheetId, requestBody: { requests: create } }),
-    );
-    for (const r of reply.data.replies ?? []) {
-      const d = r.createDeveloperMetadata?.developerMetadata;
-      const tab = tabs.find((t) => metadataKey(t) === d?.metadataKey);
-      if (tab && d?.metadataValue && d.metadataId != null)
-        created.set(`${tab}|${d.metadataValue}`, d.metadataId);
-    }
-  }
-
-  // 4. Read the header rows and every target row as they are now.
-  const appendTabs = [...new Set(plan.appends.map((a) => a.tab))].filter((tab) => sheetOf(tab));
-  const headerTabs = [...new Set([...tabs, ...appendTabs])];
-  const live = [...targets.values()];
-  const headers = new Map<TabName, string[]>();
-  const current = new Map<string, { row: number; values: Cell[] }[]>();
-  if (headerTabs.length || live.length) {
-    const filters = [
-      ...headerTabs.map((tab) => ({ a1Range: `${quoteSheet(sheetOf(tab)!.title)}!1:1` })),
-      ...live.map((t) => lookup(t.tab, t.key)),
-    ];
-    const got = await calls.read('values.batchGetByDataFilter', () =>
-      api.spreadsheets.values.batchGetByDataFilter({
-        spreadsheetId,
-        requestBody: {
-          dataFilters: filters,
-          valueRenderOption: 'UNFORMATTED_VALUE',
-          dateTimeRenderOption: 'SERIAL_NUMBER',
-        },
-      }),
-    );
-    for (const vr of got.data.valueRanges ?? []) {
-      const f = vr.dataFilters?.[0];
-      const values = ((vr.valueRange?.values ?? [])[0] ?? []) as Cell[];
-      if (f?.a1Range) {
-        const tab = headerTabs.find((t) => f.a1Range === `${quoteSheet(sheetOf(t)!.title)}!1:1`);
-        if (tab)
-          headers.set(
-            tab,
-            values.map((h) => String(h ?? '')),
-          );
-      } else if (f?.developerMetadataLookup) {
-        const l = f.developerMetadataLookup;
-        const tab = tabs.find((t) => metadataKey(t) === l.metadataKey);
-        if (!tab) continue;
-        const id = `${tab}|${l.metadataValue}`;
-        current.set(id, [
-          ...(current.get(id) ?? []),
-          { row: rowOfRange(vr.valueRange?.range) ?? -1, values },
-        ]);
-      }
-    }
-  }
-
-  // 5. Check each row, then write every row that still holds what was read.
-  const data: sheets_v4.Schema$DataFilterValueRange[] = [];
-  const untag: number[] = [];
-  let writes = 0;
-  for (const t of live) {
-    const id = `${t.tab}|${t.key}`;
-    const hs = headers.get(t.tab) ?? [];
-    const col = (h: string) => hs.findIndex((x) => normaliseName(x) === normaliseName(h));
-    const found = current.get(id) ?? [];
-    const fail = (message: string, column?: string) => {
-      conflicts.push(conflict(t, message, column, found[0]?.row));
-      if (created.has(id)) untag.push(created.get(id)!);
-    };
-    if (found.length !== 1) {
-      fail(found.length ? `the key is on ${found.length} rows` : 'the row is gone');
-      continue;
-    }
-    const row = found[0]!.values;
-    const cellAt = (h: string): Cell => {
-      const i = col(h);
+  const baselines: Baseline[] = [];
+  const targets: RowTarget[] = [];
+  for (const tab of present) {
+    const tabRead = fresh.get(normaliseName(sheetOf(tab)!.title))!;
+    const keyHeader = tabSpec(tab).key ?? '';
+    const writes = plan.writes.filter((w) => w.tab === tab);
+    const cols = new Set(tabRead.headers.map((h) => normaliseName(h)));
+    const written = [...new Set(writes.map((w) => normaliseName(w.column)))];
+    const cellAt = (row: Cell[], h: string): Cell => {
+      const i = tabRead.headers.findIndex((x) => normaliseName(x) === normaliseName(h));
       return i < 0 ? null : ((row[i] ?? null) as Cell);
     };
-    if (t.match) {
-      const moved = Object.entries(t.match.cells).find(([h, v]) => !sameCell(cellAt(h), v, tz));
-      if (moved) {
-        fail(
-          `row ${t.match.row} no longer holds what was read (${moved[0]} is now "${cellAt(moved[0]) ?? ''}")`,
-          moved[0],
+    // The key a row gets from this plan (a new row's ID) names it in reports and `requires`.
+    const newKeys = new Map<number, string>();
+    for (const w of writes)
+      if (w.ref.by === 'match' && normaliseName(w.column) === normaliseName(keyHeader))
+        newKeys.set(w.ref.row, String(w.value));
+    const byRow = new Map<number, { key: string; writes: CellWrite[]; problem?: [string, string?] }>();
+    for (const w of writes) {
+      const key = w.ref.by === 'key' ? w.ref.value.trim() : (newKeys.get(w.ref.row) ?? `row ${w.ref.row}`);
+      const found = findRow(w, tabRead, keyHeader, tz);
+      const id = found.index ?? -1 - (w.ref.by === 'match' ? w.ref.row : 0);
+      const entry = byRow.get(id) ?? { key, writes: [] };
+      if (found.problem) entry.problem ??= [found.problem];
+      else if (!cols.has(normaliseName(w.column)))
+        entry.problem ??= [`the column "${w.column}" is missing`, w.column];
+      else {
+        const cur = cellAt(tabRead.rows[found.index!]!, w.column);
+        // A cell that already holds what the plan writes is not a conflict (a stopped run wrote
+        // it, or a person typed the same).
+        if (!sameCell(cur, w.previous, tz) && !sameCell(cur, sheetValue(w.value, w.as, tz) ?? null, tz))
+          entry.problem ??= [
+            `${w.column} was changed by someone since it was read (now "${cur ?? ''}")`,
+            w.column,
+          ];
+      }
+      entry.writes.push(w);
+      byRow.set(id, entry);
+    }
+    for (const [index, e] of byRow) {
+      if (e.problem || index < 0) {
+        failed.add(`${tab}|${e.key.toLowerCase()}`);
+        conflicts.push(
+          conflictOf(
+            tab,
+            e.key,
+            e.problem?.[0] ?? 'no row',
+            e.problem?.[1],
+            index >= 0 ? index + 2 : undefined,
+          ),
         );
         continue;
       }
-    } else if (!sameKey(cellAt(tabSpec(t.tab).key ?? ''), t.key, tz)) {
-      fail('the row tagged with this key now holds another key');
-      continue;
-    }
-    const missing = t.writes.find((w) => col(w.column) < 0);
-    if (missing) {
-      fail(`the column "${missing.column}" is missing`, missing.column);
-      continue;
-    }
-    // A cell that already holds what the plan writes is not a conflict (a stopped run wrote it,
-    // or a person typed the same): it is simply written again.
-    const changed = t.writes.find(
-      (w) =>
-        !sameCell(cellAt(w.column), w.previous, tz) &&
-        !sameCell(cellAt(w.column), sheetValue(w.value, w.as, tz) ?? null, tz),
-    );
-    if (changed) {
-      fail(
-        `${changed.column} was changed by someone since it was read (now "${cellAt(changed.column) ?? ''}")`,
-        changed.column,
-      );
-      continue;
-    }
-    const values: (Cell | null)[] = [];
-    for (const w of t.writes) {
-      const i = col(w.column);
-      while (values.length <= i) values.push(null);
+      const cells: (Cell | undefined)[] = written.map(() => undefined);
       // Text goes in as RAW: a leading '=' or '+' stays text.
-      values[i] = sheetValue(w.value, w.as, tz) ?? '';
+      for (const w of e.writes)
+        cells[written.indexOf(normaliseName(w.column))] = sheetValue(w.value, w.as, tz) ?? '';
+      targets.push({ tab, row: index, key: e.key, cells });
     }
-    writes += t.writes.length;
-    data.push({ dataFilter: lookup(t.tab, t.key), majorDimension: 'ROWS', values: [values] });
+    baselines.push(takeBaseline(tab, tabRead, normaliseName(keyHeader), written));
   }
-  if (data.length) {
-    // Overwriting rows addressed by key: safe to repeat.
-    await calls.write('values.batchUpdateByDataFilter', () =>
-      api.spreadsheets.values.batchUpdateByDataFilter({
-        spreadsheetId,
-        requestBody: { valueInputOption: 'RAW', data },
-      }),
-    );
-  }
-  if (untag.length) {
-    await calls.write('spreadsheets.batchUpdate (untag rows)', () =>
-      api.spreadsheets.batchUpdate({
+  // Rows recording writes that could not be made are left for the next run, which will plan
+  // them again (the response is not marked as applied).
+  const appends = plan.appends.filter(
+    (a) => !a.requires?.some((r) => failed.has(`${r.tab}|${r.key.trim().toLowerCase()}`)),
+  );
+  return { entry: { timeZone: tz, baselines, targets, appends }, fresh, conflicts };
+}
+
+/**
+ * Writes the targets and repairs until every planned cell is where it belongs (rows.ts), then
+ * appends the rows. `current` is the tabs as last read.
+ */
+async function finish(
+  api: sheets_v4.Sheets,
+  spreadsheetId: string,
+  read: SheetSnapshot,
+  entry: PlanEntry,
+  current: Map<string, TabRead>,
+  calls: SheetCalls,
+  recovering: boolean,
+): Promise<SheetApplyResult & { settled: boolean }> {
+  const tz = entry.timeZone;
+  const sheetOf = sheetOfTab(read);
+  const conflicts: Problem[] = [];
+  const failed = new Set<string>();
+  let targets = entry.targets;
+  let settled = false;
+  let tabs = current;
+  for (let round = 0; round <= MAX_ROUNDS; round++) {
+    const fixes: CellFix[] = [];
+    for (const b of entry.baselines) {
+      const title = sheetOf(b.tab)?.title;
+      const now = title ? tabs.get(normaliseName(title)) : undefined;
+      if (!title || !now) continue;
+      const r = planRound(
+        b,
+        targets.filter((t) => t.tab === b.tab),
+        now,
+        tz,
+      );
+      for (const p of r.problems) {
+        failed.add(`${p.target.tab}|${p.target.key.toLowerCase()}`);
+        conflicts.push(conflictOf(p.target.tab, p.target.key, p.message, p.column, p.row));
+      }
+      fixes.push(...r.fixes.map((f) => ({ ...f, tab: title, column: columnLetterOf(now, f.column) })));
+    }
+    targets = targets.filter((t) => !failed.has(`${t.tab}|${t.key.toLowerCase()}`));
+    if (!fixes.length) {
+      settled = true;
+      break;
+    }
+    if (round === MAX_ROUNDS) break;
+    // Overwriting cells with planned or restored values: safe to repeat.
+    await calls.write('values.batchUpdate', () =>
+      api.spreadsheets.values.batchUpdate({
         spreadsheetId,
         requestBody: {
-          requests: untag.map((metadataId) => ({
-            deleteDeveloperMetadata: { dataFilter: { developerMetadataLookup: { metadataId } } },
+          valueInputOption: 'RAW',
+          data: fixes.map((f) => ({
+            range: `${quoteSheet(f.tab)}!${f.column}${f.row}`,
+            values: [[f.value ?? '']],
           })),
         },
       }),
     );
+    tabs = await readTabs(
+      api,
+      spreadsheetId,
+      entry.baselines.map((b) => sheetOf(b.tab)?.title).filter((t): t is string => !!t),
+      calls,
+      'values.batchGet (check)',
+    );
   }
+  if (!settled) {
+    // People kept moving rows: the journal stays, and the next run finishes from it.
+    for (const t of targets) {
+      failed.add(`${t.tab}|${t.key.toLowerCase()}`);
+      conflicts.push(
+        conflictOf(
+          t.tab,
+          t.key,
+          `rows kept moving while Milepost wrote them (${MAX_ROUNDS} rounds); the next run finishes the change`,
+        ),
+      );
+    }
+    return { writes: 0, appends: 0, conflicts, settled };
+  }
+  const writes = targets.reduce((n, t) => n + t.cells.filter((c) => c !== undefined).length, 0);
 
-  // 6. Append new rows, one call per tab, checked before any repeat.
+  // Append new rows, one call per tab, checked before any repeat.
   let appends = 0;
-  // Rows recording writes that could not be made are left for the next run, which will plan
-  // them again (the response is not marked as applied).
-  const appendable = plan.appends.filter(
-    (a) => !a.requires?.some((r) => failedTargets.has(`${r.tab}|${r.key.trim()}`)),
+  const appendable = entry.appends.filter(
+    (a) => !a.requires?.some((r) => failed.has(`${r.tab}|${r.key.trim().toLowerCase()}`)),
   );
+  const appendTabs = [...new Set(appendable.map((a) => a.tab))].filter((tab) => sheetOf(tab));
   const present = recovering
     ? await rowsPresent(
         api,
@@ -416,18 +407,29 @@ async function applyPlan(
       )
     : undefined;
   for (const tab of appendTabs) {
-    const hs = headers.get(tab) ?? snapshotHeaders.get(tab) ?? [];
-    const there = present?.get(sheetOf(tab)!.title) ?? [];
+    const title = sheetOf(tab)!.title;
+    const hs =
+      tabs.get(normaliseName(title))?.headers ??
+      current.get(normaliseName(title))?.headers ??
+      headersOf(read, tab);
+    const there = present?.get(title) ?? [];
     const values = appendable
       .filter((a) => a.tab === tab)
       .map((a) => rowValues(a, hs, tz))
       .filter((v) => !there.some((row) => sameRow(row, v, tz)));
     if (!values.length) continue;
-    const rows = values;
-    await appendChecked(api, spreadsheetId, sheetOf(tab)!.title, values, calls, tz);
-    appends += rows.length;
+    await appendChecked(api, spreadsheetId, title, values, calls, tz);
+    appends += values.length;
   }
-  return { writes, appends, conflicts };
+  return { writes, appends, conflicts, settled };
+}
+
+function columnLetterOf(read: TabRead, header: string): string {
+  return columnLetters(read.headers.findIndex((h) => normaliseName(h) === header));
+}
+
+function headersOf(read: SheetSnapshot, tab: string): string[] {
+  return read.snapshot.tables.find((t) => normaliseName(t.name) === normaliseName(tab))?.headers ?? [];
 }
 
 function rowValues(a: RowAppend, headers: string[], tz: string): Cell[] {

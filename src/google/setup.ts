@@ -18,7 +18,7 @@ import {
 export { protectionDescription };
 
 import type { Call } from './apply';
-import { quoteSheet } from './sheets';
+import { columnLetters, quoteSheet } from './sheets';
 
 export interface ExistingSheet {
   sheetId: number;
@@ -53,13 +53,6 @@ export interface SetupPlan {
 function colour(hex: string): sheets_v4.Schema$Color {
   const n = Number.parseInt(hex.slice(1), 16);
   return { red: ((n >> 16) & 255) / 255, green: ((n >> 8) & 255) / 255, blue: (n & 255) / 255 };
-}
-
-function columnLetters(index: number): string {
-  let s = '';
-  for (let n = index + 1; n > 0; n = Math.floor((n - 1) / 26))
-    s = String.fromCharCode(65 + ((n - 1) % 26)) + s;
-  return s;
 }
 
 /** What setup must do to an existing spreadsheet (pure: tested without any API). */

@@ -13,6 +13,14 @@ export function quoteSheet(title: string): string {
   return `'${title.replace(/'/g, "''")}'`;
 }
 
+/** A 0-based column index as A1 letters (0 → A, 26 → AA). */
+export function columnLetters(index: number): string {
+  let s = '';
+  for (let n = index + 1; n > 0; n = Math.floor((n - 1) / 26))
+    s = String.fromCharCode(65 + ((n - 1) % 26)) + s;
+  return s;
+}
+
 export interface SheetInfo {
   sheetId: number;
   title: string;

@@ -138,7 +138,7 @@ describe('milepost wrap-up --backend google', () => {
     const { raw } = await readResponses(path.join(template, 'responses.jsonl'));
     await packGoogle(id, raw, NOW, env);
     // The Sheet write that records the wrap-up fails for good: the run stops after the send.
-    emulator.fail({ status: 400, path: 'values:batchUpdateByDataFilter$', onCall: 1 });
+    emulator.fail({ status: 400, path: 'values:batchUpdate$', onCall: 1 });
     await expect(wrapUpGoogle(id, '2026-12-03T12:00:00Z', {}, env)).rejects.toThrow();
     // The re-run finishes the journaled wrap-up (the meeting is marked Held) and sends nothing.
     const rerun = await wrapUpGoogle(id, '2026-12-03T12:05:00Z', {}, env);
