@@ -11,7 +11,7 @@ import { build } from 'esbuild';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import sample from '../../templates/sample/register.json';
 import { failure, googleError, sampleRegister, sheetsClient } from './helpers';
-import { type Emulator, type EmulatorState, startEmulator } from './server';
+import { type Emulator, type EmulatorState, quotaOf, startEmulator } from './server';
 
 let registerFile: string;
 beforeAll(async () => {
@@ -154,6 +154,40 @@ describe('quotas', () => {
     expect((await failure(readOnce())).status).toBe(429);
     emulator.setQuota(false);
     for (let i = 0; i < 5; i++) await readOnce();
+  });
+
+  it("counts each API against its own published quota: Sheets' 60 reads leave Gmail, Docs, Forms and Drive alone", async () => {
+    const clock = Date.parse('2026-12-01T12:00:00Z');
+    const { api, id } = await start({ quotaPerMinute: 60, now: () => clock });
+    for (let i = 0; i < 60; i++)
+      await api.spreadsheets.values.get({ spreadsheetId: id, range: 'Milestones!A1' });
+    const token = { headers: { Authorization: 'Bearer test-token' } };
+    // Gmail: 15,000 units a minute, 5 a list: far from spent by 100 lists.
+    for (let i = 0; i < 100; i++) {
+      const res = await fetch(`${emulator.apiRoot}gmail/v1/users/me/messages`, token);
+      expect(res.status, `list ${i + 1}`).toBe(200);
+    }
+    const sheets = await fetch(`${emulator.apiRoot}v4/spreadsheets/${id}`, token);
+    expect(sheets.status).toBe(429);
+  });
+
+  it('prices calls as Google does (requests, or Gmail units per method)', () => {
+    expect(quotaOf('GET', '/v4/spreadsheets/x/values/A1', 'read')).toMatchObject({
+      api: 'sheets',
+      limit: 60,
+      cost: 1,
+    });
+    expect(quotaOf('POST', '/v1/documents/x:batchUpdate', 'write')).toMatchObject({ api: 'docs', limit: 60 });
+    expect(quotaOf('GET', '/v1/documents/x', 'read')).toMatchObject({ api: 'docs', limit: 300 });
+    expect(quotaOf('GET', '/v1/forms/x/responses', 'read')).toMatchObject({ api: 'forms', limit: 180 });
+    expect(quotaOf('POST', '/v1/forms/x:batchUpdate', 'write')).toMatchObject({ api: 'forms', limit: 150 });
+    expect(quotaOf('GET', '/drive/v3/files', 'read')).toMatchObject({ api: 'drive', limit: 12_000 });
+    expect(quotaOf('POST', '/gmail/v1/users/me/messages/send', 'write')).toMatchObject({
+      api: 'gmail',
+      limit: 15_000,
+      cost: 100,
+    });
+    expect(quotaOf('GET', '/gmail/v1/users/me/messages', 'read')).toMatchObject({ cost: 5 });
   });
 });
 

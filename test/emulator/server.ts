@@ -50,12 +50,15 @@ import { applyFields } from './fields';
 import { type FormSubmission, FormsState } from './forms';
 import { GMAIL_USER, GmailState } from './gmail';
 import { type SeedOptions, seedOfTables, seedOfWorkbook } from './seed';
-import { type HumanEdit, type JsonObject, SheetsState, seededRandom } from './sheets';
+import { type HumanEdit, type JsonObject, metadataCharacters, SheetsState, seededRandom } from './sheets';
 
 export interface EmulatorOptions {
   /** 0 (the default) picks a free port. */
   port?: number;
-  /** Requests per minute per user, for reads and for writes each (Google: 60). false: no quota. */
+  /**
+   * Sheets requests per minute per user, for reads and for writes each (Google: 60); the other
+   * APIs keep their own published quotas (QUOTAS). false: no quota on any API.
+   */
   quotaPerMinute?: number | false;
   /** The clock of quotas and of the request log (ms since the epoch). */
   now?: () => number;
@@ -161,6 +164,8 @@ export interface Emulator {
   seedFromWorkbook(file: string, opts?: Partial<SeedOptions>): Promise<string>;
   /** A tab's values as a read with the given render option returns them (default UNFORMATTED_VALUE). */
   values(spreadsheetId: string, sheet: string, render?: ValueRenderOption): Scalar[][];
+  /** Developer metadata characters (keys and values) in use: the spreadsheet's own, and per sheet title. */
+  metadataCharacters(spreadsheetId: string): { spreadsheet: number; sheets: Record<string, number> };
   /**
    * A person submits (or, with the `responseId` of one, edits) a response to a form in the browser;
    * returns it as responses.get would. Throws an ApiError (403, 400, 404) when they could not.
@@ -261,7 +266,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   let calls = 0;
   let latencyMs = 0;
   let quota: number | false = options.quotaPerMinute ?? 60;
-  const windows = new Map<string, number[]>();
+  const windows = new Map<string, { at: number; cost: number }[]>();
 
   const applyEdit = (edit: EmulatorEdit): void => {
     const { spreadsheetId, ...human } = edit;
@@ -295,16 +300,25 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     return chosen;
   };
 
-  const overQuota = (token: string, kind: 'read' | 'write'): ApiError | undefined => {
+  /** Each API's own per-user per-minute quota, counted in requests or (Gmail) in units. */
+  const overQuota = (
+    token: string,
+    method: string,
+    path: string,
+    kind: 'read' | 'write',
+  ): ApiError | undefined => {
     if (quota === false) return undefined;
-    const key = `${token}\u0000${kind}`;
+    const q = quotaOf(method, path, kind);
+    const limit = q.api === 'sheets' ? quota : q.limit;
+    const key = `${token}\u0000${q.api}\u0000${q.metric}`;
     const t = now();
-    const recent = (windows.get(key) ?? []).filter((x) => x > t - 60_000);
-    if (recent.length >= quota) {
+    const recent = (windows.get(key) ?? []).filter((x) => x.at > t - 60_000);
+    const used = recent.reduce((n, x) => n + x.cost, 0);
+    if (used + q.cost > limit) {
       windows.set(key, recent);
-      return quotaError(kind, quota);
+      return quotaError({ ...q, limit });
     }
-    recent.push(t);
+    recent.push({ at: t, cost: q.cost });
     windows.set(key, recent);
     return undefined;
   };
@@ -395,7 +409,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     }
     const error =
       fault.status === 429 && fault.message === undefined
-        ? quotaError(entry.kind, typeof quota === 'number' ? quota : 60)
+        ? quotaError(quotaOf(entry.method, entry.path, entry.kind))
         : new ApiError(fault.status, fault.message);
     send(res, fault.status, error.body(), headers);
   }
@@ -428,7 +442,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
           );
         }
       }
-      const limited = overQuota(token, route.kind);
+      const limited = overQuota(token, method, url.pathname, route.kind);
       if (limited) throw limited;
       const result = route.run();
       const fields = url.searchParams.get('fields')?.replace(/\s+/g, '') || route.defaultFields;
@@ -842,6 +856,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       if (!tab) throw new Error(`No sheet "${sheet}" in ${spreadsheetId}`);
       return tabValues(tab.rows, render);
     },
+    metadataCharacters(spreadsheetId) {
+      const ss = state.spreadsheet(spreadsheetId);
+      const used = metadataCharacters(ss);
+      const sheets: Record<string, number> = {};
+      for (const sh of ss.sheets) sheets[sh.properties.title] = used.sheets.get(sh.properties.sheetId) ?? 0;
+      return { spreadsheet: used.spreadsheet, sheets };
+    },
     submitResponse(formId, submission) {
       return forms.submit(formId, submission);
     },
@@ -947,11 +968,82 @@ function invalidCredentials(): ApiError {
   });
 }
 
-function quotaError(kind: 'read' | 'write', limit: number): ApiError {
-  const metric = kind === 'read' ? 'Read requests' : 'Write requests';
+/** One API's quota that a call counts against. */
+export interface Quota {
+  api: 'sheets' | 'docs' | 'drive' | 'forms' | 'gmail';
+  service: string;
+  /** Google's metric name, as its 429 names it. */
+  metric: string;
+  limitName: string;
+  /** Per user per minute. */
+  limit: number;
+  /** What this call costs: 1 request, or Gmail's quota units. */
+  cost: number;
+}
+
+/**
+ * Each API's published per-user per-minute quota (the emulator applies the per-user ones: a
+ * job runs as one user):
+ * - Sheets API "Usage limits": read requests and write requests "Per minute per user per
+ *   project 60" each.
+ * - Docs API "Usage limits": "Read requests Per minute per user per project 300"; "Write
+ *   requests Per minute per user per project 60".
+ * - Forms API "Usage limits": "Read requests … Per minute per user per project 390";
+ *   "Expensive read requests (Used for forms.responses.list requests.) … Per minute per user
+ *   per project 180"; "Write requests … Per minute per user per project 150".
+ * - Drive API "Usage limits": "Queries per 60 seconds per user 12,000".
+ * - Gmail API "Usage limits": "Per user rate limit 15,000 quota units per user per minute",
+ *   with a cost per method ("Per-method quota usage": messages.send 100, messages.list 5,
+ *   messages.get 5).
+ */
+export function quotaOf(method: string, path: string, kind: 'read' | 'write'): Quota {
+  const rw = (api: Quota['api'], service: string, read: number, write: number): Quota => ({
+    api,
+    service,
+    metric: kind === 'read' ? 'Read requests' : 'Write requests',
+    limitName: `${kind === 'read' ? 'Read' : 'Write'}RequestsPerMinutePerUser`,
+    limit: kind === 'read' ? read : write,
+    cost: 1,
+  });
+  if (path.startsWith('/gmail/')) {
+    const cost = /\/messages\/send$/.test(path) ? 100 : 5;
+    return {
+      api: 'gmail',
+      service: 'gmail.googleapis.com',
+      metric: 'Queries',
+      limitName: 'QueriesPerMinutePerUser',
+      limit: 15_000,
+      cost,
+    };
+  }
+  if (path.startsWith('/drive/')) {
+    return {
+      ...rw('drive', 'drive.googleapis.com', 12_000, 12_000),
+      metric: 'Queries',
+      limitName: 'QueriesPerMinutePerUser',
+    };
+  }
+  if (path.startsWith('/v1/forms')) {
+    if (method === 'GET' && /\/responses$/.test(path)) {
+      return {
+        api: 'forms',
+        service: 'forms.googleapis.com',
+        metric: 'Expensive read requests',
+        limitName: 'ExpensiveReadRequestsPerMinutePerUser',
+        limit: 180,
+        cost: 1,
+      };
+    }
+    return rw('forms', 'forms.googleapis.com', 390, 150);
+  }
+  if (path.startsWith('/v1/documents')) return rw('docs', 'docs.googleapis.com', 300, 60);
+  return rw('sheets', 'sheets.googleapis.com', 60, 60);
+}
+
+function quotaError(q: Quota): ApiError {
   return new ApiError(
     429,
-    `Quota exceeded for quota metric '${metric}' and limit '${metric} per minute per user' of service 'sheets.googleapis.com' for consumer 'project_number:000000000000'.`,
+    `Quota exceeded for quota metric '${q.metric}' and limit '${q.metric} per minute per user' of service '${q.service}' for consumer 'project_number:000000000000'.`,
     {
       details: [
         {
@@ -959,11 +1051,11 @@ function quotaError(kind: 'read' | 'write', limit: number): ApiError {
           reason: 'RATE_LIMIT_EXCEEDED',
           domain: 'googleapis.com',
           metadata: {
-            quota_metric: `sheets.googleapis.com/${kind}_requests`,
-            quota_limit: `${kind === 'read' ? 'Read' : 'Write'}RequestsPerMinutePerUser`,
-            quota_limit_value: String(limit),
+            quota_metric: `${q.service}/${q.metric.toLowerCase().replace(/ /g, '_')}`,
+            quota_limit: q.limitName,
+            quota_limit_value: String(q.limit),
             quota_location: 'global',
-            service: 'sheets.googleapis.com',
+            service: q.service,
             consumer: 'projects/000000000000',
           },
         },

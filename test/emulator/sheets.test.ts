@@ -32,6 +32,14 @@ afterEach(async () => {
 
 const LONDON = 'Europe/London';
 
+/** A fresh emulator with other options (the beforeEach one is closed). */
+async function restart(options: Parameters<typeof startEmulator>[0]): Promise<void> {
+  await emulator.close();
+  emulator = await startEmulator({ quotaPerMinute: false, ...options });
+  api = sheetsClient(emulator);
+  id = await emulator.seedFromWorkbook(registerFile);
+}
+
 /** Adds an empty tab through the API and returns its sheetId. */
 async function addTab(title: string, rowCount = 1000): Promise<number> {
   const res = await api.spreadsheets.batchUpdate({
@@ -392,8 +400,8 @@ describe('rows moving', () => {
     expect(sheet.protectedRanges![0]!.range).toEqual({ sheetId, startRowIndex: 22, endRowIndex: 23 });
   });
 
-  it('can leave row metadata in place when a range is sorted (metadataFollowsSort: false)', async () => {
-    const still = await startEmulator({ quotaPerMinute: false, metadataFollowsSort: false });
+  it('leaves row metadata in place when a range is sorted, by default (the reading worse for a job)', async () => {
+    const still = await startEmulator({ quotaPerMinute: false });
     try {
       const sid = await still.seedFromWorkbook(registerFile);
       const client = sheetsClient(still);
@@ -424,6 +432,95 @@ describe('rows moving', () => {
     } finally {
       await still.close();
     }
+  });
+});
+
+describe("Google's limits", () => {
+  const tag = (row: number, value: string) => ({
+    createDeveloperMetadata: {
+      developerMetadata: {
+        metadataKey: 'k',
+        metadataValue: value,
+        location: { dimensionRange: { sheetId: 0, dimension: 'ROWS', startIndex: row, endIndex: row + 1 } },
+        visibility: 'DOCUMENT',
+      },
+    },
+  });
+
+  it('refuses developer metadata past 30,000 characters on a sheet, applying nothing of the batch', async () => {
+    // 29 tags of 1,000 characters (key 'k' + 999) fit: 29,000.
+    const fits = Array.from({ length: 29 }, (_, i) => tag(i + 1, 'x'.repeat(999)));
+    await api.spreadsheets.batchUpdate({ spreadsheetId: id, requestBody: { requests: fits } });
+    expect(emulator.metadataCharacters(id).sheets.Milestones).toBe(29_000);
+    const over = [tag(30, 'y'.repeat(500)), tag(31, 'y'.repeat(500))];
+    const err = await failure(
+      api.spreadsheets.batchUpdate({ spreadsheetId: id, requestBody: { requests: over } }),
+    );
+    expect(err.status).toBe(400);
+    expect(err.data).toEqual(googleError(400, expect.stringMatching(/30000 characters/), 'INVALID_ARGUMENT'));
+    expect(emulator.metadataCharacters(id).sheets.Milestones).toBe(29_000);
+    // Another sheet has its own 30,000.
+    const other = await addTab('Other');
+    await api.spreadsheets.batchUpdate({
+      spreadsheetId: id,
+      requestBody: {
+        requests: [tag(1, 'z'.repeat(999))].map((r) => {
+          r.createDeveloperMetadata.developerMetadata.location.dimensionRange.sheetId = other;
+          return r;
+        }),
+      },
+    });
+    expect(emulator.metadataCharacters(id).sheets.Other).toBe(1000);
+  });
+
+  it('refuses growing a spreadsheet past 10 million cells, by a new tab or by appended rows', async () => {
+    const big = await failure(
+      api.spreadsheets.batchUpdate({
+        spreadsheetId: id,
+        requestBody: {
+          requests: [
+            {
+              addSheet: {
+                properties: { title: 'Huge', gridProperties: { rowCount: 400_000, columnCount: 26 } },
+              },
+            },
+          ],
+        },
+      }),
+    );
+    expect(big.data).toEqual(
+      googleError(400, expect.stringMatching(/above the limit of 10000000 cells/), 'INVALID_ARGUMENT'),
+    );
+    // Just under the limit, then one appended row too many.
+    const meta = await api.spreadsheets.get({ spreadsheetId: id });
+    const used = meta.data.sheets!.reduce(
+      (n, s) => n + s.properties!.gridProperties!.rowCount! * s.properties!.gridProperties!.columnCount!,
+      0,
+    );
+    const rows = Math.floor((10_000_000 - used) / 10);
+    await api.spreadsheets.batchUpdate({
+      spreadsheetId: id,
+      requestBody: {
+        requests: [
+          {
+            addSheet: { properties: { title: 'Full', gridProperties: { rowCount: rows, columnCount: 10 } } },
+          },
+        ],
+      },
+    });
+    await write(`Full!A${rows}`, [['last']]);
+    const err = await failure(
+      api.spreadsheets.values.append({
+        spreadsheetId: id,
+        range: 'Full!A1',
+        valueInputOption: 'RAW',
+        insertDataOption: 'INSERT_ROWS',
+        requestBody: { values: Array.from({ length: 2 }, () => ['x']) },
+      }),
+    );
+    expect(err.data).toEqual(
+      googleError(400, expect.stringMatching(/above the limit of 10000000 cells/), 'INVALID_ARGUMENT'),
+    );
   });
 });
 
@@ -569,6 +666,8 @@ describe('developer metadata on rows', () => {
   });
 
   it('follows its row through inserts, deletes and sorts by people, and batchUpdateByDataFilter hits it', async () => {
+    // Sorts move metadata only under the optimistic reading (see SheetsOptions.metadataFollowsSort).
+    await restart({ metadataFollowsSort: true });
     await tagRow(4, 'M-0003');
     await tagRow(5, 'M-0004');
     emulator.editBefore(1, { op: 'insertRows', sheet: 'Milestones', at: 2, count: 3 });
@@ -621,7 +720,8 @@ describe('developer metadata on rows', () => {
     ]);
   });
 
-  it('moves with its row through sortRange and moveDimension requests', async () => {
+  it('moves with its row through sortRange and moveDimension requests (optimistic reading)', async () => {
+    await restart({ metadataFollowsSort: true });
     await tagRow(4, 'M-0003');
     await api.spreadsheets.batchUpdate({
       spreadsheetId: id,

@@ -114,13 +114,55 @@ export interface SheetsOptions {
   random?: () => number;
   /**
    * Whether row developer metadata moves with its row when a range is sorted (sortRange or a
-   * human sort). Google documents that metadata follows rows on insert and delete; for sorting
-   * it does not say. true by default; set false to test a job against the pessimistic reading.
+   * human sort). Google documents that metadata follows rows on insert and delete
+   * ("REST Resource: spreadsheets.developerMetadata": "if developer metadata is associated with
+   * row 5 and another row is then subsequently inserted above row 5, that original metadata is
+   * still associated with the row it was first associated with"); for sorting it says nothing.
+   * false by default: the reading that is worse for a job (metadata stays where it was).
    */
   metadataFollowsSort?: boolean;
 }
 
 const DEFAULT_ROWS = 1000;
+
+/**
+ * Drive help "Files you can store in Google Drive": "Up to 10 million cells or 18,278 columns
+ * (column ZZZ) for spreadsheets that are created in or converted to Google Sheets."
+ */
+export const MAX_CELLS = 10_000_000;
+
+/**
+ * Sheets API guide "Read and write developer metadata" (About metadata, size limits): the keys
+ * and values of the metadata of a spreadsheet are limited to 30,000 characters, and those of
+ * each sheet (the sheet, its rows and its columns) to 30,000 more.
+ */
+export const MAX_METADATA_CHARACTERS = 30_000;
+
+/** Grid cells in a spreadsheet (every sheet's rows × columns, empty or not), as Google counts them. */
+export function cellCount(ss: Spreadsheet): number {
+  return ss.sheets.reduce((n, s) => n + rowCount(s) * columnCount(s), 0);
+}
+
+function checkCells(ss: Spreadsheet, adding = 0): void {
+  const total = cellCount(ss) + adding;
+  if (total > MAX_CELLS) {
+    throw badRequest(
+      `This action would increase the number of cells in the workbook above the limit of ${MAX_CELLS} cells.`,
+    );
+  }
+}
+
+/** Metadata characters (keys and values) in use: on the spreadsheet itself and per sheet id. */
+export function metadataCharacters(ss: Spreadsheet): { spreadsheet: number; sheets: Map<number, number> } {
+  const sheets = new Map<number, number>();
+  let spreadsheet = 0;
+  for (const m of ss.metadata.values()) {
+    const n = m.metadataKey.length + (m.metadataValue?.length ?? 0);
+    if (m.location.type === 'SPREADSHEET') spreadsheet += n;
+    else sheets.set(m.location.sheetId, (sheets.get(m.location.sheetId) ?? 0) + n);
+  }
+  return { spreadsheet, sheets };
+}
 
 const DEFAULT_COLUMNS = 26;
 
@@ -206,7 +248,7 @@ export class SheetsState {
 
   constructor(options: SheetsOptions = {}) {
     this.random = options.random ?? seededRandom(20261203);
-    this.metadataFollowsSort = options.metadataFollowsSort ?? true;
+    this.metadataFollowsSort = options.metadataFollowsSort ?? false;
   }
 
   /** The live spreadsheets (mutable: tests may inspect them). */
@@ -844,6 +886,7 @@ export class SheetsState {
       target = last + 1;
     }
     if (insert === 'INSERT_ROWS' && rows.length) {
+      checkCells(ss, rows.length * columnCount(sheet));
       if (target < rowCount(sheet)) insertRows(sheet, target, rows.length, target > 0);
       else sheet.properties.gridProperties.rowCount = target + rows.length;
     }
@@ -1077,6 +1120,17 @@ export class SheetsState {
         throw e;
       }
     });
+    checkCells(ss);
+    const used = metadataCharacters(ss);
+    if (
+      used.spreadsheet > MAX_METADATA_CHARACTERS ||
+      [...used.sheets.values()].some((n) => n > MAX_METADATA_CHARACTERS)
+    ) {
+      // Google's wording is not documented; the limit is the documented one.
+      throw badRequest(
+        `Invalid requests: the developer metadata of this ${used.spreadsheet > MAX_METADATA_CHARACTERS ? 'spreadsheet' : 'sheet'} would exceed the limit of ${MAX_METADATA_CHARACTERS} characters.`,
+      );
+    }
     this.store.set(id, ss);
     const out: JsonObject = { spreadsheetId: id, replies };
     if (b.includeSpreadsheetInResponse === true) {

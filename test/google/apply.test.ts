@@ -81,8 +81,9 @@ describe('sync on a Google Sheet', () => {
     const g = await google();
     await g.sync();
     const calls = g.emulator.log.length;
-    // read (2) + metadata search + tag rows + check read + write + one append per tab, and the
-    // journal: written before, cleared after (its hidden tab added the first time).
+    // read (2) + search for old row tags + read before writing + write + check read + one
+    // append per tab, and the journal: written before, cleared after (its hidden tab added the
+    // first time).
     expect(calls).toBeLessThanOrEqual(2 + 1 + 1 + 1 + 1 + 4 + 3);
     const again = await g.sync();
     expect(again.result).toMatchObject({ writes: 0, appends: 0, conflicts: [] });
@@ -134,9 +135,13 @@ describe('people editing the Sheet while a sync runs', () => {
     it(`${what} before any call after the read: no cell ever lands in another milestone`, async () => {
       const original = byId(normalised((await readWorkbook(path.join(template, 'register.xlsx'))).snapshot));
       const want = byId(expected);
-      // Calls 1–2 read the snapshot; the edit comes before call 3, 4, 5 or 6 in turn.
-      for (const n of [3, 4, 5, 6]) {
-        const g = await google();
+      // Calls 1–2 read the snapshot; the edit comes before each later call in turn (up to the
+      // check read after the write), under both readings of what a sort does to row metadata.
+      for (const [n, metadataFollowsSort] of [3, 4, 5, 6, 7, 8, 9].flatMap((n) => [
+        [n, false] as const,
+        [n, true] as const,
+      ])) {
+        const g = await google({ metadataFollowsSort });
         g.emulator.editBefore(n, edit as never);
         const first = await g.sync();
         // Every row is either untouched or exactly what the sync meant for that milestone.
