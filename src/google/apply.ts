@@ -161,7 +161,7 @@ export async function recoverSheet(
   read: SheetSnapshot,
   calls: SheetCalls,
 ): Promise<SheetSnapshot> {
-  await removeLegacyTags(api, spreadsheetId, calls);
+  await removeLegacyTags(api, spreadsheetId, read, calls);
   return recoverJournal(api, spreadsheetId, read, calls, async (r, found) => {
     const entry = 'plan' in found ? (await prepare(api, spreadsheetId, r, found.plan, calls)).entry : found;
     const current = await readTabs(
@@ -178,14 +178,17 @@ export async function recoverSheet(
 
 /**
  * Earlier releases tagged every row with developer metadata (`milepost.key.<Tab>`), which
- * Google limits to 30,000 characters per sheet (rows.ts): they are removed at the first run.
- * One search, and one delete only when some are found.
+ * Google limits to 30,000 characters per sheet (rows.ts): they are removed at the first run,
+ * which then marks the spreadsheet (ROWS_MARK, read with the snapshot at no extra call) so
+ * that later runs do not look again. One search and one batchUpdate, once per register.
  */
 export async function removeLegacyTags(
   api: sheets_v4.Sheets,
   spreadsheetId: string,
+  read: SheetSnapshot,
   calls: SheetCalls,
 ): Promise<number> {
+  if (read.marks[ROWS_MARK.key] === ROWS_MARK.value) return 0;
   const keys = TABS.map((t) => `${LEGACY_TAG}${t.name}`);
   const found = await calls.read('developerMetadata.search (old row tags)', () =>
     api.spreadsheets.developerMetadata.search({
@@ -196,18 +199,38 @@ export async function removeLegacyTags(
   const present = new Set(
     (found.data.matchedDeveloperMetadata ?? []).map((m) => m.developerMetadata?.metadataKey ?? ''),
   );
-  const requests = keys
+  const requests: sheets_v4.Schema$Request[] = keys
     .filter((k) => present.has(k))
     .map((metadataKey) => ({
       deleteDeveloperMetadata: { dataFilter: { developerMetadataLookup: { metadataKey } } },
     }));
-  if (!requests.length) return 0;
-  // Deleting what is already deleted matches nothing: safe to repeat.
-  await calls.write('spreadsheets.batchUpdate (remove old row tags)', () =>
-    api.spreadsheets.batchUpdate({ spreadsheetId, requestBody: { requests } }),
-  );
+  requests.push({
+    createDeveloperMetadata: {
+      developerMetadata: {
+        // A fixed id: a repeat after a lost answer is refused as a duplicate instead of marking twice.
+        metadataId: ROWS_MARK.id,
+        metadataKey: ROWS_MARK.key,
+        metadataValue: ROWS_MARK.value,
+        location: { spreadsheet: true },
+        visibility: 'DOCUMENT',
+      },
+    },
+  });
+  try {
+    await calls.once('spreadsheets.batchUpdate (remove old row tags)', () =>
+      api.spreadsheets.batchUpdate({ spreadsheetId, requestBody: { requests } }),
+    );
+  } catch (error) {
+    // Marked by a run whose answer was lost: its deletes were applied with the mark, as a batch
+    // is all or nothing ("REST Resource: spreadsheets", batchUpdate: "If any request is not
+    // valid, then the entire request will fail and nothing will be applied.").
+    if (!/already exists/i.test(String((error as Error).message))) throw error;
+  }
   return found.data.matchedDeveloperMetadata?.length ?? 0;
 }
+
+/** The spreadsheet-level mark saying rows are found by key and old row tags are gone (23 characters). */
+export const ROWS_MARK = { id: 7_700_001, key: 'milepost.rows', value: 'by-key' } as const;
 
 /** The metadata key prefix of the row tags of earlier releases. */
 export const LEGACY_TAG = 'milepost.key.';

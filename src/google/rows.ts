@@ -152,7 +152,13 @@ interface Recognised {
   was?: Cell[];
 }
 
-function recognise(b: Baseline, read: TabRead, writtenKeys: Set<string>, tz: string): Recognised[] {
+function recognise(
+  b: Baseline,
+  read: TabRead,
+  writtenKeys: Set<string>,
+  planned: Map<number, RowTarget>,
+  tz: string,
+): Recognised[] {
   const cols = columnIndex(read.headers);
   const byKey = new Map<string, number[]>();
   const bySig = new Map<string, number[]>();
@@ -161,31 +167,63 @@ function recognise(b: Baseline, read: TabRead, writtenKeys: Set<string>, tz: str
     bySig.set(r.s, [...(bySig.get(r.s) ?? []), i]);
   });
   const keyWritten = b.written.includes(b.key);
-  const out: Recognised[] = read.rows.map((r) => {
+  const writtenNow = (r: Cell[]) => b.written.map((h) => cellOf(r, cols, h));
+  const holds = (cells: Cell[], want: (Cell | undefined)[]) =>
+    want.every((w, j) => w === undefined || sameCell(cells[j] ?? null, w, tz));
+  const unique: (number | undefined)[] = [];
+  const alike: (number[] | undefined)[] = [];
+  read.rows.forEach((r, n) => {
     const k = cellOf(r, cols, b.key);
     const kText = blank(k) ? '' : String(k).trim().toLowerCase();
     // A key Milepost writes in this plan (a new row's ID) may have landed on the wrong row: such
     // rows, and every row when the key column is written, are recognised by identity instead.
     if (kText && !writtenKeys.has(kText)) {
       const hits = byKey.get(kText) ?? [];
-      if (hits.length === 1 && (!keyWritten || sameKey(k, b.rows[hits[0]!]!.k, tz))) return { row: hits[0] };
+      if (hits.length === 1 && (!keyWritten || sameKey(k, b.rows[hits[0]!]!.k, tz))) {
+        unique[n] = hits[0];
+        return;
+      }
     }
     const hits = bySig.get(signature(r, cols, b.identity)) ?? [];
-    if (hits.length === 1) return { row: hits[0] };
-    if (!hits.length) return {};
-    // Several baseline rows look alike (blank rows, say): if they held the same written cells,
-    // that is what this row held too.
-    const first = b.rows[hits[0]!]!.w;
-    const same = hits.every((i) => b.rows[i]!.w.every((c, j) => sameCell(c, first[j] ?? null, tz)));
-    return same ? { was: first } : {};
+    if (hits.length === 1) unique[n] = hits[0];
+    else if (hits.length > 1) alike[n] = hits;
   });
+  // Rows alike but for the columns Milepost writes (two topics raised by hand with the same
+  // text, blank rows): a row holding what is planned for one of them is that one; a row still
+  // holding what one of them held is taken for it, in order. Rows that were identical are
+  // interchangeable, so any such pairing writes the same cells.
+  const claimed = new Set(unique.filter((i): i is number => i !== undefined));
+  const out: (number | undefined)[] = [...unique];
+  for (const pass of ['planned', 'held'] as const) {
+    read.rows.forEach((r, n) => {
+      const hits = alike[n];
+      if (!hits || out[n] !== undefined) return;
+      const cells = writtenNow(r);
+      const pick = hits.find((i) => {
+        if (claimed.has(i)) return false;
+        if (pass === 'planned') {
+          const t = planned.get(i);
+          return !!t && holds(cells, t.cells) && !holds(b.rows[i]!.w, t.cells);
+        }
+        return holds(cells, b.rows[i]!.w);
+      });
+      if (pick !== undefined) {
+        out[n] = pick;
+        claimed.add(pick);
+      }
+    });
+  }
   // A baseline row claimed by two rows now (a person copied it) is known by neither.
   const claims = new Map<number, number>();
-  for (const r of out) if (r.row !== undefined) claims.set(r.row, (claims.get(r.row) ?? 0) + 1);
-  return out.map((r) => {
-    if (r.row === undefined) return r;
-    if ((claims.get(r.row) ?? 0) > 1) return { was: b.rows[r.row]!.w };
-    return { row: r.row, was: b.rows[r.row]!.w };
+  for (const i of out) if (i !== undefined) claims.set(i, (claims.get(i) ?? 0) + 1);
+  return read.rows.map((_, n) => {
+    const i = out[n];
+    if (i !== undefined && (claims.get(i) ?? 0) === 1) return { row: i, was: b.rows[i]!.w };
+    // Not known, but if every row it could be held the same written cells, that is what it held.
+    const hits = alike[n] ?? (i !== undefined ? [i] : []);
+    const first = hits.length ? b.rows[hits[0]!]!.w : undefined;
+    const same = first && hits.every((h) => b.rows[h]!.w.every((c, j) => sameCell(c, first[j] ?? null, tz)));
+    return same ? { was: first } : {};
   });
 }
 
@@ -203,12 +241,12 @@ export function planRound(b: Baseline, targets: RowTarget[], read: TabRead, tz: 
           .map((c) => String(c).trim().toLowerCase())
       : [],
   );
-  const known = recognise(b, read, writtenKeys, tz);
+  const targetOf = new Map(targets.map((t) => [t.row, t]));
+  const known = recognise(b, read, writtenKeys, targetOf, tz);
   const at = new Map<number, number>();
   known.forEach((r, i) => {
     if (r.row !== undefined) at.set(r.row, i);
   });
-  const targetOf = new Map(targets.map((t) => [t.row, t]));
   const now = (i: number, h: string): Cell => cellOf(read.rows[i] ?? [], cols, h);
   const missingColumn = b.written.find((h) => !cols.has(h));
 

@@ -31,6 +31,8 @@ export interface SheetSnapshot {
   sheets: SheetInfo[];
   timeZone: string;
   title: string;
+  /** The spreadsheet's own developer metadata (key → value): Milepost's marks, e.g. ROWS_MARK. */
+  marks: Record<string, string>;
 }
 
 export async function readSnapshot(
@@ -41,7 +43,8 @@ export async function readSnapshot(
   const meta = await retry('spreadsheets.get', () =>
     api.spreadsheets.get({
       spreadsheetId,
-      fields: 'properties(title,timeZone),sheets(properties(sheetId,title,index))',
+      fields:
+        'properties(title,timeZone),sheets(properties(sheetId,title,index)),developerMetadata(metadataKey,metadataValue)',
     }),
   );
   const sheets = (meta.data.sheets ?? [])
@@ -67,5 +70,8 @@ export async function readSnapshot(
     sheets,
     timeZone: meta.data.properties?.timeZone ?? 'UTC',
     title: meta.data.properties?.title ?? '',
+    marks: Object.fromEntries(
+      (meta.data.developerMetadata ?? []).map((m) => [m.metadataKey ?? '', m.metadataValue ?? '']),
+    ),
   };
 }

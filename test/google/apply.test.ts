@@ -9,11 +9,13 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { initWorkspace } from '../../src/cli/commands/init';
 import { planSync } from '../../src/core/cycle';
 import type { Snapshot } from '../../src/core/types';
+import { ROWS_MARK } from '../../src/google/apply';
 import { readGoogle, runGoogle } from '../../src/google/backend';
 import { runLocal } from '../../src/local/backend';
 import { readResponses } from '../../src/local/responses';
 import { readWorkbook } from '../../src/local/workbook';
 import { sampleResponses, tempDir } from '../cli/helpers';
+import { sheetsClient } from '../emulator/helpers';
 import { type Emulator, startEmulator } from '../emulator/server';
 
 const NOW = '2026-12-01T12:00:00Z';
@@ -81,10 +83,10 @@ describe('sync on a Google Sheet', () => {
     const g = await google();
     await g.sync();
     const calls = g.emulator.log.length;
-    // read (2) + search for old row tags + read before writing + write + check read + one
-    // append per tab, and the journal: written before, cleared after (its hidden tab added the
-    // first time).
-    expect(calls).toBeLessThanOrEqual(2 + 1 + 1 + 1 + 1 + 4 + 3);
+    // read (2) + read before writing + write + check read + one append per tab, and the
+    // journal: written before, cleared after (its hidden tab added the first time); the first
+    // run also looks for old row tags and marks the register (2).
+    expect(calls).toBeLessThanOrEqual(2 + 2 + 1 + 1 + 1 + 4 + 3);
     const again = await g.sync();
     expect(again.result).toMatchObject({ writes: 0, appends: 0, conflicts: [] });
     expect(g.emulator.log.slice(calls).filter((e) => e.kind === 'write')).toEqual([]);
@@ -115,6 +117,41 @@ describe('sync on a Google Sheet', () => {
     expect(row).toContain('+1 more designer');
     const dump = JSON.stringify(g.emulator.dump().spreadsheets);
     expect(dump).not.toMatch(/"formula"\s*:\s*"=IMPORTXML/);
+  });
+});
+
+describe('row tags of earlier releases', () => {
+  it('are removed by the next sync, which marks the register so that later runs do not look again', async () => {
+    const g = await google();
+    const api = sheetsClient(g.emulator);
+    const ids = g.emulator.values(g.id, 'Milestones').slice(1, 21);
+    await api.spreadsheets.batchUpdate({
+      spreadsheetId: g.id,
+      requestBody: {
+        requests: ids.map((r, i) => ({
+          createDeveloperMetadata: {
+            developerMetadata: {
+              metadataKey: 'milepost.key.Milestones',
+              metadataValue: String(r[0]),
+              location: {
+                dimensionRange: { sheetId: 0, dimension: 'ROWS', startIndex: i + 1, endIndex: i + 2 },
+              },
+              visibility: 'DOCUMENT',
+            },
+          },
+        })),
+      },
+    });
+    expect(g.emulator.metadataCharacters(g.id).sheets.Milestones).toBeGreaterThan(400);
+    await g.sync();
+    expect(g.emulator.metadataCharacters(g.id).spreadsheet).toBe(
+      ROWS_MARK.key.length + ROWS_MARK.value.length,
+    );
+    expect(Object.values(g.emulator.metadataCharacters(g.id).sheets).every((n) => n === 0)).toBe(true);
+    const mark = g.emulator.log.length;
+    await g.sync();
+    expect(g.emulator.log.slice(mark).filter((e) => e.path.includes('developerMetadata'))).toEqual([]);
+    expect(await g.state()).toEqual(expected);
   });
 });
 

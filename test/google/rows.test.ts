@@ -118,4 +118,19 @@ describe('planRound', () => {
       ['M-1', 'Alpha'],
     ]);
   });
+
+  it('writes two identical rows (a topic raised twice by hand) one each, even after they swap places', () => {
+    const read = tab(base.rows[0]!, [null, 'Same', 'On track', null], [null, 'Same', 'On track', null]);
+    const b = takeBaseline('Milestones', read, 'id', ['id']);
+    const targets: RowTarget[] = [
+      { tab: 'Milestones', row: 1, key: 'M-8', cells: ['M-8'] },
+      { tab: 'Milestones', row: 2, key: 'M-9', cells: ['M-9'] },
+    ];
+    const first = planRound(b, targets, read, TZ);
+    expect(first.problems).toEqual([]);
+    const landed = apply(read, first.fixes);
+    const swapped = tab(landed.rows[0]!, landed.rows[2]!, landed.rows[1]!);
+    expect(planRound(b, targets, swapped, TZ)).toEqual({ fixes: [], problems: [], settled: true });
+    expect(swapped.rows.map((r) => r[0]).sort()).toEqual(['M-1', 'M-8', 'M-9']);
+  });
 });
