@@ -5,6 +5,25 @@
 import { dateToSerial, instantToSerial, parseInstant, parseIsoDate } from './dates';
 import type { Cell, Table } from './types';
 
+/**
+ * The longest text Milepost stores in one cell, the same in every runtime: Excel's limit
+ * ("Excel specifications and limits": "Total number of characters that a cell can contain:
+ * 32,767 characters"), below Google Sheets' 50,000 ("Your input contains more than the maximum
+ * of 50000 characters in a single cell"). Longer text would be refused by Sheets or cut by the
+ * next office save; Milepost cuts it itself and says so in the cell.
+ */
+export const CELL_TEXT_LIMIT = 32_767;
+
+/** Text that fits one cell: kept whole when it fits, else cut with a note of what was left out. */
+export function fitCell(text: string): string {
+  if (text.length <= CELL_TEXT_LIMIT) return text;
+  const note = (n: number) => ` … [${n} more characters not kept: a cell holds at most ${CELL_TEXT_LIMIT}]`;
+  // The note's length depends on the count it gives: settle it (two passes at most).
+  let keep = CELL_TEXT_LIMIT - note(text.length).length;
+  while (keep + note(text.length - keep).length < CELL_TEXT_LIMIT) keep++;
+  return text.slice(0, keep) + note(text.length - keep);
+}
+
 /** Half a millisecond in days: serial round trips may add float noise. */
 const SERIAL_EPSILON = 0.5 / 86_400_000;
 

@@ -2,6 +2,7 @@
  * The phases of the milestone cycle, each a pure function from a snapshot (and `now`) to a
  * plan. Shells read, call one of these, and apply what comes back.
  */
+import { fitCell } from './cells';
 import { dateInZone } from './dates';
 import type { Document } from './document';
 import { digestEmail, packEmail, requestEmail } from './emails';
@@ -202,12 +203,12 @@ export function topicValues(t: Topic): Record<string, string | number> {
     Meeting: t.meeting,
     Rank: t.rank,
     Kind: t.kind,
-    Topic: t.title,
+    Topic: fitCell(t.title),
     Milestone: t.milestones.join(', '),
     Owner: t.owners.join(', '),
     'Help from': t.helpFrom,
     Score: t.score,
-    Why: t.why,
+    Why: fitCell(t.why),
     Deferrals: t.deferrals,
   };
 }

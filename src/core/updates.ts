@@ -4,6 +4,7 @@
  * edited response re-applies; closed or unknown milestones and unknown statuses are rejected
  * per milestone; text is data; every applied change appends a Changes row.
  */
+import { fitCell } from './cells';
 import { dateInZone, instantToSerial, parseIsoDate, serialToInstant } from './dates';
 import { isOpen, matchListValue, STATUSES } from './register';
 import { meetingForInstant } from './schedule';
@@ -386,13 +387,13 @@ export function ingest(register: Register, raws: RawSubmission[], now: string): 
         'Response ID': s.responseId,
         Meeting: meeting?.date ?? '',
         Email: s.email,
-        Wins: s.wins,
-        Learnings: s.learnings,
-        'Help needed': s.helpNeeded,
-        'Help from': s.helpFrom,
-        Milestones: covered.join(', '),
-        Comments: formatComments(s.comments),
-        Result: summary,
+        Wins: fitCell(s.wins),
+        Learnings: fitCell(s.learnings),
+        'Help needed': fitCell(s.helpNeeded),
+        'Help from': fitCell(s.helpFrom),
+        Milestones: fitCell(covered.join(', ')),
+        Comments: fitCell(formatComments(s.comments)),
+        Result: fitCell(summary),
       },
       dates: { Received: 'instant', Meeting: 'date' },
     });

@@ -473,6 +473,18 @@ describe("Google's limits", () => {
     expect(emulator.metadataCharacters(id).sheets.Other).toBe(1000);
   });
 
+  it('refuses a cell of more than 50,000 characters, as Sheets does', async () => {
+    await write('Milestones!J2', [['x'.repeat(50_000)]]);
+    const err = await failure(write('Milestones!J3', [['x'.repeat(50_001)]]));
+    expect(err.data).toEqual(
+      googleError(
+        400,
+        'Your input contains more than the maximum of 50000 characters in a single cell.',
+        'INVALID_ARGUMENT',
+      ),
+    );
+  });
+
   it('refuses growing a spreadsheet past 10 million cells, by a new tab or by appended rows', async () => {
     const big = await failure(
       api.spreadsheets.batchUpdate({

@@ -132,6 +132,13 @@ const DEFAULT_ROWS = 1000;
 export const MAX_CELLS = 10_000_000;
 
 /**
+ * Sheets refuses a longer cell with "Your input contains more than the maximum of 50000
+ * characters in a single cell" (the error Google returns, as reported by Sheets API users;
+ * Drive help "Files you can store in Google Drive" lists the other spreadsheet limits).
+ */
+export const MAX_CELL_CHARACTERS = 50_000;
+
+/**
  * Sheets API guide "Read and write developer metadata" (About metadata, size limits): the keys
  * and values of the metadata of a spreadsheet are limited to 30,000 characters, and those of
  * each sheet (the sheet, its rows and its columns) to 30,000 more.
@@ -674,6 +681,11 @@ export class SheetsState {
         if (c >= limitCol) {
           throw badRequest(
             `Requested writing within range [${text}], but tried writing to column [${columnLetters(c)}]`,
+          );
+        }
+        if (typeof value === 'string' && value.length > MAX_CELL_CHARACTERS) {
+          throw badRequest(
+            `Your input contains more than the maximum of ${MAX_CELL_CHARACTERS} characters in a single cell.`,
           );
         }
         const input = interpretInput(

@@ -120,6 +120,35 @@ describe('sync on a Google Sheet', () => {
   });
 });
 
+describe('text longer than a cell holds', () => {
+  it('is cut to 32,767 characters with a note, so Sheets (50,000 at most) never refuses the sync', async () => {
+    const g = await google();
+    const long = (c: string) => c.repeat(10_000);
+    const raw = [
+      {
+        where: 'test',
+        value: {
+          responseId: 'long',
+          submittedAt: '2026-12-01T08:00:00Z',
+          email: 'lena.novak@northwind.example',
+          statuses: { 'M-0013': 'Might miss' },
+          // Four comments of 10,000 characters (the form's limit each): one 40,000-character cell.
+          comments: { 'M-0012': long('a'), 'M-0013': long('b'), 'M-0030': long('c'), 'M-0010': long('d') },
+          wins: 'w'.repeat(10_000),
+        },
+      },
+    ];
+    const run = await runGoogle(g.id, (s) => planSync(s, raw, NOW), g.env);
+    expect(run.result.conflicts).toEqual([]);
+    const updates = g.emulator.values(g.id, 'Updates');
+    const row = updates.find((r) => r.includes('long'))!;
+    const cells = row.filter((c): c is string => typeof c === 'string');
+    expect(Math.max(...cells.map((c) => c.length))).toBe(32_767);
+    expect(cells.filter((c) => c.endsWith('a cell holds at most 32767]'))).toHaveLength(1);
+    expect(cells).toContain('w'.repeat(10_000));
+  });
+});
+
 describe('row tags of earlier releases', () => {
   it('are removed by the next sync, which marks the register so that later runs do not look again', async () => {
     const g = await google();
