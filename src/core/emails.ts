@@ -19,6 +19,37 @@ function sender(register: Register): string {
   return register.settings.processManager || register.settings.leader || 'milepost@localhost';
 }
 
+/** The whole team: its group address when Settings names one, else every active member. */
+function team(register: Register): string[] {
+  return register.settings.teamEmail ? [register.settings.teamEmail] : recipients(register);
+}
+
+/**
+ * An email as the messages a runtime may send, each to at most `max` recipients (To and Cc
+ * together): Gmail takes 100 ("Gmail sending limits in Google Workspace": "Limit for recipients
+ * per message sent via SMTP and the Gmail API (addresses in the To, Cc, and Bcc fields of a
+ * single email …) - 100"), MailApp 50. Each part has a key of its own (`<key>/part-N`), so a
+ * run stopped between parts sends only the rest later; an email that fits is one part, its key
+ * unchanged. To recipients come first; a part holding only Cc recipients is addressed to them.
+ */
+export function emailParts(email: Email, max: number): Email[] {
+  if (email.to.length + email.cc.length <= max) return [email];
+  const all = [...email.to.map((a) => ({ a, cc: false })), ...email.cc.map((a) => ({ a, cc: true }))];
+  const parts: Email[] = [];
+  for (let i = 0; i < all.length; i += max) {
+    const chunk = all.slice(i, i + max);
+    const to = chunk.filter((r) => !r.cc).map((r) => r.a);
+    const cc = chunk.filter((r) => r.cc).map((r) => r.a);
+    parts.push({
+      ...email,
+      key: `${email.key}/part-${parts.length + 1}`,
+      to: to.length ? to : cc,
+      cc: to.length ? cc : [],
+    });
+  }
+  return parts;
+}
+
 function toEmail(
   key: string,
   kind: Email['kind'],
@@ -33,6 +64,7 @@ function toEmail(
     to,
     cc,
     from,
+    replyTo: from,
     subject: doc.title,
     text: renderText(doc),
     html: renderHtmlFragment(doc),
@@ -185,7 +217,7 @@ export function packEmail(
       ],
     },
   ];
-  return toEmail(`pack/${meeting.date}`, 'pack', recipients(register), [], sender(register), {
+  return toEmail(`pack/${meeting.date}`, 'pack', team(register), [], sender(register), {
     title: `Meeting pack: milestone meeting ${when}`,
     blocks,
   });
@@ -246,7 +278,7 @@ export function digestEmail(register: Register, meeting: Meeting, now: string): 
         }
       : { type: 'paragraph', content: ['Nothing: every topic was reached.'] },
   ];
-  return toEmail(`digest/${meeting.date}`, 'digest', recipients(register), [], sender(register), {
+  return toEmail(`digest/${meeting.date}`, 'digest', team(register), [], sender(register), {
     title: `Key items: milestone meeting ${when}`,
     blocks,
   });

@@ -332,6 +332,7 @@ function readSettings(r: Reader, v: TabView | undefined): Settings {
     packLeadHours: num('Pack lead (hours before)', 0),
     processManager: get('Process manager').toLowerCase(),
     leader: get('Leader').toLowerCase(),
+    teamEmail: get('Team group email').trim().toLowerCase(),
     autoMiss: yesNo('Auto-miss overdue'),
     formBaseUrl: get('Form base URL'),
     weights: {

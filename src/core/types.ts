@@ -183,6 +183,8 @@ export interface Settings {
   packLeadHours: number;
   processManager: string;
   leader: string;
+  /** A group address that reaches the whole team ('' when none): the pack and digest go to it. */
+  teamEmail: string;
   autoMiss: boolean;
   formBaseUrl: string;
   weights: Weights;
@@ -309,7 +311,13 @@ export interface Email {
   kind: 'request' | 'reminder' | 'pack' | 'digest';
   to: string[];
   cc: string[];
+  /** Whom the email is from as the register says (the local outbox's From). */
   from: string;
+  /**
+   * Where answers go: the process manager. A runtime that sends as its signed-in account
+   * (Gmail, MailApp) sets this as Reply-To, so answers reach the process manager.
+   */
+  replyTo: string;
   subject: string;
   text: string;
   html: string;

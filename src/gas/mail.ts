@@ -4,6 +4,7 @@
  * send; and a deadline, so a run stops well before Apps Script's 6-minute limit and the next
  * trigger sends the rest — nothing twice.
  */
+import { emailParts } from '../core/emails';
 import type { Email } from '../core/types';
 
 export interface MailResult {
@@ -19,31 +20,13 @@ const PREFIX = 'sent:';
 /**
  * MailApp takes at most 50 recipients per message (to, cc and bcc together): more throws "Limit
  * Exceeded: Email Recipients Per Message." The pack and the digest go to the whole team, so a
- * team of more than 50 gets them as several messages of at most 50 — each part keyed on its own
- * (`<key>/part-N`) in the send log, so a run that stops between parts sends only the rest later.
+ * team of more than 50 gets them as several messages of at most 50 (the core's emailParts, the
+ * same rule as Gmail's 100) — each part keyed on its own (`<key>/part-N`) in the send log, so a
+ * run that stops between parts sends only the rest later.
  */
 export const MAX_RECIPIENTS = 50;
 
-interface Part {
-  key: string;
-  to: string[];
-  cc: string[];
-}
-
-function partsOf(email: Email): Part[] {
-  if (email.to.length + email.cc.length <= MAX_RECIPIENTS) return [email];
-  const all = [...email.to.map((a) => ({ a, cc: false })), ...email.cc.map((a) => ({ a, cc: true }))];
-  const parts: Part[] = [];
-  for (let i = 0; i < all.length; i += MAX_RECIPIENTS) {
-    const chunk = all.slice(i, i + MAX_RECIPIENTS);
-    parts.push({
-      key: `${email.key}/part-${parts.length + 1}`,
-      to: chunk.filter((r) => !r.cc).map((r) => r.a),
-      cc: chunk.filter((r) => r.cc).map((r) => r.a),
-    });
-  }
-  return parts;
-}
+const partsOf = (email: Email): Email[] => emailParts(email, MAX_RECIPIENTS);
 
 export function sendEmails(
   emails: Email[],
@@ -74,6 +57,8 @@ export function sendEmails(
         body: email.text,
         htmlBody: email.html,
         name: 'Milepost',
+        // MailApp sends as the account running the script; answers go to the process manager.
+        ...(email.replyTo ? { replyTo: email.replyTo } : {}),
       });
       props.setProperty(PREFIX + part.key, new Date().toISOString());
       sent++;

@@ -141,17 +141,40 @@ function base64Body(text: string): string {
 }
 
 /** The email as an RFC 5322 message: multipart/alternative with a text and an HTML part. */
-export function toEml(email: Email, date: string): string {
-  const text = base64Body(email.text);
-  const html = base64Body(email.html);
+export interface EmlOptions {
+  /**
+   * 'account': no From header — the sending service sends as its signed-in account (Gmail sets
+   * it; a From naming anyone else would be replaced unless it is one of the account's send-as
+   * aliases, see GmailState). 'register' (default): From as the register says (the outbox).
+   */
+  from?: 'register' | 'account';
+  /** A token carried in the body (a "Ref:" line) so the sent message can be found by search. */
+  token?: string;
+}
+
+/** The search token of the message for `key`: one word, so Gmail's full-text search finds it. */
+export function sendToken(key: string): string {
+  return `milepost${hash(`token:${key}`).slice(0, 24)}`;
+}
+
+export function toEml(email: Email, date: string, opts: EmlOptions = {}): string {
+  const ref = (eol: string) => (opts.token ? `${eol}${eol}Ref: ${opts.token}${eol}` : '');
+  const text = base64Body(email.text + ref('\n'));
+  const html = base64Body(
+    email.html + (opts.token ? `<p style="color:#777;font-size:11px">Ref: ${opts.token}</p>\n` : ''),
+  );
   // Base64 lines never contain '_', so this boundary cannot occur in the parts; the loop is a guard.
   let boundary = `=_milepost_${hash(`boundary:${email.key}`).slice(0, 24)}`;
   for (let n = 1; [text, html, email.text, email.html].some((p) => p.includes(boundary)); n++) {
     boundary = `=_milepost_${hash(`boundary:${email.key}:${n}`).slice(0, 24)}`;
   }
   const from = email.from.trim() ? email.from : DEFAULT_FROM;
+  const replyTo = email.replyTo?.trim() ?? '';
   const headers = [
-    addressHeader('From', [from]),
+    ...(opts.from === 'account' ? [] : [addressHeader('From', [from])]),
+    ...(replyTo && (opts.from === 'account' || replyTo !== from)
+      ? [addressHeader('Reply-To', [replyTo])]
+      : []),
     ...(email.to.length ? [addressHeader('To', email.to)] : []),
     ...(email.cc.length ? [addressHeader('Cc', email.cc)] : []),
     textHeader('Subject', email.subject),

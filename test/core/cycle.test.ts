@@ -166,6 +166,19 @@ describe('planPack', () => {
     expect(writesTo(again.plan, 'Meetings')).toEqual([]);
   });
 
+  it("sends the pack to the whole team, or to the team's group address when Settings names one", () => {
+    const each = planPack(register(records), [], '2026-12-02T16:00:00Z', (m) => m.date);
+    expect(each.plan.emails[0]!.to.length).toBeGreaterThan(1);
+    const group = planPack(
+      register(records, { 'Team group email': 'Leadership@Example.com' }),
+      [],
+      '2026-12-02T16:00:00Z',
+      (m) => m.date,
+    );
+    expect(group.plan.emails[0]!.to).toEqual(['leadership@example.com']);
+    expect(group.plan.emails[0]!.replyTo).toBe(group.plan.emails[0]!.from);
+  });
+
   it('sees responses not yet synced: the pack reflects them', () => {
     const p = planPack(
       register(records),

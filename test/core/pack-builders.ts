@@ -28,6 +28,7 @@ export function settings(over: Partial<Settings> = {}): Settings {
     responseDeadlineHours: 24,
     reminderHoursBeforeDeadline: 12,
     packLeadHours: 18,
+    teamEmail: '',
     processManager: 'pm@example.com',
     leader: 'lead@example.com',
     autoMiss: true,

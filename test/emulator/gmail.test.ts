@@ -69,9 +69,11 @@ describe('Gmail messages', () => {
       'POST /gmail/v1/users/me/messages/send',
     ]);
 
+    // Gmail replaced our Message-ID with its own, and our From (not the account) with the account.
+    const gmailId = `<emulator.${id}@mail.gmail.com>`;
     for (const q of [
-      'rfc822msgid:request.2026-12-03.ann@milepost.local in:sent',
-      'rfc822msgid:<request.2026-12-03.ann@milepost.local>',
+      `rfc822msgid:${gmailId.slice(1, -1)} in:sent`,
+      `rfc822msgid:${gmailId}`,
       'subject:"café update" to:bob@example.com',
       'to:carol@example.com in:sent',
     ]) {
@@ -79,6 +81,7 @@ describe('Gmail messages', () => {
       expect(found.data, q).toEqual({ messages: [{ id, threadId: id }], resultSizeEstimate: 1 });
     }
     for (const q of [
+      'rfc822msgid:request.2026-12-03.ann@milepost.local',
       'rfc822msgid:other@milepost.local',
       'in:inbox',
       'subject:"weekly pack"',
@@ -92,15 +95,19 @@ describe('Gmail messages', () => {
     const meta = await api.users.messages.get({ userId: 'me', id, format: 'metadata' });
     expect(meta.data).toMatchObject({ id, threadId: id, labelIds: ['SENT'], internalDate: String(CLOCK) });
     const headers = meta.data.payload!.headers!;
-    expect(headers.find((h) => h.name === 'Message-ID')!.value).toBe(
-      '<request.2026-12-03.ann@milepost.local>',
-    );
+    expect(headers.find((h) => h.name === 'Message-ID')!.value).toBe(gmailId);
+    expect(headers.find((h) => h.name === 'From')!.value).toBe('me@example.com');
     expect(headers.find((h) => h.name === 'Content-Type')!.value).toBe(
       'multipart/alternative; boundary="=_b1"',
     );
 
     const raw = await api.users.messages.get({ userId: 'me', id, format: 'raw' });
-    expect(Buffer.from(raw.data.raw!, 'base64url').toString('utf8')).toBe(eml());
+    const ours = eml()
+      .replace(/^From: .*\r\n/m, '')
+      .replace(/^Message-ID: .*\r\n/m, '');
+    expect(Buffer.from(raw.data.raw!, 'base64url').toString('utf8')).toBe(
+      `Message-ID: ${gmailId}\r\nFrom: me@example.com\r\n${ours}`,
+    );
 
     const full = await api.users.messages.get({ userId: 'me', id, format: 'full' });
     const parts = full.data.payload!.parts!;
@@ -117,11 +124,11 @@ describe('Gmail messages', () => {
       expect.objectContaining({
         id,
         labelIds: ['SENT'],
-        from: 'Milepost <milepost@example.com>',
+        from: 'me@example.com',
         to: ['ann@example.com', 'bob@example.com'],
         cc: ['carol@example.com'],
         subject: 'Café update — Q4',
-        messageId: '<request.2026-12-03.ann@milepost.local>',
+        messageId: gmailId,
         milepostKey: 'request/2026-12-03/ann',
         internalDate: String(CLOCK),
         text: 'Bonjour Zoë,\r\nplease update “Launch” by Friday.\r\n',
@@ -135,7 +142,7 @@ describe('Gmail messages', () => {
     const first = await api.users.messages.send({ userId: 'me', requestBody: { raw: b64url(eml()) } });
     const reply = eml({ key: 'reply', subject: '=?utf-8?Q?Re:_Caf=C3=A9?= =?utf-8?Q?_update?=' }).replace(
       'MIME-Version',
-      'In-Reply-To: <request.2026-12-03.ann@milepost.local>\r\nMIME-Version',
+      `In-Reply-To: <emulator.${first.data.id}@mail.gmail.com>\r\nMIME-Version`,
     );
     const second = await api.users.messages.send({
       userId: 'me@example.com',
@@ -185,6 +192,30 @@ describe('Gmail messages', () => {
     const other = await failure(api.users.messages.list({ userId: 'someone@example.com' }));
     expect(other.status).toBe(403);
     expect(emulator.gmail.messages.size).toBe(0);
+  });
+
+  it('refuses a message to more than 100 recipients (To, Cc and Bcc together)', async () => {
+    const api = await start();
+    const to = (n: number) => Array.from({ length: n }, (_, i) => `p${i}@example.com`).join(', ');
+    // 99 in To + carol in Cc = 100: sent.
+    await api.users.messages.send({ userId: 'me', requestBody: { raw: b64url(eml({ to: to(99) })) } });
+    const over = await failure(
+      api.users.messages.send({ userId: 'me', requestBody: { raw: b64url(eml({ to: to(100) })) } }),
+    );
+    expect(over.status).toBe(400);
+    expect((over.data as { error: { message: string } }).error.message).toMatch(/Too many recipients: 101/);
+    expect(emulator.gmail.messages.size).toBe(1);
+  });
+
+  it('keeps a From that is one of the account’s send-as aliases', async () => {
+    emulator = await startEmulator({
+      quotaPerMinute: false,
+      now: () => CLOCK,
+      gmailSendAs: ['milepost@example.com'],
+    });
+    const api = gmailClient(emulator);
+    await api.users.messages.send({ userId: 'me', requestBody: { raw: b64url(eml()) } });
+    expect(emulator.dump().messages[0]!.from).toBe('Milepost <milepost@example.com>');
   });
 
   it('lets an injected 503 reach the client, then sends normally', async () => {

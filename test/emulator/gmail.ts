@@ -42,8 +42,17 @@ export interface GmailMessage {
 export interface GmailOptions {
   /** The authenticated user's address: userId may be it or `me`. */
   user: string;
+  /** The account's verified send-as aliases (users.settings.sendAs): a From it may keep. */
+  sendAs?: string[];
   now?: () => number;
 }
+
+/**
+ * "Gmail sending limits in Google Workspace": "Limit for recipients per message sent via SMTP
+ * and the Gmail API (addresses in the To, Cc, and Bcc fields of a single email …) - 100." The
+ * error Gmail then gives is not documented: a 400 invalidArgument is the emulator's reading.
+ */
+export const MAX_RECIPIENTS = 100;
 
 export const GMAIL_USER = 'me@example.com';
 
@@ -58,10 +67,12 @@ export class GmailState {
   private readonly store = new Map<string, GmailMessage>();
   private readonly now: () => number;
   readonly user: string;
+  private readonly sendAs: string[];
   private seq = 0;
 
   constructor(options: GmailOptions) {
     this.user = options.user;
+    this.sendAs = (options.sendAs ?? []).map((a) => a.toLowerCase());
     this.now = options.now ?? Date.now;
   }
 
@@ -106,7 +117,7 @@ export class GmailState {
         },
       );
     }
-    let raw = Buffer.from(encoded, 'base64url');
+    let raw: Buffer = Buffer.from(encoded, 'base64url');
     let { headers } = splitMessage(raw);
     const recipients: string[] = [];
     for (const name of ['To', 'Cc', 'Bcc']) {
@@ -117,9 +128,27 @@ export class GmailState {
       }
     }
     if (recipients.length === 0) throw gmailError(400, 'invalidArgument', 'Recipient address required');
+    if (recipients.length > MAX_RECIPIENTS) {
+      throw gmailError(
+        400,
+        'invalidArgument',
+        `Too many recipients: ${recipients.length} (a message sent through the Gmail API may have at most ${MAX_RECIPIENTS} in To, Cc and Bcc)`,
+      );
+    }
 
     const internalDate = this.now();
     const id = this.newId(internalDate);
+    // Gmail replaces the Message-ID of a message sent through the API with its own (reported by
+    // mail-client projects, e.g. FlowCrypt/flowcrypt-browser#4269: "let Gmail generate message
+    // id (as it does now)"; not documented): the reading worse for a sender that looks for it.
+    // It sends as the account or one of its send-as aliases ("Managing aliases": "Send-as
+    // aliases … the addresses that can be used as the From address"): any other From is
+    // replaced by the account's address.
+    const from = header(headers, 'From');
+    const fromAddress = from ? (/<([^<>]+)>\s*$/.exec(from)?.[1] ?? from).trim().toLowerCase() : '';
+    const keepFrom = from && (fromAddress === this.user.toLowerCase() || this.sendAs.includes(fromAddress));
+    raw = withoutHeaders(raw, keepFrom ? ['Message-ID'] : ['Message-ID', 'From']);
+    headers = splitMessage(raw).headers;
     // Gmail adds what a sent message lacks: a Date and a Message-ID.
     const added: string[] = [];
     if (!header(headers, 'Date'))
@@ -318,6 +347,31 @@ function header(headers: GmailHeader[], name: string): string | undefined {
 }
 
 /** The header block and the body of a message or part. */
+/** The message without the named headers (folded lines included). */
+function withoutHeaders(raw: Buffer, names: string[]): Buffer {
+  const crlf = raw.indexOf('\r\n\r\n');
+  const lf = raw.indexOf('\n\n');
+  if (crlf < 0 && lf < 0) return raw;
+  const [at, len] = crlf >= 0 && (lf < 0 || crlf < lf) ? [crlf, 4] : [lf, 2];
+  const lines = raw.subarray(0, at).toString('utf8').split(/\r?\n/);
+  const drop = new Set(names.map((n) => n.toLowerCase()));
+  const kept: string[] = [];
+  let dropping = false;
+  for (const line of lines) {
+    if (/^[ \t]/.test(line)) {
+      if (!dropping) kept.push(line);
+      continue;
+    }
+    dropping = drop.has(line.slice(0, line.indexOf(':')).trim().toLowerCase());
+    if (!dropping) kept.push(line);
+  }
+  return Buffer.concat([
+    Buffer.from(kept.join('\r\n'), 'utf8'),
+    raw.subarray(at, at + len),
+    raw.subarray(at + len),
+  ]);
+}
+
 function splitMessage(raw: Buffer): { headers: GmailHeader[]; body: Buffer } {
   const { head, body } = splitHead(raw);
   return { headers: rawHeadersOf(head).map((h) => ({ name: h.name, value: decodeWords(h.value) })), body };

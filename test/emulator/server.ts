@@ -68,8 +68,10 @@ export interface EmulatorOptions {
   metadataFollowsSort?: boolean;
   /** When set, only these bearer tokens are accepted; otherwise any token is. */
   tokens?: string[];
-  /** The authenticated user's address (Gmail's userId besides `me`; the From of sent mail lacking one). */
+  /** The authenticated user's address (Gmail's userId besides `me`; the From of sent mail). */
   gmailUser?: string;
+  /** The account's send-as aliases: a From that Gmail keeps (any other is replaced by gmailUser). */
+  gmailSendAs?: string[];
 }
 
 export interface FailOptions {
@@ -259,7 +261,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const docs = new DocsState({ random: seededRandom((options.seed ?? 1) + 3), newId: newFileId });
   const forms = new FormsState({ random: seededRandom((options.seed ?? 1) + 4), newId: newFileId, now });
   const drive = new DriveState({ docs, forms, newId: newFileId, now });
-  const gmail = new GmailState({ user: options.gmailUser ?? GMAIL_USER, now });
+  const gmail = new GmailState({ user: options.gmailUser ?? GMAIL_USER, sendAs: options.gmailSendAs, now });
   const log: LogEntry[] = [];
   let faults: Fault[] = [];
   const edits: { at: number; edit: EmulatorEdit }[] = [];

@@ -34,6 +34,7 @@ const email: Email = {
   to: ['a@example.com'],
   cc: [],
   from: 'm@example.com',
+  replyTo: 'm@example.com',
   subject: 'Pack',
   text: 'x',
   html: '<p>x</p>',

@@ -24,6 +24,7 @@ function email(overrides: Partial<Email> = {}): Email {
     to: ['ann@example.com'],
     cc: [],
     from: 'pm@example.com',
+    replyTo: 'pm@example.com',
     subject: 'Milestone update for 3 December',
     text: 'Hello Ann,\nplease send your update.\n',
     html: '<p>Hello Ann,</p>\n<p>please send your update.</p>\n',
