@@ -137,6 +137,11 @@ function table(tab: string, rows: Row[]): Table {
   return { name: tab, headers, rows: rows.map((r) => headers.map((h) => r[h] ?? null)) };
 }
 
+/** The generated register as a core snapshot (every tab, layout column order). */
+export function snapshotOf(generated: GeneratedRegister): { tables: Table[] } {
+  return { tables: Object.entries(generated.tables).map(([tab, rows]) => table(tab, rows)) };
+}
+
 // ---------- the generator ----------
 
 interface Person {

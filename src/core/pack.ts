@@ -3,11 +3,12 @@
  * the ranked topics with the cut line, deferred topics, tracking by strategic priority and
  * health. Pure: every instant comes in through the input; renderers decide only the looks.
  */
-import { daysBetween } from './dates';
+import { addDays, daysBetween } from './dates';
 import { type Block, cell, type Document, type Inline, type TableCell } from './document';
 import { formatDate, formatDateTime } from './format';
 import { normaliseName } from './layout';
 import { isOpen, STATUSES } from './register';
+import { renderMarkdown } from './render-markdown';
 import { meetingStart } from './schedule';
 import { discussionBudget, KIND_LABELS, latestUpdates, updatingMembers } from './topics';
 import type {
@@ -48,8 +49,52 @@ const KIND_STATUS: Partial<Record<TopicKind, Status>> = { 'might-miss': 'Might m
 const NO_PRIORITY = 'No priority';
 const DASH = '—';
 
+/**
+ * Above this many open milestones, the pack summarises: a meeting cannot read more, and a Google
+ * Doc cannot hold much more — "Files you can store in Google Drive": "Documents: Up to 1.02
+ * million characters". A full pack of 3,000 milestones is about 986,000 characters; 10,000
+ * about 2.9 million. In a summary pack each member's table and the tracking tables list only
+ * the milestones that need attention (NOTABLE), each list bounded, with the counts of the rest
+ * and where to find them. The same rule for every renderer (HTML, Markdown, the Google Doc).
+ */
+export const FULL_PACK_LIMIT = 150;
+/**
+ * How much a pack shows, from the full pack down: rows of each member's table and the length
+ * of people's free text (wins, learnings, help, comments, topics). A pack whose text is over
+ * PACK_CHARACTER_BUDGET is built again at the next level, so no register or text people type
+ * can make a pack a Doc refuses.
+ */
+interface Detail {
+  summary: boolean;
+  memberRows: number;
+  textLimit: number;
+}
+const DETAILS: Detail[] = [
+  { summary: false, memberRows: Number.POSITIVE_INFINITY, textLimit: 2_000 },
+  { summary: true, memberRows: 5, textLimit: 600 },
+  { summary: true, memberRows: 3, textLimit: 300 },
+  { summary: true, memberRows: 0, textLimit: 200 },
+];
+/** Characters of text (as Markdown renders it) a pack may reach: well under a Doc's 1.02 million. */
+export const PACK_CHARACTER_BUDGET = 600_000;
+/** Rows of the tracking tables together in a summary pack. */
+const TRACKING_ROWS = 200;
+/** Rows of the topics below the cut, and of the deferred topics, in a summary pack. */
+const TOPIC_ROWS = 50;
+
 export function buildPack(input: PackInput): Document {
-  const ctx = context(input);
+  const base = context(input);
+  const start = base.register.milestones.filter(isOpen).length > FULL_PACK_LIMIT ? 1 : 0;
+  let doc: Document | undefined;
+  for (const detail of DETAILS.slice(start)) {
+    doc = assemble({ ...base, ...detail });
+    if (renderMarkdown(doc).length <= PACK_CHARACTER_BUDGET) return doc;
+  }
+  return doc!;
+}
+
+function assemble(ctx: Context): Document {
+  const { input } = ctx;
   const blocks: Block[] = [
     ...agenda(ctx),
     ...memberUpdates(ctx),
@@ -87,6 +132,13 @@ interface Context {
   /** Owners' comments on milestones for this meeting, by milestone ID (latest wins). */
   comments: Map<string, string>;
   timing: Timing;
+  /** More open milestones than a meeting reads (FULL_PACK_LIMIT), or too much text: the pack summarises. */
+  summary: boolean;
+  memberRows: number;
+  textLimit: number;
+  register: Register;
+  /** The date up to which a milestone counts as due soon: the meeting after this one. */
+  dueSoonUntil: string;
 }
 
 interface Timing {
@@ -147,6 +199,9 @@ function context(input: PackInput): Context {
   for (const m of register.milestones) push(milestonesOf, m.owner.toLowerCase(), m);
   const ownerOf = new Map(register.milestones.map((m) => [idKey(m.id), m.owner]));
   return {
+    ...DETAILS[0]!,
+    register,
+    dueSoonUntil: addDays(meeting.date, 7 * Math.max(1, settings.cadenceWeeks)),
     input,
     tz,
     speakers,
@@ -236,9 +291,29 @@ function memberUpdates(ctx: Context): Block[] {
     const who = person.name || person.email;
     blocks.push(heading(3, `${who} — ${person.group || 'No group'}`, uniqueId(ids, 'member', who)));
     blocks.push(...updateBlocks(ctx, person));
-    const own = ownMilestones(ctx, person);
-    if (own.length === 0) {
+    const all = ownMilestones(ctx, person);
+    if (all.length === 0) {
       blocks.push(para(muted('No open milestones.')));
+      continue;
+    }
+    // A summary pack lists a member's milestones that need attention, the most urgent first.
+    const own = ctx.summary
+      ? all
+          .filter((m) => notable(ctx, m))
+          .sort(byUrgency(ctx))
+          .slice(0, ctx.memberRows)
+      : all;
+    if (own.length === 0) {
+      const needing = all.filter((m) => notable(ctx, m)).length;
+      blocks.push(
+        para(
+          muted(
+            needing
+              ? `${plural(all.length, 'open milestone')}, ${needing} needing attention: see the tracking section and the register.`
+              : `${plural(all.length, 'open milestone')}, none needing attention.`,
+          ),
+        ),
+      );
       continue;
     }
     blocks.push({
@@ -251,9 +326,12 @@ function memberUpdates(ctx: Context): Block[] {
         forecastCell(m),
         statusCell(m.status),
         cell(changeLines(ctx.changesSince.get(idKey(m.id)) ?? []).join(';\n') || DASH),
-        cell(ctx.comments.get(idKey(m.id)) ?? ''),
+        cell(clip(ctx, ctx.comments.get(idKey(m.id)) ?? '')),
       ]),
     });
+    if (own.length < all.length) {
+      blocks.push(more(all.length - own.length, 'milestone', 'the rest are in the register'));
+    }
   }
   if (quiet.length > 0) {
     blocks.push(
@@ -316,14 +394,18 @@ function updateBlocks(ctx: Context, person: Person): Block[] {
     {
       type: 'list',
       ordered: false,
-      items: [labelled('Wins', update.wins), labelled('Learnings', update.learnings), helpItem(ctx, update)],
+      items: [
+        labelled('Wins', clip(ctx, update.wins)),
+        labelled('Learnings', clip(ctx, update.learnings)),
+        helpItem(ctx, update),
+      ],
     },
     para(muted(`Update received${by} ${when}`)),
   ];
 }
 
 function helpItem(ctx: Context, update: UpdateRow): Inline[] {
-  const item = labelled('Help needed', update.helpNeeded);
+  const item = labelled('Help needed', clip(ctx, update.helpNeeded));
   if (update.helpNeeded.trim() && update.helpFrom.trim()) item.push(` (from ${ctx.nameOf(update.helpFrom)})`);
   return item;
 }
@@ -382,7 +464,13 @@ function topicList(ctx: Context): Block[] {
         `Cut line — discussion time runs out here (${ctx.timing.topicMinutes} min of discussion, ` +
         `${perTopic} min per topic). Topics below are deferred to the next meeting unless time allows.`,
     });
-    blocks.push({ type: 'table', columns, rows: below.map((t) => topicRow(ctx, t)) });
+    const shown = ctx.summary ? below.slice(0, TOPIC_ROWS) : below;
+    blocks.push({ type: 'table', columns, rows: shown.map((t) => topicRow(ctx, t)) });
+    if (shown.length < below.length) {
+      blocks.push(
+        more(below.length - shown.length, 'topic', 'every topic is in the Topics tab of the register'),
+      );
+    }
   } else {
     blocks.push(
       para(
@@ -396,7 +484,7 @@ function topicList(ctx: Context): Block[] {
 }
 
 function topicRow(ctx: Context, t: Topic): TableCell[] {
-  const topic: Inline[] = [t.title];
+  const topic: Inline[] = [clip(ctx, t.title)];
   const missing = t.milestones.filter((id) => !t.title.includes(id));
   if (missing.length > 0) topic.push(muted(` (${missing.join(', ')})`));
   if (t.deferrals > 0) topic.push(' ', { text: `deferred ${t.deferrals}×`, bold: true });
@@ -429,18 +517,60 @@ function deferredTopics(ctx: Context): Block[] {
     .sort((a, b) => b.deferrals - a.deferrals || a.rank - b.rank);
   const blocks: Block[] = [heading(2, 'Deferred topics', 'deferred')];
   if (deferred.length === 0) return [...blocks, para('None.')];
+  const shown = ctx.summary ? deferred.slice(0, TOPIC_ROWS) : deferred;
   blocks.push({
     type: 'table',
     columns: ['Topic', 'Kind', 'Owners', 'Deferred', 'Rank now'],
-    rows: deferred.map((t) => [
-      cell(t.title),
+    rows: shown.map((t) => [
+      cell(clip(ctx, t.title)),
       cell(KIND_LABELS[t.kind] ?? t.kind),
       cell(ownerNames(ctx, t)),
       cell(plural(t.deferrals, 'meeting')),
       cell(String(t.rank), t.belowCut ? muted(' below the cut') : ''),
     ]),
   });
+  if (shown.length < deferred.length) {
+    blocks.push(more(deferred.length - shown.length, 'deferred topic', 'they are in the Topics tab'));
+  }
   return blocks;
+}
+
+// ---------- what needs attention (summary packs) ----------
+
+/**
+ * Whether a milestone needs the meeting's attention: at risk (Might miss, or forecast after its
+ * due date), missed, changed since the last meeting, or due before the next meeting.
+ */
+function notable(ctx: Context, m: Milestone): boolean {
+  if (m.status === 'Might miss' || m.status === 'Missed') return true;
+  if (m.forecast && m.due && m.forecast > m.due) return true;
+  if ((ctx.changesSince.get(idKey(m.id)) ?? []).length > 0) return true;
+  return isOpen(m) && !!m.due && m.due <= ctx.dueSoonUntil;
+}
+
+/** Most urgent first: missed, at risk, changed, then by due date. */
+function byUrgency(ctx: Context): (a: Milestone, b: Milestone) => number {
+  const weight = (m: Milestone) =>
+    m.status === 'Missed'
+      ? 0
+      : m.status === 'Might miss' || (m.forecast && m.due && m.forecast > m.due)
+        ? 1
+        : (ctx.changesSince.get(idKey(m.id)) ?? []).length
+          ? 2
+          : 3;
+  return (a, b) =>
+    weight(a) - weight(b) || compareText(a.due ?? '9999', b.due ?? '9999') || compareText(a.id, b.id);
+}
+
+/** People's text, cut at the pack's limit: the whole text stays in the register. */
+function clip(ctx: Context, text: string): string {
+  if (text.length <= ctx.textLimit) return text;
+  return `${text.slice(0, ctx.textLimit).trimEnd()}… (${plural(text.length - ctx.textLimit, 'more character')} in the register)`;
+}
+
+/** The line under a bounded list: how many more, and where they are. */
+function more(n: number, what: string, where: string): Block {
+  return para(muted(`… and ${plural(n, what)} more: ${where}.`));
 }
 
 // ---------- tracking ----------
@@ -462,19 +592,42 @@ function tracking(ctx: Context): Block[] {
     key: normaliseName(p.name),
   }));
   if (groups.has(NO_PRIORITY)) sections.push({ title: NO_PRIORITY, key: NO_PRIORITY });
+  if (ctx.summary) {
+    blocks.push(
+      para(
+        muted(
+          `${plural(register.milestones.filter(isOpen).length, 'open milestone')}: more than a meeting reads, so this section counts them all and lists only those that need attention — at risk, missed, changed since the last meeting, or due by ${formatDate(ctx.dueSoonUntil)}. Every milestone is in the register's Milestones tab.`,
+        ),
+      ),
+    );
+    blocks.push(countsTable(sections, groups));
+  }
+  let budget = TRACKING_ROWS;
   const seen = new Set<string>();
   for (const s of sections) {
     if (seen.has(s.key)) continue;
     seen.add(s.key);
     const all = groups.get(s.key) ?? [];
-    const shown = sortMilestones(all.filter((m) => isOpen(m) || closedSince(ctx, m)));
+    const listed = all.filter((m) => isOpen(m) || closedSince(ctx, m));
+    const wanted = ctx.summary
+      ? listed.filter((m) => notable(ctx, m)).sort(byUrgency(ctx))
+      : sortMilestones(listed);
+    const shown = ctx.summary ? wanted.slice(0, Math.max(0, budget)) : wanted;
+    budget -= shown.length;
     blocks.push(heading(3, s.title, uniqueId(ids, 'priority', s.title)));
     const summary: Inline[] = [];
     if (s.sponsor?.trim()) summary.push(`Sponsor: ${ctx.nameOf(s.sponsor)}. `);
     summary.push(statusSummary(all));
-    const hidden = all.length - shown.length;
+    const hidden = all.length - listed.length;
     if (hidden > 0)
       summary.push(muted(` ${plural(hidden, 'milestone')} closed before the last meeting not shown.`));
+    if (shown.length < wanted.length) {
+      summary.push(
+        muted(
+          ` ${plural(wanted.length - shown.length, 'milestone')} needing attention not listed here (the list is bounded).`,
+        ),
+      );
+    }
     blocks.push(para(...summary));
     if (shown.length === 0) continue;
     blocks.push({
@@ -493,6 +646,23 @@ function tracking(ctx: Context): Block[] {
   }
   if (register.milestones.length === 0) blocks.push(para('No milestones in the register.'));
   return blocks;
+}
+
+/** Counts by strategic priority and status (summary packs). */
+function countsTable(sections: { title: string; key: string }[], groups: Map<string, Milestone[]>): Block {
+  const seen = new Set<string>();
+  const rows: TableCell[][] = [];
+  for (const s of sections) {
+    if (seen.has(s.key)) continue;
+    seen.add(s.key);
+    const all = groups.get(s.key) ?? [];
+    rows.push([
+      cell(s.title),
+      ...STATUSES.map((st) => cell(String(all.filter((m) => m.status === st).length))),
+      cell(String(all.length)),
+    ]);
+  }
+  return { type: 'table', columns: ['Strategic priority', ...STATUSES, 'All'], rows };
 }
 
 function statusSummary(ms: Milestone[]): string {

@@ -5,10 +5,13 @@ import { docs, type docs_v1 } from '@googleapis/docs';
 import { drive } from '@googleapis/drive';
 import { OAuth2Client } from 'google-auth-library';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { generateRegister, snapshotOf } from '../../bench/generate';
 import { initWorkspace } from '../../src/cli/commands/init';
 import { planPack } from '../../src/core/cycle';
+import type { Document } from '../../src/core/document';
 import { readRegister } from '../../src/core/register';
 import { type DocsRequest, renderDocsSteps } from '../../src/core/render-docs';
+import { renderMarkdown } from '../../src/core/render-markdown';
 import type { RawSubmission } from '../../src/core/types';
 import { once, packGoogle, readGoogle, safeCall, wrapUpGoogle } from '../../src/google/backend';
 import { connect, docsClient, driveClient, gmailClient, sheetsClient } from '../../src/google/clients';
@@ -18,6 +21,7 @@ import { readSnapshot } from '../../src/google/sheets';
 import { readResponses } from '../../src/local/responses';
 import { readWorkbook } from '../../src/local/workbook';
 import { sampleResponses, tempDir } from '../cli/helpers';
+import { DocsState, MAX_DOCUMENT_CHARACTERS } from '../emulator/docs';
 import { type Emulator, startEmulator } from '../emulator/server';
 
 const NOW = '2026-12-02T16:00:00Z';
@@ -263,5 +267,69 @@ describe('milepost pack --backend google', () => {
     });
     expect(files.data.files?.filter((f) => f.mimeType === DOC_MIME)).toHaveLength(1);
     expect(run.documentId).toBe(files.data.files?.find((f) => f.mimeType === DOC_MIME)?.id);
+  });
+});
+
+describe('a pack that fits any register', () => {
+  const PACK_AT = '2026-12-02T16:00:00Z';
+  function docLength(
+    milestones: number,
+    people = 500,
+    long?: (value: Record<string, unknown>) => Record<string, unknown>,
+  ): { length: number; doc: Document } {
+    const generated = generateRegister({
+      milestones,
+      people,
+      responses: Math.min(2_000, milestones),
+      seed: 42,
+    });
+    const raw = generated.responses.map((value, i) => ({
+      where: `response ${i + 1}`,
+      value: long ? long(value as unknown as Record<string, unknown>) : value,
+    }));
+    const packed = planPack(snapshotOf(generated), raw, PACK_AT, (m) => `packs/${m.date}.html`);
+    const doc = packed.document!;
+    // Written into a document of the strict Docs emulator, in the calls the job makes.
+    const state = new DocsState();
+    const id = String(state.create({ title: 'pack' }).documentId);
+    for (const batch of docsBatches([], renderDocsSteps(doc))) state.batchUpdate(id, { requests: batch });
+    return { length: state.document(id).tokens.length, doc };
+  }
+
+  it('summarises a 10,000-milestone register and stays well under a Doc’s 1.02 million characters', () => {
+    const { length, doc } = docLength(10_000);
+    expect(length).toBeLessThan(MAX_DOCUMENT_CHARACTERS / 2);
+    const text = renderMarkdown(doc);
+    expect(text).toMatch(/more than a meeting reads/);
+    expect(text).toMatch(
+      /\| Strategic priority \| On track \| Might miss \| Missed \| Done \| Dropped \| All \|/,
+    );
+    expect(text).toMatch(/more: every topic is in the Topics tab/);
+  });
+
+  it('cuts people’s text shorter when there is too much of it, so the pack stays within its budget', () => {
+    const text = (c: string) => c.repeat(10_000);
+    const { length, doc } = docLength(140, 140, (v) => ({
+      ...v,
+      wins: text('w'),
+      learnings: text('l'),
+      helpNeeded: text('h'),
+    }));
+    expect(length).toBeLessThan(MAX_DOCUMENT_CHARACTERS / 2);
+    expect(renderMarkdown(doc)).toMatch(/more characters in the register\)/);
+  });
+
+  it('lists every milestone in full below the limit (the sample team)', () => {
+    const { doc } = docLength(100);
+    expect(renderMarkdown(doc)).not.toMatch(/more than a meeting reads/);
+  });
+
+  it('the strict emulator refuses a document over 1.02 million characters', () => {
+    const state = new DocsState();
+    const id = String(state.create({ title: 'big' }).documentId);
+    const insert = (n: number) => ({ insertText: { location: { index: 1 }, text: 'x'.repeat(n) } });
+    state.batchUpdate(id, { requests: [insert(1_000_000)] });
+    expect(() => state.batchUpdate(id, { requests: [insert(20_000)] })).toThrow(/at most 1020000/);
+    expect(state.document(id).tokens.length).toBeLessThan(MAX_DOCUMENT_CHARACTERS);
   });
 });
