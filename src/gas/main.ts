@@ -20,7 +20,7 @@ import {
   planWrapUp,
   today,
 } from '../core/cycle';
-import { formSpec, submissionOfFormResponse } from '../core/form';
+import { formResponseReader, formSpec } from '../core/form';
 import { readRegister } from '../core/register';
 import { duePhases, upcomingMeeting } from '../core/schedule';
 import type { Plan, RawSubmission, RowAppend, Snapshot } from '../core/types';
@@ -102,10 +102,11 @@ function formResponses(snapshot: Snapshot): { raw: RawSubmission[]; newest?: str
   const map = readFormMap(spreadsheet(), formId);
   const { register } = readRegister(snapshot);
   let newest = mark ?? undefined;
+  const read = formResponseReader(register);
   const raw = responses.map((r) => {
     const input = responseInput(r, map);
     if (!newest || input.submittedAt > newest) newest = input.submittedAt;
-    return { where: `form response ${input.responseId}`, value: submissionOfFormResponse(register, input) };
+    return { where: `form response ${input.responseId}`, value: read(input) };
   });
   return newest ? { raw, newest } : { raw };
 }

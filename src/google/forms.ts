@@ -14,7 +14,7 @@
  */
 import { forms, type forms_v1 } from '@googleapis/forms';
 import type { FormQuestionSpec, FormResponseInput, FormSpec } from '../core/form';
-import { submissionOfFormResponse } from '../core/form';
+import { formResponseReader } from '../core/form';
 import type { RawSubmission, Register } from '../core/types';
 import type { SheetCalls } from './apply';
 import type { GoogleConnection } from './clients';
@@ -368,11 +368,9 @@ export async function readResponses(
     (max, r) => (max === undefined || Date.parse(r.submittedAt) > Date.parse(max) ? r.submittedAt : max),
     watermark,
   );
+  const read = formResponseReader(register);
   return {
-    submissions: ordered.map((r) => ({
-      where: `form response ${r.responseId}`,
-      value: submissionOfFormResponse(register, r),
-    })),
+    submissions: ordered.map((r) => ({ where: `form response ${r.responseId}`, value: read(r) })),
     ...(newest ? { watermark: newest } : {}),
     read: ordered.length,
   };
