@@ -20,12 +20,13 @@ import type { Document } from '../src/core/document';
 import type { TabName } from '../src/core/layout';
 import { renderDocsRequests } from '../src/core/render-docs';
 import type { Cell } from '../src/core/types';
-import { packGoogle, runGoogle } from '../src/google/backend';
+import { packGoogle, runGoogle, setupGoogle, syncGoogle } from '../src/google/backend';
 import { DOCS_BATCH_LIMITS } from '../src/google/pack';
 import { runLocal } from '../src/local/backend';
 import { packFiles, packLocation } from '../src/local/packs';
 import { readResponses } from '../src/local/responses';
 import { createWorkbook, readWorkbook } from '../src/local/workbook';
+import { respond } from '../test/emulator/respond';
 import { type LogEntry, startEmulator } from '../test/emulator/server';
 import { generateRegister } from './generate';
 
@@ -189,6 +190,7 @@ function seconds(ms: number): string {
 async function googleSection() {
   const LATENCY = 100;
   const out: string[][] = [];
+  const limits: string[][] = [];
   const notes: string[] = [];
   let sequential = true;
   for (const milestones of [100, 1_000, 10_000]) {
@@ -210,6 +212,9 @@ async function googleSection() {
       naiveWrites: number;
       requests: number;
       mb: number;
+      metadata: number;
+      packLength: number;
+      recipients: number;
     }[] = [];
     try {
       for (let run = 0; run < runs; run++) {
@@ -239,7 +244,15 @@ async function googleSection() {
             (e) => !e.path.startsWith('/v4/') && !e.path.startsWith('/v1/documents'),
           );
           const docsCalls = naiveDocsCalls(doc);
+          const used = emulator.metadataCharacters(id);
+          const state = emulator.dump() as unknown as {
+            documents: { text: string }[];
+            messages: { to: string[]; cc: string[] }[];
+          };
           results.push({
+            metadata: Math.max(used.spreadsheet, ...Object.values(used.sheets)),
+            packLength: Math.max(0, ...state.documents.map((d) => d.text.length)),
+            recipients: Math.max(0, ...state.messages.map((m) => m.to.length + m.cc.length)),
             sync,
             pack,
             naive: 16 + sheetsWrites + others.length + docsCalls,
@@ -266,6 +279,12 @@ async function googleSection() {
       String(r.sync.roundTrips + r.pack.roundTrips),
       `${seconds(med((x) => x.sync.wall))} + ${seconds(med((x) => x.pack.wall))} (${runs === 1 ? '1 run' : `median of ${runs}`})`,
       `${r.naive.toLocaleString('en-GB')} calls, ≥ ${((r.naive * LATENCY) / 1000).toFixed(0)} s, ${Math.ceil(r.naiveWrites / 60)} min of write quota`,
+    ]);
+    limits.push([
+      milestones.toLocaleString('en-GB'),
+      r.metadata.toLocaleString('en-GB'),
+      r.packLength.toLocaleString('en-GB'),
+      String(r.recipients),
     ]);
     if (results.some((x) => x.sync.calls !== r.sync.calls || x.pack.calls !== r.pack.calls)) {
       notes.push(`${milestones}: call counts differ between runs`);
@@ -296,6 +315,66 @@ async function googleSection() {
       "busiest API's 60 writes per minute.",
   );
   for (const n of notes) console.log(n);
+  table(
+    "\nGoogle's limits after sync + pack (500 people): metadata characters in use on the spreadsheet or any one sheet (limit 30,000 each), the pack Doc's length (limit 1.02 million), the most recipients of any message (Gmail: 100)",
+    [
+      'milestones',
+      'metadata characters (most on one sheet)',
+      'pack Doc characters',
+      'most recipients of a message',
+    ],
+    limits,
+  );
+  await ingestionSection();
+}
+
+function table(title: string, head: string[], rows: string[][]): void {
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i]!)).join(' | ');
+  console.log(title);
+  console.log(line(head));
+  console.log(widths.map((w) => '-'.repeat(w)).join('-|-'));
+  for (const r of rows) console.log(line(r));
+}
+
+/**
+ * Form-response ingestion on Google: 2,000 responses submitted through the update form in the
+ * emulator (as people would, after setup built the form), then one sync that reads them with
+ * the Forms API and applies them. Timed: the sync (no latency, quotas off: the CPU work).
+ */
+async function ingestionSection() {
+  const rows: string[][] = [];
+  for (const milestones of [100, 1_000, 10_000]) {
+    const generated = generateRegister({ milestones, people: 500, responses: 2_000, seed: 42 });
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'milepost-bench-forms-'));
+    const data = generated.tables as Partial<Record<TabName, Record<string, Cell>[]>>;
+    await createWorkbook(data, 'Europe/London').xlsx.writeFile(path.join(dir, 'register.xlsx'));
+    const emulator = await startEmulator({ quotaPerMinute: false });
+    try {
+      const id = await emulator.seedFromWorkbook(path.join(dir, 'register.xlsx'));
+      const env = { MILEPOST_GOOGLE_API_ROOT: emulator.apiRoot };
+      await setupGoogle(id, 'bench', env);
+      const lines = generated.responses.map((value, i) => ({ where: `response ${i + 1}`, value }));
+      const answered = await respond({ apiRoot: emulator.apiRoot, spreadsheetId: id }, lines);
+      const t = performance.now();
+      const synced = await syncGoogle(id, { raw: [], problems: [] }, SYNC_AT, env);
+      const wall = performance.now() - t;
+      rows.push([
+        milestones.toLocaleString('en-GB'),
+        answered.submitted.length.toLocaleString('en-GB'),
+        synced.responsesRead.toLocaleString('en-GB'),
+        seconds(wall),
+      ]);
+    } finally {
+      await emulator.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  table(
+    '\nForm-response ingestion on Google (500 people, 2,000 answers through the form; target < 10 s at 10,000 milestones)',
+    ['milestones', 'form responses submitted', 'responses read by the sync', 'sync wall time'],
+    rows,
+  );
 }
 
 main().catch((err) => {

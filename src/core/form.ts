@@ -170,6 +170,22 @@ function helpFromOptions(register: Register): string[] {
 }
 
 /** The update form of `meeting`: one section per owner with open milestones. */
+/**
+ * Who may answer the update form: every active member of the team and the delegates they name
+ * (a delegate answers for someone), lower-case, sorted. Runtimes share the form with exactly
+ * these people and take the access of anyone else away.
+ */
+export function formResponders(register: Register): string[] {
+  const out = new Set<string>();
+  for (const p of register.team) {
+    if (!p.active) continue;
+    if (p.email) out.add(p.email.trim().toLowerCase());
+    for (const d of (p.delegate ?? '').split(/[,;]/))
+      if (d.trim().includes('@')) out.add(d.trim().toLowerCase());
+  }
+  return [...out].sort();
+}
+
 export function formSpec(register: Register, meeting: Meeting | undefined): FormSpec {
   const ids = idBook(register);
   const s = register.settings;

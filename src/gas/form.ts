@@ -175,6 +175,10 @@ export function buildForm(
   } else {
     who.setChoiceValues(['Nobody has an open milestone yet']);
   }
+  // FormApp's publish call ("Publish and manage responders on the form", Apps Script: "Publish
+  // the form. This also enables accepting responses."): a form FormApp creates is not open to
+  // anyone until then. Not yet typed in @types/google-apps-script 2.0.13.
+  (form as unknown as { setPublished(enabled: boolean): void }).setPublished(true);
   form.setAcceptingResponses(true);
   props.setProperty(BUILT_KEY, fingerprint);
   props.deleteProperty(PROGRESS_KEY);

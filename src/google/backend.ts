@@ -13,7 +13,7 @@ import {
   type SyncOutcome,
   type WrapUpOutcome,
 } from '../core/cycle';
-import { formSpec } from '../core/form';
+import { formResponders, formSpec } from '../core/form';
 import { readRegister } from '../core/register';
 import { upcomingMeeting } from '../core/schedule';
 import type { Plan, Problem, RawSubmission, Register, Snapshot } from '../core/types';
@@ -30,6 +30,7 @@ import {
   formsClient,
   readForm,
   readResponses,
+  shareWithResponders,
 } from './forms';
 import { type SendResult, sendEmails } from './gmail';
 import {
@@ -170,6 +171,12 @@ export async function setupGoogle(
     formSpec(register, upcomingMeeting(register, new Date().toISOString())),
   );
   if (!wasLive || sent) actions.push('update form: items, verified email collection, published');
+  const shared = await shareWithResponders(d, form.formId, formResponders(register));
+  if (shared.added.length || shared.removed.length) {
+    actions.push(
+      `update form shared with ${shared.added.length} responder(s)${shared.removed.length ? `, ${shared.removed.length} removed` : ''}`,
+    );
+  }
 
   const folderId =
     register.settings.raw['Pack folder ID']?.trim() || (await ensureFile(d, 'Milepost packs', FOLDER_MIME));
@@ -309,6 +316,8 @@ export async function requestGoogle(
     responderUri: form.responderUri,
   });
   const formRequests = outcome.form ? await applyFormSpec(f, form, outcome.form) : 0;
+  // Owners can answer only once the form is shared with them: before the links go out.
+  await shareWithResponders({ drive: driveClient(c), calls: CALLS }, form.formId, formResponders(register));
   const emails = await sendEmails(gmailClient(c), outcome.plan.emails, now, CALLS, {
     throttleMs: opts.throttleMs ?? (c.apiRoot ? 0 : GMAIL_SPACING_MS),
   });

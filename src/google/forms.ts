@@ -12,6 +12,7 @@
  *   (deletes, moves, updates, creates), guarded by the revision read just before: a form
  *   somebody edited in between is read again rather than overwritten blindly.
  */
+import type { drive_v3 } from '@googleapis/drive';
 import { forms, type forms_v1 } from '@googleapis/forms';
 import type { FormQuestionSpec, FormResponseInput, FormSpec } from '../core/form';
 import { formResponseReader } from '../core/form';
@@ -300,6 +301,55 @@ export async function applyFormSpec(f: FormCalls, form: FormState, spec: FormSpe
     );
   }
   return sent;
+}
+
+// ---------- responders ----------
+
+/**
+ * Shares the form with exactly `emails` as responders, through Drive permissions ("Publish and
+ * manage responders on the form": "Share your form with more responders" — permissions.create
+ * with role reader and view published; "Remove responders from your form" — permissions.delete;
+ * Forms API release notes, April 08, 2025: "use the Drive API to have granular control over who
+ * can respond to forms"). One list call, then one call per person added or removed: Drive has
+ * no batch for permissions in this client, so a team change costs a call per person changed,
+ * like the emails. Returns who was added and removed.
+ */
+export async function shareWithResponders(
+  d: { drive: drive_v3.Drive; calls: FormCalls['calls'] },
+  formId: string,
+  emails: string[],
+): Promise<{ added: string[]; removed: string[] }> {
+  const list = async () =>
+    (
+      await d.calls.read('drive.permissions.list', () =>
+        d.drive.permissions.list({ fileId: formId, fields: 'permissions(id,type,role,emailAddress,view)' }),
+      )
+    ).data.permissions ?? [];
+  const current = (await list()).filter(
+    (p) => p.view === 'published' && p.type === 'user' && p.role === 'reader',
+  );
+  const granted = new Set(current.map((p) => (p.emailAddress ?? '').toLowerCase()));
+  const wanted = new Set(emails.map((e) => e.toLowerCase()));
+  const added: string[] = [];
+  for (const email of [...wanted].filter((e) => !granted.has(e))) {
+    // A second create of the same permission changes nothing: safe to repeat.
+    await d.calls.write(`drive.permissions.create ${email}`, () =>
+      d.drive.permissions.create({
+        fileId: formId,
+        sendNotificationEmail: false,
+        requestBody: { type: 'user', role: 'reader', view: 'published', emailAddress: email },
+      }),
+    );
+    added.push(email);
+  }
+  const removed: string[] = [];
+  for (const p of current.filter((x) => !wanted.has((x.emailAddress ?? '').toLowerCase()))) {
+    await d.calls.write(`drive.permissions.delete ${p.emailAddress}`, () =>
+      d.drive.permissions.delete({ fileId: formId, permissionId: p.id! }),
+    );
+    removed.push((p.emailAddress ?? '').toLowerCase());
+  }
+  return { added, removed };
 }
 
 // ---------- responses ----------

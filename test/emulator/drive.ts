@@ -34,6 +34,21 @@ export interface DriveFile {
   trashed: boolean;
   createdTime: string;
   modifiedTime: string;
+  permissions?: DrivePermission[];
+}
+
+/**
+ * A permission on a file (permissions.create / list / delete). On a form, a `reader` with
+ * `view: 'published'` is a responder ("Publish and manage responders on the form": "Share your
+ * form with more responders" is a Drive permissions.create with role reader and view
+ * published; "Remove responders from your form", a permissions.delete).
+ */
+export interface DrivePermission {
+  id: string;
+  type: 'user' | 'group' | 'domain' | 'anyone';
+  role: string;
+  emailAddress?: string;
+  view?: string;
 }
 
 export interface DriveOptions {
@@ -73,6 +88,7 @@ type Term = (file: DriveFile) => boolean;
 const ROOT_NAME = 'My Drive';
 
 export class DriveState {
+  private permissionSeq = 0;
   private readonly store = new Map<string, DriveFile>();
   private readonly docs: DocsState;
   private readonly forms?: DriveForms;
@@ -128,6 +144,83 @@ export class DriveState {
       throw driveError(400, 'invalidParent', `The parent ${id} is not a folder.`, location);
     }
     return f.id;
+  }
+
+  // ----- permissions -----
+
+  createPermission(fileId: string, body: unknown): JsonObject {
+    const f = this.file(fileId);
+    const b = (body ?? {}) as Record<string, unknown>;
+    const type = String(b.type ?? '');
+    if (!['user', 'group', 'domain', 'anyone'].includes(type)) {
+      throw driveError(
+        400,
+        'required',
+        'Bad Request. User message: "The permission type field is required."',
+        'permission.type',
+      );
+    }
+    const role = String(b.role ?? '');
+    if (!['owner', 'organizer', 'fileOrganizer', 'writer', 'commenter', 'reader'].includes(role)) {
+      throw driveError(400, 'required', 'The permission role field is required.', 'permission.role');
+    }
+    const email = typeof b.emailAddress === 'string' ? b.emailAddress.trim().toLowerCase() : undefined;
+    if ((type === 'user' || type === 'group') && !email) {
+      throw driveError(
+        400,
+        'invalid',
+        'The permission emailAddress field is required for a user or group.',
+        'permission.emailAddress',
+      );
+    }
+    if (b.view !== undefined && b.view !== 'published') {
+      throw driveError(400, 'invalid', `Invalid value for view: ${String(b.view)}`, 'permission.view');
+    }
+    f.permissions ??= [];
+    const list = f.permissions;
+    const same = list.find(
+      (p) => p.type === type && p.emailAddress === email && p.view === b.view && p.role === role,
+    );
+    if (same) return { kind: 'drive#permission', ...same };
+    const permission: DrivePermission = {
+      id: `perm${String(++this.permissionSeq).padStart(6, '0')}`,
+      type: type as DrivePermission['type'],
+      role,
+      ...(email ? { emailAddress: email } : {}),
+      ...(b.view === 'published' ? { view: 'published' } : {}),
+    };
+    list.push(permission);
+    return { kind: 'drive#permission', ...permission };
+  }
+
+  listPermissions(fileId: string): JsonObject {
+    const f = this.file(fileId);
+    return {
+      kind: 'drive#permissionList',
+      permissions: (f.permissions ?? []).map((p) => ({ kind: 'drive#permission', ...p })),
+    };
+  }
+
+  deletePermission(fileId: string, permissionId: string): JsonObject {
+    const f = this.file(fileId);
+    const i = (f.permissions ?? []).findIndex((p) => p.id === permissionId);
+    if (i < 0) throw driveError(404, 'notFound', `Permission not found: ${permissionId}.`, 'permissionId');
+    f.permissions!.splice(i, 1);
+    return {};
+  }
+
+  /**
+   * Whether `email` may respond to the form `fileId`: a published-view reader permission for
+   * them, or one for anyone. How Google treats a published form with no responder permission
+   * is not spelled out; the emulator takes the reading worse for a job: nobody may respond.
+   */
+  mayRespond(fileId: string, email: string | undefined): boolean {
+    const perms = this.store.get(this.resolve(fileId))?.permissions ?? [];
+    return perms.some(
+      (p) =>
+        p.view === 'published' &&
+        (p.type === 'anyone' || (!!email && p.type === 'user' && p.emailAddress === email.toLowerCase())),
+    );
   }
 
   /** Registers a file made by another API (a document from documents.create), in the root. */

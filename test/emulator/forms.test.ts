@@ -15,7 +15,8 @@ afterEach(async () => {
 const CLOCK = Date.UTC(2026, 11, 1, 8, 0);
 
 async function start(): Promise<forms_v1.Forms> {
-  emulator = await startEmulator({ quotaPerMinute: false, now: () => CLOCK });
+  // Responders are checked in their own test: here anyone may answer a published form.
+  emulator = await startEmulator({ quotaPerMinute: false, now: () => CLOCK, formResponders: 'anyone' });
   return formsClient(emulator);
 }
 

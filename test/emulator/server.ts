@@ -68,6 +68,11 @@ export interface EmulatorOptions {
   metadataFollowsSort?: boolean;
   /** When set, only these bearer tokens are accepted; otherwise any token is. */
   tokens?: string[];
+  /**
+   * Who may answer a published form: 'granted' (default) only those given a responder
+   * permission in Drive (the reading worse for a job, see DriveState.mayRespond); 'anyone'.
+   */
+  formResponders?: 'granted' | 'anyone';
   /** The authenticated user's address (Gmail's userId besides `me`; the From of sent mail). */
   gmailUser?: string;
   /** The account's send-as aliases: a From that Gmail keeps (any other is replaced by gmailUser). */
@@ -261,6 +266,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const docs = new DocsState({ random: seededRandom((options.seed ?? 1) + 3), newId: newFileId });
   const forms = new FormsState({ random: seededRandom((options.seed ?? 1) + 4), newId: newFileId, now });
   const drive = new DriveState({ docs, forms, newId: newFileId, now });
+  const responders = options.formResponders ?? 'granted';
   const gmail = new GmailState({ user: options.gmailUser ?? GMAIL_USER, sendAs: options.gmailSendAs, now });
   const log: LogEntry[] = [];
   let faults: Fault[] = [];
@@ -651,6 +657,27 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   function driveRoute({ method, segments, query, body }: Call): Route {
     const notFound = () => new ApiError(404, 'Method not found.');
     const [idPart, ...extra] = segments.slice(3);
+    if (extra[0] === 'permissions' && idPart) {
+      const fileId = safeDecode(idPart);
+      const params = [
+        ...DRIVE_COMMON_PARAMS,
+        'sendNotificationEmail',
+        'emailMessage',
+        'transferOwnership',
+        'moveToNewOwnersRoot',
+        'useDomainAdminAccess',
+        'pageSize',
+        'pageToken',
+        'enforceExpansiveAccess',
+      ];
+      if (extra.length === 1 && method === 'POST')
+        return { kind: 'write', params, run: () => drive.createPermission(fileId, body) };
+      if (extra.length === 1 && method === 'GET')
+        return { kind: 'read', params, run: () => drive.listPermissions(fileId) };
+      if (extra.length === 2 && method === 'DELETE')
+        return { kind: 'write', params, run: () => drive.deletePermission(fileId, safeDecode(extra[1]!)) };
+      throw notFound();
+    }
     if (extra.length) throw notFound();
     const writeParams = [
       ...DRIVE_COMMON_PARAMS,
@@ -866,6 +893,17 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       return { spreadsheet: used.spreadsheet, sheets };
     },
     submitResponse(formId, submission) {
+      // Only responders the form was shared with may answer (DriveState.mayRespond).
+      if (
+        responders === 'granted' &&
+        drive.has(formId) &&
+        !drive.mayRespond(formId, submission.respondentEmail)
+      ) {
+        throw new ApiError(
+          403,
+          `${submission.respondentEmail ?? 'An anonymous respondent'} is not a responder of this form: share it with them (Drive permission, role reader, view published).`,
+        );
+      }
       return forms.submit(formId, submission);
     },
     dump() {

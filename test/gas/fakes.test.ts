@@ -19,6 +19,11 @@ function milestones(world: GasWorld) {
   ])[0]!;
 }
 
+/** FormApp's publish call (not yet typed in @types/google-apps-script 2.0.13). */
+function publish(form: object): void {
+  (form as { setPublished(enabled: boolean): void }).setPublished(true);
+}
+
 describe('SpreadsheetApp', () => {
   it('addresses cells from 1, reads empty cells as "" and returns fresh arrays', () => {
     const world = createWorld();
@@ -442,6 +447,7 @@ describe('ScriptApp triggers', () => {
     expect(() => ScriptApp.newTrigger('tick').timeBased().atHour(9).create()).toThrow();
     const clock = ScriptApp.newTrigger('tick').timeBased().everyMinutes(5).create();
     const form = FormApp.create('Updates');
+    publish(form);
     const submit = ScriptApp.newTrigger('submitted').forForm(form).onFormSubmit().create();
     const weekly = ScriptApp.newTrigger('weekly')
       .timeBased()
@@ -561,6 +567,7 @@ describe('FormApp', () => {
   function branchingForm(world: GasWorld) {
     const { FormApp } = world.services;
     const form = FormApp.create('Weekly update');
+    publish(form);
     const status = form.addMultipleChoiceItem().setTitle('Status').setRequired(true);
     const details = form.addPageBreakItem().setTitle('Details');
     const what = form.addParagraphTextItem().setTitle('What happened?').setRequired(true);
@@ -656,6 +663,7 @@ describe('FormApp', () => {
     const world = createWorld({ timeZone: 'Europe/London' });
     const { FormApp } = world.services;
     const form = FormApp.create('Grid');
+    publish(form);
     const grid = form.addGridItem().setTitle('Progress').setRows(['M1', 'M2']).setColumns(['Done', 'Late']);
     const date = form.addDateItem().setTitle('Forecast');
     const boxes = form
@@ -686,6 +694,7 @@ describe('FormApp', () => {
     const world = createWorld();
     const { FormApp } = world.services;
     const form = FormApp.create('Prefill');
+    publish(form);
     const mc = form.addMultipleChoiceItem().setTitle('Status');
     mc.setChoiceValues(['On track', 'At risk']).showOtherOption(true);
     const grid = form.addGridItem().setRows(['r1', 'r2']).setColumns(['x', 'y']);
@@ -715,6 +724,7 @@ describe('FormApp', () => {
     const world = createWorld();
     const { FormApp, ScriptApp } = world.services;
     const form = FormApp.create('Updates').setAllowResponseEdits(true);
+    publish(form);
     const status = form.addListItem().setTitle('Status').setChoiceValues(['On track', 'Missed']);
     const bundle = loadBundleSource(
       `function submitted(e) {
@@ -770,6 +780,7 @@ describe('FormApp', () => {
   it('wants a loaded bundle to fire form-submit triggers', () => {
     const world = createWorld();
     const form = world.createForm('No bundle');
+    publish(form);
     world.services.ScriptApp.newTrigger('submitted').forForm(form.getId()).onFormSubmit().create();
     expect(() => world.respond(form, { email: 'a@example.com', answers: {} })).toThrow('no bundle is loaded');
   });
@@ -849,6 +860,7 @@ describe('DriveApp', () => {
     expect(Docs.Documents.get(documentId!).title).toBe('Pack (old)');
     expect(DriveApp.getFilesByName('Pack (old)').hasNext()).toBe(true);
     const form = FormApp.create('Updates');
+    publish(form);
     expect(DriveApp.getFileById(form.getId()).getName()).toBe('Updates');
     expect(DriveApp.getFileById(world.spreadsheet.getId()).getName()).toBe('Milepost');
     expect(() => DriveApp.getFolderById('nope')).toThrow('No item with the given ID could be found.');

@@ -98,6 +98,12 @@ export class FormState {
   readonly responses: ResponseState[] = [];
   description = '';
   accepting = true;
+  /**
+   * A form FormApp creates is not published until the script publishes it ("Publish and manage
+   * responders on the form", Apps Script: "form.setPublished(true); // Publish the form. This
+   * also enables accepting responses."): the reading worse for a script that forgets to.
+   */
+  published = false;
   collectEmail = false;
   allowEdits = false;
   readonly publishedId: string;
@@ -255,6 +261,9 @@ export function visitedItems(w: World, form: FormState, answers: ReadonlyMap<num
 
 /** Submits a response as Forms does (see the file comment); returns it. */
 export function submitResponse(w: World, form: FormState, response: ResponseState): ResponseState {
+  if (!form.published) {
+    throw w.error(`The form ${form.title} is not published: nobody can respond to it.`);
+  }
   if (!form.accepting) {
     throw w.error(
       `The form ${form.title} is no longer accepting responses. Try contacting the owner of the form if you think this is a mistake.`,
@@ -526,6 +535,17 @@ export class FakeForm
   setAcceptingResponses(enabled: boolean): this {
     this.state.accepting = Boolean(enabled);
     return this;
+  }
+
+  /** Form.setPublished (not yet in @types/google-apps-script 2.0.13): publishing also accepts responses. */
+  setPublished(enabled: boolean): this {
+    this.state.published = Boolean(enabled);
+    if (enabled) this.state.accepting = true;
+    return this;
+  }
+
+  isPublished(): boolean {
+    return this.state.published;
   }
 
   isAcceptingResponses(): boolean {

@@ -74,7 +74,13 @@ async function respondOnce(e: Emulator, spreadsheetId: string) {
   const state = e.dump() as unknown as { forms: { responses?: unknown[] }[] };
   if ((state.forms[0]?.responses ?? []).length) return;
   const result = await respond({ apiRoot: e.apiRoot, spreadsheetId }, lines());
-  expect(result.refused).toEqual([]);
+  // Chris is not on the Team tab: the form is not shared with him, so Google refuses his answer.
+  expect(result.refused).toEqual([
+    {
+      where: 'responses.jsonl line 5',
+      reason: expect.stringMatching(/^chris\.doyle@\S+ is not a responder/),
+    },
+  ]);
 }
 
 /** What a person could see of the final state: ids Google makes at random are named by role. */
@@ -200,9 +206,14 @@ describe('the whole cycle on Google (Node job ↔ Workspace emulator)', () => {
       expect(records(tab(state, name)), name).toEqual(records(localTab(name)));
     }
     expect(records(tab(state, 'Meetings'), ['Pack'])).toEqual(records(localTab('Meetings'), ['Pack']));
-    // Every response of the file is recorded (a line spanning two owners is two form responses).
+    // Every response of the file is recorded (a line spanning two owners is two form responses),
+    // except the answer of someone outside the team: the form is not shared with him on Google.
     const googleIds = records(tab(state, 'Updates')).map((r) => String(r['Response ID']));
-    for (const r of records(localTab('Updates'))) expect(googleIds).toContain(String(r['Response ID']));
+    for (const r of records(localTab('Updates'))) {
+      if (r.Email === 'chris.doyle@northwind.example')
+        expect(googleIds).not.toContain(String(r['Response ID']));
+      else expect(googleIds).toContain(String(r['Response ID']));
+    }
   });
 });
 
