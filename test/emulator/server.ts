@@ -338,6 +338,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       }
     });
   });
+  // Node closes an idle kept-alive connection after 5 s; a client reusing it then sees a reset on
+  // a call it cannot safely repeat. Google's front ends keep idle connections far longer: so
+  // does the emulator (a job that plans a large register for several seconds between calls).
+  server.keepAliveTimeout = 120_000;
+  server.headersTimeout = 121_000;
 
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://emulator');

@@ -167,6 +167,18 @@ export class FakePropertiesService
   }
 }
 
+/** Each store's size in bytes (keys and values, UTF-8), kept up to date by FakeProperties.apply. */
+const sizes = new WeakMap<Map<string, string>, number>();
+function storeSize(store: Map<string, string>): number {
+  let total = sizes.get(store);
+  if (total === undefined) {
+    total = 0;
+    for (const [k, v] of store) total += Buffer.byteLength(k) + Buffer.byteLength(v);
+    sizes.set(store, total);
+  }
+  return total;
+}
+
 export class FakeProperties
   extends Fake
   implements
@@ -190,25 +202,32 @@ export class FakeProperties
     return this.w.properties[this.kind];
   }
 
-  /** Applies `changes` (undefined deletes) if the store stays within Apps Script's limits. */
+  /**
+   * Applies `changes` (undefined deletes) if the store stays within Apps Script's limits: all or
+   * nothing. The store's size is counted from the changed entries only, so a store of thousands
+   * of properties costs the same to write as a small one.
+   */
   private apply(changes: Map<string, string | undefined>, clearOthers = false): void {
-    const next = new Map(clearOthers ? [] : this.store);
+    const store = this.store;
+    const size = (k: string, v: string | undefined) =>
+      v === undefined ? 0 : Buffer.byteLength(k) + Buffer.byteLength(v);
+    let total = clearOthers ? 0 : storeSize(store);
     for (const [k, v] of changes) {
-      if (v === undefined) next.delete(k);
-      else {
-        if (Buffer.byteLength(v) > VALUE_LIMIT) throw this.w.error('Argument too large: value');
-        next.set(k, v);
-      }
+      if (v !== undefined && Buffer.byteLength(v) > VALUE_LIMIT)
+        throw this.w.error('Argument too large: value');
+      total += size(k, v) - (clearOthers ? 0 : size(k, store.get(k)));
     }
-    let total = 0;
-    for (const [k, v] of next) total += Buffer.byteLength(k) + Buffer.byteLength(v);
     if (total > STORE_LIMIT) {
       throw this.w.error(
         'You have exceeded the property storage quota. Please remove some properties and try again.',
       );
     }
-    this.store.clear();
-    for (const [k, v] of next) this.store.set(k, v);
+    if (clearOthers) store.clear();
+    for (const [k, v] of changes) {
+      if (v === undefined) store.delete(k);
+      else store.set(k, v);
+    }
+    sizes.set(store, total);
   }
 
   private key(key: unknown, method: string): string {
