@@ -101,6 +101,20 @@ ${(Object.keys(STATUS_COLOURS) as Status[])
 td.status-might-miss, td.status-missed { font-weight: 600; }
 span[class^="status-"] { padding: 0 .25rem; border-radius: 3px; }
 .cut { margin: 1.25rem 0; padding-top: .4rem; border-top: 3px dashed ${CUT_COLOUR}; color: #B71C1C; font-weight: 600; }
+/* A phone (390 px): a wide table's columns would be squeezed to a letter each, so each row
+   becomes a card, every cell under its column's name. */
+@media screen and (max-width: 44rem) {
+  main { padding: 1.25rem 1rem 3rem; }
+  nav.toc ol { columns: 1; }
+  table.wide, table.wide tbody, table.wide tr, table.wide td { display: block; width: 100%; }
+  table.wide thead { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
+  table.wide tr { border: 1px solid ${BORDER}; border-radius: 6px; margin: 0 0 .75rem; overflow: hidden; }
+  table.wide td { border: 0; border-top: 1px solid #E6E8EB; display: grid; grid-template-columns: 6.5rem 1fr; gap: .5rem; }
+  table.wide td:first-child { border-top: 0; }
+  table.wide td::before { content: attr(data-label); font-weight: 600; color: ${MUTED_COLOUR}; }
+  table.wide td.nowrap { white-space: normal; }
+  table.narrow { min-width: 0; width: 100%; }
+}
 @page { margin: 14mm 12mm; }
 @media print {
   html { font-size: 12px; }
@@ -241,10 +255,11 @@ function table(columns: string[], rows: TableCell[][], caption: string | undefin
     }
     const attrs = inline
       ? ` style="${attr(`${cellStyle} ${styles.join(' ')}`.trim())}"`
-      : classes.length > 0
-        ? ` class="${attr(classes.join(' '))}"`
-        : '';
-    return `<td${attrs}>${c ? inlines(c.content, inline) : ''}</td>`;
+      : (classes.length > 0 ? ` class="${attr(classes.join(' '))}"` : '') +
+        (wide ? ` data-label="${attr(header)}"` : '');
+    const content = c ? inlines(c.content, inline) : '';
+    // On a phone a wide table's cell is a grid of its label and its content: one element.
+    return `<td${attrs}>${wide && !inline && content ? `<span>${content}</span>` : content}</td>`;
   };
   return [
     `<table${tableAttr}>`,

@@ -189,6 +189,37 @@ describe('renderHtml', () => {
     expect(print).toMatch(/h1, h2, h3 \{[^}]*break-after: avoid/);
   });
 
+  it('on a phone shows each row of a wide table as a card, every cell under its column name', () => {
+    const columns = ['ID', 'Milestone', 'Due', 'Forecast', 'Status'];
+    const html = renderHtml(
+      doc({
+        type: 'table',
+        columns,
+        rows: [
+          [
+            cell('M-1'),
+            cell('Launch'),
+            cell('2026-12-01'),
+            { content: ['2026-12-09 ', { text: '(+8 days)', bold: true }] },
+            { content: ['Missed'], status: 'Missed' },
+          ],
+        ],
+      }),
+    );
+    // Each cell names its column, and holds one element: label and content side by side.
+    expect(html).toContain('<td class="nowrap" data-label="ID"><span>M-1</span></td>');
+    expect(html).toMatch(
+      /<td data-label="Forecast"><span>(?:(?!<\/td>).)*2026-12-09(?:(?!<\/td>).)*<strong>\(\+8 days\)<\/strong><\/span><\/td>/,
+    );
+    const phone = /@media screen and \(max-width: 44rem\) \{([\s\S]*?)\n\}/.exec(html)?.[1] ?? '';
+    expect(phone).toMatch(/table\.wide thead \{[^}]*position: absolute/);
+    expect(phone).toMatch(/table\.wide td::before \{ content: attr\(data-label\)/);
+    // A narrow table (three columns or fewer) stays a table.
+    expect(
+      renderHtml(doc({ type: 'table', columns: ['ID', 'Milestone'], rows: [[cell('M-1'), cell('x')]] })),
+    ).not.toMatch(/<td[^>]*data-label/);
+  });
+
   it('renders table headers as left-aligned column headers', () => {
     const html = renderHtml(
       doc({ type: 'table', columns: ['ID', 'Milestone'], rows: [[cell('M-1'), cell('x')]] }),
