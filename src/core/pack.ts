@@ -330,7 +330,13 @@ function memberUpdates(ctx: Context): Block[] {
       ]),
     });
     if (own.length < all.length) {
-      blocks.push(more(all.length - own.length, 'milestone', 'the rest are in the register'));
+      blocks.push(
+        more(
+          all.length - own.length,
+          'milestone',
+          all.length - own.length === 1 ? 'it is in the register' : 'the rest are in the register',
+        ),
+      );
     }
   }
   if (quiet.length > 0) {
@@ -530,7 +536,13 @@ function deferredTopics(ctx: Context): Block[] {
     ]),
   });
   if (shown.length < deferred.length) {
-    blocks.push(more(deferred.length - shown.length, 'deferred topic', 'they are in the Topics tab'));
+    blocks.push(
+      more(
+        deferred.length - shown.length,
+        'deferred topic',
+        deferred.length - shown.length === 1 ? 'it is in the Topics tab' : 'they are in the Topics tab',
+      ),
+    );
   }
   return blocks;
 }
