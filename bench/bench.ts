@@ -9,7 +9,7 @@
  * checked apart from the Node code); `npm run bench` runs both.
  *
  * BENCH_MILESTONES and BENCH_RUNS change the local part; BENCH_LOCAL=0 or BENCH_GOOGLE=0
- * leave out one part.
+ * leave out one part; BENCH_GOOGLE_SIZES (default 100,1000,10000) picks the Google part's sizes.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -37,6 +37,8 @@ const SIZE = {
   seed: 42,
 };
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+/** The Google section's register sizes (BENCH_GOOGLE_SIZES=10000 for one of them). */
+const GOOGLE_SIZES = (process.env.BENCH_GOOGLE_SIZES ?? '100,1000,10000').split(',').map(Number);
 const SYNC_AT = '2026-12-02T12:00:00Z';
 const PACK_AT = '2026-12-02T16:00:00Z';
 
@@ -193,7 +195,7 @@ async function googleSection() {
   const limits: string[][] = [];
   const notes: string[] = [];
   let sequential = true;
-  for (const milestones of [100, 1_000, 10_000]) {
+  for (const milestones of GOOGLE_SIZES) {
     const runs = milestones >= 10_000 ? 1 : 3;
     const generated = generateRegister({
       milestones,
@@ -325,7 +327,7 @@ async function googleSection() {
     ],
     limits,
   );
-  await ingestionSection();
+  if (process.env.BENCH_INGESTION !== '0') await ingestionSection();
 }
 
 function table(title: string, head: string[], rows: string[][]): void {
@@ -344,7 +346,7 @@ function table(title: string, head: string[], rows: string[][]): void {
  */
 async function ingestionSection() {
   const rows: string[][] = [];
-  for (const milestones of [100, 1_000, 10_000]) {
+  for (const milestones of GOOGLE_SIZES) {
     const generated = generateRegister({ milestones, people: 500, responses: 2_000, seed: 42 });
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'milepost-bench-forms-'));
     const data = generated.tables as Partial<Record<TabName, Record<string, Cell>[]>>;

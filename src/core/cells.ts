@@ -69,6 +69,32 @@ export function sameKey(current: Cell, key: string, timeZone: string): boolean {
 }
 
 /**
+ * The rows of a key column that hold a key (`sameKey`), found without comparing every row with
+ * every key: text is looked up by its trimmed, lower-cased form (the only way text can match),
+ * numbers (a date kept as a serial) are few and compared one by one. Finding n keys among m rows
+ * costs m + n, not m × n — at 10,000 milestones the difference between seconds and minutes.
+ */
+export function keyIndex(column: readonly Cell[], timeZone: string): (key: string) => number[] {
+  const byText = new Map<string, number[]>();
+  const numbers: number[] = [];
+  column.forEach((cell, i) => {
+    if (typeof cell === 'number') numbers.push(i);
+    else if (text(cell) !== '') {
+      const k = text(cell).toLowerCase();
+      const rows = byText.get(k);
+      if (rows) rows.push(i);
+      else byText.set(k, [i]);
+    }
+  });
+  return (key) => {
+    if (key.trim() === '') return [];
+    const hits = byText.get(key.trim().toLowerCase()) ?? [];
+    const serials = numbers.filter((i) => sameKey(column[i] ?? null, key, timeZone));
+    return serials.length ? [...hits, ...serials].sort((a, b) => a - b) : hits;
+  };
+}
+
+/**
  * A planned value as a spreadsheet stores it: calendar dates and instants as serials (wall
  * time in the register's zone), everything else as it is. Text is always text: shells write
  * it without interpretation (RAW in Sheets, string cells in .xlsx).

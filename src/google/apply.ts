@@ -12,7 +12,7 @@
  * metadata creation, one check read, one value write, one append per tab with new rows.
  */
 import type { sheets_v4 } from '@googleapis/sheets';
-import { sameCell, sameKey, sheetValue } from '../core/cells';
+import { keyIndex, sameCell, sheetValue } from '../core/cells';
 import { normaliseName, TABS, tabSpec } from '../core/layout';
 import type { Cell, CellWrite, Plan, Problem, RowAppend } from '../core/types';
 import { clearJournal, type PlanEntry, recoverJournal, writeJournal } from './journal';
@@ -101,6 +101,7 @@ function findRow(
   w: CellWrite,
   read: TabRead,
   keyHeader: string,
+  rowsWithKey: (key: string) => number[],
   tz: string,
 ): { index?: number; problem?: string; key?: string } {
   const cols = read.headers.map((h) => normaliseName(h));
@@ -109,13 +110,10 @@ function findRow(
     return i < 0 ? null : ((row[i] ?? null) as Cell);
   };
   if (w.ref.by === 'key') {
-    const key = w.ref.value.trim();
-    const hits = read.rows
-      .map((r, i) => ({ r, i }))
-      .filter(({ r }) => sameKey(cellAt(r, keyHeader), key, tz));
+    const hits = rowsWithKey(w.ref.value.trim());
     if (hits.length !== 1)
       return { problem: hits.length ? `the key is on ${hits.length} rows` : 'no row has this key' };
-    return { index: hits[0]!.i };
+    return { index: hits[0]! };
   }
   const cells = w.ref.cells;
   const holds = (r: Cell[]) => Object.entries(cells).every(([h, v]) => sameCell(cellAt(r, h), v, tz));
@@ -283,9 +281,13 @@ async function prepare(
       if (w.ref.by === 'match' && normaliseName(w.column) === normaliseName(keyHeader))
         newKeys.set(w.ref.row, String(w.value));
     const byRow = new Map<number, { key: string; writes: CellWrite[]; problem?: [string, string?] }>();
+    const rowsWithKey = keyIndex(
+      tabRead.rows.map((r) => cellAt(r, keyHeader)),
+      tz,
+    );
     for (const w of writes) {
       const key = w.ref.by === 'key' ? w.ref.value.trim() : (newKeys.get(w.ref.row) ?? `row ${w.ref.row}`);
-      const found = findRow(w, tabRead, keyHeader, tz);
+      const found = findRow(w, tabRead, keyHeader, rowsWithKey, tz);
       const id = found.index ?? -1 - (w.ref.by === 'match' ? w.ref.row : 0);
       const entry = byRow.get(id) ?? { key, writes: [] };
       if (found.problem) entry.problem ??= [found.problem];

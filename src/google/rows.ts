@@ -162,9 +162,14 @@ function recognise(
   const cols = columnIndex(read.headers);
   const byKey = new Map<string, number[]>();
   const bySig = new Map<string, number[]>();
+  const add = (map: Map<string, number[]>, key: string, i: number) => {
+    const rows = map.get(key);
+    if (rows) rows.push(i);
+    else map.set(key, [i]);
+  };
   b.rows.forEach((r, i) => {
-    if (r.k) byKey.set(r.k.toLowerCase(), [...(byKey.get(r.k.toLowerCase()) ?? []), i]);
-    bySig.set(r.s, [...(bySig.get(r.s) ?? []), i]);
+    if (r.k) add(byKey, r.k.toLowerCase(), i);
+    add(bySig, r.s, i);
   });
   const keyWritten = b.written.includes(b.key);
   const writtenNow = (r: Cell[]) => b.written.map((h) => cellOf(r, cols, h));
@@ -283,13 +288,19 @@ export function planRound(b: Baseline, targets: RowTarget[], read: TabRead, tz: 
 
   // A row holding every planned cell of a pending target, where it held something else before,
   // got that target's write: the row moved between the read and the write.
+  // Only a row that changed since the baseline can hold another row's write: the rest (before
+  // the first write, every row) are passed over without comparing them with each target.
   const misplaced = new Map<number, Set<number>>();
+  const plannedCols = new Map(
+    pending.map(({ t }) => [t, b.written.map((_, j) => j).filter((j) => t.cells[j] !== undefined)]),
+  );
   for (let i = 0; i < read.rows.length; i++) {
     const was = known[i]?.was;
     if (!was) continue;
+    if (b.written.every((h, j) => sameCell(now(i, h), was[j] ?? null, tz))) continue;
     for (const { t } of pending) {
       if (known[i]?.row === t.row) continue;
-      const cols = b.written.map((_, j) => j).filter((j) => t.cells[j] !== undefined);
+      const cols = plannedCols.get(t)!;
       const holds = cols.every((j) => sameCell(now(i, b.written[j]!), t.cells[j]!, tz));
       const differs = cols.some((j) => !sameCell(now(i, b.written[j]!), was[j] ?? null, tz));
       if (holds && differs) {
