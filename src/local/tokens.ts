@@ -80,6 +80,9 @@ export function verifyToken(secret: Buffer, token: string, meeting: string): str
   if (!m) return undefined;
   const payload = m[1]!;
   const given = Buffer.from(m[2]!, 'base64url');
+  // Only the signature as issued: base64url's last character carries spare bits, so other
+  // spellings decode to the same bytes — a link that was altered is refused, whatever changed.
+  if (given.toString('base64url') !== m[2]) return undefined;
   const expected = sign(secret, payload);
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
   let value: unknown;
