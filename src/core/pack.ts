@@ -330,13 +330,7 @@ function memberUpdates(ctx: Context): Block[] {
       ]),
     });
     if (own.length < all.length) {
-      blocks.push(
-        more(
-          all.length - own.length,
-          'milestone',
-          all.length - own.length === 1 ? 'it is in the register' : 'the rest are in the register',
-        ),
-      );
+      blocks.push(more(all.length - own.length, 'milestone', ['it is', 'the rest are'], 'in the register'));
     }
   }
   if (quiet.length > 0) {
@@ -537,11 +531,7 @@ function deferredTopics(ctx: Context): Block[] {
   });
   if (shown.length < deferred.length) {
     blocks.push(
-      more(
-        deferred.length - shown.length,
-        'deferred topic',
-        deferred.length - shown.length === 1 ? 'it is in the Topics tab' : 'they are in the Topics tab',
-      ),
+      more(deferred.length - shown.length, 'deferred topic', ['it is', 'they are'], 'in the Topics tab'),
     );
   }
   return blocks;
@@ -580,9 +570,10 @@ function clip(ctx: Context, text: string): string {
   return `${text.slice(0, ctx.textLimit).trimEnd()}… (${plural(text.length - ctx.textLimit, 'more character')} in the register)`;
 }
 
-/** The line under a bounded list: how many more, and where they are. */
-function more(n: number, what: string, where: string): Block {
-  return para(muted(`… and ${plural(n, what)} more: ${where}.`));
+/** The line under a bounded list: how many more, and where they are ('it is' or 'they are', by n). */
+function more(n: number, what: string, where: string | [one: string, many: string], place = ''): Block {
+  const said = typeof where === 'string' ? where : `${n === 1 ? where[0] : where[1]} ${place}`;
+  return para(muted(`… and ${plural(n, what)} more: ${said}.`));
 }
 
 // ---------- tracking ----------
