@@ -21,6 +21,8 @@ await build({
     'bench-gas': 'bench/gas.ts',
     emulator: 'test/emulator/main.ts',
     'emulator-respond': 'test/emulator/respond-main.ts',
+    // `npm run test:live`: the Google contract, against the emulator or (MILEPOST_LIVE=1) Google.
+    live: 'test/live/run.ts',
   },
   outdir: 'dist',
 });

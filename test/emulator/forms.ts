@@ -510,6 +510,35 @@ export class FormsState {
     return form;
   }
 
+  /**
+   * The form's page at its responderUri, as a browser gets it: each question an input named
+   * `entry.<question id read as hexadecimal>` (grid rows: their row question's), and the values
+   * of a pre-filled link (`?usp=pp_url&entry.N=…`) filled in. Google documents none of this —
+   * it is what its pages carry and what Apps Script's toPrefilledUrl builds; the live contract
+   * (test/live) checks the same on Google. Undefined for a link to no form, or to a form that
+   * is not published (Google shows a page saying it cannot be opened).
+   */
+  page(url: string): string | undefined {
+    const [base, query = ''] = url.split('?');
+    const form = [...this.store.values()].find(
+      (f) => base === `https://docs.google.com/forms/d/e/${f.responderId}/viewform`,
+    );
+    if (!form || !form.publishState.isPublished) return undefined;
+    const filled = new Map(
+      query
+        .split('&')
+        .map((p) => /^entry\.(\d+)=(.*)$/.exec(p))
+        .filter((m): m is RegExpExecArray => !!m)
+        .map((m) => [m[1]!, decodeURIComponent(m[2]!.replace(/\+/g, ' '))]),
+    );
+    const attr = (v: string) => v.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
+    const inputs = form.items.flatMap(questionIdsOf).map((id) => {
+      const entry = String(Number.parseInt(id, 16));
+      return `<input type="hidden" name="entry.${entry}" value="${attr(filled.get(entry) ?? '')}">`;
+    });
+    return `<!DOCTYPE html><html><body><form action="formResponse">${inputs.join('')}</form></body></html>`;
+  }
+
   private randomString(prefix: string, length: number): string {
     let s = prefix;
     for (let i = 0; i < length; i++) s += ID_ALPHABET[Math.floor(this.random() * ID_ALPHABET.length)];

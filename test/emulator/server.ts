@@ -44,7 +44,14 @@ import type { AddressInfo } from 'node:net';
 import type { Table } from '../../src/core/types';
 import { type CellData, renderCell, type Scalar, type ValueRenderOption } from './cells';
 import { DocsState } from './docs';
-import { DOCUMENT_MIME, DriveState, FILE_DEFAULT_FIELDS, FORM_MIME, LIST_DEFAULT_FIELDS } from './drive';
+import {
+  DOCUMENT_MIME,
+  DriveState,
+  FILE_DEFAULT_FIELDS,
+  FORM_MIME,
+  LIST_DEFAULT_FIELDS,
+  SPREADSHEET_MIME,
+} from './drive';
 import { ApiError, notEmulated } from './errors';
 import { applyFields } from './fields';
 import { type FormSubmission, FormsState } from './forms';
@@ -479,7 +486,17 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     if (collection !== 'spreadsheets') throw notFound();
     if (idPart === undefined || idPart === '') {
       if (method !== 'POST') throw notFound();
-      return { kind: 'write', params: [], run: () => state.create(body ?? {}) };
+      return {
+        kind: 'write',
+        params: [],
+        run: () => {
+          // A spreadsheet is a Drive file too (in the root, as Google makes it).
+          const made = state.create(body ?? {}) as JsonObject;
+          const title = ((made.properties as JsonObject | undefined)?.title as string | undefined) ?? '';
+          drive.adopt(String(made.spreadsheetId), title, SPREADSHEET_MIME);
+          return made;
+        },
+      };
     }
     const [rawId, verb, ...more] = idPart.split(':');
     if (more.length) throw notFound();
@@ -748,7 +765,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   function gmailRoute({ method, segments, query, body }: Call): Route {
     const notFound = () => new ApiError(404, 'Method not found.');
     const [rawUser, collection, idPart, ...extra] = segments.slice(3);
-    if (rawUser === undefined || rawUser === '' || collection !== 'messages' || extra.length)
+    if (
+      rawUser === undefined ||
+      rawUser === '' ||
+      (collection !== 'messages' && collection !== 'profile') ||
+      extra.length
+    )
       throw notFound();
     const user = safeDecode(rawUser);
     const checked =
@@ -757,6 +779,20 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         gmail.checkUser(user);
         return run();
       };
+    if (idPart === undefined && collection === 'profile') {
+      // users.getProfile: the account's address (the contract sends to it).
+      if (method !== 'GET') throw notFound();
+      return {
+        kind: 'read',
+        params: [],
+        run: checked(() => ({
+          emailAddress: gmail.user,
+          messagesTotal: gmail.messages.size,
+          threadsTotal: gmail.messages.size,
+          historyId: '1',
+        })),
+      };
+    }
     if (idPart === undefined || idPart === '') {
       if (method !== 'GET') throw notFound();
       return {
