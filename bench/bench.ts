@@ -374,7 +374,12 @@ async function ingestionSection() {
   }
   table(
     '\nForm-response ingestion on Google (500 people, 2,000 answers through the form; target < 10 s at 10,000 milestones)',
-    ['milestones', 'answers submitted', 'form responses read by the sync (an edited response counts once)', 'sync wall time'],
+    [
+      'milestones',
+      'answers submitted',
+      'form responses read by the sync (an edited response counts once)',
+      'sync wall time',
+    ],
     rows,
   );
 }

@@ -523,7 +523,7 @@ export class FormsState {
     const form = [...this.store.values()].find(
       (f) => base === `https://docs.google.com/forms/d/e/${f.responderId}/viewform`,
     );
-    if (!form || !form.publishState.isPublished) return undefined;
+    if (!form?.publishState.isPublished) return undefined;
     const filled = new Map(
       query
         .split('&')
