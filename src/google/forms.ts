@@ -163,15 +163,63 @@ function kindOf(item: Item): string {
   return Object.keys(item).find((k) => k.endsWith('Item')) ?? 'item';
 }
 
+/** The sections an item's choices go to ('' when it goes to none). */
+function targetsOf(item: Item | undefined): string {
+  const options = item?.questionItem?.question?.choiceQuestion?.options ?? [];
+  return options.map((o) => o.goToSectionId ?? '').join(',').replace(/^,+$/, '');
+}
+
+/** The item with its choices going to no section (the rest of it as it is). */
+function withoutTargets(item: Item): Item {
+  const question = item.questionItem?.question;
+  const choice = question?.choiceQuestion;
+  if (!choice?.options) return item;
+  return {
+    ...item,
+    questionItem: {
+      ...item.questionItem,
+      question: {
+        ...question,
+        choiceQuestion: {
+          ...choice,
+          options: choice.options.map(({ goToSectionId: _, ...o }) => o),
+        },
+      },
+    },
+  };
+}
+
 /**
  * Requests that turn `existing` into `desired` (both in form order), keyed by item id: items no
  * longer wanted (or whose kind changed) are deleted, the rest moved into place and updated
  * where they differ, new ones created. Nothing when the form already matches.
+ *
+ * Google does not say whether a batch is validated as a whole or request by request, so the
+ * requests hold up under the stricter reading (the emulator's): at every step each
+ * goToSectionId names a section already in the form. A question whose branching changes
+ * ("Who is updating?", when owners come and go) first loses its branching, the sections are
+ * deleted, created and moved, and the branching is set last — all in the one atomic batch, so
+ * no respondent ever sees the form half-built, and the Forms write quota pays one call.
  */
 export function formRequests(existing: Item[], desired: Item[]): Request[] {
-  const wanted = new Map(desired.map((d) => [d.itemId!, d]));
+  const before = new Map(existing.map((e) => [e.itemId ?? '', e]));
+  const rerouted = new Set(
+    [...existing, ...desired]
+      .filter((i) => targetsOf(i) !== '' && targetsOf(before.get(i.itemId ?? '')) !== targetsOf(desired.find((d) => d.itemId === i.itemId)))
+      .map((i) => i.itemId ?? ''),
+  );
   const requests: Request[] = [];
   const current = existing.map((e) => e);
+  // 1. Branching that is about to change goes first, so no section it names is deleted under it.
+  current.forEach((e, index) => {
+    if (!rerouted.has(e.itemId ?? '') || targetsOf(e) === '') return;
+    const plain = withoutTargets(e);
+    requests.push({ updateItem: { item: plain, location: { index }, updateMask: '*' } });
+    current[index] = plain;
+  });
+  // 2. The items, with that branching left out.
+  const target = desired.map((d) => (rerouted.has(d.itemId ?? '') ? withoutTargets(d) : d));
+  const wanted = new Map(target.map((d) => [d.itemId!, d]));
   for (let i = current.length - 1; i >= 0; i--) {
     const e = current[i]!;
     const d = wanted.get(e.itemId ?? '');
@@ -180,7 +228,7 @@ export function formRequests(existing: Item[], desired: Item[]): Request[] {
       current.splice(i, 1);
     }
   }
-  desired.forEach((d, index) => {
+  target.forEach((d, index) => {
     const at = current.findIndex((e) => e.itemId === d.itemId);
     if (at < 0) {
       requests.push({ createItem: { item: d, location: { index } } });
@@ -195,6 +243,12 @@ export function formRequests(existing: Item[], desired: Item[]): Request[] {
     if (!covers(current[index], d)) {
       requests.push({ updateItem: { item: d, location: { index }, updateMask: '*' } });
       current[index] = d;
+    }
+  });
+  // 3. The branching, now that every section it names is in the form.
+  desired.forEach((d, index) => {
+    if (rerouted.has(d.itemId ?? '') && targetsOf(d) !== '') {
+      requests.push({ updateItem: { item: d, location: { index }, updateMask: '*' } });
     }
   });
   return requests;

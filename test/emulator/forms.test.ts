@@ -28,9 +28,61 @@ const STATUSES = ['On track', 'Might miss', 'Missed', 'Done'];
  * question comes first, naming sections created later in the same batch.
  */
 function buildRequests(): forms_v1.Schema$Request[] {
+  // Sections first: a question's goToSectionId must name a section already in the form
+  // (requests are validated one by one, in order).
   return [
     { updateFormInfo: { info: { description: 'Your weekly update' }, updateMask: 'description' } },
     { updateSettings: { settings: { emailCollectionType: 'VERIFIED' }, updateMask: 'emailCollectionType' } },
+    {
+      createItem: {
+        location: { index: 0 },
+        item: { itemId: '0000000a', title: 'Recovery', pageBreakItem: {} },
+      },
+    },
+    {
+      createItem: {
+        location: { index: 1 },
+        item: {
+          itemId: '00000004',
+          title: 'What went wrong?',
+          questionItem: {
+            question: { questionId: '40000001', required: true, textQuestion: { paragraph: true } },
+          },
+        },
+      },
+    },
+    {
+      createItem: {
+        location: { index: 2 },
+        item: { itemId: '0000000b', title: 'Details', pageBreakItem: {} },
+      },
+    },
+    {
+      createItem: {
+        location: { index: 3 },
+        item: {
+          itemId: '00000002',
+          title: 'Milestones',
+          questionGroupItem: {
+            questions: [
+              { questionId: '20000001', required: true, rowQuestion: { title: 'M-0001 Launch' } },
+              { questionId: '20000002', required: true, rowQuestion: { title: 'M-0002 Hiring' } },
+            ],
+            grid: { columns: { type: 'RADIO', options: STATUSES.map((value) => ({ value })) } },
+          },
+        },
+      },
+    },
+    {
+      createItem: {
+        location: { index: 4 },
+        item: {
+          itemId: '00000003',
+          title: 'New forecast',
+          questionItem: { question: { questionId: '30000001', dateQuestion: { includeYear: true } } },
+        },
+      },
+    },
     {
       createItem: {
         location: { index: 0 },
@@ -52,56 +104,6 @@ function buildRequests(): forms_v1.Schema$Request[] {
               },
             },
           },
-        },
-      },
-    },
-    {
-      createItem: {
-        location: { index: 1 },
-        item: { itemId: '0000000a', title: 'Recovery', pageBreakItem: {} },
-      },
-    },
-    {
-      createItem: {
-        location: { index: 2 },
-        item: {
-          itemId: '00000004',
-          title: 'What went wrong?',
-          questionItem: {
-            question: { questionId: '40000001', required: true, textQuestion: { paragraph: true } },
-          },
-        },
-      },
-    },
-    {
-      createItem: {
-        location: { index: 3 },
-        item: { itemId: '0000000b', title: 'Details', pageBreakItem: {} },
-      },
-    },
-    {
-      createItem: {
-        location: { index: 4 },
-        item: {
-          itemId: '00000002',
-          title: 'Milestones',
-          questionGroupItem: {
-            questions: [
-              { questionId: '20000001', required: true, rowQuestion: { title: 'M-0001 Launch' } },
-              { questionId: '20000002', required: true, rowQuestion: { title: 'M-0002 Hiring' } },
-            ],
-            grid: { columns: { type: 'RADIO', options: STATUSES.map((value) => ({ value })) } },
-          },
-        },
-      },
-    },
-    {
-      createItem: {
-        location: { index: 5 },
-        item: {
-          itemId: '00000003',
-          title: 'New forecast',
-          questionItem: { question: { questionId: '30000001', dateQuestion: { includeYear: true } } },
         },
       },
     },
@@ -220,12 +222,12 @@ describe('Forms forms', () => {
     expect(data.replies).toEqual([
       {},
       {},
-      { createItem: { itemId: '00000001', questionId: ['10000001'] } },
       { createItem: { itemId: '0000000a' } },
       { createItem: { itemId: '00000004', questionId: ['40000001'] } },
       { createItem: { itemId: '0000000b' } },
       { createItem: { itemId: '00000002', questionId: ['20000001', '20000002'] } },
       { createItem: { itemId: '00000003', questionId: ['30000001'] } },
+      { createItem: { itemId: '00000001', questionId: ['10000001'] } },
       { createItem: { itemId: intro } },
     ]);
     expect(data.writeControl!.requiredRevisionId).not.toBe(before);
@@ -503,6 +505,16 @@ describe('Forms validation', () => {
       'a goToSectionId naming no section',
       [harmless, question('00000009', '10000009', radio([{ value: 'A', goToSectionId: '00000002' }]))],
       /^Invalid requests\[1\]\.createItem: goToSectionId 00000002 of item 00000009 does not name a section/,
+    ],
+    [
+      // Read one by one, in order: the section does not exist yet when the question names it.
+      'a goToSectionId naming a section created later in the same batch',
+      [
+        harmless,
+        question('00000009', '10000009', radio([{ value: 'A', goToSectionId: '00000066' }])),
+        { createItem: { location: { index: 0 }, item: { itemId: '00000066', pageBreakItem: {} } } },
+      ],
+      /^Invalid requests\[1\]\.createItem: goToSectionId 00000066 of item 00000009 does not name a section/,
     ],
     [
       'deleting a section a question goes to',

@@ -19,9 +19,12 @@
  * - Item ids and question ids share one namespace per form: 8 hex digits, 00000000–7fffffff
  *   (upper case accepted and stored lower case); an id in use by any item or question answers 400.
  *   A batch applies in order, so an id freed by a deleteItem may be reused later in the same batch.
- * - A goToSectionId must name a pageBreakItem when the batch ends (so a batch may create the
- *   question before its sections); the error names the request that created or updated the
- *   question, or else the deleteItem that removed the section.
+ * - A batch's requests are validated one by one, in order, against the form as the requests
+ *   before them left it (the reading worse for a client; the batch stays atomic: Forms API
+ *   "Method: forms.batchUpdate": "Change the form with a batch of updates."): a goToSectionId
+ *   must name a pageBreakItem already in the form when its request is applied — a question may
+ *   not point forward to a section created later in the same batch, nor a section be deleted
+ *   while a question still points to it. The error names that request.
  * - createItem may insert at index N (the end); the other locations must be within [0, N).
  * - revisionId is an opaque 8-digit counter, bumped by a batchUpdate that changes the form (not
  *   by setPublishSettings: publish settings are not form content). targetRevisionId is accepted
@@ -476,10 +479,6 @@ interface Work {
   info: JsonObject;
   settings: JsonObject;
   items: JsonObject[];
-  /** The request that last created or updated each item. */
-  touched: Map<string, { index: number; kind: string }>;
-  /** The deleteItem request that removed each id. */
-  deleted: Map<string, number>;
 }
 
 export class FormsState {
@@ -619,15 +618,15 @@ export class FormsState {
       info: structuredClone(form.info),
       settings: structuredClone(form.settings),
       items: structuredClone(form.items),
-      touched: new Map(),
-      deleted: new Map(),
     };
     const before = canonical([work.info, work.settings, work.items]);
     const replies = requests.map((r, i) => {
       const kind = Object.keys(r)[0];
       if (kind === undefined) throw badRequest(`Invalid requests[${i}]: No request set.`);
       try {
-        return this.apply(work, kind, r[kind] as JsonObject, i);
+        const reply = this.apply(work, kind, r[kind] as JsonObject, i);
+        this.checkSections(work);
+        return reply;
       } catch (e) {
         if (e instanceof ApiError && !/^Invalid (requests\[|JSON)/.test(e.message)) {
           throw new ApiError(e.code, `Invalid requests[${i}].${kind}: ${e.message}`);
@@ -635,7 +634,6 @@ export class FormsState {
         throw e;
       }
     });
-    this.checkSections(work, requests.length - 1, Object.keys(requests[requests.length - 1]!)[0]!);
     if (canonical([work.info, work.settings, work.items]) !== before) {
       form.info = work.info;
       form.settings = work.settings;
@@ -675,7 +673,6 @@ export class FormsState {
         const at = this.location(work, req.location, 'location', true);
         const item = this.prepareItem(work, req.item as JsonObject);
         work.items.splice(at, 0, item);
-        work.touched.set(String(item.itemId), { index, kind });
         const questionIds = questionIdsOf(item);
         return {
           createItem: { itemId: item.itemId, ...(questionIds.length ? { questionId: questionIds } : {}) },
@@ -689,7 +686,6 @@ export class FormsState {
         applyMask(next, (req.item ?? {}) as JsonObject, paths, 'Item');
         const item = this.prepareItem(work, compact(next), old);
         work.items[at] = item;
-        work.touched.set(String(item.itemId), { index, kind });
         return {};
       }
       case 'moveItem': {
@@ -702,7 +698,6 @@ export class FormsState {
       case 'deleteItem': {
         const at = this.location(work, req.location, 'location');
         const [item] = work.items.splice(at, 1);
-        for (const freed of idsOf(item!)) work.deleted.set(freed, index);
         return {};
       }
       default:
@@ -811,8 +806,8 @@ export class FormsState {
     return out;
   }
 
-  /** Every goToSectionId names a pageBreakItem of the form (checked when the batch ends). */
-  private checkSections(work: Work, lastIndex: number, lastKind: string): void {
+  /** Every goToSectionId names a pageBreakItem of the form (checked after each request). */
+  private checkSections(work: Work): void {
     const sections = new Set(
       work.items.filter((it) => it.pageBreakItem !== undefined).map((it) => it.itemId),
     );
@@ -822,15 +817,8 @@ export class FormsState {
       for (const option of (choice?.options ?? []) as JsonObject[]) {
         const target = option.goToSectionId;
         if (target === undefined || sections.has(target)) continue;
-        const touched = work.touched.get(String(item.itemId));
-        const deletedBy = work.deleted.get(String(target));
-        const [index, kind] = touched
-          ? [touched.index, touched.kind]
-          : deletedBy !== undefined
-            ? [deletedBy, 'deleteItem']
-            : [lastIndex, lastKind];
         throw badRequest(
-          `Invalid requests[${index}].${kind}: goToSectionId ${String(target)} of item ${String(item.itemId)} does not name a section (a pageBreakItem) of the form.`,
+          `goToSectionId ${String(target)} of item ${String(item.itemId)} does not name a section (a pageBreakItem) of the form.`,
         );
       }
     }

@@ -414,6 +414,84 @@ export const CHECKS: Check[] = [
     },
   },
   {
+    id: 'forms.section-order',
+    behaviour:
+      'Forms: a batch that creates sections first and sets the branching to them last is accepted; whether a forward reference is, recorded',
+    source:
+      'Undocumented: whether forms.batchUpdate validates requests one by one or as a whole. Milepost orders them for the stricter reading (src/google/forms.ts formRequests); the emulator takes it.',
+    async run(s) {
+      const made = await s.clients.forms.forms.create({
+        unpublished: true,
+        requestBody: {
+          info: {
+            title: `Milepost contract order ${s.run}`,
+            documentTitle: `Milepost contract order ${s.run}`,
+          },
+        },
+      });
+      const formId = made.data.formId!;
+      await moveInto(s.clients.drive, formId, s.folderId);
+      const who = (goTo: boolean) => ({
+        itemId: '00000001',
+        title: 'Who is updating?',
+        questionItem: {
+          question: {
+            questionId: '00000002',
+            choiceQuestion: {
+              type: 'RADIO',
+              options: [{ value: 'Ann', ...(goTo ? { goToSectionId: '00000010' } : {}) }],
+            },
+          },
+        },
+      });
+      const section = {
+        createItem: { location: { index: 0 }, item: { itemId: '00000010', title: 'Ann', pageBreakItem: {} } },
+      };
+      let forward: string;
+      try {
+        await s.clients.forms.forms.batchUpdate({
+          formId,
+          requestBody: {
+            requests: [
+              { createItem: { location: { index: 0 }, item: who(true) } },
+              { ...section, createItem: { ...section.createItem, location: { index: 1 } } },
+            ],
+          },
+        });
+        forward = 'a forward reference was accepted';
+        await s.clients.forms.forms
+          .batchUpdate({
+            formId,
+            requestBody: {
+              requests: [
+                { deleteItem: { location: { index: 0 } } },
+                { deleteItem: { location: { index: 0 } } },
+              ],
+            },
+          })
+          .catch(() => undefined);
+      } catch (error) {
+        forward = `a forward reference was refused (${errorOf(error).status})`;
+      }
+      try {
+        await s.clients.forms.forms.batchUpdate({
+          formId,
+          requestBody: {
+            requests: [
+              section,
+              { createItem: { location: { index: 0 }, item: who(false) } },
+              { updateItem: { location: { index: 0 }, item: who(true), updateMask: '*' } },
+            ],
+          },
+        });
+        return pass(`Milepost's order accepted; ${forward}`);
+      } catch (error) {
+        const e = errorOf(error);
+        return fail(`Milepost's order refused: ${e.status} ${e.message}; ${forward}`);
+      }
+    },
+  },
+  {
     id: 'docs.table-offsets',
     behaviour: "Docs: a 2×2 table inserted at index 1 starts at 2, its cells' paragraphs at 5, 7, 10, 12",
     source:
