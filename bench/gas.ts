@@ -6,7 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { syncAndPack } from '../test/gas/scale';
+import { editTimes, syncAndPack } from '../test/gas/scale';
 
 /**
  * The Apps Script runtime: the size of appsscript/Code.js (built first if missing), and the Range
@@ -60,4 +60,32 @@ function appsscriptSection() {
   );
 }
 
+/**
+ * The simple onEdit trigger on generated registers of 1,000 and 5,000 milestones (500 people),
+ * a person setting one Status, at the costs of published measurements (test/gas/core.ts
+ * PUBLISHED_COSTS: 50 ms a Range call, 50 µs a cell): virtual time, against the trigger's 30 s.
+ */
+function onEditSection() {
+  const file = path.resolve('appsscript', 'Code.js');
+  const out = [1_000, 5_000].map((milestones) => {
+    const t = editTimes(milestones, file);
+    return [
+      milestones.toLocaleString('en-GB'),
+      `${(t.free / 1000).toFixed(1)} s`,
+      `${(t.contended / 1000).toFixed(1)} s (left to the next sync)`,
+      String(t.reads),
+    ];
+  });
+  const head = ['milestones', 'onEdit, lock free', 'onEdit, another run holds the lock', 'Range reads'];
+  const widths = head.map((h, i) => Math.max(h.length, ...out.map((r) => r[i]!.length)));
+  const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i]!)).join(' | ');
+  console.log(
+    '\nApps Script onEdit (one Status set by hand; 500 people; published per-call and per-cell costs; a simple trigger has 30 s)',
+  );
+  console.log(line(head));
+  console.log(widths.map((w) => '-'.repeat(w)).join('-|-'));
+  for (const r of out) console.log(line(r));
+}
+
 appsscriptSection();
+onEditSection();

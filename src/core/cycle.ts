@@ -586,6 +586,20 @@ export interface EditOutcome {
 }
 
 /**
+ * The tabs planEdit needs for an edit of `tab`: the register's own (Settings, Team, Priorities,
+ * Milestones — IDs and owners), Changes (the last recorded Status and Forecast, without which
+ * every milestone not On track would look hand-edited), and the edited tab for its notes.
+ * Updates, Topics and Meetings — the tabs that grow with every meeting — are read only when
+ * they are the one edited: an edit's simple trigger has 30 s in all (Apps Script "Simple
+ * Triggers": "They cannot run for longer than 30 seconds").
+ */
+export function editReads(tab: string): string[] {
+  const needed = ['Settings', 'Team', 'Priorities', 'Milestones', 'Changes'];
+  const edited = TABS.find((t) => normaliseName(t.name) === normaliseName(tab));
+  return edited && !needed.includes(edited.name) ? [...needed, edited.name] : needed;
+}
+
+/**
  * What an edit calls for, without waiting for the next sync: IDs for new milestone rows, a note
  * on each edited cell explaining its problem (the edit itself is never undone), and hand edits
  * of Status or Forecast recorded in Changes. Nothing else (no auto-miss, no topics): that is

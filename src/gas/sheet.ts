@@ -34,9 +34,15 @@ export function sheetByName(ss: Spreadsheet, name: string): Sheet | undefined {
 }
 
 /** Every tab's values, one getValues() each. */
-export function readSnapshot(ss: Spreadsheet): { snapshot: Snapshot; timeZone: string } {
+export function readSnapshot(
+  ss: Spreadsheet,
+  only?: readonly string[],
+): { snapshot: Snapshot; timeZone: string } {
   const timeZone = ss.getSpreadsheetTimeZone();
-  const tables = ss.getSheets().map((sheet) => {
+  // `only`: just these tabs (an edit reads what it needs: the core's editReads).
+  const wanted = only && new Set(only.map((t) => normaliseName(t)));
+  const sheets = ss.getSheets().filter((sheet) => !wanted || wanted.has(normaliseName(sheet.getName())));
+  const tables = sheets.map((sheet) => {
     const values = sheet.getDataRange().getValues();
     return tableOf(
       sheet.getName(),

@@ -131,6 +131,8 @@ export interface Costs {
   script: number;
   /** Session, Logger, console, Utilities (but Utilities.sleep takes its argument), builders, UI. */
   other: number;
+  /** Each cell a Range values or notes call reads or writes (getValues, setValues, getNotes…), on top of the call. */
+  perCell: number;
   /** Overrides by counted name, e.g. `{ 'Range.getValues': 50 }`. */
   methods: Record<string, number>;
 }
@@ -148,6 +150,7 @@ export const DEFAULT_COSTS: Costs = {
   lock: 10,
   script: 20,
   other: 0,
+  perCell: 0,
   methods: {},
 };
 
@@ -165,6 +168,31 @@ export const NO_COSTS: Costs = {
   lock: 0,
   script: 0,
   other: 0,
+  perCell: 0,
+  methods: {},
+};
+
+/**
+ * Costs from published measurements, for measuring what a person waits for (the onEdit figures
+ * of `npm run bench`), each rounded to the slower side:
+ * - A Range read or write is a round trip to the Sheets backend: Google's "Best Practices"
+ *   (Apps Script, "Use batch operations") — its 100 × 100 cell-by-cell example, one call per
+ *   cell, is the slow case the page warns of; Bruce McPherson, "Measuring sheet operation
+ *   performance" (ramblings.mcpher.com): reads and writes of a whole 1,000–10,000-row sheet in
+ *   tens to hundreds of milliseconds, growing with the rows. Taken as 50 ms a call.
+ * - Cells: "a single write of a 4000-cell spreadsheet took less than 50ms" (Stack Overflow,
+ *   "What is faster: ScriptDb or SpreadsheetApp?", measured with Apps Script's own clock):
+ *   12.5 µs a cell, taken as 50 µs (four times slower) for reads and writes alike.
+ * - Other Spreadsheet calls (getSheets, getName, getLastRow…) 10 ms; properties and the lock 20 ms.
+ */
+export const PUBLISHED_COSTS: Costs = {
+  ...DEFAULT_COSTS,
+  rangeRead: 50,
+  rangeWrite: 50,
+  spreadsheet: 10,
+  properties: 20,
+  lock: 20,
+  perCell: 0.05,
   methods: {},
 };
 
@@ -461,6 +489,12 @@ export class World {
 
   advance(ms: number): void {
     if (ms > 0) this.nowMs += ms;
+  }
+
+  /** The time `n` cells take to read or write (Costs.perCell), past the call itself. */
+  cells(n: number): void {
+    this.advance(n * this.costs.perCell);
+    this.checkTime();
   }
 
   /** Moves the clock to `to` (it never goes back). */

@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import { generateRegister } from '../../bench/generate';
 import { dateToSerial, serialToInstant } from '../../src/core/dates';
 import { TABS } from '../../src/core/layout';
-import { NO_COSTS } from './core';
+import { type Costs, NO_COSTS, PUBLISHED_COSTS } from './core';
 import { loadBundle } from './load';
 import type { Table } from './world';
 import { createWorld, type GasWorld } from './world';
@@ -38,12 +38,12 @@ export function generatedTables(milestones: number, people = 500, seed = 42): Ta
 }
 
 /** A world at zero cost with a generated register in its bound Sheet. */
-export function generatedWorld(milestones: number, people = 500): GasWorld {
+export function generatedWorld(milestones: number, people = 500, costs: Costs = NO_COSTS): GasWorld {
   const world = createWorld({
     now: new Date('2026-11-30T12:00:00Z'),
     timeZone: TZ,
     userEmail: 'owner@northwind.example',
-    costs: NO_COSTS,
+    costs,
   });
   world.seedSpreadsheet(generatedTables(milestones, people));
   return world;
@@ -100,4 +100,57 @@ export function syncAndPack(milestones: number, bundleFile: string): SyncPackCal
   bundle.call('milepostPack');
   const pack = phaseCalls(world);
   return { sync, pack, world };
+}
+
+export interface EditTimes {
+  /** Virtual ms of the simple onEdit trigger, the lock free. */
+  free: number;
+  /** The same with another Milepost run holding the lock throughout. */
+  contended: number;
+  /** What the contended edit logged. */
+  contendedLog: string;
+  /** The tabs the edit read (Range.getValues on each). */
+  reads: number;
+  /** Notes and writes the edit made (IDs, Changes rows). */
+  changesAppended: number;
+}
+
+/**
+ * A person sets Status on a Milestones row of a generated register, and the simple onEdit
+ * trigger runs on it (LIMITED, 30 s), with the costs of published measurements
+ * (PUBLISHED_COSTS): how long the person's edit keeps the trigger busy, lock free and lock held.
+ */
+export function editTimes(milestones: number, bundleFile: string): EditTimes {
+  if (!fs.existsSync(bundleFile)) throw new Error(`${bundleFile} is missing: run npm run build:gas`);
+  const world = generatedWorld(milestones, 500, PUBLISHED_COSTS);
+  world.setNow(new Date(SCALE_TIMES.sync));
+  const bundle = loadBundle(bundleFile, world, { realTimeoutMs: 120_000 });
+  const status =
+    TABS.find((t) => t.name === 'Milestones')!.columns.findIndex((c) => c.header === 'Status') + 1;
+  const statusA1 = (row: number) => `${String.fromCharCode(64 + status)}${row}`;
+  const person = world.person('owner@northwind.example');
+  const changesBefore = world.sheet('Changes').lastRow();
+  world.resetCounts();
+  const edit = (row: number, value: string) => {
+    const event = person.setValue('Milestones', statusA1(row), value);
+    const at = world.now();
+    bundle.call('onEdit', event);
+    return world.now() - at;
+  };
+  const free = edit(2, 'Might miss');
+  const reads = world.count('Range.getValues');
+  const changesAppended = world.sheet('Changes').lastRow() - changesBefore;
+  world.holdLock('script', world.now() + 60_000);
+  const logs = world.logs.length;
+  const contended = edit(3, 'Might miss');
+  return {
+    free,
+    contended,
+    contendedLog: world.logs
+      .slice(logs)
+      .map((l) => l.message)
+      .join(' '),
+    reads,
+    changesAppended,
+  };
 }

@@ -871,6 +871,7 @@ export class FakeRange
 
   private grid<T>(fn: (cell: Cell | undefined) => T): T[][] {
     const { sheet, row, col, numRows, numCols } = this.area;
+    this.w.cells(numRows * numCols);
     const out: T[][] = [];
     for (let r = 0; r < numRows; r++) {
       const line: T[] = [];
@@ -925,6 +926,7 @@ export class FakeRange
         );
       }
     }
+    this.w.cells(numRows * numCols);
     const tz = this.timeZone;
     for (const [r, line] of values.entries()) {
       for (const [c, v] of line.entries()) writeCell(sheet.writable(row + r, col + c), v, tz);
@@ -998,6 +1000,7 @@ export class FakeRange
           : `The number of columns in the data does not match the number of columns in the range. The data has ${notes.find((l) => l.length !== numCols)?.length} but the range has ${numCols}.`,
       );
     }
+    this.w.cells(numRows * numCols);
     for (const [r, line] of notes.entries()) {
       for (const [c, n] of line.entries()) {
         const text = n === null || n === undefined ? '' : String(n);
