@@ -29,6 +29,7 @@ import { createWorkbook, readWorkbook } from '../src/local/workbook';
 import { respond } from '../test/emulator/respond';
 import { type LogEntry, startEmulator } from '../test/emulator/server';
 import { generateRegister } from './generate';
+import { printTable } from './table';
 
 const SIZE = {
   milestones: Number(process.env.BENCH_MILESTONES ?? 10_000),
@@ -300,14 +301,11 @@ async function googleSection() {
     'wall, 100 ms/call: sync + pack',
     'naive row-by-row baseline (modelled)',
   ];
-  const widths = head.map((h, i) => Math.max(h.length, ...out.map((r) => r[i]!.length)));
-  const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i]!)).join(' | ');
-  console.log(
+  printTable(
     '\nGoogle backend (Workspace emulator, 500 people): sync, then pack (sync + Doc + email + record)',
+    head,
+    out,
   );
-  console.log(line(head));
-  console.log(widths.map((w) => '-'.repeat(w)).join('-|-'));
-  for (const r of out) console.log(line(r));
   const { bytes, requests } = DOCS_BATCH_LIMITS;
   console.log(
     `${sequential ? 'Every call waited for the one before (round trips = calls). ' : ''}` +
@@ -317,7 +315,7 @@ async function googleSection() {
       "busiest API's 60 writes per minute.",
   );
   for (const n of notes) console.log(n);
-  table(
+  printTable(
     "\nGoogle's limits after sync + pack (500 people): metadata characters in use on the spreadsheet or any one sheet (limit 30,000 each), the pack Doc's length (limit 1.02 million), the most recipients of any message (Gmail: 100)",
     [
       'milestones',
@@ -328,15 +326,6 @@ async function googleSection() {
     limits,
   );
   if (process.env.BENCH_INGESTION !== '0') await ingestionSection();
-}
-
-function table(title: string, head: string[], rows: string[][]): void {
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i]!)).join(' | ');
-  console.log(title);
-  console.log(line(head));
-  console.log(widths.map((w) => '-'.repeat(w)).join('-|-'));
-  for (const r of rows) console.log(line(r));
 }
 
 /**
@@ -372,7 +361,7 @@ async function ingestionSection() {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   }
-  table(
+  printTable(
     '\nForm-response ingestion on Google (500 people, 2,000 answers through the form; target < 10 s at 10,000 milestones)',
     [
       'milestones',

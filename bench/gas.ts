@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { editTimes, syncAndPack } from '../test/gas/scale';
+import { printTable } from './table';
 
 /**
  * The Apps Script runtime: the size of appsscript/Code.js (built first if missing), and the Range
@@ -44,14 +45,11 @@ function appsscriptSection() {
     'pack: Docs and MailApp calls',
     'wall (node:vm, fakes)',
   ];
-  const widths = head.map((h, i) => Math.max(h.length, ...out.map((r) => r[i]!.length)));
-  const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i]!)).join(' | ');
-  console.log(
+  printTable(
     `\nApps Script (appsscript/Code.js, ${bytes.toLocaleString('en-GB')} bytes = ${(bytes / 1024).toFixed(0)} KB; 500 people): sync, then pack, counted by the fakes`,
+    head,
+    out,
   );
-  console.log(line(head));
-  console.log(widths.map((w) => '-'.repeat(w)).join('-|-'));
-  for (const r of out) console.log(line(r));
   console.log(
     'Range reads (getValues, getNote…): one per tab, again per tab written (rows are found by key as they are\n' +
       'then) and a header row per tab appended to; writes (setValues, setNote…): one per column written and per\n' +
@@ -77,14 +75,11 @@ function onEditSection() {
     ];
   });
   const head = ['milestones', 'onEdit, lock free', 'onEdit, another run holds the lock', 'Range reads'];
-  const widths = head.map((h, i) => Math.max(h.length, ...out.map((r) => r[i]!.length)));
-  const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i]!)).join(' | ');
-  console.log(
+  printTable(
     '\nApps Script onEdit (one Status set by hand; 500 people; published per-call and per-cell costs; a simple trigger has 30 s)',
+    head,
+    out,
   );
-  console.log(line(head));
-  console.log(widths.map((w) => '-'.repeat(w)).join('-|-'));
-  for (const r of out) console.log(line(r));
 }
 
 appsscriptSection();

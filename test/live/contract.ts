@@ -118,6 +118,25 @@ async function write(s: Scratch, a1: string, rows: Cell[][], input: 'RAW' | 'USE
   });
 }
 
+/** One spreadsheets.batchUpdate on the scratch spreadsheet. */
+async function batch(s: Scratch, requests: sheets_v4.Schema$Request[]): Promise<void> {
+  const { id } = await s.spreadsheet();
+  await s.clients.sheets.spreadsheets.batchUpdate({ spreadsheetId: id, requestBody: { requests } });
+}
+
+/** A createDeveloperMetadata request (document-visible). */
+function metadata(
+  key: string,
+  value: string,
+  location: sheets_v4.Schema$DeveloperMetadataLocation,
+): sheets_v4.Schema$Request {
+  return {
+    createDeveloperMetadata: {
+      developerMetadata: { metadataKey: key, metadataValue: value, location, visibility: 'DOCUMENT' },
+    },
+  };
+}
+
 /** Rows with keys K-1…K-5 in A and a value in B, laid out afresh for a row check. */
 async function keyedRows(s: Scratch): Promise<void> {
   const { id, sheetId } = await s.spreadsheet();
@@ -209,16 +228,11 @@ export const CHECKS: Check[] = [
       'Milepost finds rows by key in a read made just before each write (README "Why a run can be stopped")',
     async run(s) {
       await keyedRows(s);
-      const { id, sheetId } = await s.spreadsheet();
-      await s.clients.sheets.spreadsheets.batchUpdate({
-        spreadsheetId: id,
-        requestBody: {
-          requests: [
-            { insertDimension: { range: { sheetId, dimension: 'ROWS', startIndex: 1, endIndex: 3 } } },
-            { deleteDimension: { range: { sheetId, dimension: 'ROWS', startIndex: 5, endIndex: 6 } } },
-          ],
-        },
-      });
+      const { sheetId } = await s.spreadsheet();
+      await batch(s, [
+        { insertDimension: { range: { sheetId, dimension: 'ROWS', startIndex: 1, endIndex: 3 } } },
+        { deleteDimension: { range: { sheetId, dimension: 'ROWS', startIndex: 5, endIndex: 6 } } },
+      ]);
       return findK3(s);
     },
   },
@@ -232,29 +246,17 @@ export const CHECKS: Check[] = [
       await keyedRows(s);
       const { id, sheetId } = await s.spreadsheet();
       // K-3 is on row 2 (index 1): tag that row, sort by Value, see where the tag is.
-      await s.clients.sheets.spreadsheets.batchUpdate({
-        spreadsheetId: id,
-        requestBody: {
-          requests: [
-            {
-              createDeveloperMetadata: {
-                developerMetadata: {
-                  metadataKey: `milepost.contract.${s.run}`,
-                  metadataValue: 'K-3',
-                  location: { dimensionRange: { sheetId, dimension: 'ROWS', startIndex: 1, endIndex: 2 } },
-                  visibility: 'DOCUMENT',
-                },
-              },
-            },
-            {
-              sortRange: {
-                range: { sheetId, startRowIndex: 1, endRowIndex: 6, startColumnIndex: 0, endColumnIndex: 2 },
-                sortSpecs: [{ dimensionIndex: 1, sortOrder: 'ASCENDING' }],
-              },
-            },
-          ],
+      await batch(s, [
+        metadata(`milepost.contract.${s.run}`, 'K-3', {
+          dimensionRange: { sheetId, dimension: 'ROWS', startIndex: 1, endIndex: 2 },
+        }),
+        {
+          sortRange: {
+            range: { sheetId, startRowIndex: 1, endRowIndex: 6, startColumnIndex: 0, endColumnIndex: 2 },
+            sortSpecs: [{ dimensionIndex: 1, sortOrder: 'ASCENDING' }],
+          },
         },
-      });
+      ]);
       const found = await findK3(s);
       const meta = await s.clients.sheets.spreadsheets.developerMetadata.search({
         spreadsheetId: id,
@@ -275,25 +277,9 @@ export const CHECKS: Check[] = [
     source:
       'Sheets API guide "Read and write developer metadata" (size limits): the keys and values of a spreadsheet\'s metadata, and of each sheet\'s, are limited to 30,000 characters',
     async run(s) {
-      const { id, sheetId } = await s.spreadsheet();
+      const { sheetId } = await s.spreadsheet();
       try {
-        await s.clients.sheets.spreadsheets.batchUpdate({
-          spreadsheetId: id,
-          requestBody: {
-            requests: [
-              {
-                createDeveloperMetadata: {
-                  developerMetadata: {
-                    metadataKey: 'milepost.contract.big',
-                    metadataValue: 'x'.repeat(30_001),
-                    location: { sheetId },
-                    visibility: 'DOCUMENT',
-                  },
-                },
-              },
-            ],
-          },
-        });
+        await batch(s, [metadata('milepost.contract.big', 'x'.repeat(30_001), { sheetId })]);
         return fail('30,001 characters of metadata were accepted');
       } catch (error) {
         const e = errorOf(error);
