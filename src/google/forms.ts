@@ -166,7 +166,10 @@ function kindOf(item: Item): string {
 /** The sections an item's choices go to ('' when it goes to none). */
 function targetsOf(item: Item | undefined): string {
   const options = item?.questionItem?.question?.choiceQuestion?.options ?? [];
-  return options.map((o) => o.goToSectionId ?? '').join(',').replace(/^,+$/, '');
+  return options
+    .map((o) => o.goToSectionId ?? '')
+    .join(',')
+    .replace(/^,+$/, '');
 }
 
 /** The item with its choices going to no section (the rest of it as it is). */
@@ -205,7 +208,11 @@ export function formRequests(existing: Item[], desired: Item[]): Request[] {
   const before = new Map(existing.map((e) => [e.itemId ?? '', e]));
   const rerouted = new Set(
     [...existing, ...desired]
-      .filter((i) => targetsOf(i) !== '' && targetsOf(before.get(i.itemId ?? '')) !== targetsOf(desired.find((d) => d.itemId === i.itemId)))
+      .filter(
+        (i) =>
+          targetsOf(i) !== '' &&
+          targetsOf(before.get(i.itemId ?? '')) !== targetsOf(desired.find((d) => d.itemId === i.itemId)),
+      )
       .map((i) => i.itemId ?? ''),
   );
   const requests: Request[] = [];

@@ -697,7 +697,7 @@ export class FormsState {
       }
       case 'deleteItem': {
         const at = this.location(work, req.location, 'location');
-        const [item] = work.items.splice(at, 1);
+        work.items.splice(at, 1);
         return {};
       }
       default:
