@@ -36,7 +36,7 @@ export function liveCredentials(env: NodeJS.ProcessEnv): { found?: string; missi
   return {
     missing: [
       'MILEPOST_LIVE=1 needs Google credentials, and none were found:',
-      `  - no stored login (${credentialsFile(env)}): run \`npx milepost login --client <client_secret.json>\` (README "Credentials")`,
+      `  - no stored login (${credentialsFile(env)}): run \`npx milepost login --client-secret <client_secret.json>\` (README "Credentials")`,
       '  - GOOGLE_APPLICATION_CREDENTIALS is not set (a service account key, with MILEPOST_GOOGLE_SUBJECT under domain-wide delegation)',
       `  - no Application Default Credentials (${adc}): \`gcloud auth application-default login\``,
       'The contract checks ran against nothing. Without MILEPOST_LIVE=1, `npm run test:live` runs them against the emulator.',
