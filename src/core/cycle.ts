@@ -8,7 +8,7 @@ import type { Document } from './document';
 import { digestEmail, packEmail, requestEmail } from './emails';
 import { type FormSpec, formSpec, prefillAnswers, prefilledUrl } from './form';
 import { computeHealth } from './health';
-import { normaliseName, TABS } from './layout';
+import { normaliseName, SETTINGS, TABS } from './layout';
 import { buildPack } from './pack';
 import { ID_PATTERN, isOpen, readRegister } from './register';
 import { meetingStart, meetingsToAdd, meetingsToWrapUp, previousMeeting, upcomingMeeting } from './schedule';
@@ -86,6 +86,19 @@ export function planSettings(register: Register, values: Record<string, string>)
       previous: register.settings.raw[key] ?? '',
     }));
   return { timeZone: register.settings.timeZone, writes, appends: [], emails: [] };
+}
+
+/**
+ * A Settings value recorded by Milepost within a phase's plan: the row's Value written, or the
+ * row appended to a register that predates it (with the layout's own description).
+ */
+function recordSetting(register: Register, plan: Plan, key: string, value: string): void {
+  if (key in register.settings.raw) {
+    plan.writes.push(...planSettings(register, { [key]: value }).writes);
+    return;
+  }
+  const about = SETTINGS.find((d) => d.key === key)?.about ?? '';
+  plan.appends.push({ tab: 'Settings', values: { Setting: key, Value: value, About: about } });
 }
 
 // ---------- sync ----------
@@ -302,17 +315,38 @@ function topicWrites(
   return { writes, appends };
 }
 
-/** IDs for milestone rows that have a title but no ID yet (never reusing one), as writes. */
+/**
+ * The Settings row that keeps the highest milestone ID ever given, in every runtime alike (the
+ * register itself: the Sheet on Google and in Apps Script, the workbook locally). Without it a
+ * milestone row deleted before anything recorded its ID — no Change, no Topic — would give its
+ * ID to the next new row.
+ */
+export const ID_FLOOR_SETTING = 'Highest milestone ID given';
+
+/** The number in Settings' "Highest milestone ID given" (`M-0042` or `42`), 0 when blank or unreadable. */
+function recordedIdFloor(register: Register): number {
+  const m = /^(?:M-)?(\d+)$/i.exec((register.settings.raw[ID_FLOOR_SETTING] ?? '').trim());
+  return m ? Number(m[1]) : 0;
+}
+
+const idText = (n: number) => `M-${String(n).padStart(4, '0')}`;
+
+/**
+ * IDs for milestone rows that have a title but no ID yet (never reusing one), as writes; and
+ * the highest ID ever given kept in Settings (ID_FLOOR_SETTING) whenever it rises.
+ */
 function assignIds(
   register: Register,
   plan: Plan,
   idFloor = 0,
 ): { register: Register; assignedIds: { row: number; id: string }[] } {
   const assignedIds: { row: number; id: string }[] = [];
-  let next = nextIdNumber(register, idFloor);
+  const recorded = recordedIdFloor(register);
+  let next = nextIdNumber(register, Math.max(idFloor, recorded));
+  const highestNow = next - 1;
   for (const m of register.milestones) {
     if (m.id || !m.title) continue;
-    const id = `M-${String(next++).padStart(4, '0')}`;
+    const id = idText(next++);
     assignedIds.push({ row: m.row, id });
     plan.writes.push({
       tab: 'Milestones',
@@ -322,6 +356,8 @@ function assignIds(
       previous: '',
     });
   }
+  const highest = Math.max(highestNow, next - 1);
+  if (highest > recorded) recordSetting(register, plan, ID_FLOOR_SETTING, idText(highest));
   if (!assignedIds.length) return { register, assignedIds };
   const byRow = new Map(assignedIds.map((a) => [a.row, a.id]));
   return {

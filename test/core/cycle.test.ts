@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { planEdit, planPack, planRequests, planSync, planWrapUp, RegisterError } from '../../src/core/cycle';
+import { SETTINGS } from '../../src/core/layout';
 import { readRegister } from '../../src/core/register';
 import type { Plan } from '../../src/core/types';
-import { milestone, raw, register, submission, table } from './builders';
+import { baseSettings, milestone, raw, register, submission, table } from './builders';
 
 const records = {
   Milestones: [
@@ -36,6 +37,68 @@ const records = {
 const writesTo = (plan: Plan, tab: string) => plan.writes.filter((w) => w.tab === tab);
 
 describe('planSync', () => {
+  it('keeps the highest ID ever given in Settings, so a row deleted before anything recorded it never gives its ID again', () => {
+    // M-0008 is given to the new row, and recorded with it (the row appended: this register's
+    // Settings predate the setting).
+    const older = {
+      ...records,
+      Settings: SETTINGS.filter((d) => d.key !== 'Highest milestone ID given').map((d) => ({
+        Setting: d.key,
+        Value: (baseSettings as Record<string, string>)[d.key] ?? d.value,
+      })),
+    };
+    const first = planSync(register(older), [], '2026-12-01T09:00:00Z');
+    expect(first.assignedIds.map((a) => a.id)).toEqual(['M-0008']);
+    expect(first.plan.appends.filter((a) => a.tab === 'Settings')).toEqual([
+      {
+        tab: 'Settings',
+        values: {
+          Setting: 'Highest milestone ID given',
+          Value: 'M-0008',
+          About: expect.stringMatching(/never given again/),
+        },
+      },
+    ]);
+    // With the row there, it is written.
+    expect(
+      writesTo(planSync(register(records), [], '2026-12-01T09:00:00Z').plan, 'Settings').map((w) => w.value),
+    ).toEqual(['M-0008']);
+    // A person deletes the M-0008 row before any Change or Topic names it, and adds another.
+    const deleted = {
+      ...records,
+      Milestones: [
+        ...records.Milestones.slice(0, 2),
+        milestone('', 'bob@example.com', '2026-12-24', { Milestone: 'Another' }),
+      ],
+    };
+    const next = planSync(
+      register(deleted, { 'Highest milestone ID given': 'M-0008' }),
+      [],
+      '2026-12-02T09:00:00Z',
+    );
+    expect(next.assignedIds.map((a) => a.id)).toEqual(['M-0009']);
+    expect(writesTo(next.plan, 'Settings').map((w) => [w.ref, w.value])).toEqual([
+      [{ by: 'key', header: 'Setting', value: 'Highest milestone ID given' }, 'M-0009'],
+    ]);
+    // Nothing new: nothing written.
+    const same = planSync(
+      register(records, { 'Highest milestone ID given': 'M-0009' }),
+      [],
+      '2026-12-02T09:00:00Z',
+    );
+    expect(same.assignedIds.map((a) => a.id)).toEqual(['M-0010']);
+    const settled = planSync(
+      register(
+        { ...records, Milestones: records.Milestones.slice(0, 2) },
+        { 'Highest milestone ID given': 'M-0009' },
+      ),
+      [],
+      '2026-12-02T09:00:00Z',
+    );
+    expect(writesTo(settled.plan, 'Settings')).toEqual([]);
+    expect(settled.plan.appends.filter((a) => a.tab === 'Settings')).toEqual([]);
+  });
+
   it('assigns the next never-used ID by row and cell content, not by a remembered row alone', () => {
     const s = planSync(register(records), [], '2026-12-01T09:00:00Z');
     expect(s.assignedIds).toEqual([{ row: 4, id: 'M-0008' }]);

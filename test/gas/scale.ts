@@ -129,14 +129,17 @@ export function editTimes(milestones: number, bundleFile: string): EditTimes {
     TABS.find((t) => t.name === 'Milestones')!.columns.findIndex((c) => c.header === 'Status') + 1;
   const statusA1 = (row: number) => `${String.fromCharCode(64 + status)}${row}`;
   const person = world.person('owner@northwind.example');
-  const changesBefore = world.sheet('Changes').lastRow();
-  world.resetCounts();
   const edit = (row: number, value: string) => {
     const event = person.setValue('Milestones', statusA1(row), value);
     const at = world.now();
     bundle.call('onEdit', event);
     return world.now() - at;
   };
+  // A first edit records the highest ID given in Settings (once in a register's life); the
+  // edits measured are the ones after it.
+  edit(4, 'Might miss');
+  const changesBefore = world.sheet('Changes').lastRow();
+  world.resetCounts();
   const free = edit(2, 'Might miss');
   const reads = world.count('Range.getValues');
   const changesAppended = world.sheet('Changes').lastRow() - changesBefore;

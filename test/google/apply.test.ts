@@ -71,6 +71,28 @@ afterEach(async () => {
 });
 
 describe('sync on a Google Sheet', () => {
+  it("never gives a deleted milestone's ID again, even when nothing recorded it (Settings keeps the highest given)", async () => {
+    const g = await google();
+    const milestones = async () =>
+      (await readGoogle(g.id, g.env)).snapshot.tables.find((t) => t.name === 'Milestones')!;
+    const ids = async () => (await milestones()).rows.map((r) => String(r[0] ?? ''));
+    const rows = (await ids()).length + 1; // the header too
+    const title = (await milestones()).headers.indexOf('Milestone');
+    const cell = (row: number) => `${String.fromCharCode(65 + title)}${row}`;
+    // A person adds a milestone; the sync gives it the next ID.
+    g.emulator.edit({ op: 'set', sheet: 'Milestones', a1: cell(rows + 1), value: 'Brand-new milestone' });
+    await g.sync();
+    const given = (await ids()).at(-1)!;
+    expect(given).toMatch(/^M-\d{4}$/);
+    // They delete it before any Change or Topic names it, and add another: a new ID.
+    g.emulator.edit({ op: 'deleteRows', sheet: 'Milestones', at: rows + 1, count: 1 });
+    g.emulator.edit({ op: 'set', sheet: 'Milestones', a1: cell(rows + 1), value: 'Another milestone' });
+    await g.sync();
+    const next = (await ids()).at(-1)!;
+    expect(next).not.toBe(given);
+    expect(Number(next.slice(2))).toBe(Number(given.slice(2)) + 1);
+  });
+
   it('changes the Sheet exactly as the local backend changes the workbook (parity)', async () => {
     const g = await google();
     const run = await g.sync();
