@@ -227,7 +227,7 @@ async function googleSection() {
         try {
           const id = await emulator.seedFromWorkbook(path.join(dir, 'register.xlsx'));
           emulator.latency(LATENCY);
-          const env = { MILEPOST_GOOGLE_API_ROOT: emulator.apiRoot };
+          const env = { MILEPOST_GOOGLE_API_ROOT: emulator.apiRoot, MILEPOST_GMAIL_SPACING_MS: '0' };
           let t = performance.now();
           const synced = await runGoogle(id, (snapshot) => planSync(snapshot, raw, SYNC_AT), env);
           const sync = callsOf(emulator.log, LATENCY, performance.now() - t);
@@ -343,7 +343,7 @@ async function ingestionSection() {
     const emulator = await startEmulator({ quotaPerMinute: false });
     try {
       const id = await emulator.seedFromWorkbook(path.join(dir, 'register.xlsx'));
-      const env = { MILEPOST_GOOGLE_API_ROOT: emulator.apiRoot };
+      const env = { MILEPOST_GOOGLE_API_ROOT: emulator.apiRoot, MILEPOST_GMAIL_SPACING_MS: '0' };
       await setupGoogle(id, 'bench', env);
       const lines = generated.responses.map((value, i) => ({ where: `response ${i + 1}`, value }));
       const answered = await respond({ apiRoot: emulator.apiRoot, spreadsheetId: id }, lines);

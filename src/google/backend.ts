@@ -319,17 +319,11 @@ export async function requestGoogle(
   // Owners can answer only once the form is shared with them: before the links go out.
   await shareWithResponders({ drive: driveClient(c), calls: CALLS }, form.formId, formResponders(register));
   const emails = await sendEmails(gmailClient(c), outcome.plan.emails, now, CALLS, {
-    throttleMs: opts.throttleMs ?? (c.apiRoot ? 0 : GMAIL_SPACING_MS),
+    throttleMs: opts.throttleMs ?? c.gmailSpacingMs,
   });
   const result = await applyToSheet(api, spreadsheetId, sheet, outcome.plan, CALLS);
   return { outcome, result, sheet, emails, formId: form.formId, formRequests };
 }
-
-/**
- * Gmail allows 250 quota units per user per second and a send costs 100 (the sent-mail check
- * before it, 5): one send every 500 ms stays well under it.
- */
-export const GMAIL_SPACING_MS = 500;
 
 /** `milepost pack --backend google`: sync (form responses too), then (re)build the meeting's Google Doc. */
 export async function packGoogle(
@@ -348,8 +342,7 @@ export async function packGoogle(
     docs: docsClient(c),
     drive: driveClient(c),
     calls: CALLS,
-    send: (emails) =>
-      sendEmails(gmailClient(c), emails, now, CALLS, { throttleMs: c.apiRoot ? 0 : GMAIL_SPACING_MS }),
+    send: (emails) => sendEmails(gmailClient(c), emails, now, CALLS, { throttleMs: c.gmailSpacingMs }),
   });
   await advanceWatermark(api, spreadsheetId, sheet, responses, result.result);
   const problems = [...responses.problems, ...result.outcome.problems];
@@ -373,7 +366,7 @@ export async function wrapUpGoogle(
   const sheet = await readForWrite(api, spreadsheetId);
   const outcome = planWrapUp(sheet.snapshot, now, opts);
   const emails = await sendEmails(gmailClient(c), outcome.plan.emails, now, calls, {
-    throttleMs: c.apiRoot ? 0 : GMAIL_SPACING_MS,
+    throttleMs: c.gmailSpacingMs,
   });
   const result = await applyToSheet(api, spreadsheetId, sheet, outcome.plan, calls);
   return { outcome, result, emails };

@@ -31,15 +31,34 @@ export interface GoogleConnection {
   /** e.g. 'http://127.0.0.1:8085/'; undefined for Google itself. */
   apiRoot?: string;
   auth: OAuth2Client | GoogleAuth;
+  /** The pause between two sends (MILEPOST_GMAIL_SPACING_MS; GMAIL_SPACING_MS by default). */
+  gmailSpacingMs: number;
+}
+
+/**
+ * Gmail allows 250 quota units per user per second and a send costs 100 (the sent-mail check
+ * before it, 5): one send every 500 ms stays well under it. MILEPOST_GMAIL_SPACING_MS changes
+ * it for every root alike (the test suite sets 0 against the emulator).
+ */
+export const GMAIL_SPACING_MS = 500;
+
+function gmailSpacing(env: NodeJS.ProcessEnv): number {
+  const text = env.MILEPOST_GMAIL_SPACING_MS?.trim();
+  if (!text) return GMAIL_SPACING_MS;
+  if (!/^\d+$/.test(text)) {
+    throw new Error(`MILEPOST_GMAIL_SPACING_MS must be a whole number of milliseconds, got "${text}".`);
+  }
+  return Number(text);
 }
 
 export function connect(env: NodeJS.ProcessEnv = process.env): GoogleConnection {
+  const gmailSpacingMs = gmailSpacing(env);
   const apiRoot = env.MILEPOST_GOOGLE_API_ROOT?.trim();
   if (apiRoot) {
     const auth = new OAuth2Client();
     // A client holding only an access token never calls a token endpoint.
     auth.setCredentials({ access_token: env.MILEPOST_GOOGLE_ACCESS_TOKEN || 'milepost-emulator' });
-    return { apiRoot: apiRoot.endsWith('/') ? apiRoot : `${apiRoot}/`, auth };
+    return { apiRoot: apiRoot.endsWith('/') ? apiRoot : `${apiRoot}/`, auth, gmailSpacingMs };
   }
   const keyFile = env.GOOGLE_APPLICATION_CREDENTIALS?.trim();
   const subject = env.MILEPOST_GOOGLE_SUBJECT?.trim();
@@ -49,10 +68,11 @@ export function connect(env: NodeJS.ProcessEnv = process.env): GoogleConnection 
       ...(keyFile ? { keyFilename: keyFile } : {}),
       ...(subject ? { clientOptions: { subject } } : {}),
     });
-  if (keyFile) return { auth: adc() };
+  if (keyFile) return { auth: adc(), gmailSpacingMs };
   const login = storedCredentials(env);
   if (login) {
     return {
+      gmailSpacingMs,
       auth: new UserRefreshClient({
         clientId: login.client_id,
         clientSecret: login.client_secret,
@@ -62,7 +82,7 @@ export function connect(env: NodeJS.ProcessEnv = process.env): GoogleConnection 
     };
   }
   // Without any credentials, this fails at the first call with Google's own explanation.
-  return { auth: adc() };
+  return { auth: adc(), gmailSpacingMs };
 }
 
 export function sheetsClient(c: GoogleConnection): sheets_v4.Sheets {

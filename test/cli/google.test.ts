@@ -38,7 +38,7 @@ afterAll(() => {
 
 function google(...args: string[]) {
   return milepostWith(
-    { MILEPOST_GOOGLE_API_ROOT: apiRoot },
+    { MILEPOST_GOOGLE_API_ROOT: apiRoot, MILEPOST_GMAIL_SPACING_MS: '0' },
     ...args,
     '--backend',
     'google',
@@ -113,7 +113,7 @@ describe('milepost --backend google against `npm run emulator`', () => {
       })
     ).json()) as { spreadsheetId: string };
     const run = milepostWith(
-      { MILEPOST_GOOGLE_API_ROOT: apiRoot },
+      { MILEPOST_GOOGLE_API_ROOT: apiRoot, MILEPOST_GMAIL_SPACING_MS: '0' },
       'request',
       '--backend',
       'google',

@@ -75,7 +75,7 @@ export async function respond(c: Connection, lines: RawSubmission[]): Promise<Re
   const apiRoot = c.apiRoot.endsWith('/') ? c.apiRoot : `${c.apiRoot}/`;
   const auth = new OAuth2Client();
   auth.setCredentials({ access_token: 'milepost-respond' });
-  const conn = { apiRoot, auth };
+  const conn = { apiRoot, auth, gmailSpacingMs: 0 };
   let spreadsheetId = c.spreadsheetId;
   if (!spreadsheetId) {
     const state = (await control(apiRoot, 'state')) as { spreadsheets: { spreadsheetId: string }[] };

@@ -47,7 +47,7 @@ async function google(opts: Parameters<typeof startEmulator>[0] = {}) {
   const emulator = await startEmulator({ quotaPerMinute: false, ...opts });
   emulators.push(emulator);
   const id = await emulator.seedFromWorkbook(path.join(template, 'register.xlsx'));
-  const env = { MILEPOST_GOOGLE_API_ROOT: emulator.apiRoot };
+  const env = { MILEPOST_GOOGLE_API_ROOT: emulator.apiRoot, MILEPOST_GMAIL_SPACING_MS: '0' };
   const raw = await responses();
   const sync = () => runGoogle(id, (snapshot) => planSync(snapshot, raw, NOW), env);
   const state = async () => normalised((await readGoogle(id, env)).snapshot);

@@ -49,12 +49,16 @@ afterEach(async () => {
 async function start() {
   emulator = await startEmulator({ quotaPerMinute: false });
   const spreadsheetId = await emulator.seedFromWorkbook(path.join(template, 'register.xlsx'));
-  return { e: emulator, spreadsheetId, env: { MILEPOST_GOOGLE_API_ROOT: emulator.apiRoot } };
+  return {
+    e: emulator,
+    spreadsheetId,
+    env: { MILEPOST_GOOGLE_API_ROOT: emulator.apiRoot, MILEPOST_GMAIL_SPACING_MS: '0' },
+  };
 }
 
 const lines = () => parseResponses(sampleResponses()).raw;
 
-type Env = { MILEPOST_GOOGLE_API_ROOT: string };
+type Env = { MILEPOST_GOOGLE_API_ROOT: string; MILEPOST_GMAIL_SPACING_MS: string };
 
 /** The steps of a week, in order; each may be run again. */
 function steps(e: Emulator, spreadsheetId: string, env: Env) {

@@ -390,6 +390,17 @@ describe('connect', () => {
     expect(fake.tokenRequests[0]?.get('refresh_token')).toBe(REFRESH_TOKEN);
   });
 
+  it('paces Gmail sends the same against any root: 500 ms, or MILEPOST_GMAIL_SPACING_MS', () => {
+    expect(connect({ MILEPOST_GOOGLE_API_ROOT: 'http://127.0.0.1:8085' }).gmailSpacingMs).toBe(500);
+    expect(
+      connect({ MILEPOST_GOOGLE_API_ROOT: 'http://127.0.0.1:8085', MILEPOST_GMAIL_SPACING_MS: '0' })
+        .gmailSpacingMs,
+    ).toBe(0);
+    expect(() => connect({ MILEPOST_GOOGLE_API_ROOT: 'x', MILEPOST_GMAIL_SPACING_MS: 'fast' })).toThrow(
+      'MILEPOST_GMAIL_SPACING_MS must be a whole number of milliseconds, got "fast".',
+    );
+  });
+
   it('ignores the stored login with MILEPOST_GOOGLE_API_ROOT or GOOGLE_APPLICATION_CREDENTIALS', async () => {
     const b = browser([{ code: CODE }]);
     await run(b.open);

@@ -117,7 +117,7 @@ describe('milepost wrap-up --backend google', () => {
   it('sends the key items once and marks the meeting Held', async () => {
     emulator = await startEmulator({ quotaPerMinute: false });
     const id = await emulator.seedFromWorkbook(path.join(template, 'register.xlsx'));
-    const env = { MILEPOST_GOOGLE_API_ROOT: emulator.apiRoot };
+    const env = { MILEPOST_GOOGLE_API_ROOT: emulator.apiRoot, MILEPOST_GMAIL_SPACING_MS: '0' };
     const { raw } = await readResponses(path.join(template, 'responses.jsonl'));
     await packGoogle(id, raw, NOW, env);
     // The answer to the send is lost: the re-run finds the message in the sent mail.
@@ -138,7 +138,7 @@ describe('milepost wrap-up --backend google', () => {
   it('does not send the digest again when the job stopped after sending it but before marking the meeting Held', async () => {
     emulator = await startEmulator({ quotaPerMinute: false });
     const id = await emulator.seedFromWorkbook(path.join(template, 'register.xlsx'));
-    const env = { MILEPOST_GOOGLE_API_ROOT: emulator.apiRoot };
+    const env = { MILEPOST_GOOGLE_API_ROOT: emulator.apiRoot, MILEPOST_GMAIL_SPACING_MS: '0' };
     const { raw } = await readResponses(path.join(template, 'responses.jsonl'));
     await packGoogle(id, raw, NOW, env);
     // The Sheet write that records the wrap-up fails for good: the run stops after the send.
@@ -158,7 +158,7 @@ describe('milepost pack --backend google', () => {
   it('builds the pack as a Doc in the pack folder, records its link, and rebuilds it in place', async () => {
     emulator = await startEmulator({ quotaPerMinute: false });
     const id = await emulator.seedFromWorkbook(path.join(template, 'register.xlsx'));
-    const env = { MILEPOST_GOOGLE_API_ROOT: emulator.apiRoot };
+    const env = { MILEPOST_GOOGLE_API_ROOT: emulator.apiRoot, MILEPOST_GMAIL_SPACING_MS: '0' };
     const { raw } = await readResponses(path.join(template, 'responses.jsonl'));
 
     const first = await packGoogle(id, raw, NOW, env);
@@ -206,7 +206,7 @@ describe('milepost pack --backend google', () => {
   it('writes a pack too big for one call in several, and rebuilds it whole when an answer is lost', async () => {
     emulator = await startEmulator({ quotaPerMinute: false });
     const id = await emulator.seedFromWorkbook(path.join(template, 'register.xlsx'));
-    const env = { MILEPOST_GOOGLE_API_ROOT: emulator.apiRoot };
+    const env = { MILEPOST_GOOGLE_API_ROOT: emulator.apiRoot, MILEPOST_GMAIL_SPACING_MS: '0' };
     const { raw } = await readResponses(path.join(template, 'responses.jsonl'));
     const docsWrites = () =>
       emulator!.log
@@ -257,7 +257,7 @@ describe('milepost pack --backend google', () => {
   it('never leaves a second document behind when the answer to a create is lost', async () => {
     emulator = await startEmulator({ quotaPerMinute: false });
     const id = await emulator.seedFromWorkbook(path.join(template, 'register.xlsx'));
-    const env = { MILEPOST_GOOGLE_API_ROOT: emulator.apiRoot };
+    const env = { MILEPOST_GOOGLE_API_ROOT: emulator.apiRoot, MILEPOST_GMAIL_SPACING_MS: '0' };
     const { raw } = await readResponses(path.join(template, 'responses.jsonl'));
     emulator.dropConnection({ path: 'drive/v3/files$', onCall: 1, afterApply: true, times: 2 });
     const run = await packGoogle(id, raw, NOW, env).catch(() => packGoogle(id, raw, NOW, env));

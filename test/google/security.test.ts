@@ -20,7 +20,7 @@ const HTML_HELP = '<img src=x onerror=alert(1)> a reviewer';
 
 let e: Emulator;
 let id: string;
-let env: { MILEPOST_GOOGLE_API_ROOT: string };
+let env: { MILEPOST_GOOGLE_API_ROOT: string; MILEPOST_GMAIL_SPACING_MS: string };
 
 interface Message {
   milepostKey: string;
@@ -34,7 +34,7 @@ beforeAll(async () => {
   await initWorkspace(dir, { sample: true });
   e = await startEmulator({ quotaPerMinute: false });
   id = await e.seedFromWorkbook(path.join(dir, 'register.xlsx'));
-  env = { MILEPOST_GOOGLE_API_ROOT: e.apiRoot };
+  env = { MILEPOST_GOOGLE_API_ROOT: e.apiRoot, MILEPOST_GMAIL_SPACING_MS: '0' };
   const sheet = await readGoogle(id, env);
   const { register } = readRegister(sheet.snapshot);
   const row = register.milestones.find((m) => m.id === 'M-0006')!.row;

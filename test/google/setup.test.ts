@@ -16,7 +16,7 @@ afterEach(async () => {
 
 async function start() {
   emulator = await startEmulator({ quotaPerMinute: false });
-  return { emulator, env: { MILEPOST_GOOGLE_API_ROOT: emulator.apiRoot } };
+  return { emulator, env: { MILEPOST_GOOGLE_API_ROOT: emulator.apiRoot, MILEPOST_GMAIL_SPACING_MS: '0' } };
 }
 
 describe('planSetup', () => {

@@ -41,7 +41,7 @@ beforeAll(async () => {
   fs.writeFileSync(path.join(dir, 'responses.jsonl'), sampleResponses());
   emulator = await startEmulator({ quotaPerMinute: false });
   spreadsheetId = await emulator.seedFromWorkbook(path.join(dir, 'register.xlsx'));
-  env = { MILEPOST_GOOGLE_API_ROOT: emulator.apiRoot };
+  env = { MILEPOST_GOOGLE_API_ROOT: emulator.apiRoot, MILEPOST_GMAIL_SPACING_MS: '0' };
 });
 afterAll(async () => {
   await emulator?.close();

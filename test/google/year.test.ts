@@ -65,7 +65,7 @@ async function largeRegister(milestones: number): Promise<string> {
 
 /** Owners answer the form: some of their open milestones change status or forecast. */
 async function answers(e: Emulator, id: string, week: number, random: () => number): Promise<number> {
-  const env = { MILEPOST_GOOGLE_API_ROOT: e.apiRoot };
+  const env = { MILEPOST_GOOGLE_API_ROOT: e.apiRoot, MILEPOST_GMAIL_SPACING_MS: '0' };
   const { register } = readRegister((await readGoogle(id, env)).snapshot);
   const open = register.milestones.filter((m) => m.status !== 'Done' && m.status !== 'Dropped');
   const owners = [...new Set(open.map((m) => m.owner))].filter(() => random() < 0.6);
@@ -158,7 +158,7 @@ async function year(registerFile: string, cycles: number, seed: number) {
   emulator = await startEmulator({ quotaPerMinute: false });
   const e = emulator;
   const id = await e.seedFromWorkbook(registerFile);
-  const env = { MILEPOST_GOOGLE_API_ROOT: e.apiRoot };
+  const env = { MILEPOST_GOOGLE_API_ROOT: e.apiRoot, MILEPOST_GMAIL_SPACING_MS: '0' };
   const random = seededRandom(seed);
   await setupGoogle(id, 'ignored', env);
   const seen = {

@@ -68,7 +68,10 @@ export function renderTable(rows: Row[]): string {
 export async function againstEmulator(only?: string[]): Promise<(Check & Outcome)[]> {
   const emulator = await startEmulator({ quotaPerMinute: false, gmailUser: 'contract@example.com' });
   try {
-    const connection = connect({ MILEPOST_GOOGLE_API_ROOT: emulator.apiRoot });
+    const connection = connect({
+      MILEPOST_GOOGLE_API_ROOT: emulator.apiRoot,
+      MILEPOST_GMAIL_SPACING_MS: '0',
+    });
     return await runContract(connection, {
       responder: 'ann@example.com',
       formPage: async (url) => {
