@@ -101,6 +101,26 @@ function recordSetting(register: Register, plan: Plan, key: string, value: strin
   plan.appends.push({ tab: 'Settings', values: { Setting: key, Value: value, About: about } });
 }
 
+/**
+ * The form watermark, kept the same way by every runtime that reads a form: Settings' "Form
+ * responses synced to", the submit time of the newest response synced. A sync reads again from
+ * 10 minutes before it (applying a response twice is harmless), and moves it only when every
+ * row of its plan went in: responses behind a conflict are read again.
+ */
+export const WATERMARK_SETTING = 'Form responses synced to';
+export const WATERMARK_OVERLAP_MS = 10 * 60 * 1000;
+
+export function formWatermark(register: Register): string | undefined {
+  return register.settings.raw[WATERMARK_SETTING]?.trim() || undefined;
+}
+
+/** The Settings write that moves the watermark to `newest` (undefined when it would not move). */
+export function planWatermark(register: Register, newest: string | undefined): Plan | undefined {
+  const mark = formWatermark(register);
+  if (!newest || newest === mark || (mark && Date.parse(newest) <= Date.parse(mark))) return undefined;
+  return planSettings(register, { [WATERMARK_SETTING]: newest });
+}
+
 // ---------- sync ----------
 
 export interface SyncOutcome {

@@ -11,6 +11,7 @@
  */
 import {
   editReads,
+  formWatermark,
   highestIdNumber,
   planEdit,
   planPack,
@@ -18,8 +19,10 @@ import {
   planSettings,
   planSync,
   planValidate,
+  planWatermark,
   planWrapUp,
   today,
+  WATERMARK_OVERLAP_MS,
 } from '../core/cycle';
 import { formResponseReader, formSpec } from '../core/form';
 import { readRegister } from '../core/register';
@@ -96,12 +99,13 @@ function formResponses(snapshot: Snapshot): { raw: RawSubmission[]; newest?: str
   const formId = settingOf(snapshot, 'Form ID');
   if (!formId) return { raw: [] };
   const form = FormApp.openById(formId);
-  const mark = props().getProperty(WATERMARK);
-  // Read again from 10 minutes before the watermark: applying a response twice is harmless.
-  const since = mark ? new Date(Date.parse(mark) - 10 * 60 * 1000) : undefined;
+  const { register } = readRegister(snapshot);
+  // Settings, as every runtime keeps it; a register synced by an earlier release has it in the
+  // document properties.
+  const mark = formWatermark(register) ?? props().getProperty(WATERMARK) ?? undefined;
+  const since = mark ? new Date(Date.parse(mark) - WATERMARK_OVERLAP_MS) : undefined;
   const responses = since ? form.getResponses(since) : form.getResponses();
   const map = readFormMap(spreadsheet(), formId);
-  const { register } = readRegister(snapshot);
   let newest = mark ?? undefined;
   const read = formResponseReader(register);
   const raw = responses.map((r) => {
@@ -110,6 +114,13 @@ function formResponses(snapshot: Snapshot): { raw: RawSubmission[]; newest?: str
     return { where: `form response ${input.responseId}`, value: read(input) };
   });
   return newest ? { raw, newest } : { raw };
+}
+
+/** Moves the watermark in Settings once every row of the sync went in (core: planWatermark). */
+function advanceWatermark(snapshot: Snapshot, newest: string | undefined, result: ApplyResult): void {
+  if (result.conflicts.length) return;
+  const moved = planWatermark(readRegister(snapshot).register, newest);
+  if (moved) apply(moved);
 }
 
 function apply(plan: Plan): ApplyResult {
@@ -163,8 +174,7 @@ function sync(): void {
   const outcome = planSync(snapshot, responses.raw, now(), { idFloor: idFloor() });
   recordIds(snapshot, outcome.assignedIds);
   const result = apply(outcome.plan);
-  // The watermark moves only when every row went in: responses behind a conflict are read again.
-  if (responses.newest && !result.conflicts.length) props().setProperty(WATERMARK, responses.newest);
+  advanceWatermark(snapshot, responses.newest, result);
   log(
     `sync: ${outcome.recorded} response(s) recorded, ${outcome.applied.length} change(s), ${outcome.rejected.length} rejected.`,
   );
@@ -252,7 +262,7 @@ function pack(deadline: number): void {
   const mail = sendEmails(outcome.plan.emails, props(), deadline);
   reportMail('pack', mail);
   const result = apply(mail.left.length ? withoutEmailRecords(outcome.plan, ['Pack']) : outcome.plan);
-  if (responses.newest && !result.conflicts.length) props().setProperty(WATERMARK, responses.newest);
+  advanceWatermark(snapshot, responses.newest, result);
 }
 
 /**

@@ -5,9 +5,11 @@
  */
 
 import {
+  formWatermark,
   planRequests,
   planSettings,
   planSync,
+  planWatermark,
   planWrapUp,
   type RequestOutcome,
   type SyncOutcome,
@@ -245,12 +247,8 @@ export async function formResponses(
 ): Promise<GoogleResponses> {
   const id = register.settings.raw['Form ID']?.trim();
   if (!id) return { ...extra, read: 0 };
-  const mark = register.settings.raw['Form responses synced to']?.trim() || undefined;
-  const got = await readResponses(f, id, register, mark);
-  const watermark =
-    got.watermark && got.watermark !== mark
-      ? planSettings(register, { 'Form responses synced to': got.watermark })
-      : undefined;
+  const got = await readResponses(f, id, register, formWatermark(register));
+  const watermark = planWatermark(register, got.watermark);
   return {
     raw: [...got.submissions, ...extra.raw],
     problems: extra.problems,

@@ -14,6 +14,7 @@
  */
 import type { drive_v3 } from '@googleapis/drive';
 import { forms, type forms_v1 } from '@googleapis/forms';
+import { WATERMARK_OVERLAP_MS } from '../core/cycle';
 import type { FormQuestionSpec, FormResponseInput, FormSpec } from '../core/form';
 import { formResponseReader } from '../core/form';
 import type { RawSubmission, Register } from '../core/types';
@@ -414,9 +415,6 @@ export async function shareWithResponders(
 }
 
 // ---------- responses ----------
-
-/** How far before the watermark responses are read again: the list may lag a little behind submits. */
-export const WATERMARK_OVERLAP_MS = 10 * 60 * 1000;
 
 export interface FormResponses {
   submissions: RawSubmission[];

@@ -109,6 +109,12 @@ describe('the Apps Script bundle in node:vm', () => {
     world.setNow(new Date(T.sync));
     respondAll(world, false);
     run(world, 'milepostSync', T.sync);
+    // The form watermark is kept in Settings, as the Node job keeps it (the core's planWatermark).
+    const newest = Math.max(...[...world.forms.values()].flatMap((f) => f.responses.map((r) => r.timestamp)));
+    expect(registerOf(world).settings.raw['Form responses synced to']).toBe(new Date(newest).toISOString());
+    expect(
+      world.services.PropertiesService.getDocumentProperties().getProperty('milepost.form.watermark'),
+    ).toBeNull();
     run(world, 'milepostReminders', T.reminders);
     // The pack: the same model as the local backend's, and the Doc holds exactly its rendering.
     const beforePack = snapshotOf(world);
