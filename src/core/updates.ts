@@ -294,6 +294,8 @@ export function ingest(register: Register, raws: RawSubmission[], now: string): 
       reasons.push(milestone ? `${milestone}: ${reason}` : reason);
     };
     const behalf = s.onBehalfOf === undefined ? undefined : people.get(s.onBehalfOf);
+    /** The respondent may report (for themselves, or for whom "Who is updating?" names). */
+    let mayReport = false;
     if (!person) {
       reject('', `${s.email || 'a respondent without a verified email'} is not on the Team tab`);
     } else if (s.onBehalfOf !== undefined && !behalf) {
@@ -304,6 +306,7 @@ export function ingest(register: Register, raws: RawSubmission[], now: string): 
         `${s.email} may not update for ${behalf.name} (${behalf.email}): only they${behalf.delegate ? ` or their delegate (${behalf.delegate})` : ''} may`,
       );
     } else {
+      mayReport = true;
       const ids = [
         ...new Set([...Object.keys(s.statuses), ...Object.keys(s.forecasts), ...Object.keys(s.comments)]),
       ].sort();
@@ -377,7 +380,12 @@ export function ingest(register: Register, raws: RawSubmission[], now: string): 
         }
       }
     }
-    const applied = !reasons.length ? 'Applied' : accepted ? 'Partly applied' : 'Rejected';
+    // Someone who may report and whose every milestone answer was refused still reported: their
+    // wins, learnings and help stand, and they are not "No update received". (The form on Google
+    // only offers their open milestones, so the same person's report counts there too: one rule
+    // for every runtime.)
+    const reported = mayReport && [s.wins, s.learnings, s.helpNeeded].some((t) => t.trim() !== '');
+    const applied = !reasons.length ? 'Applied' : accepted || reported ? 'Partly applied' : 'Rejected';
     const summary = `${applied}: ${changes === 1 ? '1 change' : `${changes || 'no'} changes`}${reasons.length ? `; rejected ${reasons.join('; ')}` : ''}`;
     result.appends.push({
       tab: 'Updates',

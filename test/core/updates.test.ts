@@ -97,6 +97,36 @@ describe('ingest', () => {
     );
   });
 
+  it("keeps a member's own report when every milestone answer is refused: partly applied, and they responded", () => {
+    const r = run(
+      ms,
+      submission({
+        responseId: 'w',
+        statuses: { 'M-0003': 'On track' },
+        wins: 'Closed the audit',
+        learnings: '',
+      }),
+    );
+    expect(r.rejected.map((x) => x.reason)).toEqual(['M-0003 is Done; closed milestones are not updated']);
+    const row = r.appends.find((a) => a.values['Response ID'] === 'w')!.values;
+    expect(row.Result).toMatch(/^Partly applied: no changes; rejected M-0003/);
+    expect(row.Wins).toBe('Closed the audit');
+    // Without a report of their own, nothing of the response stands.
+    const bare = run(ms, submission({ responseId: 'x', statuses: { 'M-0003': 'On track' } }));
+    expect(bare.appends.find((a) => a.values['Response ID'] === 'x')!.values.Result).toMatch(/^Rejected/);
+    // And the pack's topics: no "No update from Ann" once her report is in.
+    const stale = (subs: unknown[]) =>
+      planSync(register(ms), raw(...subs), NOW)
+        .topics.filter((t) => t.kind === 'stale')
+        .map((t) => t.owners[0]);
+    expect(
+      stale([submission({ responseId: 'w', statuses: { 'M-0003': 'On track' }, wins: 'Closed the audit' })]),
+    ).not.toContain('ann@example.com');
+    expect(stale([submission({ responseId: 'x', statuses: { 'M-0003': 'On track' } })])).toContain(
+      'ann@example.com',
+    );
+  });
+
   it('rejects someone not on the Team tab as a whole', () => {
     const r = run(ms, submission({ email: 'eve@elsewhere.com', statuses: { 'M-0001': 'Done' } }));
     expect(r.applied).toEqual([]);
