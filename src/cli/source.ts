@@ -21,8 +21,8 @@ export function backendOf(opts: GlobalOptions): 'local' | 'google' {
 }
 
 /**
- * Submissions from --responses (for a Google register, until the Forms adapter lands, this is
- * where they come from); none when the option is absent.
+ * Submissions from --responses, on a Google register read with the form's own responses (e.g.
+ * answers collected another way); none when the option is absent.
  */
 export async function responsesFile(
   opts: GlobalOptions,

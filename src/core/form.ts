@@ -3,7 +3,7 @@
  * job, FormApp in Apps Script), and the two mappings around it: a person's pre-filled answers,
  * and a response's answers back to a submission.
  *
- * Shape (DESIGN.md §3, issue 3): a first "Who is updating?" question whose options branch to one
+ * Shape (docs/architecture.md §3): a first "Who is updating?" question whose options branch to one
  * section per owner; in each section a grid of the owner's open milestones × statuses, a
  * forecast date and a comment per milestone, then wins, learnings, help needed and "help from".
  * The Forms API cannot set where a section goes when it ends (Apps Script's setGoToPage has no
@@ -311,7 +311,7 @@ function whoEmail(register: Register, value: string): string | undefined {
 }
 
 /**
- * The submission of one form response (DESIGN.md §3): answers read by question id; the
+ * The submission of one form response (docs/architecture.md §3): answers read by question id; the
  * respondent is the verified email; "Who is updating?" becomes `onBehalfOf`, which ingestion
  * checks against the respondent (themselves, or someone they are the delegate of). Wins,
  * learnings and help come from the chosen person's section only.

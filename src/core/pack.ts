@@ -1,5 +1,5 @@
 /**
- * The meeting pack (DESIGN.md §5) as a document model: title and agenda, Part 1 per member,
+ * The meeting pack (docs/architecture.md §5) as a document model: title and agenda, Part 1 per member,
  * the ranked topics with the cut line, deferred topics, tracking by strategic priority and
  * health. Pure: every instant comes in through the input; renderers decide only the looks.
  */

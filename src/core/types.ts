@@ -203,7 +203,7 @@ export interface Register {
   settings: Settings;
 }
 
-/** One form response, normalised (DESIGN.md §3). */
+/** One form response, normalised (docs/architecture.md §3). */
 export interface Submission {
   responseId: string;
   submittedAt: string;

@@ -1,5 +1,5 @@
 /**
- * Update submissions → register changes (DESIGN.md §3). Every rule lives here, the same for
+ * Update submissions → register changes (docs/architecture.md §3). Every rule lives here, the same for
  * every runtime: owner or delegate only; each response (id + submit time) applied once; an
  * edited response re-applies; closed or unknown milestones and unknown statuses are rejected
  * per milestone; text is data; every applied change appends a Changes row.

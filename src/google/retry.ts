@@ -1,5 +1,5 @@
 /**
- * The retry layer for calls to Google's APIs (issue 3, item 3; DESIGN.md §7).
+ * The retry layer for calls to Google's APIs (docs/architecture.md §7).
  *
  * `withRetry` repeats a call only when the caller declares it safe to repeat (`safe: true`):
  * reads, value writes that overwrite cells addressed by key, or writes the caller has first made

@@ -21,7 +21,7 @@
  * misplaced: its own values are put back and the planned ones written where they belong.
  * The loop ends when every planned cell is in place, after a bounded number of rounds.
  *
- * Sheets has no conditional write ("No write has a revision check", DESIGN.md §7), so there is
+ * Sheets has no conditional write (docs/architecture.md §7), so there is
  * no way to make a write land only on the row it was meant for; detecting and repairing is the
  * only sound choice, and it holds whichever way Google moves metadata. A stopped run finishes
  * the loop from the journal, which holds the baseline (journal.ts).

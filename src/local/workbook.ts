@@ -35,7 +35,7 @@ const SPARE_ROWS = 500;
 
 const EXCELJS_DEFAULT_WIDTH = 9;
 const HEADER_FILL = 'FFDDE3EA';
-/** Milestones Status colours (DESIGN.md §5): fill and text per status. */
+/** Milestones Status colours (docs/architecture.md §5): fill and text per status. */
 export const STATUS_COLOURS: Readonly<Record<string, { fill: string; font: string }>> = {
   'Might miss': { fill: 'FFFFE08A', font: 'FF5C4400' },
   Missed: { fill: 'FFF4B6B6', font: 'FF6B0000' },

@@ -1,7 +1,7 @@
 /**
  * The local workspace: one directory holding everything the local backend reads and writes.
  *
- *   register.xlsx     the milestone register (DESIGN.md §2)
+ *   register.xlsx     the milestone register (docs/architecture.md §1)
  *   responses.jsonl   update submissions, one JSON object per line
  *   outbox/           one .eml file per email; the outbox is the send log
  *   packs/            rendered meeting packs
