@@ -17,6 +17,12 @@ export interface RegisterSource {
 export function backendOf(opts: GlobalOptions): 'local' | 'google' {
   const b = opts.backend ?? 'local';
   if (b !== 'local' && b !== 'google') throw new UsageError(`--backend "${b}" is not one of local, google`);
+  // Refused rather than ignored: the local backend's responses are its workspace's file.
+  if (b === 'local' && opts.responses) {
+    throw new UsageError(
+      `--responses is for the Google backend (answers gathered outside the form); the local backend reads ${path.join(opts.workspace ?? '.', 'responses.jsonl')}: add the lines there`,
+    );
+  }
   return b;
 }
 

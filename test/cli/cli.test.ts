@@ -52,6 +52,15 @@ describe('milepost CLI', () => {
     expect(milepost('frobnicate').code).toBe(2);
   });
 
+  it('refuses --responses on the local backend instead of ignoring it, and says where the lines go', () => {
+    const dir = tempDir();
+    expect(milepost('init', '--sample', '-w', dir).code).toBe(0);
+    const r = milepost('sync', '-w', dir, '--responses', path.join(dir, 'other.jsonl'));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--responses is for the Google backend');
+    expect(r.stderr).toContain(path.join(dir, 'responses.jsonl'));
+  });
+
   it('init --sample creates a workspace that validates; init refuses to overwrite it', () => {
     const dir = tempDir();
     expect(milepost('init', '--sample', '-w', dir).code).toBe(0);

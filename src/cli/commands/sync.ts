@@ -1,4 +1,5 @@
 import { planSync, type SyncOutcome } from '../../core/cycle';
+import { TABS } from '../../core/layout';
 import type { Problem, RawSubmission, Snapshot } from '../../core/types';
 import { spreadsheetIdFrom, syncGoogle } from '../../google/backend';
 import { runLocal } from '../../local/backend';
@@ -22,7 +23,9 @@ export function saySync(outcome: SyncOutcome): void {
     say(`  rejected ${r.where}${r.milestone ? ` ${r.milestone}` : ''}: ${r.reason}`);
   if (outcome.meeting)
     say(`  ${plural(outcome.topics.length, 'topic')} for the meeting on ${outcome.meeting.date}.`);
-  sayProblems(outcome.problems.filter((p) => p.severity === 'error' && p.tab === 'responses.jsonl'));
+  // The responses' own problems (the register's are `validate`'s): whatever file they came from.
+  const registerTabs = new Set(TABS.map((t) => t.name as string));
+  sayProblems(outcome.problems.filter((p) => p.severity === 'error' && !registerTabs.has(p.tab)));
 }
 
 /** `sync --dry-run`: what a sync would change, read from either backend; nothing is written. */
