@@ -8,6 +8,7 @@ import { GoogleApiError, GoogleConfigError } from '../google/backend';
 import { LoginError } from '../google/login';
 import { NoWorkspaceError, PlanConflictError } from '../local/backend';
 import { LockedError } from '../local/lock';
+import { DEFAULT_PORT } from '../local/server';
 import { RegisterChangedError } from '../local/workbook';
 import { demoCommand } from './commands/demo';
 import { initCommand } from './commands/init';
@@ -169,11 +170,11 @@ A week with the local backend (a workspace directory with register.xlsx):
       .addOption(
         new Option('-w, --workspace <dir>', 'workspace directory holding register.xlsx').default('.'),
       )
-      .addOption(new Option('--port <n>', 'port to listen on').default('8787'))
+      .addOption(new Option('--port <n>', 'port to listen on').default(String(DEFAULT_PORT)))
       .addOption(
         new Option('--host <address>', 'address to bind (only this machine by default)').default('127.0.0.1'),
       ),
-    'milepost serve --workspace team --port 8787',
+    `milepost serve --workspace team --port ${DEFAULT_PORT}`,
   ).action(async (opts: ServeOptions) => exit(await serveCommand(opts)));
   example(
     common(

@@ -21,6 +21,9 @@ import { ensureSecret, verifyToken } from './tokens';
 import { workspacePaths } from './workspace';
 
 export const BODY_LIMIT = 64 * 1024;
+/** Where `milepost serve` listens unless told otherwise (the demo's link names it too). */
+export const DEFAULT_PORT = 8787;
+export const DEFAULT_HOST = '127.0.0.1';
 
 export interface ServeOptions {
   workspace: string;
@@ -514,10 +517,10 @@ export async function startUpdateServer(opts: ServeOptions): Promise<RunningServ
   await readLocal(opts.workspace); // fails early without a register
   const secret = await ensureSecret(opts.workspace);
   const server = createUpdateServer({ ...opts, secret });
-  const host = opts.host ?? '127.0.0.1';
+  const host = opts.host ?? DEFAULT_HOST;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(opts.port ?? 8787, host, () => {
+    server.listen(opts.port ?? DEFAULT_PORT, host, () => {
       server.off('error', reject);
       resolve();
     });

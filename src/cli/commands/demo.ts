@@ -8,6 +8,7 @@ import { readRegister } from '../../core/register';
 import { upcomingMeeting } from '../../core/schedule';
 import { updatingMembers } from '../../core/topics';
 import { writeFileAtomic } from '../../local/atomic';
+import { DEFAULT_HOST, DEFAULT_PORT } from '../../local/server';
 import { ensureSecret, makeToken } from '../../local/tokens';
 import { readWorkbook, workbookBytes } from '../../local/workbook';
 import { workspacePaths } from '../../local/workspace';
@@ -143,7 +144,9 @@ export async function demoCommand(dir: string | undefined, opts: GlobalOptions):
     upcomingMeeting(register, new Date().toISOString()) ?? upcomingMeeting(register, DEMO_CLOCK.wrapUp);
   const person = updatingMembers(register)[0];
   const link =
-    next && person ? `http://127.0.0.1:8787/u/${makeToken(secret, person.email, next.date)}` : undefined;
+    next && person
+      ? `http://${DEFAULT_HOST}:${DEFAULT_PORT}/u/${makeToken(secret, person.email, next.date)}`
+      : undefined;
   say('\nOwners answer their update on a web page. Start the form server:');
   say(`  npx milepost serve -w ${target}`);
   if (link && person && next)
