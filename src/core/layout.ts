@@ -1,4 +1,5 @@
 import layoutJson from '../../templates/layout.json';
+import type { Status } from './types';
 
 /** Who may write a column: people only, Milepost only, or people plus authorised updates. */
 export type ColumnOwner = 'people' | 'milepost' | 'update';
@@ -67,13 +68,25 @@ export function normaliseName(text: string): string {
   return text.toLowerCase().replace(/\s+/g, '');
 }
 
-/** Status colours of the register's Status cells (the Sheet's conditional colours, Apps Script's too). */
-export const STATUS_COLOURS: Record<string, string> = {
-  'Might miss': '#FFE08A',
-  Missed: '#F4B6B6',
-  Done: '#C8E6C9',
-  Dropped: '#E0E0E0',
+/**
+ * Each status's fill and text colour, defined once: the register's Status cells (the Sheet's
+ * conditional formats on the Node job and in Apps Script, the workbook's locally) and the packs
+ * (HTML, and the Google Doc's status cells). On track has no fill.
+ */
+export const STATUS_COLOURS: Readonly<Record<Status, { background?: string; color?: string }>> = {
+  'On track': {},
+  'Might miss': { background: '#FFE08A', color: '#3D2E00' },
+  Missed: { background: '#F4B6B6', color: '#4A0B0B' },
+  Done: { background: '#C8E6C9', color: '#0F3D14' },
+  Dropped: { background: '#E0E0E0', color: '#303030' },
 };
+
+/** The statuses that have a fill, with their colours (for conditional formatting rules). */
+export const STATUS_FILLS: readonly { status: Status; background: string; color: string }[] = (
+  Object.entries(STATUS_COLOURS) as [Status, { background?: string; color?: string }][]
+).flatMap(([status, c]) =>
+  c.background ? [{ status, background: c.background, color: c.color ?? '#000000' }] : [],
+);
 
 /** The description of the warning-only protection on a column Milepost fills in. */
 export function protectionDescription(tab: string, header: string): string {

@@ -23,6 +23,7 @@
  * two steps. A step is a flow, a table's insertion, one table row's cells, or a table's fills.
  */
 import { type Block, type Document, type Inline, inlineText, type TableCell } from './document';
+import { STATUS_FILLS } from './layout';
 import type { Status } from './types';
 
 /** The subset of the Docs API request shapes this renderer emits. */
@@ -61,13 +62,10 @@ function rgb(hex: string): { color: { rgbColor: Rgb } } {
   };
 }
 
-/** The pack's status colours (the same as the HTML pack and the Sheet). */
-const STATUS_FILL: Partial<Record<Status, string>> = {
-  'Might miss': '#FFE08A',
-  Missed: '#F4B6B6',
-  Done: '#C8E6C9',
-  Dropped: '#E0E0E0',
-};
+/** The pack's status fills: the register's and the HTML pack's (layout.ts STATUS_COLOURS). */
+const STATUS_FILL: Partial<Record<Status, string>> = Object.fromEntries(
+  STATUS_FILLS.map((f) => [f.status, f.background]),
+);
 const CUT_RED = '#C62828';
 const HEADER_FILL = '#ECEFF1';
 const MUTED = '#5F6368';

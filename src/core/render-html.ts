@@ -8,16 +8,11 @@ import type { Block, Document, Inline, TableCell } from './document';
 
 export { renderText } from './render-markdown';
 
+import { STATUS_COLOURS } from './layout';
 import type { Status } from './types';
 
-/** Fill and text colour of each status; On track has no fill. */
-export const STATUS_COLOURS: Record<Status, { background?: string; color?: string }> = {
-  'On track': {},
-  'Might miss': { background: '#FFE08A', color: '#3D2E00' },
-  Missed: { background: '#F4B6B6', color: '#4A0B0B' },
-  Done: { background: '#C8E6C9', color: '#0F3D14' },
-  Dropped: { background: '#E0E0E0', color: '#303030' },
-};
+/** Fill and text colour of each status (defined once, in layout.ts). */
+export { STATUS_COLOURS };
 
 const CUT_COLOUR = '#C62828';
 

@@ -4,7 +4,7 @@
  * warning-only protections on the columns Milepost fills in, the Settings defaults, the
  * spreadsheet's time zone. Running it again changes nothing.
  */
-import { LISTS, normaliseName, protectionDescription, SETTINGS, STATUS_COLOURS, TABS } from '../core/layout';
+import { LISTS, normaliseName, protectionDescription, SETTINGS, STATUS_FILLS, TABS } from '../core/layout';
 import { sheetByName } from './sheet';
 
 type Spreadsheet = GoogleAppsScript.Spreadsheet.Spreadsheet;
@@ -74,10 +74,10 @@ export function setupRegister(ss: Spreadsheet): string[] {
       if (status > 0 && rules.length === 0) {
         const range = sheet.getRange(2, status, rows, 1);
         sheet.setConditionalFormatRules(
-          Object.entries(STATUS_COLOURS).map(([text, colour]) =>
+          STATUS_FILLS.map(({ status, background }) =>
             SpreadsheetApp.newConditionalFormatRule()
-              .whenTextEqualTo(text)
-              .setBackground(colour)
+              .whenTextEqualTo(status)
+              .setBackground(background)
               .setRanges([range])
               .build(),
           ),

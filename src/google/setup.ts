@@ -10,7 +10,7 @@ import {
   normaliseName,
   protectionDescription,
   SETTINGS,
-  STATUS_COLOURS,
+  STATUS_FILLS,
   TABS,
   type TabSpec,
 } from '../core/layout';
@@ -190,7 +190,7 @@ export function planSetup(existing: ExistingSpreadsheet): SetupPlan {
         s.conditionalFormats.some((r) =>
           r.booleanRule?.condition?.values?.some((v) => v.userEnteredValue === status),
         );
-      for (const [status, hex] of Object.entries(STATUS_COLOURS)) {
+      for (const { status, background: hex } of STATUS_FILLS) {
         if (has(status)) continue;
         plan.requests.push({
           addConditionalFormatRule: {

@@ -16,6 +16,7 @@ import {
   LISTS,
   normaliseName,
   SETTINGS,
+  STATUS_FILLS,
   TABS,
   type TabName,
   type TabSpec,
@@ -35,13 +36,8 @@ const SPARE_ROWS = 500;
 
 const EXCELJS_DEFAULT_WIDTH = 9;
 const HEADER_FILL = 'FFDDE3EA';
-/** Milestones Status colours (docs/architecture.md §5): fill and text per status. */
-export const STATUS_COLOURS: Readonly<Record<string, { fill: string; font: string }>> = {
-  'Might miss': { fill: 'FFFFE08A', font: 'FF5C4400' },
-  Missed: { fill: 'FFF4B6B6', font: 'FF6B0000' },
-  Done: { fill: 'FFC8E6C9', font: 'FF1B4D1E' },
-  Dropped: { fill: 'FFE0E0E0', font: 'FF424242' },
-};
+/** ARGB, as exceljs writes colours, of a '#RRGGBB' colour. */
+const argb = (hex: string) => `FF${hex.slice(1).toUpperCase()}`;
 
 /** Size and modification time of the register when it was read, to detect other writers. */
 export interface FileStamp {
@@ -293,14 +289,14 @@ function addTab(
     const letter = sheet.getColumn(index + 1).letter;
     sheet.addConditionalFormatting({
       ref: `${letter}2:${letter}${lastFormatted}`,
-      rules: Object.entries(STATUS_COLOURS).map(([status, colour], i) => ({
+      rules: STATUS_FILLS.map(({ status, background, color }, i) => ({
         type: 'cellIs',
         operator: 'equal',
         priority: i + 1,
         formulae: [`"${status}"`],
         style: {
-          fill: { type: 'pattern', pattern: 'solid', bgColor: { argb: colour.fill } },
-          font: { color: { argb: colour.font } },
+          fill: { type: 'pattern', pattern: 'solid', bgColor: { argb: argb(background) } },
+          font: { color: { argb: argb(color) } },
         },
       })),
     });
