@@ -16,17 +16,9 @@ import { keyIndex, sameCell, sheetValue } from '../core/cells';
 import { normaliseName, TABS, tabSpec } from '../core/layout';
 import type { Cell, CellWrite, Plan, Problem, RowAppend } from '../core/types';
 import { clearJournal, type PlanEntry, recoverJournal, writeJournal } from './journal';
+import type { ApiCalls } from './retry';
 import { type Baseline, type CellFix, planRound, type RowTarget, type TabRead, takeBaseline } from './rows';
 import { columnLetters, quoteSheet, type SheetSnapshot } from './sheets';
-
-export type Call = <T>(label: string, fn: () => Promise<T>) => Promise<T>;
-
-/** How calls are made: reads and overwrites may be repeated; `once` calls may not. */
-export interface SheetCalls {
-  read: Call;
-  write: Call;
-  once: Call;
-}
 
 export interface SheetApplyResult {
   /** Cells written. */
@@ -80,7 +72,7 @@ async function readTabs(
   api: sheets_v4.Sheets,
   spreadsheetId: string,
   titles: string[],
-  calls: SheetCalls,
+  calls: ApiCalls,
   label: string,
   headerOnly: string[] = [],
 ): Promise<Map<string, TabRead>> {
@@ -138,7 +130,7 @@ export async function applyToSheet(
   spreadsheetId: string,
   read: SheetSnapshot,
   plan: Plan,
-  calls: SheetCalls,
+  calls: ApiCalls,
   opts: ApplyOptions = {},
 ): Promise<SheetApplyResult> {
   if (!plan.writes.length && !plan.appends.length) return { writes: 0, appends: 0, conflicts: [] };
@@ -157,7 +149,7 @@ export async function recoverSheet(
   api: sheets_v4.Sheets,
   spreadsheetId: string,
   read: SheetSnapshot,
-  calls: SheetCalls,
+  calls: ApiCalls,
 ): Promise<SheetSnapshot> {
   await removeLegacyTags(api, spreadsheetId, read, calls);
   return recoverJournal(api, spreadsheetId, read, calls, async (r, found) => {
@@ -184,7 +176,7 @@ export async function removeLegacyTags(
   api: sheets_v4.Sheets,
   spreadsheetId: string,
   read: SheetSnapshot,
-  calls: SheetCalls,
+  calls: ApiCalls,
 ): Promise<number> {
   if (read.marks[ROWS_MARK.key] === ROWS_MARK.value) return 0;
   const keys = TABS.map((t) => `${LEGACY_TAG}${t.name}`);
@@ -242,7 +234,7 @@ async function prepare(
   spreadsheetId: string,
   read: SheetSnapshot,
   plan: Plan,
-  calls: SheetCalls,
+  calls: ApiCalls,
 ): Promise<{ entry: PlanEntry; fresh: Map<string, TabRead>; conflicts: Problem[] }> {
   const tz = plan.timeZone;
   const sheetOf = sheetOfTab(read);
@@ -346,7 +338,7 @@ async function finish(
   read: SheetSnapshot,
   entry: PlanEntry,
   current: Map<string, TabRead>,
-  calls: SheetCalls,
+  calls: ApiCalls,
   recovering: boolean,
 ): Promise<SheetApplyResult & { settled: boolean }> {
   const tz = entry.timeZone;
@@ -476,7 +468,7 @@ async function appendChecked(
   spreadsheetId: string,
   title: string,
   values: Cell[][],
-  calls: SheetCalls,
+  calls: ApiCalls,
   tz: string,
 ): Promise<void> {
   const append = () =>
@@ -514,7 +506,7 @@ async function rowsPresent(
   api: sheets_v4.Sheets,
   spreadsheetId: string,
   titles: string[],
-  calls: SheetCalls,
+  calls: ApiCalls,
 ): Promise<Map<string, Cell[][]>> {
   const out = new Map<string, Cell[][]>();
   if (!titles.length) return out;

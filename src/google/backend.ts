@@ -19,7 +19,7 @@ import { formResponders, formSpec } from '../core/form';
 import { readRegister } from '../core/register';
 import { upcomingMeeting } from '../core/schedule';
 import type { Plan, Problem, RawSubmission, Register, Snapshot } from '../core/types';
-import { applyToSheet, recoverSheet, type SheetApplyResult, type SheetCalls } from './apply';
+import { applyToSheet, recoverSheet, type SheetApplyResult } from './apply';
 import { createChecked } from './checked';
 import { connect, docsClient, driveClient, gmailClient, sheetsClient } from './clients';
 import {
@@ -43,6 +43,7 @@ import {
   type GooglePackResult,
   packToGoogle,
 } from './pack';
+import type { ApiCalls } from './retry';
 import { httpStatusOf, RetryExhaustedError, withRetry } from './retry';
 import { type SetupResult, setupSpreadsheet } from './setup';
 import { readSnapshot, type SheetSnapshot } from './sheets';
@@ -196,7 +197,7 @@ export async function setupGoogle(
   return { ...setup, actions, formId: form.formId, responderUri: form.responderUri, folderId };
 }
 
-const CALLS: SheetCalls = { read: safeCall, write: safeCall, once };
+const CALLS: ApiCalls = { read: safeCall, write: safeCall, once };
 
 async function existingForm(
   f: FormCalls,

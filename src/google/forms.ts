@@ -18,8 +18,8 @@ import { WATERMARK_OVERLAP_MS } from '../core/cycle';
 import type { FormQuestionSpec, FormResponseInput, FormSpec } from '../core/form';
 import { formResponseReader } from '../core/form';
 import type { RawSubmission, Register } from '../core/types';
-import type { SheetCalls } from './apply';
 import type { GoogleConnection } from './clients';
+import type { ApiCalls } from './retry';
 import { GAXIOS_NO_RETRY } from './retry';
 
 export const FORM_MIME = 'application/vnd.google-apps.form';
@@ -266,7 +266,7 @@ export function formRequests(existing: Item[], desired: Item[]): Request[] {
 
 export interface FormCalls {
   forms: forms_v1.Forms;
-  calls: SheetCalls;
+  calls: ApiCalls;
 }
 
 export interface FormState {

@@ -17,7 +17,7 @@ import type { gmail_v1 } from '@googleapis/gmail';
 import { emailParts } from '../core/emails';
 import type { Email } from '../core/types';
 import { sendToken, toEml } from '../mail/mime';
-import type { SheetCalls } from './apply';
+import type { ApiCalls } from './retry';
 
 /**
  * "Gmail sending limits in Google Workspace": "Limit for recipients per message sent via SMTP
@@ -38,7 +38,7 @@ function base64url(text: string): string {
     .replace(/=+$/, '');
 }
 
-async function alreadySent(api: gmail_v1.Gmail, email: Email, calls: SheetCalls): Promise<boolean> {
+async function alreadySent(api: gmail_v1.Gmail, email: Email, calls: ApiCalls): Promise<boolean> {
   const found = await calls.read('gmail.messages.list', () =>
     api.users.messages.list({ userId: 'me', q: `${sendToken(email.key)} in:sent`, maxResults: 1 }),
   );
@@ -49,7 +49,7 @@ export async function sendEmails(
   api: gmail_v1.Gmail,
   emails: Email[],
   now: string,
-  calls: SheetCalls,
+  calls: ApiCalls,
   opts: { throttleMs?: number; sleep?: (ms: number) => Promise<void> } = {},
 ): Promise<SendResult> {
   const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));

@@ -20,7 +20,7 @@
 import type { sheets_v4 } from '@googleapis/sheets';
 import { normaliseName } from '../core/layout';
 import type { Plan, RowAppend } from '../core/types';
-import type { SheetCalls } from './apply';
+import type { ApiCalls } from './retry';
 import type { Baseline, RowTarget } from './rows';
 import { quoteSheet, readSnapshot, type SheetSnapshot } from './sheets';
 
@@ -76,7 +76,7 @@ export async function writeJournal(
   read: SheetSnapshot,
   entry: PlanEntry,
   label: string,
-  calls: SheetCalls,
+  calls: ApiCalls,
 ): Promise<void> {
   const table = journalTable(read);
   if (!read.sheets.some((s) => normaliseName(s.title) === normaliseName(JOURNAL_TAB))) {
@@ -112,7 +112,7 @@ export async function writeJournal(
 export async function clearJournal(
   api: sheets_v4.Sheets,
   spreadsheetId: string,
-  calls: SheetCalls,
+  calls: ApiCalls,
 ): Promise<void> {
   await calls.write('values.clear (journal)', () =>
     api.spreadsheets.values.clear({ spreadsheetId, range: `${quoteSheet(JOURNAL_TAB)}!A2:A` }),
@@ -127,7 +127,7 @@ export async function recoverJournal(
   api: sheets_v4.Sheets,
   spreadsheetId: string,
   read: SheetSnapshot,
-  calls: SheetCalls,
+  calls: ApiCalls,
   apply: (read: SheetSnapshot, entry: JournalEntry) => Promise<unknown>,
 ): Promise<SheetSnapshot> {
   const entry = journalEntry(read);

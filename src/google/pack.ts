@@ -11,9 +11,10 @@ import { readRegister } from '../core/register';
 import { type DocsRequest, docsBatches, renderDocsSteps } from '../core/render-docs';
 import { upcomingMeeting } from '../core/schedule';
 import type { Email, RawSubmission } from '../core/types';
-import { applyToSheet, type SheetApplyResult, type SheetCalls } from './apply';
+import { applyToSheet, type SheetApplyResult } from './apply';
 import { createChecked } from './checked';
 import type { SendResult } from './gmail';
+import type { ApiCalls } from './retry';
 import { httpStatusOf } from './retry';
 import type { SheetSnapshot } from './sheets';
 
@@ -49,7 +50,7 @@ export interface GooglePackResult {
 interface Clients {
   docs: docs_v1.Docs;
   drive: drive_v3.Drive;
-  calls: SheetCalls;
+  calls: ApiCalls;
   /** Sends emails once each (Gmail, with a send check). */
   send: (emails: Email[]) => Promise<SendResult>;
   /** The size of one Docs batchUpdate call; DOCS_BATCH_LIMITS unless set (tests). */

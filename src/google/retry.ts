@@ -48,6 +48,19 @@ export const GAXIOS_NO_RETRY = {
   retryConfig: { retry: 0, noResponseRetries: 0 },
 } as const satisfies MethodOptions;
 
+/** One Google API call made through this layer, labelled for its errors and logs. */
+export type Call = <T>(label: string, fn: () => Promise<T>) => Promise<T>;
+
+/**
+ * How calls to any Google API (Sheets, Forms, Drive, Docs, Gmail) are made: reads and
+ * overwrites may be repeated; `once` calls (creates, appends, sends) may not.
+ */
+export interface ApiCalls {
+  read: Call;
+  write: Call;
+  once: Call;
+}
+
 export interface RetryOptions {
   /** Total attempts including the first one. Default 6. */
   maxAttempts?: number;

@@ -17,7 +17,7 @@ import {
 
 export { protectionDescription };
 
-import type { Call } from './apply';
+import type { Call } from './retry';
 import { columnLetters, quoteSheet } from './sheets';
 
 export interface ExistingSheet {
