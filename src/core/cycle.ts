@@ -355,7 +355,7 @@ const idText = (n: number) => `M-${String(n).padStart(4, '0')}`;
  * IDs for milestone rows that have a title but no ID yet (never reusing one), as writes; and
  * the highest ID ever given kept in Settings (ID_FLOOR_SETTING) whenever it rises.
  */
-function assignIds(
+function assignMilestoneIds(
   register: Register,
   plan: Plan,
   idFloor = 0,
@@ -417,7 +417,7 @@ export function planSync(
   plan.appends.push(...meetingRows);
   let register = withMeetings(read, meetingRows);
 
-  const ids = assignIds(register, plan, opts.idFloor);
+  const ids = assignMilestoneIds(register, plan, opts.idFloor);
   register = ids.register;
   const assignedIds = ids.assignedIds;
 
@@ -669,7 +669,7 @@ export function planEdit(
 ): EditOutcome {
   const { register: read, problems } = readRegister(snapshot);
   const plan = emptyPlan(read);
-  const ids = assignIds(read, plan, opts.idFloor);
+  const ids = assignMilestoneIds(read, plan, opts.idFloor);
   const handEdits = ingest(
     { ...ids.register, settings: { ...ids.register.settings, autoMiss: false } },
     [],

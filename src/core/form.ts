@@ -102,7 +102,7 @@ function hashId(text: string): string {
  * a new key that sorts before it lands on the same hash (one chance in ~10⁵ at 10,000
  * milestones; the response then reads as its new owner's and the owner check rejects it).
  */
-export function assignIds(keys: Iterable<string>): Map<string, string> {
+export function formItemIds(keys: Iterable<string>): Map<string, string> {
   const ids = new Map<string, string>();
   const taken = new Set<string>();
   for (const key of [...new Set(keys)].sort()) {
@@ -138,7 +138,7 @@ interface IdBook {
 }
 
 function idBook(register: Register): IdBook {
-  const ids = assignIds(idKeys(register));
+  const ids = formItemIds(idKeys(register));
   const byQuestion = new Map<string, string>();
   for (const [key, id] of ids) if (key.startsWith('q:')) byQuestion.set(id, key.slice(2));
   const get = (key: string) => {

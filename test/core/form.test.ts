@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   answersOfPrefilledUrl,
   answersOfSubmission,
-  assignIds,
+  formItemIds,
   formSpec,
   NO_HELP,
   prefillAnswers,
@@ -34,13 +34,13 @@ function setup(extra = records) {
 describe('form ids', () => {
   it('are 8 hex digits in Forms range, distinct, and depend only on the set of keys', () => {
     const keys = Array.from({ length: 60_000 }, (_, i) => `q:status:M-${String(i).padStart(5, '0')}`);
-    const ids = assignIds(keys);
+    const ids = formItemIds(keys);
     const values = [...ids.values()];
     expect(new Set(values).size).toBe(keys.length);
     for (const id of values.slice(0, 1000)) {
       expect(id).toMatch(/^[0-7][0-9a-f]{7}$/);
     }
-    const shuffled = assignIds([...keys].reverse());
+    const shuffled = formItemIds([...keys].reverse());
     expect([...shuffled.entries()].sort()).toEqual([...ids.entries()].sort());
   });
 
