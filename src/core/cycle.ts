@@ -121,6 +121,24 @@ export function planWatermark(register: Register, newest: string | undefined): P
   return planSettings(register, { [WATERMARK_SETTING]: newest });
 }
 
+/**
+ * A plan whose emails did not all go out (a runtime that stops at a deadline or a spent
+ * quota — Apps Script): nothing that records them as sent is written — no
+ * Meetings write, and a meeting row added by this run leaves those `columns` empty (a row
+ * appended with "Requests sent" filled in would stop the schedule from sending the rest).
+ */
+export function withoutEmailRecords(plan: Plan, columns: string[]): Plan {
+  const strip = (a: RowAppend): RowAppend =>
+    a.tab !== 'Meetings'
+      ? a
+      : { ...a, values: Object.fromEntries(Object.entries(a.values).filter(([k]) => !columns.includes(k))) };
+  return {
+    ...plan,
+    writes: plan.writes.filter((w) => w.tab !== 'Meetings'),
+    appends: plan.appends.map(strip),
+  };
+}
+
 // ---------- sync ----------
 
 export interface SyncOutcome {

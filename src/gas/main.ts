@@ -23,11 +23,12 @@ import {
   planWrapUp,
   today,
   WATERMARK_OVERLAP_MS,
+  withoutEmailRecords,
 } from '../core/cycle';
 import { formResponseReader, formSpec } from '../core/form';
 import { readRegister } from '../core/register';
 import { duePhases, upcomingMeeting } from '../core/schedule';
-import type { Plan, RawSubmission, RowAppend, Snapshot } from '../core/types';
+import type { Plan, RawSubmission, Snapshot } from '../core/types';
 import { createDocument, docIdOf, docUrl, writeDocument } from './docs';
 import { buildForm, prefilledLinks, readFormMap, responseInput } from './form';
 import { type MailResult, pruneSendLog, sendEmails, wasSent } from './mail';
@@ -263,23 +264,6 @@ function pack(deadline: number): void {
   reportMail('pack', mail);
   const result = apply(mail.left.length ? withoutEmailRecords(outcome.plan, ['Pack']) : outcome.plan);
   advanceWatermark(snapshot, responses.newest, result);
-}
-
-/**
- * A plan whose emails did not all go out: nothing that records them as sent is written — no
- * Meetings write, and a meeting row added by this run leaves those `columns` empty (a row
- * appended with "Requests sent" filled in would stop the schedule from sending the rest).
- */
-function withoutEmailRecords(plan: Plan, columns: string[]): Plan {
-  const strip = (a: RowAppend): RowAppend =>
-    a.tab !== 'Meetings'
-      ? a
-      : { ...a, values: Object.fromEntries(Object.entries(a.values).filter(([k]) => !columns.includes(k))) };
-  return {
-    ...plan,
-    writes: plan.writes.filter((w) => w.tab !== 'Meetings'),
-    appends: plan.appends.map(strip),
-  };
 }
 
 function wrapUp(deadline: number, meeting?: string): void {

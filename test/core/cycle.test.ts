@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { planEdit, planPack, planRequests, planSync, planWrapUp, RegisterError } from '../../src/core/cycle';
+import {
+  planEdit,
+  planPack,
+  planRequests,
+  planSync,
+  planWrapUp,
+  RegisterError,
+  withoutEmailRecords,
+} from '../../src/core/cycle';
 import { SETTINGS } from '../../src/core/layout';
 import { readRegister } from '../../src/core/register';
 import type { Plan } from '../../src/core/types';
@@ -351,5 +359,40 @@ describe('planEdit (a person edits the Sheet)', () => {
     expect(note(3, 'Due')).toMatch(/next week/);
     expect(note(2, 'Owner')).toBe('');
     expect(out.notes.every((n) => n.row >= 2 && n.row <= 3)).toBe(true);
+  });
+});
+
+describe('withoutEmailRecords', () => {
+  it('keeps a plan from recording emails that did not all go out: no Meetings write, and an added meeting row without them', () => {
+    const plan: Plan = {
+      timeZone: 'Europe/London',
+      writes: [
+        {
+          tab: 'Meetings',
+          ref: { by: 'key', header: 'Date', value: '2026-12-03' },
+          column: 'Requests sent',
+          value: 'x',
+          previous: '',
+        },
+        {
+          tab: 'Milestones',
+          ref: { by: 'key', header: 'ID', value: 'M-0001' },
+          column: 'Status',
+          value: 'Missed',
+          previous: 'On track',
+        },
+      ],
+      appends: [
+        { tab: 'Meetings', values: { Date: '2026-12-10', Status: 'Planned', 'Requests sent': 'x' } },
+        { tab: 'Changes', values: { Milestone: 'M-0001' } },
+      ],
+      emails: [],
+    };
+    const kept = withoutEmailRecords(plan, ['Requests sent']);
+    expect(kept.writes.map((w) => w.tab)).toEqual(['Milestones']);
+    expect(kept.appends).toEqual([
+      { tab: 'Meetings', values: { Date: '2026-12-10', Status: 'Planned' } },
+      { tab: 'Changes', values: { Milestone: 'M-0001' } },
+    ]);
   });
 });
