@@ -171,3 +171,28 @@ export function duePhases(register: Register, now: string): DuePhase[] {
   }
   return out;
 }
+
+/** One thing a runtime does for a due phase (what `run` and the Apps Script schedule carry out). */
+export type Step =
+  | { step: 'wrap-up'; meeting: string }
+  | { step: 'request'; reminders: boolean }
+  | { step: 'sync' }
+  | { step: 'pack' };
+
+/**
+ * The steps for the phases due at `now`, in order: one dispatch for every runtime. A sync due
+ * with a pack is left out: the pack syncs first.
+ */
+export function dueSteps(register: Register, now: string): { due: DuePhase[]; steps: Step[] } {
+  const due = duePhases(register, now);
+  const packing = due.some((d) => d.phase === 'pack');
+  const stepOf = (d: DuePhase): Step[] => {
+    if (d.phase === 'wrap-up') return [{ step: 'wrap-up', meeting: d.meeting }];
+    if (d.phase === 'requests' || d.phase === 'reminders')
+      return [{ step: 'request', reminders: d.phase === 'reminders' }];
+    if (d.phase === 'sync') return packing ? [] : [{ step: 'sync' }];
+    return [{ step: 'pack' }];
+  };
+  const steps = due.flatMap(stepOf);
+  return { due, steps };
+}

@@ -27,7 +27,7 @@ import {
 } from '../core/cycle';
 import { formResponseReader, formSpec } from '../core/form';
 import { readRegister } from '../core/register';
-import { duePhases, upcomingMeeting } from '../core/schedule';
+import { dueSteps, upcomingMeeting } from '../core/schedule';
 import type { Plan, RawSubmission, Snapshot } from '../core/types';
 import { createDocument, docIdOf, docUrl, writeDocument } from './docs';
 import { buildForm, prefilledLinks, readFormMap, responseInput } from './form';
@@ -412,18 +412,15 @@ export function milepostScheduled(): void {
     const ss = spreadsheet();
     const { register } = readRegister(readSnapshot(ss).snapshot);
     pruneSendLog(props(), today(register, now()));
-    const due = duePhases(register, now());
-    const packing = due.some((d) => d.phase === 'pack');
-    for (const d of due) {
+    for (const s of dueSteps(register, now()).steps) {
       if (Date.now() >= deadline) {
-        log(`schedule: out of time before ${d.phase}; the next trigger runs it.`);
+        log(`schedule: out of time before ${s.step}; the next trigger runs it.`);
         break;
       }
-      if (d.phase === 'wrap-up') wrapUp(deadline, d.meeting);
-      else if (d.phase === 'requests') request(false, deadline);
-      else if (d.phase === 'reminders') request(true, deadline);
-      else if (d.phase === 'sync' && !packing) sync();
-      else if (d.phase === 'pack') pack(deadline);
+      if (s.step === 'wrap-up') wrapUp(deadline, s.meeting);
+      else if (s.step === 'request') request(s.reminders, deadline);
+      else if (s.step === 'sync') sync();
+      else pack(deadline);
     }
   });
 }

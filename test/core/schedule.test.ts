@@ -7,7 +7,7 @@ import {
   zonedInstant,
 } from '../../src/core/dates';
 import { readRegister } from '../../src/core/register';
-import { duePhases, meetingForInstant, meetingsToAdd, meetingTimes } from '../../src/core/schedule';
+import { duePhases, dueSteps, meetingForInstant, meetingsToAdd, meetingTimes } from '../../src/core/schedule';
 import { register } from './builders';
 
 function reg(meetings: Record<string, unknown>[], settings = {}) {
@@ -60,6 +60,27 @@ describe('schedule', () => {
     const fresh = reg([{ Date: '2026-12-03', Time: '10:00', Status: 'Planned' }]);
     expect(duePhases(fresh, '2026-11-30T09:59:00Z').map((d) => d.phase)).toEqual(['sync']);
     expect(duePhases(fresh, '2026-11-30T10:00:00Z').map((d) => d.phase)).toEqual(['requests', 'sync']);
+  });
+
+  it('dispatches the due phases as steps, one rule for every runtime: a pack due makes the sync its own', () => {
+    const r = reg([
+      { Date: '2026-11-26', Time: '10:00', Status: 'Planned' },
+      { Date: '2026-12-03', Time: '10:00', Status: 'Planned', 'Requests sent': '2026-11-30T10:00:00Z' },
+    ]);
+    expect(dueSteps(r, '2026-12-01T23:00:00Z').steps).toEqual([
+      { step: 'wrap-up', meeting: '2026-11-26' },
+      { step: 'sync' },
+      { step: 'request', reminders: true },
+    ]);
+    expect(dueSteps(r, '2026-12-02T16:00:00Z').steps).toEqual([
+      { step: 'wrap-up', meeting: '2026-11-26' },
+      { step: 'pack' },
+    ]);
+    const fresh = reg([{ Date: '2026-12-03', Time: '10:00', Status: 'Planned' }]);
+    expect(dueSteps(fresh, '2026-11-30T10:00:00Z').steps).toEqual([
+      { step: 'request', reminders: false },
+      { step: 'sync' },
+    ]);
   });
 
   it('adds meetings on the cadence after the last row, never re-creating a moved or cancelled one', () => {

@@ -1,5 +1,5 @@
 import { readRegister } from '../../core/register';
-import { duePhases } from '../../core/schedule';
+import { dueSteps } from '../../core/schedule';
 import { emitJson, type GlobalOptions, resolveNow, say } from '../output';
 import { readSource } from '../source';
 import { packCommand } from './pack';
@@ -14,17 +14,14 @@ import { wrapUpCommand } from './wrap-up';
 export async function runCommand(opts: GlobalOptions): Promise<number> {
   const now = resolveNow(opts);
   const read = await readSource(opts);
-  const due = duePhases(readRegister(read.snapshot).register, now);
+  const { due, steps } = dueSteps(readRegister(read.snapshot).register, now);
   say(`Due at ${now}: ${due.map((d) => `${d.phase} (${d.meeting})`).join(', ') || 'nothing'}`);
   const inner = { ...opts, now, json: false };
-  const packing = due.some((d) => d.phase === 'pack');
-  for (const d of due) {
-    if (d.phase === 'wrap-up') await wrapUpCommand({ ...inner, meeting: d.meeting });
-    else if (d.phase === 'requests') await requestCommand(inner);
-    else if (d.phase === 'reminders') await requestCommand({ ...inner, reminders: true });
-    else if (d.phase === 'sync' && !packing)
-      await syncCommand(inner); // pack syncs first
-    else if (d.phase === 'pack') await packCommand(inner);
+  for (const s of steps) {
+    if (s.step === 'wrap-up') await wrapUpCommand({ ...inner, meeting: s.meeting });
+    else if (s.step === 'request') await requestCommand(s.reminders ? { ...inner, reminders: true } : inner);
+    else if (s.step === 'sync') await syncCommand(inner);
+    else await packCommand(inner);
   }
   emitJson(opts, { now, ran: due });
   return 0;
