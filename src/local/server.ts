@@ -10,11 +10,11 @@ import type { AddressInfo } from 'node:net';
 import { planValidate } from '../core/cycle';
 import { parseIsoDate } from '../core/dates';
 import { NO_HELP } from '../core/form';
-import { formatDate } from '../core/format';
+import { formatDate, formatDateTime } from '../core/format';
 import { isOpen, STATUSES } from '../core/register';
-import { upcomingMeeting } from '../core/schedule';
+import { meetingForInstant, upcomingMeeting } from '../core/schedule';
 import { SubmissionSchema } from '../core/schemas';
-import type { Meeting, Milestone, Person, Register, Submission } from '../core/types';
+import type { Meeting, Milestone, Person, RawSubmission, Register, Submission } from '../core/types';
 import { readLocal } from './backend';
 import { appendResponse } from './responses';
 import { ensureSecret, verifyToken } from './tokens';
@@ -45,6 +45,8 @@ export interface RunningServer {
 interface Page {
   person: Person;
   meeting: Meeting;
+  /** The register's time zone, for the times shown. */
+  timeZone: string;
   token: string;
   groups: { owner: Person; milestones: Milestone[] }[];
   helpOptions: string[];
@@ -166,7 +168,14 @@ function pageFor(register: Register, meeting: Meeting, email: string, token: str
       if (theirs.length) groups.push({ owner: other, milestones: theirs });
     }
   }
-  return { person, meeting, token, groups, helpOptions: helpOptions(register) };
+  return {
+    person,
+    meeting,
+    token,
+    groups,
+    helpOptions: helpOptions(register),
+    timeZone: register.settings.timeZone,
+  };
 }
 
 // ---------- the form ----------
@@ -218,8 +227,57 @@ ${fieldError(errors, key, key)}
 <textarea id="${key}" name="${key}" maxlength="10000"${described(errors, key, key)}>${h(value)}</textarea>`;
 }
 
-function formPage(page: Page, csrf: string, answers?: Answers, errors: Errors = {}): string {
+/**
+ * The person's latest update for the meeting in the workspace's responses (each line checked by
+ * the same schema as ingestion), if they sent one.
+ */
+function latestSubmission(
+  register: Register,
+  responses: RawSubmission[],
+  email: string,
+  meeting: string,
+): Submission | undefined {
+  let latest: Submission | undefined;
+  for (const line of responses) {
+    const parsed = SubmissionSchema.safeParse(line.value);
+    if (!parsed.success) continue;
+    const s = parsed.data as Submission;
+    if (s.email.toLowerCase() !== email.toLowerCase()) continue;
+    if (meetingForInstant(register, s.submittedAt)?.date !== meeting) continue;
+    if (!latest || Date.parse(s.submittedAt) >= Date.parse(latest.submittedAt)) latest = s;
+  }
+  return latest;
+}
+
+/** A sent update as the form's answers; milestones it did not cover show the register's values. */
+function answersFrom(page: Page, s: Submission): Answers {
+  const statuses: Record<string, string> = {};
+  const forecasts: Record<string, string> = {};
+  for (const m of page.groups.flatMap((g) => g.milestones)) {
+    statuses[m.id] = s.statuses[m.id] ?? m.status;
+    forecasts[m.id] = s.forecasts[m.id] ?? m.forecast ?? '';
+  }
+  return {
+    statuses,
+    forecasts,
+    comments: { ...s.comments },
+    wins: s.wins,
+    learnings: s.learnings,
+    helpNeeded: s.helpNeeded,
+    helpFrom: s.helpFrom,
+  };
+}
+
+function formPage(
+  page: Page & { previous?: Submission },
+  csrf: string,
+  answers?: Answers,
+  errors: Errors = {},
+): string {
   const { person, meeting } = page;
+  const sentBefore = page.previous
+    ? `<p class="muted">You sent an update on ${h(formatDateTime(page.previous.submittedAt, page.timeZone))}: it is shown below. Sending again replaces it.</p>`
+    : '';
   const general = errors._form
     ? `<div class="summary" role="alert"><p class="error">${h(errors._form)}</p></div>`
     : Object.keys(errors).length
@@ -249,7 +307,7 @@ function formPage(page: Page, csrf: string, answers?: Answers, errors: Errors = 
     `Milestone update — ${formatDate(meeting.date)}`,
     `<h1>Milestone update from ${h(person.name)}</h1>
 <p>For the milestone meeting on <strong>${h(formatDate(meeting.date))}</strong>. Flag "Might miss" early; give a forecast date when it moves.</p>
-${general}
+${general}${sentBefore}
 <form method="post" action="/u/${h(page.token)}" accept-charset="utf-8">
 <input type="hidden" name="csrf" value="${h(csrf)}">
 ${sections}
@@ -441,8 +499,8 @@ export function createUpdateServer(opts: ServeOptions & { secret: Buffer }): htt
   const forbidden = () => new HttpError(403, 'This link is not valid.');
   let lastSubmit = 0;
 
-  async function resolvePage(token: string): Promise<Page> {
-    const { snapshot } = await readLocal(opts.workspace);
+  async function resolvePage(token: string): Promise<Page & { previous?: Submission }> {
+    const { snapshot, responses } = await readLocal(opts.workspace);
     const { register } = planValidate(snapshot);
     const meeting = upcomingMeeting(register, clock());
     if (!meeting) throw forbidden();
@@ -450,7 +508,8 @@ export function createUpdateServer(opts: ServeOptions & { secret: Buffer }): htt
     if (!email) throw forbidden();
     const page = pageFor(register, meeting, email, token);
     if (!page) throw forbidden();
-    return page;
+    const previous = latestSubmission(register, responses, email, meeting.date);
+    return previous ? { ...page, previous } : page;
   }
 
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
@@ -470,7 +529,8 @@ export function createUpdateServer(opts: ServeOptions & { secret: Buffer }): htt
     if (req.method === 'GET') {
       req.resume();
       const page = await resolvePage(token);
-      send(res, 200, formPage(page, csrfOf(token)));
+      // Opened again: their latest answer for this meeting, to change rather than retype.
+      send(res, 200, formPage(page, csrfOf(token), page.previous && answersFrom(page, page.previous)));
       return;
     }
     const body = await readBody(req, BODY_LIMIT);

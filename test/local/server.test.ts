@@ -213,6 +213,36 @@ describe('update form server', () => {
     expect(b).toMatchObject({ email: RAVI, wins: 'second', statuses: { 'M-0004': 'Might miss' } });
   });
 
+  it('opened again, shows their latest answer for the meeting, and says that sending again replaces it', async () => {
+    const url = link(PRIYA);
+    const first = await get(url);
+    expect(first.html).not.toContain('You sent an update');
+    const form = formOf(first.html);
+    expect(
+      (
+        await post(url, {
+          ...form,
+          'status:M-0006': 'Missed',
+          'comment:M-0006': 'Vendor gone',
+          wins: 'Beta out',
+          helpFrom: 'Engineering',
+        })
+      ).status,
+    ).toBe(200);
+    const again = await get(url);
+    expect(again.html).toContain('You sent an update on');
+    expect(again.html).toContain('Sending again replaces it.');
+    const shown = formOf(again.html);
+    expect(shown).toMatchObject({
+      'status:M-0006': 'Missed',
+      'comment:M-0006': 'Vendor gone',
+      wins: 'Beta out',
+      helpFrom: 'Engineering',
+    });
+    // A milestone the answer left as it was shows the register's status still.
+    expect(shown['status:M-0014']).toBe(form['status:M-0014']);
+  });
+
   it('answers a tampered, other-meeting or unknown-person token with a plain 403', async () => {
     const good = makeToken(secret, PRIYA, MEETING);
     const [payload, sig] = good.split('.');
