@@ -1,20 +1,20 @@
 /**
- * Applying a plan to the register in a Google Sheet, so that no cell can go astray while people
- * sort, insert and delete rows.
+ * Applying a plan to the register in a Google Sheet while people sort, insert and delete rows.
  *
- * Rows are addressed by row developer metadata (`milepost.key.<Tab>` = the row's key), written
- * with values.batchUpdateByDataFilter: Sheets resolves the row when the write lands, and the
- * metadata moves with its row. A re-read of the key column would leave a window between the
- * read and the write in which a sort sends a value to the wrong milestone; metadata has none.
- * Columns are found by header text in a read made just before the write.
+ * The tabs the plan writes are read just before writing and the core resolves the plan against
+ * them (`resolvePlan`: rows by key, whole rows or nothing, held-back appends). The cells are
+ * then written by row number, read again and repaired until every planned cell is where it
+ * belongs (rows.ts), with a journal so that a run stopped anywhere is finished by the next one
+ * (journal.ts). Columns are found by header text in the read made just before the write.
  *
- * Calls per apply, whatever the size of the register: one metadata search, at most one
- * metadata creation, one check read, one value write, one append per tab with new rows.
+ * Calls per apply, whatever the size of the register: one read, one journal write, one value
+ * write and one check read per round, one append per tab with new rows, one journal clear.
  */
 import type { sheets_v4 } from '@googleapis/sheets';
-import { keyIndex, sameCell, sheetValue } from '../core/cells';
+import { sameCell, sheetValue } from '../core/cells';
 import { normaliseName, TABS, tabSpec } from '../core/layout';
-import type { Cell, CellWrite, Plan, Problem, RowAppend } from '../core/types';
+import { appendCells, resolvePlan, rowArray } from '../core/resolve';
+import type { Cell, Plan, Problem, RowAppend } from '../core/types';
 import { clearJournal, type PlanEntry, recoverJournal, writeJournal } from './journal';
 import type { ApiCalls } from './retry';
 import { type Baseline, type CellFix, planRound, type RowTarget, type TabRead, takeBaseline } from './rows';
@@ -86,38 +86,6 @@ async function readTabs(
     }),
   );
   return tabReads([...titles, ...headerOnly], got.data.valueRanges);
-}
-
-/** The row a write names in a fresh read: by key, or (a row with no key yet) by its cells. */
-function findRow(
-  w: CellWrite,
-  read: TabRead,
-  keyHeader: string,
-  rowsWithKey: (key: string) => number[],
-  tz: string,
-): { index?: number; problem?: string; key?: string } {
-  const cols = read.headers.map((h) => normaliseName(h));
-  const cellAt = (row: Cell[], h: string): Cell => {
-    const i = cols.indexOf(normaliseName(h));
-    return i < 0 ? null : ((row[i] ?? null) as Cell);
-  };
-  if (w.ref.by === 'key') {
-    const hits = rowsWithKey(w.ref.value.trim());
-    if (hits.length !== 1)
-      return { problem: hits.length ? `the key is on ${hits.length} rows` : 'no row has this key' };
-    return { index: hits[0]! };
-  }
-  const cells = w.ref.cells;
-  const holds = (r: Cell[]) => Object.entries(cells).every(([h, v]) => sameCell(cellAt(r, h), v, tz));
-  const at = w.ref.row - 2;
-  if (read.rows[at] && holds(read.rows[at]!)) return { index: at };
-  // The row was moved since the snapshot: found again when exactly one row still holds its cells.
-  const hits = read.rows.map((r, i) => ({ r, i })).filter(({ r }) => holds(r));
-  if (hits.length === 1) return { index: hits[0]!.i };
-  const [h, v] = Object.entries(cells).find(([h]) => normaliseName(h) !== normaliseName(keyHeader)) ?? [];
-  return {
-    problem: `row ${w.ref.row} no longer holds what was read${h ? ` (${h} "${v ?? ''}")` : ''}`,
-  };
 }
 
 /**
@@ -226,8 +194,9 @@ export const ROWS_MARK = { id: 7_700_001, key: 'milepost.rows', value: 'by-key' 
 export const LEGACY_TAG = 'milepost.key.';
 
 /**
- * Reads the tabs the plan writes, finds each written row, checks it still holds what the core
- * read, and takes the baseline the repair loop and the journal need.
+ * Reads the tabs the plan writes (and the header rows of the tabs it only appends to), resolves
+ * the plan against them (the core's `resolvePlan`), and takes the baseline the repair loop and
+ * the journal need.
  */
 async function prepare(
   api: sheets_v4.Sheets,
@@ -238,94 +207,41 @@ async function prepare(
 ): Promise<{ entry: PlanEntry; fresh: Map<string, TabRead>; conflicts: Problem[] }> {
   const tz = plan.timeZone;
   const sheetOf = sheetOfTab(read);
-  const conflicts: Problem[] = [];
-  const failed = new Set<string>();
-  const writeTabs = [...new Set(plan.writes.map((w) => w.tab))];
-  for (const tab of writeTabs.filter((t) => !sheetOf(t))) {
-    conflicts.push({ severity: 'error', tab, message: `the Sheet has no ${tab} tab; nothing written there` });
-  }
-  const present = writeTabs.filter((t) => sheetOf(t));
+  const writeTabs = [...new Set(plan.writes.map((w) => w.tab))].filter((t) => sheetOf(t));
   const appendTabs = [...new Set(plan.appends.map((a) => a.tab))].filter((t) => sheetOf(t));
   const fresh = await readTabs(
     api,
     spreadsheetId,
-    present.map((t) => sheetOf(t)!.title),
+    writeTabs.map((t) => sheetOf(t)!.title),
     calls,
     'values.batchGet (before writing)',
-    appendTabs.filter((t) => !present.includes(t)).map((t) => sheetOf(t)!.title),
+    appendTabs.filter((t) => !writeTabs.includes(t)).map((t) => sheetOf(t)!.title),
   );
-
+  const tabNow = (tab: string) => {
+    const sheet = sheetOf(tab);
+    return sheet ? fresh.get(normaliseName(sheet.title)) : undefined;
+  };
+  const resolution = resolvePlan(plan, tabNow);
   const baselines: Baseline[] = [];
   const targets: RowTarget[] = [];
-  for (const tab of present) {
-    const tabRead = fresh.get(normaliseName(sheetOf(tab)!.title))!;
-    const keyHeader = tabSpec(tab).key ?? '';
-    const writes = plan.writes.filter((w) => w.tab === tab);
-    const cols = new Set(tabRead.headers.map((h) => normaliseName(h)));
-    const written = [...new Set(writes.map((w) => normaliseName(w.column)))];
-    const cellAt = (row: Cell[], h: string): Cell => {
-      const i = tabRead.headers.findIndex((x) => normaliseName(x) === normaliseName(h));
-      return i < 0 ? null : ((row[i] ?? null) as Cell);
-    };
-    // The key a row gets from this plan (a new row's ID) names it in reports and `requires`.
-    const newKeys = new Map<number, string>();
-    for (const w of writes)
-      if (w.ref.by === 'match' && normaliseName(w.column) === normaliseName(keyHeader))
-        newKeys.set(w.ref.row, String(w.value));
-    const byRow = new Map<number, { key: string; writes: CellWrite[]; problem?: [string, string?] }>();
-    const rowsWithKey = keyIndex(
-      tabRead.rows.map((r) => cellAt(r, keyHeader)),
-      tz,
-    );
-    for (const w of writes) {
-      const key = w.ref.by === 'key' ? w.ref.value.trim() : (newKeys.get(w.ref.row) ?? `row ${w.ref.row}`);
-      const found = findRow(w, tabRead, keyHeader, rowsWithKey, tz);
-      const id = found.index ?? -1 - (w.ref.by === 'match' ? w.ref.row : 0);
-      const entry = byRow.get(id) ?? { key, writes: [] };
-      if (found.problem) entry.problem ??= [found.problem];
-      else if (!cols.has(normaliseName(w.column)))
-        entry.problem ??= [`the column "${w.column}" is missing`, w.column];
-      else {
-        const cur = cellAt(tabRead.rows[found.index!]!, w.column);
-        // A cell that already holds what the plan writes is not a conflict (a stopped run wrote
-        // it, or a person typed the same).
-        if (!sameCell(cur, w.previous, tz) && !sameCell(cur, sheetValue(w.value, w.as, tz) ?? null, tz))
-          entry.problem ??= [
-            `${w.column} was changed by someone since it was read (now "${cur ?? ''}")`,
-            w.column,
-          ];
-      }
-      entry.writes.push(w);
-      byRow.set(id, entry);
-    }
-    for (const [index, e] of byRow) {
-      if (e.problem || index < 0) {
-        failed.add(`${tab}|${e.key.toLowerCase()}`);
-        conflicts.push(
-          conflictOf(
-            tab,
-            e.key,
-            e.problem?.[0] ?? 'no row',
-            e.problem?.[1],
-            index >= 0 ? index + 2 : undefined,
-          ),
-        );
-        continue;
-      }
+  for (const tab of writeTabs) {
+    const tabRead = tabNow(tab)!;
+    const rows = resolution.rows.filter((r) => r.tab === tab);
+    const written = [...new Set(rows.flatMap((r) => r.cells.map((c) => normaliseName(c.header))))];
+    for (const r of rows) {
       const cells: (Cell | undefined)[] = written.map(() => undefined);
       // Text goes in as RAW: a leading '=' or '+' stays text.
-      for (const w of e.writes)
-        cells[written.indexOf(normaliseName(w.column))] = sheetValue(w.value, w.as, tz) ?? '';
-      targets.push({ tab, row: index, key: e.key, cells });
+      for (const c of r.cells)
+        cells[written.indexOf(normaliseName(c.header))] = sheetValue(c.value, c.as, tz) ?? '';
+      targets.push({ tab, row: r.index, key: r.key, cells });
     }
-    baselines.push(takeBaseline(tab, tabRead, normaliseName(keyHeader), written));
+    if (written.length)
+      baselines.push(takeBaseline(tab, tabRead, normaliseName(tabSpec(tab).key ?? ''), written));
   }
   // Rows recording writes that could not be made are left for the next run, which will plan
   // them again (the response is not marked as applied).
-  const appends = plan.appends.filter(
-    (a) => !a.requires?.some((r) => failed.has(`${r.tab}|${r.key.trim().toLowerCase()}`)),
-  );
-  return { entry: { timeZone: tz, baselines, targets, appends }, fresh, conflicts };
+  const appends = resolution.appends.map((a) => a.append);
+  return { entry: { timeZone: tz, baselines, targets, appends }, fresh, conflicts: resolution.conflicts };
 }
 
 /**
@@ -450,12 +366,7 @@ function headersOf(read: SheetSnapshot, tab: string): string[] {
 }
 
 function rowValues(a: RowAppend, headers: string[], tz: string): Cell[] {
-  const byHeader = new Map(Object.entries(a.values).map(([h, v]) => [normaliseName(h), v]));
-  const kinds = new Map(Object.entries(a.dates ?? {}).map(([h, k]) => [normaliseName(h), k]));
-  return headers.map((h) => {
-    const v = byHeader.get(normaliseName(h));
-    return v === undefined || v === null ? '' : sheetValue(v, kinds.get(normaliseName(h)), tz);
-  });
+  return rowArray(appendCells(a, headers), headers.length, (c) => sheetValue(c.value, c.as, tz), '' as Cell);
 }
 
 /**

@@ -72,7 +72,7 @@ export async function runLocal<T extends { plan: Plan }>(
     const outcome = plan({ snapshot, responses: raw, responseProblems: problems });
     // Apply in memory first: a plan that does not fit the workbook writes nothing at all,
     // so a response is never recorded as applied while its cell was left as it was.
-    const applied = applyPlan(workbook, snapshot, outcome.plan, outcome.plan.timeZone);
+    const applied = applyPlan(workbook, outcome.plan, outcome.plan.timeZone);
     if (applied.conflicts.length) throw new PlanConflictError(applied.conflicts);
     await assertUnchanged(paths.register, stamp);
     for (const f of files(outcome, paths)) {

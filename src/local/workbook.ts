@@ -9,8 +9,7 @@
  */
 import * as fs from 'node:fs/promises';
 import ExcelJS from 'exceljs';
-import { sameCell, sameKey, sheetValue } from '../core/cells';
-import { serialToDate, serialToInstant } from '../core/dates';
+import { sheetValue } from '../core/cells';
 import {
   type ColumnType,
   LISTS,
@@ -21,7 +20,8 @@ import {
   type TabName,
   type TabSpec,
 } from '../core/layout';
-import type { Cell, CellWrite, Plan, Problem, RowAppend, RowRef, Snapshot, Table } from '../core/types';
+import { cellsWritten, type RowsNow, resolvePlan } from '../core/resolve';
+import type { Cell, Plan, Problem, Snapshot, Table } from '../core/types';
 import { writeFileAtomic } from './atomic';
 
 const DAY_MS = 86_400_000;
@@ -377,218 +377,45 @@ export function compactDataValidations(sheet: ExcelJS.Worksheet): void {
 
 // ---------- applying a plan ----------
 
-interface SheetView {
-  sheet: ExcelJS.Worksheet;
-  /** normalised header → column number */
-  columns: Map<string, number>;
-  spec?: TabSpec;
-  /**
-   * Key column → (key text → rows), built once per plan so that finding a row by key is not a
-   * scan per write. The workbook only changes through this plan while it is applied (the run
-   * holds the lock and the file stamp is checked on save), so the index stays true; writes to a
-   * key column update it.
-   */
-  keys: Map<number, Map<string, number[]>>;
-}
-
 function findSheet(workbook: ExcelJS.Workbook, tab: string): ExcelJS.Worksheet | undefined {
   return workbook.worksheets.find((s) => normaliseName(s.name) === normaliseName(tab));
 }
 
-function viewOf(workbook: ExcelJS.Workbook, tab: TabName): SheetView | undefined {
-  const sheet = findSheet(workbook, tab);
-  if (!sheet) return undefined;
-  const columns = new Map<string, number>();
-  rowCells(sheet, 1).forEach((h, i) => {
-    const name = h === null ? '' : normaliseName(String(h));
-    if (name && !columns.has(name)) columns.set(name, i + 1);
-  });
-  return { sheet, columns, spec: TABS.find((t) => t.name === tab), keys: new Map() };
-}
-
-function columnType(view: SheetView, header: string): ColumnType | undefined {
-  return view.spec?.columns.find((c) => normaliseName(c.header) === normaliseName(header))?.type;
-}
-
-function isRequired(tab: TabName, header: string): boolean {
-  const spec = TABS.find((t) => t.name === tab);
-  return spec?.columns.some((c) => c.required && normaliseName(c.header) === normaliseName(header)) ?? false;
-}
-
 /**
- * Applies a plan to the workbook as it is now. Rows are found by key (or by row number plus the
- * cells that must still be there) at write time; a cell whose value is no longer the one the
- * core saw is not overwritten and is reported. Writes are applied before appends.
- * `_snapshot` (what the plan was computed from) is not needed: rows and previous values are
- * checked against the workbook itself.
+ * Applies a plan to the workbook as it is now: the core resolves it against the tabs as they
+ * are (`resolvePlan`: rows by key, a row written whole or not at all, appends that record a
+ * row not written held back), and this writes what it resolved. Writes go before appends.
  */
 export function applyPlan(
   workbook: ExcelJS.Workbook,
-  _snapshot: Snapshot,
   plan: Pick<Plan, 'writes' | 'appends'>,
   timeZone: string,
 ): ApplyResult {
-  const conflicts: Problem[] = [];
-  let writes = 0;
-  let appends = 0;
-  const views = new Map<TabName, SheetView | undefined>();
-  const view = (tab: TabName) => {
-    if (!views.has(tab)) views.set(tab, viewOf(workbook, tab));
-    return views.get(tab);
+  const sheets = new Map<TabName, { sheet: ExcelJS.Worksheet; now: RowsNow } | undefined>();
+  const tab = (name: TabName) => {
+    if (!sheets.has(name)) {
+      const sheet = findSheet(workbook, name);
+      sheets.set(name, sheet && { sheet, now: tableOf(sheet) });
+    }
+    return sheets.get(name);
   };
-  for (const write of plan.writes) {
-    const problem = applyWrite(view(write.tab), write, timeZone);
-    if (problem) conflicts.push(problem);
-    else writes++;
+  const resolution = resolvePlan({ ...plan, timeZone }, (name) => tab(name)?.now);
+  for (const row of resolution.rows) {
+    const { sheet } = tab(row.tab)!;
+    for (const c of row.cells) setCell(sheet.getCell(row.index + 2, c.column + 1), c.value, c.as, timeZone);
   }
-  for (const append of plan.appends) {
-    const result = applyAppend(view(append.tab), append, timeZone);
-    conflicts.push(...result.problems);
-    if (result.appended) appends++;
+  const next = new Map<TabName, number>();
+  for (const a of resolution.appends) {
+    const { sheet } = tab(a.tab)!;
+    const rowNumber = next.get(a.tab) ?? lastUsedRow(sheet) + 1;
+    next.set(a.tab, rowNumber + 1);
+    for (const c of a.cells) setCell(sheet.getCell(rowNumber, c.column + 1), c.value, c.as, timeZone);
   }
-  return { conflicts, writes, appends };
-}
-
-function describeRef(ref: RowRef): string {
-  return ref.by === 'key' ? `${ref.header} ${ref.value}` : `row ${ref.row}`;
-}
-
-function applyWrite(view: SheetView | undefined, write: CellWrite, timeZone: string): Problem | undefined {
-  const { tab, column } = write;
-  const notWritten = { severity: 'error' as const, tab, column, value: text(write.value) };
-  if (!view) return { ...notWritten, message: `the register has no ${tab} tab; ${column} was not written` };
-  const col = view.columns.get(normaliseName(column));
-  if (col === undefined) {
-    return {
-      ...notWritten,
-      message: `${tab} has no column "${column}"; the value for ${describeRef(write.ref)} was not written`,
-    };
-  }
-  const found = findRow(view, write.ref, timeZone);
-  if (typeof found !== 'number') return { ...notWritten, row: found.row, message: found.message };
-  const cell = view.sheet.getCell(found, col);
-  const current = cellOf(cell);
-  if (!sameCell(current, write.previous, timeZone)) {
-    const type = dateKindOf(columnType(view, column)) ?? write.as;
-    return {
-      severity: 'warning',
-      tab,
-      row: found,
-      column,
-      value: display(current, type, timeZone),
-      expected: display(write.previous, type, timeZone),
-      message: `${column} of ${describeRef(write.ref)} changed by someone since it was read; not overwritten`,
-    };
-  }
-  setCell(cell, write.value, write.as, timeZone);
-  const index = view.keys.get(col);
-  if (index) for (const k of keyTexts(cellOf(cell))) index.set(k, [...(index.get(k) ?? []), found]);
-  return undefined;
-}
-
-/** The texts a key cell is found by: its trimmed lower-case text, and for a serial its date. */
-function keyTexts(cell: Cell): string[] {
-  const t = text(cell).toLowerCase();
-  if (t === '') return [];
-  if (typeof cell === 'number' && Number.isFinite(cell) && cell > 0) return [t, serialToDate(cell)];
-  return [t];
-}
-
-function keyIndex(view: SheetView, col: number): Map<string, number[]> {
-  let index = view.keys.get(col);
-  if (!index) {
-    index = new Map();
-    const last = lastUsedRow(view.sheet);
-    for (let r = 2; r <= last; r++) {
-      for (const k of keyTexts(cellOf(view.sheet.getCell(r, col))))
-        index.set(k, [...(index.get(k) ?? []), r]);
-    }
-    view.keys.set(col, index);
-  }
-  return index;
-}
-
-/** The sheet row a reference points at now, or why there is none. */
-function findRow(view: SheetView, ref: RowRef, timeZone: string): number | { row?: number; message: string } {
-  const last = lastUsedRow(view.sheet);
-  if (ref.by === 'key') {
-    const col = view.columns.get(normaliseName(ref.header));
-    if (col === undefined) {
-      return {
-        message: `${view.sheet.name} has no key column "${ref.header}"; ${ref.value} was not written`,
-      };
-    }
-    const candidates = keyIndex(view, col).get(ref.value.trim().toLowerCase()) ?? [];
-    const matches = [...new Set(candidates)]
-      .filter((r) => r <= last && sameKey(cellOf(view.sheet.getCell(r, col)), ref.value, timeZone))
-      .sort((a, b) => a - b);
-    if (matches.length === 1) return matches[0]!;
-    if (matches.length === 0) {
-      return { message: `no ${view.sheet.name} row has ${ref.header} ${ref.value} any more; not written` };
-    }
-    return {
-      row: matches[0],
-      message: `${ref.header} ${ref.value} appears on ${view.sheet.name} rows ${matches.join(', ')}; not written`,
-    };
-  }
-  for (const [header, expected] of Object.entries(ref.cells)) {
-    const col = view.columns.get(normaliseName(header));
-    const current = col === undefined ? null : cellOf(view.sheet.getCell(ref.row, col));
-    if (!sameCell(current, expected, timeZone)) {
-      return {
-        row: ref.row,
-        message: `${view.sheet.name} row ${ref.row} no longer holds what was read (${header} is now "${text(current)}", was "${text(expected)}"); changed by someone since it was read; not overwritten`,
-      };
-    }
-  }
-  return ref.row;
-}
-
-function applyAppend(
-  view: SheetView | undefined,
-  append: RowAppend,
-  timeZone: string,
-): { appended: boolean; problems: Problem[] } {
-  const { tab } = append;
-  if (!view) {
-    return {
-      appended: false,
-      problems: [{ severity: 'error', tab, message: `the register has no ${tab} tab; a row was not added` }],
-    };
-  }
-  const problems: Problem[] = [];
-  const kinds = new Map(Object.entries(append.dates ?? {}).map(([h, k]) => [normaliseName(h), k]));
-  const rowNumber = lastUsedRow(view.sheet) + 1;
-  for (const [header, value] of Object.entries(append.values)) {
-    const col = view.columns.get(normaliseName(header));
-    if (col === undefined) {
-      if (isRequired(tab, header) && !isBlank(value)) {
-        problems.push({
-          severity: 'error',
-          tab,
-          row: rowNumber,
-          column: header,
-          value: text(value),
-          message: `${tab} has no column "${header}"; that value of the added row was not written`,
-        });
-      }
-      continue;
-    }
-    setCell(view.sheet.getCell(rowNumber, col), value, kinds.get(normaliseName(header)), timeZone);
-  }
-  return { appended: true, problems };
-}
-
-// ---------- comparing cells ----------
-
-function text(cell: Cell): string {
-  return cell === null ? '' : String(cell).trim();
-}
-
-function display(cell: Cell, type: DateKind | undefined, timeZone: string): string {
-  if (typeof cell === 'number' && type === 'date') return serialToDate(cell);
-  if (typeof cell === 'number' && type === 'instant') return serialToInstant(cell, timeZone);
-  return text(cell);
+  return {
+    conflicts: resolution.conflicts,
+    writes: cellsWritten(resolution),
+    appends: resolution.appends.length,
+  };
 }
 
 // ---------- saving ----------

@@ -1,34 +1,36 @@
 /**
- * Applies a plan to an in-memory snapshot, as a backend would: rows found by key at write
- * time, appends at the end. Lets core tests run several syncs in a row.
+ * The in-memory test runtime: applies a plan to a snapshot as every runtime does — the core
+ * resolves it against the rows as they are (`resolvePlan`) and this carries it out. Lets core
+ * tests run several syncs in a row.
  */
 import { normaliseName } from '../../src/core/layout';
-import { cellText } from '../../src/core/register';
-import type { Cell, Plan, Snapshot } from '../../src/core/types';
+import { type Resolution, resolvePlan } from '../../src/core/resolve';
+import type { Plan, Snapshot } from '../../src/core/types';
 
 export function applyToSnapshot(snapshot: Snapshot, plan: Plan): Snapshot {
+  return applyResolved(snapshot, plan).snapshot;
+}
+
+/** The snapshot after the plan, and the resolution (its conflicts). */
+export function applyResolved(
+  snapshot: Snapshot,
+  plan: Plan,
+): { snapshot: Snapshot; resolution: Resolution } {
   const next: Snapshot = structuredClone(snapshot);
-  const table = (tab: string) => next.tables.find((t) => normaliseName(t.name) === normaliseName(tab))!;
-  const col = (headers: string[], header: string) =>
-    headers.findIndex((h) => normaliseName(h) === normaliseName(header));
-  for (const w of plan.writes) {
-    const t = table(w.tab);
-    const c = col(t.headers, w.column);
-    let row: Cell[] | undefined;
-    if (w.ref.by === 'key') {
-      const k = col(t.headers, w.ref.header);
-      const value = w.ref.value;
-      row = t.rows.find((r) => cellText(r[k] ?? null) === value);
-    } else {
-      row = t.rows[w.ref.row - 2];
+  const table = (tab: string) => next.tables.find((t) => normaliseName(t.name) === normaliseName(tab));
+  const resolution = resolvePlan(plan, table);
+  for (const r of resolution.rows) {
+    const row = table(r.tab)!.rows[r.index]!;
+    for (const c of r.cells) {
+      while (row.length <= c.column) row.push(null);
+      row[c.column] = c.value;
     }
-    if (!row) throw new Error(`no row for ${JSON.stringify(w.ref)} in ${w.tab}`);
-    while (row.length <= c) row.push(null);
-    row[c] = w.value;
   }
-  for (const a of plan.appends) {
-    const t = table(a.tab);
-    t.rows.push(t.headers.map((h) => a.values[h] ?? null));
+  for (const a of resolution.appends) {
+    const t = table(a.tab)!;
+    const row = t.headers.map(() => null as Plan['writes'][number]['value']);
+    for (const c of a.cells) row[c.column] = c.value;
+    t.rows.push(row);
   }
-  return next;
+  return { snapshot: next, resolution };
 }

@@ -261,9 +261,11 @@ describe('people editing the Sheet while a sync runs', () => {
     } as never);
     const run = await g.sync();
     expect(run.result.conflicts.map((c) => [c.tab, c.value, c.column])).toEqual([
-      ['Milestones', 'M-0003', 'Forecast'],
+      ['Milestones', '2027-02-01', 'Forecast'],
     ]);
-    expect(run.result.conflicts[0]!.message).toMatch(/Forecast was changed by someone since it was read/);
+    expect(run.result.conflicts[0]!.message).toMatch(
+      /Forecast of ID M-0003 changed by someone since it was read/,
+    );
     const after = g.emulator.values(g.id, 'Milestones', 'FORMATTED_VALUE');
     expect(after.find((x) => x[0] === 'M-0003')![header.indexOf('Forecast')]).toBe('2027-02-01');
   });

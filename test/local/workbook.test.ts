@@ -209,7 +209,6 @@ describe('people text is stored literally, never as a formula', () => {
     );
     const { conflicts } = applyPlan(
       wb,
-      { tables: [] },
       {
         writes: [
           {
@@ -449,7 +448,6 @@ describe('applyPlan', () => {
 
     const result = applyPlan(
       workbook,
-      snapshot,
       {
         writes: [
           keyWrite('M-0002', 'Status', 'Might miss', 'On track'),
@@ -500,7 +498,6 @@ describe('applyPlan', () => {
     const { workbook, snapshot } = await readWorkbook(file);
     const result = applyPlan(
       workbook,
-      snapshot,
       {
         writes: [
           keyWrite('M-0001', 'Status', 'Might miss', 'On track'),
@@ -550,12 +547,11 @@ describe('applyPlan', () => {
     ]);
   });
 
-  it('does not overwrite a cell someone changed since the read, and reports it', async () => {
+  it('does not overwrite a cell someone changed since the read, nor anything else of that row, and reports it', async () => {
     const { workbook, snapshot } = await savedAndRead();
     sheet(workbook, 'Milestones').getCell('F3').value = 'Done'; // M-0002 Status, changed by a person
     const result = applyPlan(
       workbook,
-      snapshot,
       {
         writes: [
           keyWrite('M-0002', 'Status', 'Missed', 'On track'),
@@ -565,7 +561,7 @@ describe('applyPlan', () => {
       },
       TZ,
     );
-    expect(result.writes).toBe(1);
+    expect(result.writes).toBe(0);
     expect(result.conflicts).toEqual([
       {
         severity: 'warning',
@@ -574,18 +570,18 @@ describe('applyPlan', () => {
         column: 'Status',
         value: 'Done',
         expected: 'On track',
-        message: expect.stringContaining('changed by someone since it was read; not overwritten'),
+        message:
+          'Status of ID M-0002 changed by someone since it was read; not overwritten, nor anything else of this row',
       },
     ]);
     expect(sheet(workbook, 'Milestones').getCell('F3').value).toBe('Done');
-    expect(sheet(workbook, 'Milestones').getCell('J3').value).toBe('n');
+    expect(sheet(workbook, 'Milestones').getCell('J3').value).toBe('second');
   });
 
   it('treats a date serial and its YYYY-MM-DD text, and blank and empty, as the same previous value', async () => {
     const { workbook, snapshot } = await savedAndRead();
     const result = applyPlan(
       workbook,
-      snapshot,
       {
         writes: [
           keyWrite('M-0001', 'Forecast', '2027-01-05', '2026-12-24', 'date'),
@@ -598,7 +594,8 @@ describe('applyPlan', () => {
       },
       TZ,
     );
-    expect(result.writes).toBe(4);
+    // M-0001's three cells; M-0002's Due was changed, so its row (Depends on too) is left.
+    expect(result.writes).toBe(3);
     expect(result.conflicts).toHaveLength(1);
     expect(result.conflicts[0]).toMatchObject({ column: 'Due', value: '2027-01-15', expected: '2027-01-14' });
   });
@@ -608,7 +605,6 @@ describe('applyPlan', () => {
     sheet(workbook, 'Milestones').getCell('A4').value = 'M-0002'; // now twice
     const result = applyPlan(
       workbook,
-      snapshot,
       {
         writes: [
           keyWrite('M-0002', 'Status', 'Done', 'On track'),
@@ -635,7 +631,7 @@ describe('applyPlan', () => {
       value: 'M-0003',
       previous: null,
     });
-    expect(applyPlan(workbook, snapshot, { writes: [match(4)], appends: [] }, TZ)).toEqual({
+    expect(applyPlan(workbook, { writes: [match(4)], appends: [] }, TZ)).toEqual({
       conflicts: [],
       writes: 1,
       appends: 0,
@@ -643,12 +639,12 @@ describe('applyPlan', () => {
     expect(sheet(workbook, 'Milestones').getCell('A4').value).toBe('M-0003');
 
     // The same write again: the row now has an ID, so it no longer matches.
-    const again = applyPlan(workbook, snapshot, { writes: [match(4)], appends: [] }, TZ);
+    const again = applyPlan(workbook, { writes: [match(4)], appends: [] }, TZ);
     expect(again.writes).toBe(0);
     expect(again.conflicts[0]).toMatchObject({ tab: 'Milestones', row: 4 });
     expect(again.conflicts[0]!.message).toContain('no longer holds what was read');
     // A row that moved: row 3 holds another milestone.
-    expect(applyPlan(workbook, snapshot, { writes: [match(3)], appends: [] }, TZ).writes).toBe(0);
+    expect(applyPlan(workbook, { writes: [match(3)], appends: [] }, TZ).writes).toBe(0);
     expect(sheet(workbook, 'Milestones').getCell('A3').value).toBe('M-0002');
   });
 
@@ -664,7 +660,6 @@ describe('applyPlan', () => {
     };
     const result = applyPlan(
       wb,
-      { tables: [] },
       {
         writes: [
           keyWrite('M-0001', 'Status', 'Done', null),
@@ -706,7 +701,6 @@ describe('applyPlan', () => {
     updates.getCell('A9').numFmt = 'yyyy-mm-dd'; // formatting only
     const result = applyPlan(
       workbook,
-      snapshot,
       {
         writes: [],
         appends: [
