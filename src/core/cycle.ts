@@ -122,6 +122,32 @@ export function planWatermark(register: Register, newest: string | undefined): P
 }
 
 /**
+ * The watermark once a sync's plan has been applied: moved to the newest response read, unless
+ * rows conflicted — the responses behind a conflict must be read again by the next sync.
+ */
+export function watermarkAfter(
+  register: Register,
+  newest: string | undefined,
+  conflicts: readonly Problem[],
+): Plan | undefined {
+  return conflicts.length ? undefined : planWatermark(register, newest);
+}
+
+/**
+ * The newest submit time among raw submissions (a runtime that reads a file of them: the
+ * local backend's responses.jsonl); lines that are not submissions are left out.
+ */
+export function newestSubmitted(raw: readonly RawSubmission[]): string | undefined {
+  let newest: number | undefined;
+  for (const r of raw) {
+    const at = (r.value as { submittedAt?: unknown } | null)?.submittedAt;
+    const ms = typeof at === 'string' ? Date.parse(at) : Number.NaN;
+    if (Number.isFinite(ms) && (newest === undefined || ms > newest)) newest = ms;
+  }
+  return newest === undefined ? undefined : new Date(newest).toISOString();
+}
+
+/**
  * A plan whose emails did not all go out (a runtime that stops at a deadline or a spent
  * quota — Apps Script): nothing that records them as sent is written — no
  * Meetings write, and a meeting row added by this run leaves those `columns` empty (a row

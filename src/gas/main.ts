@@ -19,10 +19,10 @@ import {
   planSettings,
   planSync,
   planValidate,
-  planWatermark,
   planWrapUp,
   today,
   WATERMARK_OVERLAP_MS,
+  watermarkAfter,
   withoutEmailRecords,
 } from '../core/cycle';
 import { formResponseReader, formSpec } from '../core/form';
@@ -119,8 +119,7 @@ function formResponses(snapshot: Snapshot): { raw: RawSubmission[]; newest?: str
 
 /** Moves the watermark in Settings once every row of the sync went in (core: planWatermark). */
 function advanceWatermark(snapshot: Snapshot, newest: string | undefined, result: ApplyResult): void {
-  if (result.conflicts.length) return;
-  const moved = planWatermark(readRegister(snapshot).register, newest);
+  const moved = watermarkAfter(readRegister(snapshot).register, newest, result.conflicts);
   if (moved) apply(moved);
 }
 

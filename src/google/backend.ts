@@ -9,11 +9,11 @@ import {
   planRequests,
   planSettings,
   planSync,
-  planWatermark,
   planWrapUp,
   type RequestOutcome,
   type SyncOutcome,
   type WrapUpOutcome,
+  watermarkAfter,
 } from '../core/cycle';
 import { formResponders, formSpec } from '../core/form';
 import { readRegister } from '../core/register';
@@ -232,8 +232,8 @@ function formIdOf(register: Register): string {
 export interface GoogleResponses {
   raw: RawSubmission[];
   problems: Problem[];
-  /** The Settings write that moves the watermark, applied only after a sync without conflicts. */
-  watermark?: Plan;
+  /** The submit time of the newest form response read (not of --responses lines). */
+  newest?: string;
   read: number;
 }
 
@@ -249,12 +249,11 @@ export async function formResponses(
   const id = register.settings.raw['Form ID']?.trim();
   if (!id) return { ...extra, read: 0 };
   const got = await readResponses(f, id, register, formWatermark(register));
-  const watermark = planWatermark(register, got.watermark);
   return {
     raw: [...got.submissions, ...extra.raw],
     problems: extra.problems,
     read: got.read,
-    ...(watermark ? { watermark } : {}),
+    ...(got.watermark ? { newest: got.watermark } : {}),
   };
 }
 
@@ -269,8 +268,8 @@ async function advanceWatermark(
   responses: GoogleResponses,
   result: SheetApplyResult,
 ): Promise<void> {
-  if (!responses.watermark || result.conflicts.length) return;
-  await applyToSheet(api, spreadsheetId, sheet, responses.watermark, CALLS);
+  const moved = watermarkAfter(readRegister(sheet.snapshot).register, responses.newest, result.conflicts);
+  if (moved) await applyToSheet(api, spreadsheetId, sheet, moved, CALLS);
 }
 
 /** `milepost sync --backend google`: form responses (and --responses lines) into the register. */

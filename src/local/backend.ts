@@ -5,6 +5,8 @@
  */
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
+import { newestSubmitted, watermarkAfter } from '../core/cycle';
+import { readRegister } from '../core/register';
 import type { Plan, Problem, RawSubmission, Snapshot } from '../core/types';
 import { writeFileAtomic } from './atomic';
 import { withLock } from './lock';
@@ -63,6 +65,7 @@ export async function runLocal<T extends { plan: Plan }>(
   now: string,
   plan: (read: LocalRead) => T,
   files: (outcome: T, paths: WorkspacePaths) => { path: string; data: string }[] = () => [],
+  opts: { syncsResponses?: boolean } = {},
 ): Promise<{ outcome: T; report: ApplyReport; paths: WorkspacePaths }> {
   const paths = workspacePaths(dir);
   await assertWorkspace(paths);
@@ -74,6 +77,14 @@ export async function runLocal<T extends { plan: Plan }>(
     // so a response is never recorded as applied while its cell was left as it was.
     const applied = applyPlan(workbook, outcome.plan, outcome.plan.timeZone);
     if (applied.conflicts.length) throw new PlanConflictError(applied.conflicts);
+    // The watermark, kept as every runtime keeps it (the file itself is read whole each time).
+    const moved =
+      opts.syncsResponses && watermarkAfter(readRegister(snapshot).register, newestSubmitted(raw), []);
+    if (moved) {
+      const m = applyPlan(workbook, moved, moved.timeZone);
+      applied.writes += m.writes;
+      applied.appends += m.appends;
+    }
     await assertUnchanged(paths.register, stamp);
     for (const f of files(outcome, paths)) {
       await fs.mkdir(path.dirname(f.path), { recursive: true });

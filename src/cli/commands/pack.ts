@@ -50,6 +50,7 @@ export async function packCommand(opts: GlobalOptions): Promise<number> {
       return { ...o, problems: [...read.responseProblems, ...o.problems] };
     },
     packFiles,
+    { syncsResponses: true },
   ).then((r) => {
     saySync(r.outcome);
     reportApply(r.report);

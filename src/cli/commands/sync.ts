@@ -69,8 +69,13 @@ export async function syncCommand(opts: GlobalOptions): Promise<number> {
     ? await previewSync(opts, now)
     : backendOf(opts) === 'google'
       ? await syncOnGoogle(opts, now)
-      : await runLocal(opts.workspace, 'sync', now, (read) =>
-          plan(read.snapshot, read.responses, read.responseProblems, now),
+      : await runLocal(
+          opts.workspace,
+          'sync',
+          now,
+          (read) => plan(read.snapshot, read.responses, read.responseProblems, now),
+          undefined,
+          { syncsResponses: true },
         );
   saySync(outcome);
   reportApply(report);

@@ -1,0 +1,259 @@
+/**
+ * The three runtimes behind one test interface, so that the parity suite runs each scenario
+ * through all of them from one table: the local backend (the CLI, as a user runs it), the Node
+ * job against the Workspace emulator, and the Apps Script bundle in node:vm against the fakes.
+ *
+ * A person's edits (a row added, a row deleted) are made the way each runtime's users make them:
+ * in the workbook with a spreadsheet program (exceljs here), in the Sheet (the emulator's human
+ * edits), in the bound Sheet (the fake SpreadsheetApp state). Sending failures are real ones:
+ * an outbox file name taken by another program's file, Gmail refusing a send, MailApp's daily
+ * quota spent.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import ExcelJS from 'exceljs';
+import { initWorkspace } from '../../src/cli/commands/init';
+import { normaliseName } from '../../src/core/layout';
+import type { Email, Snapshot } from '../../src/core/types';
+import { requestGoogle, setupGoogle, syncGoogle } from '../../src/google/backend';
+import { configureRetry } from '../../src/google/retry';
+import { emlFileName } from '../../src/local/outbox';
+import { parseResponses } from '../../src/local/responses';
+import { readWorkbook } from '../../src/local/workbook';
+import { hash } from '../../src/mail/mime';
+import { milepost, sampleResponses, tempDir } from '../cli/helpers';
+import { respond } from '../emulator/respond';
+import { type Emulator, startEmulator } from '../emulator/server';
+import { newWorld, respondAll, run, sampleSnapshot, snapshotOf, T } from '../gas/week';
+import type { GasWorld } from '../gas/world';
+
+export { T };
+
+/** A new milestone row as a person types it: no ID. */
+export interface NewRow {
+  title: string;
+  owner: string;
+  due: string;
+}
+
+export interface Runtime {
+  readonly name: 'local' | 'google' | 'apps script';
+  /** The register as the core reads it. */
+  snapshot(): Promise<Snapshot>;
+  sync(now: string): Promise<void>;
+  /** Sends the update requests (a failed send is the scenario's to judge, by what was sent and recorded). */
+  request(now: string): Promise<void>;
+  /** The sample team answers (the sample responses.jsonl, through each runtime's form). */
+  respond(): Promise<void>;
+  addMilestone(row: NewRow): Promise<void>;
+  deleteMilestone(title: string): Promise<void>;
+  /** The email with this key (and those after it) cannot go out until `sendsWork`. */
+  failSendFrom(email: Email, before: Email[]): Promise<void>;
+  sendsWork(): Promise<void>;
+  /** The recipients of each update request sent so far, one entry per email. */
+  requestsSent(): Promise<string[]>;
+  close(): Promise<void>;
+}
+
+const isRequest = (subject: string) => /Milestone update for/.test(subject);
+
+// ---------- local ----------
+
+export async function localRuntime(): Promise<Runtime> {
+  const dir = tempDir('parity-local');
+  await initWorkspace(dir, { sample: true });
+  const book = path.join(dir, 'register.xlsx');
+  const outbox = path.join(dir, 'outbox');
+  let blocked: string[] = [];
+  const edit = async (change: (sheet: ExcelJS.Worksheet) => void) => {
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.readFile(book);
+    change(wb.getWorksheet('Milestones')!);
+    await wb.xlsx.writeFile(book);
+  };
+  const column = (sheet: ExcelJS.Worksheet, header: string) => {
+    let at = 0;
+    sheet.getRow(1).eachCell((c, n) => {
+      if (normaliseName(String(c.value)) === normaliseName(header)) at = n;
+    });
+    return at;
+  };
+  return {
+    name: 'local',
+    snapshot: async () => (await readWorkbook(book)).snapshot,
+    sync: async (now) => {
+      const r = milepost('sync', '-w', dir, '--now', now);
+      if (r.code !== 0) throw new Error(`local sync: ${r.stderr}`);
+    },
+    request: async (now) => void milepost('request', '-w', dir, '--now', now),
+    respond: async () => fs.writeFileSync(path.join(dir, 'responses.jsonl'), sampleResponses()),
+    addMilestone: (row) =>
+      edit((sheet) => {
+        let last = sheet.rowCount;
+        while (last > 1 && !sheet.getRow(last).getCell(column(sheet, 'Milestone')).value) last--;
+        const r = sheet.getRow(last + 1);
+        r.getCell(column(sheet, 'Milestone')).value = row.title;
+        r.getCell(column(sheet, 'Owner')).value = row.owner;
+        r.getCell(column(sheet, 'Due')).value = new Date(`${row.due}T00:00:00Z`);
+      }),
+    deleteMilestone: (title) =>
+      edit((sheet) => {
+        const col = column(sheet, 'Milestone');
+        for (let r = 2; r <= sheet.rowCount; r++)
+          if (sheet.getRow(r).getCell(col).value === title) return void sheet.spliceRows(r, 1);
+        throw new Error(`no milestone ${title}`);
+      }),
+    // Another program's files hold both names the outbox could give this email.
+    failSendFrom: async (email) => {
+      fs.mkdirSync(outbox, { recursive: true });
+      blocked = [emlFileName(email.key), emlFileName(`${email.key}-${hash(email.key).slice(0, 8)}`)].map(
+        (f) => path.join(outbox, f),
+      );
+      for (const f of blocked)
+        fs.writeFileSync(f, 'Subject: not from Milepost\r\n\r\nsomeone else’s file\r\n');
+    },
+    sendsWork: async () => {
+      for (const f of blocked) fs.rmSync(f, { force: true });
+      blocked = [];
+    },
+    requestsSent: async () =>
+      fs.existsSync(outbox)
+        ? fs
+            .readdirSync(outbox)
+            .map((f) =>
+              fs
+                .readFileSync(path.join(outbox, f), 'utf8')
+                .split('\r\n\r\n')[0]!
+                .replace(/\r\n[ \t]+/g, ' '),
+            )
+            .filter((head) => /^Subject: .*Milestone update for/m.test(head) || /^Subject: =\?/m.test(head))
+            .filter((head) => /^X-Milepost-Key: request\//m.test(head))
+            .map((head) => /^To: (.*)$/m.exec(head)![1]!.split(/,\s*/).sort().join(','))
+            .sort()
+        : [],
+    close: async () => {},
+  };
+}
+
+// ---------- Google (Node job ↔ emulator) ----------
+
+export async function googleRuntime(template: string): Promise<Runtime> {
+  configureRetry({ sleep: async () => {} });
+  const e: Emulator = await startEmulator({ quotaPerMinute: false });
+  const id = await e.seedFromWorkbook(path.join(template, 'register.xlsx'));
+  const env = { MILEPOST_GOOGLE_API_ROOT: e.apiRoot, MILEPOST_GMAIL_SPACING_MS: '0' };
+  await setupGoogle(id, 'ignored', env);
+  const sheetRows = () => e.values(id, 'Milestones');
+  const col = (header: string) =>
+    sheetRows()[0]!.findIndex((h) => normaliseName(String(h)) === normaliseName(header));
+  const letter = (header: string) => String.fromCharCode(65 + col(header));
+  let responded = false;
+  return {
+    name: 'google',
+    snapshot: async () => {
+      const state = e.dump() as unknown as {
+        spreadsheets: { sheets: { properties: { title: string }; values: (string | number | null)[][] }[] }[];
+      };
+      return {
+        tables: state.spreadsheets[0]!.sheets.map((s) => {
+          const [headers = [], ...rows] = s.values;
+          return {
+            name: s.properties.title,
+            headers: headers.map(String),
+            rows: rows.map((r) => r.map((c) => (c === '' ? null : c))),
+          };
+        }),
+      };
+    },
+    sync: async (now) => void (await syncGoogle(id, { raw: [], problems: [] }, now, env)),
+    request: async (now) => {
+      await requestGoogle(id, now, {}, env).catch(() => undefined);
+    },
+    respond: async () => {
+      if (responded) return;
+      responded = true;
+      await respond({ apiRoot: e.apiRoot, spreadsheetId: id }, parseResponses(sampleResponses()).raw);
+    },
+    addMilestone: async (row) => {
+      const at = sheetRows().filter((r) => r.some((c) => c !== '' && c !== null)).length + 1;
+      for (const [h, v] of [
+        ['Milestone', row.title],
+        ['Owner', row.owner],
+        ['Due', row.due],
+      ] as const)
+        e.edit({ op: 'set', sheet: 'Milestones', a1: `${letter(h)}${at}`, value: v });
+    },
+    deleteMilestone: async (title) => {
+      const at = sheetRows().findIndex((r) => r[col('Milestone')] === title);
+      if (at < 0) throw new Error(`no milestone ${title}`);
+      e.edit({ op: 'deleteRows', sheet: 'Milestones', at: at + 1, count: 1 });
+    },
+    // Gmail refuses this send and every attempt at it (a 400 is not repeated).
+    failSendFrom: async (_email, before) => {
+      e.fail({
+        status: 400,
+        path: 'messages/send$',
+        onCall: before.length + 1,
+        times: 1000,
+        message: 'refused',
+      });
+    },
+    sendsWork: async () => e.clearFaults(),
+    requestsSent: async () => {
+      const state = e.dump() as unknown as { messages: { milepostKey: string; to: string[] }[] };
+      return state.messages
+        .filter((m) => m.milepostKey.startsWith('request/'))
+        .map((m) => [...m.to].sort().join(','))
+        .sort();
+    },
+    close: () => e.close(),
+  };
+}
+
+// ---------- Apps Script (bundle in node:vm) ----------
+
+export async function appsScriptRuntime(): Promise<Runtime> {
+  const world: GasWorld = newWorld(await sampleSnapshot());
+  run(world, 'milepostSetup', T.setup);
+  const sheet = () => world.sheet('Milestones');
+  const col = (header: string) =>
+    (world.values('Milestones')[0] ?? []).findIndex(
+      (h) => normaliseName(String(h)) === normaliseName(header),
+    ) + 1;
+  let responded = false;
+  return {
+    name: 'apps script',
+    snapshot: async () => snapshotOf(world),
+    sync: async (now) => void run(world, 'milepostSync', now),
+    request: async (now) => void run(world, 'milepostRequest', now),
+    respond: async () => {
+      if (responded) return;
+      responded = true;
+      respondAll(world, false);
+    },
+    addMilestone: async (row) => {
+      const at = sheet().lastRow() + 1;
+      sheet().writable(at, col('Milestone')).v = row.title;
+      sheet().writable(at, col('Owner')).v = row.owner;
+      sheet().writable(at, col('Due')).v = new Date(`${row.due}T00:00:00Z`);
+    },
+    deleteMilestone: async (title) => {
+      const at = world.values('Milestones').findIndex((r) => r[col('Milestone') - 1] === title);
+      if (at < 0) throw new Error(`no milestone ${title}`);
+      sheet().deleteRows(at + 1, 1);
+    },
+    // The day's MailApp quota runs out after the emails before this one.
+    failSendFrom: async (_email, before) => {
+      world.mail.quota = world.mail.used + before.reduce((n, e) => n + e.to.length + e.cc.length, 0);
+    },
+    sendsWork: async () => {
+      world.mail.quota = world.mail.used + 1500;
+    },
+    requestsSent: async () =>
+      world.mail.sent
+        .filter((m) => isRequest(m.subject))
+        .map((m) => String(m.to).split(/,\s*/).sort().join(','))
+        .sort(),
+    close: async () => {},
+  };
+}
