@@ -138,7 +138,7 @@ export async function localRuntime(): Promise<Runtime> {
 // ---------- Google (Node job ↔ emulator) ----------
 
 export async function googleRuntime(template: string): Promise<Runtime> {
-  configureRetry({ sleep: async () => {} });
+  configureRetry({ baseMs: 2, capMs: 20 });
   const e: Emulator = await startEmulator({ quotaPerMinute: false });
   const id = await e.seedFromWorkbook(path.join(template, 'register.xlsx'));
   const env = { MILEPOST_GOOGLE_API_ROOT: e.apiRoot, MILEPOST_GMAIL_SPACING_MS: '0' };
