@@ -59,6 +59,11 @@ function configured<T extends GlobalOptions & { config?: string }>(opts: T, cmd:
   return withConfig(opts, given, config);
 }
 
+/** A command's action: runs `fn` on the configured options and exits with its code. */
+type Act = <T extends GlobalOptions & { config?: string }>(
+  fn: (opts: T) => Promise<number>,
+) => (opts: T, cmd: Command) => Promise<void>;
+
 export function buildProgram(exit: (code: number) => void): Command {
   const program = new Command('milepost')
     .description(
@@ -79,11 +84,20 @@ A week with the local backend (a workspace directory with register.xlsx):
   milepost run -w team                whatever is due now (for cron)
   npx milepost demo                   the whole cycle on a sample team, with a fixed clock`,
     );
-  const act =
+  const act: Act =
     <T extends GlobalOptions & { config?: string }>(fn: (opts: T) => Promise<number>) =>
     async (opts: T, cmd: Command) =>
       exit(await fn(configured(opts, cmd)));
 
+  addRegisterCommands(program, act);
+  addCycleCommands(program, act);
+  addLocalCommands(program, exit);
+  addLoginCommands(program, exit);
+  return program;
+}
+
+/** The commands that make and check a register: init, setup, validate. */
+function addRegisterCommands(program: Command, act: Act): void {
   example(
     common(
       program
@@ -115,6 +129,10 @@ A week with the local backend (a workspace directory with register.xlsx):
     ),
     'milepost validate --backend google --spreadsheet 1AbC…xyz --json',
   ).action(act(validateCommand));
+}
+
+/** The commands of the weekly cycle: request, sync, pack, wrap-up, and run (whichever is due). */
+function addCycleCommands(program: Command, act: Act): void {
   example(
     google(
       program
@@ -163,6 +181,10 @@ A week with the local backend (a workspace directory with register.xlsx):
     ),
     'milepost run --workspace team   # from cron, every 15 minutes; or: --backend google --spreadsheet ID',
   ).action(act(runCommand));
+}
+
+/** The local backend's form server and the demo (both use their options as given). */
+function addLocalCommands(program: Command, exit: (code: number) => void): void {
   example(
     program
       .command('serve')
@@ -185,6 +207,10 @@ A week with the local backend (a workspace directory with register.xlsx):
     ),
     'milepost demo /tmp/milepost-demo',
   ).action(async (dir: string, opts: GlobalOptions) => exit(await demoCommand(dir, opts)));
+}
+
+/** The Google sign-in commands: login and logout. */
+function addLoginCommands(program: Command, exit: (code: number) => void): void {
   example(
     program
       .command('login')
@@ -203,7 +229,6 @@ A week with the local backend (a workspace directory with register.xlsx):
     .command('logout')
     .description('remove the Google login stored by `milepost login`')
     .action(async () => exit(await logoutCommand()));
-  return program;
 }
 
 export async function main(argv: string[]): Promise<number> {

@@ -87,6 +87,37 @@ export function prefilledSubmission(person: Person, meeting: Meeting, milestones
   };
 }
 
+/** The paragraph that says how to send the update: the personal form link, the form, or a reply. */
+function howToSend(
+  register: Register,
+  meeting: Meeting,
+  person: Person,
+  milestones: Milestone[],
+  personalLink?: string,
+): Block {
+  const s = register.settings;
+  const link = personalLink || (s.formBaseUrl ? `${s.formBaseUrl.replace(/\/$/, '')}` : '');
+  if (personalLink) {
+    return {
+      type: 'paragraph',
+      content: [
+        { text: 'Open your update form', link: personalLink, bold: true },
+        ': it opens with your milestones as they stand — change what moved, add your wins, learnings and where you need help, and send.',
+      ],
+    };
+  }
+  if (link) {
+    return { type: 'paragraph', content: ['Fill in the form: ', { text: link, link }] };
+  }
+  return {
+    type: 'paragraph',
+    content: [
+      'Reply with your update, or add this line (edited) to responses.jsonl in the Milepost workspace: ',
+      { text: JSON.stringify(prefilledSubmission(person, meeting, milestones)), muted: true },
+    ],
+  };
+}
+
 export function requestEmail(
   register: Register,
   meeting: Meeting,
@@ -138,26 +169,7 @@ export function requestEmail(
       ],
     },
   ];
-  const link = personalLink || (s.formBaseUrl ? `${s.formBaseUrl.replace(/\/$/, '')}` : '');
-  if (personalLink) {
-    blocks.push({
-      type: 'paragraph',
-      content: [
-        { text: 'Open your update form', link: personalLink, bold: true },
-        ': it opens with your milestones as they stand — change what moved, add your wins, learnings and where you need help, and send.',
-      ],
-    });
-  } else if (link) {
-    blocks.push({ type: 'paragraph', content: ['Fill in the form: ', { text: link, link }] });
-  } else {
-    blocks.push({
-      type: 'paragraph',
-      content: [
-        'Reply with your update, or add this line (edited) to responses.jsonl in the Milepost workspace: ',
-        { text: JSON.stringify(prefilledSubmission(person, meeting, milestones)), muted: true },
-      ],
-    });
-  }
+  blocks.push(howToSend(register, meeting, person, milestones, personalLink));
   const delegate = person.delegate ? [person.delegate] : [];
   return toEmail(
     `${kind}/${meeting.date}/${person.email}`,

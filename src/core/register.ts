@@ -39,6 +39,7 @@ import type {
   TopicKind,
   TopicRow,
   UpdateRow,
+  Weights,
 } from './types';
 
 export const STATUSES = LISTS.status as readonly Status[];
@@ -246,7 +247,23 @@ function rows(v: TabView | undefined): { row: Cell[]; rowNo: number }[] {
 
 const DEFAULTS = new Map(SETTINGS.map((s) => [normaliseName(s.key), s]));
 
-function readSettings(r: Reader, v: TabView | undefined): Settings {
+/** Accessors for the Settings values, falling back to the defaults and reporting bad values. */
+interface SettingsLookup {
+  /** The value for `key`, or its default when blank or absent. */
+  get: (key: string) => string;
+  /** Reports the value for `key` as not what was expected. */
+  bad: (key: string, expected: string) => void;
+  /** A number of at least `min` (the default when it is not). */
+  num: (key: string, min: number) => number;
+  /** A yes/no value (the default when it is neither). */
+  yesNo: (key: string) => boolean;
+}
+
+/** The Settings tab as written: each setting's text, and the row it is on. */
+function readRawSettings(v: TabView | undefined): {
+  raw: Record<string, string>;
+  rowOf: Map<string, number>;
+} {
   const raw: Record<string, string> = {};
   const rowOf = new Map<string, number>();
   for (const { row, rowNo } of rows(v)) {
@@ -260,6 +277,11 @@ function readSettings(r: Reader, v: TabView | undefined): Settings {
         : cellText(cell);
     rowOf.set(normaliseName(key), rowNo);
   }
+  return { raw, rowOf };
+}
+
+/** Builds the accessors for settings read from the tab. */
+function settingsLookup(r: Reader, raw: Record<string, string>, rowOf: Map<string, number>): SettingsLookup {
   const lookup = new Map(Object.entries(raw).map(([k, val]) => [normaliseName(k), val]));
   const get = (key: string): string => {
     const v2 = lookup.get(normaliseName(key));
@@ -285,7 +307,22 @@ function readSettings(r: Reader, v: TabView | undefined): Settings {
     }
     return n;
   };
+  const yesNo = (key: string): boolean => {
+    const t = get(key).toLowerCase();
+    if (['yes', 'y', 'true', '1', 'on'].includes(t)) return true;
+    if (['no', 'n', 'false', '0', 'off'].includes(t)) return false;
+    bad(key, 'yes or no');
+    return String(DEFAULTS.get(normaliseName(key))?.value) === 'yes';
+  };
+  return { get, bad, num, yesNo };
+}
 
+/** The meeting schedule settings (time zone, weekday, time, first meeting); sets the reader's zone. */
+function readSchedule(
+  r: Reader,
+  s: SettingsLookup,
+): Pick<Settings, 'timeZone' | 'meetingWeekday' | 'meetingTime' | 'firstMeeting'> {
+  const { get, bad } = s;
   let timeZone = get('Time zone');
   if (!isValidTimeZone(timeZone)) {
     bad('Time zone', 'an IANA time zone such as Europe/London');
@@ -309,13 +346,31 @@ function readSettings(r: Reader, v: TabView | undefined): Settings {
     firstMeeting = parseIsoDate(first);
     if (!firstMeeting) bad('First meeting', 'a date (YYYY-MM-DD)');
   }
-  const yesNo = (key: string): boolean => {
-    const t = get(key).toLowerCase();
-    if (['yes', 'y', 'true', '1', 'on'].includes(t)) return true;
-    if (['no', 'n', 'false', '0', 'off'].includes(t)) return false;
-    bad(key, 'yes or no');
-    return String(DEFAULTS.get(normaliseName(key))?.value) === 'yes';
+  return { timeZone, meetingWeekday, meetingTime, firstMeeting };
+}
+
+/** The topic scoring weights. */
+function readWeights({ num }: SettingsLookup): Weights {
+  return {
+    mightMiss: num('Weight might-miss', 0),
+    missed: num('Weight missed', 0),
+    dependency: num('Weight dependency', 0),
+    help: num('Weight help', 0),
+    raised: num('Weight raised', 0),
+    stale: num('Weight stale', 0),
+    priority: num('Weight priority', 0),
+    dueSoon: num('Weight due soon', 0),
+    dueHorizonDays: num('Due horizon (days)', 1),
+    perOtherGroup: num('Weight per other group', 0),
+    perDeferral: num('Weight per deferral', 0),
   };
+}
+
+function readSettings(r: Reader, v: TabView | undefined): Settings {
+  const { raw, rowOf } = readRawSettings(v);
+  const s = settingsLookup(r, raw, rowOf);
+  const { get, num, yesNo } = s;
+  const { timeZone, meetingWeekday, meetingTime, firstMeeting } = readSchedule(r, s);
   return {
     timeZone,
     meetingWeekday,
@@ -335,19 +390,7 @@ function readSettings(r: Reader, v: TabView | undefined): Settings {
     teamEmail: get('Team group email').trim().toLowerCase(),
     autoMiss: yesNo('Auto-miss overdue'),
     formBaseUrl: get('Form base URL'),
-    weights: {
-      mightMiss: num('Weight might-miss', 0),
-      missed: num('Weight missed', 0),
-      dependency: num('Weight dependency', 0),
-      help: num('Weight help', 0),
-      raised: num('Weight raised', 0),
-      stale: num('Weight stale', 0),
-      priority: num('Weight priority', 0),
-      dueSoon: num('Weight due soon', 0),
-      dueHorizonDays: num('Due horizon (days)', 1),
-      perOtherGroup: num('Weight per other group', 0),
-      perDeferral: num('Weight per deferral', 0),
-    },
+    weights: readWeights(s),
     raw,
   };
 }
@@ -402,85 +445,98 @@ export function resolvePerson(team: Person[], text: string): Person | undefined 
 
 // ---------- Milestones ----------
 
-function readMilestones(
+/** The Person an Owner cell names; reports the cell when it names no one. */
+function milestoneOwner(
   r: Reader,
-  v: TabView | undefined,
+  v: TabView,
+  row: Cell[],
+  rowNo: number,
+  team: Person[],
+): Person | undefined {
+  const ownerText = v.text(row, 'Owner');
+  const owner = resolvePerson(team, ownerText);
+  if (!owner) {
+    problem(
+      r,
+      'Milestones',
+      rowNo,
+      'Owner',
+      ownerText,
+      ownerText ? 'the email (or unique name) of someone on the Team tab' : 'one accountable owner',
+    );
+  }
+  return owner;
+}
+
+/** One Milestones row (`id` is its ID cell, upper-cased), reporting what is wrong with it. */
+function readMilestoneRow(
+  r: Reader,
+  v: TabView,
+  row: Cell[],
+  rowNo: number,
+  id: string,
   team: Person[],
   priorities: PriorityRow[],
-): Milestone[] {
-  const out: Milestone[] = [];
-  const idRows = new Map<string, number[]>();
-  const priorityNames = new Set(priorities.map((p) => normaliseName(p.name)));
-  for (const { row, rowNo } of rows(v)) {
-    const id = v!.text(row, 'ID').toUpperCase();
-    if (id && !ID_PATTERN.test(id)) {
-      problem(
-        r,
-        'Milestones',
-        rowNo,
-        'ID',
-        v!.cell(row, 'ID'),
-        'an ID like M-0007, or blank to have one assigned',
-      );
-    }
-    if (id) idRows.set(id, [...(idRows.get(id) ?? []), rowNo]);
-    const title = v!.text(row, 'Milestone');
-    if (!title) problem(r, 'Milestones', rowNo, 'Milestone', '', 'a short description of the milestone');
-    const ownerText = v!.text(row, 'Owner');
-    const owner = resolvePerson(team, ownerText);
-    if (!owner) {
-      problem(
-        r,
-        'Milestones',
-        rowNo,
-        'Owner',
-        ownerText,
-        ownerText ? 'the email (or unique name) of someone on the Team tab' : 'one accountable owner',
-      );
-    }
-    const priority = v!.text(row, 'Priority');
-    if (priority && priorities.length && !priorityNames.has(normaliseName(priority))) {
-      problem(
-        r,
-        'Milestones',
-        rowNo,
-        'Priority',
-        priority,
-        'a priority listed on the Priorities tab',
-        undefined,
-        'warning',
-      );
-    }
-    const due = dateField(r, v!, row, rowNo, 'Due');
-    if (!due && cellText(v!.cell(row, 'Due')) === '')
-      problem(r, 'Milestones', rowNo, 'Due', '', 'a due date');
-    const statusCell = v!.text(row, 'Status');
-    const status = listField(r, v!, row, rowNo, 'Status', STATUSES, 'On track');
-    const forecastCell = cellText(v!.cell(row, 'Forecast'));
-    const forecast = dateField(r, v!, row, rowNo, 'Forecast');
-    const depText = v!.has('Depends on') ? v!.text(row, 'Depends on') : '';
-    const dependsOn = splitIds(depText);
-    out.push({
-      id: ID_PATTERN.test(id) ? id : '',
-      row: rowNo,
-      priority,
-      title,
-      owner: owner?.email ?? '',
-      due,
-      status,
-      statusCell,
-      forecast,
-      forecastCell,
-      dependsOn,
-      lastUpdate: instantField(r, v!, row, rowNo, 'Last update'),
-      notes: v!.has('Notes') ? v!.text(row, 'Notes') : '',
-      cells: {
-        status: v!.cell(row, 'Status'),
-        forecast: v!.cell(row, 'Forecast'),
-        lastUpdate: v!.cell(row, 'Last update'),
-      },
-    });
+  priorityNames: Set<string>,
+): Milestone {
+  if (id && !ID_PATTERN.test(id)) {
+    problem(
+      r,
+      'Milestones',
+      rowNo,
+      'ID',
+      v.cell(row, 'ID'),
+      'an ID like M-0007, or blank to have one assigned',
+    );
   }
+  const title = v.text(row, 'Milestone');
+  if (!title) problem(r, 'Milestones', rowNo, 'Milestone', '', 'a short description of the milestone');
+  const owner = milestoneOwner(r, v, row, rowNo, team);
+  const priority = v.text(row, 'Priority');
+  if (priority && priorities.length && !priorityNames.has(normaliseName(priority))) {
+    problem(
+      r,
+      'Milestones',
+      rowNo,
+      'Priority',
+      priority,
+      'a priority listed on the Priorities tab',
+      undefined,
+      'warning',
+    );
+  }
+  const due = dateField(r, v, row, rowNo, 'Due');
+  if (!due && cellText(v.cell(row, 'Due')) === '') problem(r, 'Milestones', rowNo, 'Due', '', 'a due date');
+  const statusCell = v.text(row, 'Status');
+  const status = listField(r, v, row, rowNo, 'Status', STATUSES, 'On track');
+  const forecastCell = cellText(v.cell(row, 'Forecast'));
+  const forecast = dateField(r, v, row, rowNo, 'Forecast');
+  const depText = v.has('Depends on') ? v.text(row, 'Depends on') : '';
+  const dependsOn = splitIds(depText);
+  return {
+    id: ID_PATTERN.test(id) ? id : '',
+    row: rowNo,
+    priority,
+    title,
+    owner: owner?.email ?? '',
+    due,
+    status,
+    statusCell,
+    forecast,
+    forecastCell,
+    dependsOn,
+    lastUpdate: instantField(r, v, row, rowNo, 'Last update'),
+    notes: v.has('Notes') ? v.text(row, 'Notes') : '',
+    cells: {
+      status: v.cell(row, 'Status'),
+      forecast: v.cell(row, 'Forecast'),
+      lastUpdate: v.cell(row, 'Last update'),
+    },
+  };
+}
+
+/** Reports every row of an ID that is on more than one row. */
+function reportDuplicateIds(r: Reader, idRows: Map<string, number[]>): void {
   for (const [id, at] of idRows) {
     if (at.length > 1) {
       for (const rowNo of at) {
@@ -496,6 +552,10 @@ function readMilestones(
       }
     }
   }
+}
+
+/** Reports dependencies on unknown IDs, on the milestone itself, and in cycles. */
+function checkDependencies(r: Reader, out: Milestone[]): void {
   const ids = new Set(out.map((m) => m.id).filter(Boolean));
   for (const m of out) {
     for (const d of m.dependsOn) {
@@ -523,6 +583,24 @@ function readMilestones(
       `Milestones, column Depends on: ${[...cycle, cycle[0]].join(' → ')} is a cycle; each of these waits for itself. Remove one link.`,
     );
   }
+}
+
+function readMilestones(
+  r: Reader,
+  v: TabView | undefined,
+  team: Person[],
+  priorities: PriorityRow[],
+): Milestone[] {
+  const out: Milestone[] = [];
+  const idRows = new Map<string, number[]>();
+  const priorityNames = new Set(priorities.map((p) => normaliseName(p.name)));
+  for (const { row, rowNo } of rows(v)) {
+    const id = v!.text(row, 'ID').toUpperCase();
+    if (id) idRows.set(id, [...(idRows.get(id) ?? []), rowNo]);
+    out.push(readMilestoneRow(r, v!, row, rowNo, id, team, priorities, priorityNames));
+  }
+  reportDuplicateIds(r, idRows);
+  checkDependencies(r, out);
   return out;
 }
 

@@ -161,33 +161,54 @@ export function identityOf(topicId: string): string {
   return /^\d{4}-\d{2}-\d{2}\//.test(topicId) ? topicId.slice(i + 1) : topicId;
 }
 
-export function deriveCandidates(register: Register, meeting: Meeting): Candidate[] {
+/** What deriveCandidates' topic kinds share: the register indexed by milestone and owner. */
+interface DeriveContext {
+  register: Register;
+  rankOf: (m: Milestone) => number | undefined;
+  byId: Map<string, Milestone>;
+  open: Milestone[];
+  openOf: Map<string, Milestone[]>;
+}
+
+/** Indexes the register once for every kind of topic. */
+function deriveContext(register: Register): DeriveContext {
   const ranks = priorityRanks(register);
   const rankOf = (m: Milestone) => ranks.get(m.priority.trim().toLowerCase());
   const byId = new Map(register.milestones.filter((m) => m.id).map((m) => [m.id, m]));
   const open = register.milestones.filter((m) => m.id && m.owner && isOpen(m));
   const openOf = new Map<string, Milestone[]>();
   for (const m of open) openOf.set(m.owner, [...(openOf.get(m.owner) ?? []), m]);
-  /** A person's topics take the earliest due date and best priority of their open milestones. */
-  const mostPressing = (theirs: Milestone[]) => ({
+  return { register, rankOf, byId, open, openOf };
+}
+
+/** A person's topics take the earliest due date and best priority of their open milestones. */
+function mostPressing(ctx: DeriveContext, theirs: Milestone[]): Pick<Candidate, 'due' | 'priorityRank'> {
+  return {
     due: theirs
       .map((m) => m.due)
       .filter((d): d is string => !!d)
       .sort()[0],
-    priorityRank: minRank(theirs.map(rankOf)),
-  });
-  const out: Candidate[] = [];
-  const base = (m: Milestone) => ({
+    priorityRank: minRank(theirs.map(ctx.rankOf)),
+  };
+}
+
+/** The fields of a topic about one milestone, taken from that milestone. */
+function milestoneBase(ctx: DeriveContext, m: Milestone) {
+  return {
     milestones: [m.id],
     owners: [m.owner],
     helpFrom: '',
-    groups: [groupOf(register, m.owner)],
+    groups: [groupOf(ctx.register, m.owner)],
     due: m.due,
-    priorityRank: rankOf(m),
+    priorityRank: ctx.rankOf(m),
     deferrals: 0,
-  });
+  };
+}
 
-  for (const m of open) {
+/** Might-miss and missed topics: open milestones flagged so, or forecast after their due date. */
+function statusTopics(ctx: DeriveContext): Candidate[] {
+  const out: Candidate[] = [];
+  for (const m of ctx.open) {
     const late = m.forecast && m.due && m.forecast > m.due;
     if (m.status === 'Might miss' || (m.status === 'On track' && late)) {
       const why =
@@ -196,19 +217,25 @@ export function deriveCandidates(register: Register, meeting: Meeting): Candidat
         identity: `might-miss/${m.id}`,
         kind: 'might-miss',
         title: `${m.id} ${m.title} (${why})`,
-        ...base(m),
+        ...milestoneBase(ctx, m),
       });
     } else if (m.status === 'Missed') {
       out.push({
         identity: `missed/${m.id}`,
         kind: 'missed',
         title: `${m.id} ${m.title} (missed due ${m.due ?? '?'})`,
-        ...base(m),
+        ...milestoneBase(ctx, m),
       });
     }
   }
+  return out;
+}
 
-  for (const down of open) {
+/** Dependency topics: an open milestone whose open upstream is at risk or due after it. */
+function dependencyTopics(ctx: DeriveContext): Candidate[] {
+  const { register, byId, rankOf } = ctx;
+  const out: Candidate[] = [];
+  for (const down of ctx.open) {
     for (const upId of down.dependsOn) {
       const up = byId.get(upId);
       if (!up || up === down || !up.owner || !isOpen(up)) continue;
@@ -231,7 +258,12 @@ export function deriveCandidates(register: Register, meeting: Meeting): Candidat
       });
     }
   }
+  return out;
+}
 
+/** Help topics: one per asker, gathering their requests for this meeting. */
+function helpTopics(ctx: DeriveContext, meeting: Meeting): Candidate[] {
+  const { register, byId, openOf } = ctx;
   // Help requests: every accepted response for this meeting counts (the latest version of
   // each response), so two responses from one person never hide each other's request.
   const helpByAsker = new Map<string, { askers: string[]; texts: string[]; from: string[] }>();
@@ -248,6 +280,7 @@ export function deriveCandidates(register: Register, meeting: Meeting): Candidat
     if (u.helpFrom.trim()) entry.from.push(helpTarget(register, u.helpFrom));
     helpByAsker.set(askers[0]!, entry);
   }
+  const out: Candidate[] = [];
   for (const [asker, h] of [...helpByAsker].sort(([a], [b]) => (a < b ? -1 : 1))) {
     const targets = unique(h.from.map((f) => helpGroup(register, f)).filter((g): g is string => !!g));
     out.push({
@@ -258,15 +291,23 @@ export function deriveCandidates(register: Register, meeting: Meeting): Candidat
       owners: h.askers,
       helpFrom: unique(h.from).join(', '),
       groups: unique([...h.askers.map((a) => groupOf(register, a)), ...targets]),
-      ...mostPressing(h.askers.flatMap((a) => openOf.get(a) ?? [])),
+      ...mostPressing(
+        ctx,
+        h.askers.flatMap((a) => openOf.get(a) ?? []),
+      ),
       deferrals: 0,
     });
   }
+  return out;
+}
 
-  const responded = respondents(register, meeting.date);
-  for (const p of updatingMembers(register)) {
+/** Stale topics: members giving an update who sent no response for this meeting. */
+function staleTopics(ctx: DeriveContext, meeting: Meeting): Candidate[] {
+  const out: Candidate[] = [];
+  const responded = respondents(ctx.register, meeting.date);
+  for (const p of updatingMembers(ctx.register)) {
     if (responded.has(p.email)) continue;
-    const theirs = openOf.get(p.email) ?? [];
+    const theirs = ctx.openOf.get(p.email) ?? [];
     out.push({
       identity: `stale/${p.email}`,
       kind: 'stale',
@@ -275,46 +316,55 @@ export function deriveCandidates(register: Register, meeting: Meeting): Candidat
       owners: [p.email],
       helpFrom: '',
       groups: [p.group],
-      ...mostPressing(theirs),
+      ...mostPressing(ctx, theirs),
       deferrals: 0,
     });
   }
+  return out;
+}
 
-  /**
-   * A topic written in the Topics tab (raised by hand, or carried over): owners as listed (or
-   * the milestone's), dated and prioritised by its milestones, else by its owners' open ones.
-   * The same row gives the same candidate whether it is new or carried.
-   */
-  const fromRow = (t: TopicRow, kind: 'raised' | 'help', deferrals: number): Candidate => {
-    const milestones = splitIds(t.milestone).filter((id) => byId.has(id));
-    const listed = t.owner
-      .split(/[,;]\s*/)
-      .map((o) => o.trim().toLowerCase())
-      .filter(Boolean);
-    const owners = listed.length
-      ? listed
-      : unique(milestones.map((id) => byId.get(id)!.owner).filter(Boolean));
-    const theirs = milestones.length
-      ? milestones.map((id) => byId.get(id)!).filter((m) => isOpen(m))
-      : owners.flatMap((o) => openOf.get(o) ?? []);
-    const target = helpGroup(register, t.helpFrom);
-    return {
-      identity: identityOf(t.topicId),
-      kind,
-      title: t.topic,
-      milestones,
-      owners,
-      helpFrom: t.helpFrom,
-      groups: unique(
-        [...owners.map((o) => groupOf(register, o)), ...(target ? [target] : [])].filter(Boolean),
-      ),
-      ...mostPressing(theirs),
-      deferrals,
-    };
+/**
+ * A topic written in the Topics tab (raised by hand, or carried over): owners as listed (or
+ * the milestone's), dated and prioritised by its milestones, else by its owners' open ones.
+ * The same row gives the same candidate whether it is new or carried.
+ */
+function topicFromRow(
+  ctx: DeriveContext,
+  t: TopicRow,
+  kind: 'raised' | 'help',
+  deferrals: number,
+): Candidate {
+  const { register, byId, openOf } = ctx;
+  const milestones = splitIds(t.milestone).filter((id) => byId.has(id));
+  const listed = t.owner
+    .split(/[,;]\s*/)
+    .map((o) => o.trim().toLowerCase())
+    .filter(Boolean);
+  const owners = listed.length ? listed : unique(milestones.map((id) => byId.get(id)!.owner).filter(Boolean));
+  const theirs = milestones.length
+    ? milestones.map((id) => byId.get(id)!).filter((m) => isOpen(m))
+    : owners.flatMap((o) => openOf.get(o) ?? []);
+  const target = helpGroup(register, t.helpFrom);
+  return {
+    identity: identityOf(t.topicId),
+    kind,
+    title: t.topic,
+    milestones,
+    owners,
+    helpFrom: t.helpFrom,
+    groups: unique([...owners.map((o) => groupOf(register, o)), ...(target ? [target] : [])].filter(Boolean)),
+    ...mostPressing(ctx, theirs),
+    deferrals,
   };
+}
 
-  // Topics people raised by hand for this meeting (or for no meeting in particular, or for a
-  // meeting since the last one that was cancelled).
+/**
+ * Topics people raised by hand for this meeting (or for no meeting in particular, or for a
+ * meeting since the last one that was cancelled).
+ */
+function raisedTopics(ctx: DeriveContext, meeting: Meeting): Candidate[] {
+  const { register } = ctx;
+  const out: Candidate[] = [];
   const carried = new Set(carrySources(register, meeting));
   let nextRaised =
     Math.max(0, ...register.topics.map((t) => Number(/\/raised\/R-(\d+)$/.exec(t.topicId)?.[1] ?? 0))) + 1;
@@ -325,13 +375,27 @@ export function deriveCandidates(register: Register, meeting: Meeting): Candidat
     if (!raised || (earlier && (!carried.has(t.meeting!) || t.topicId))) continue;
     if (t.outcome && t.outcome !== 'Deferred') continue;
     out.push({
-      ...fromRow(t, 'raised', t.deferrals),
+      ...topicFromRow(ctx, t, 'raised', t.deferrals),
       identity: t.topicId ? identityOf(t.topicId) : `raised/R-${String(nextRaised++).padStart(4, '0')}`,
       sourceRow: t.topicId ? undefined : t.row,
       rankOverride: t.rankOverride,
     });
   }
+  return out;
+}
 
+/** Every topic candidate for `meeting`, one kind at a time, then the ones carried over. */
+export function deriveCandidates(register: Register, meeting: Meeting): Candidate[] {
+  const ctx = deriveContext(register);
+  const out: Candidate[] = [
+    ...statusTopics(ctx),
+    ...dependencyTopics(ctx),
+    ...helpTopics(ctx, meeting),
+    ...staleTopics(ctx, meeting),
+    ...raisedTopics(ctx, meeting),
+  ];
+  const fromRow = (t: TopicRow, kind: 'raised' | 'help', deferrals: number) =>
+    topicFromRow(ctx, t, kind, deferrals);
   return carryOver(uniqueByIdentity(out), register, meeting, fromRow);
 }
 

@@ -12,6 +12,7 @@ import { describeZodIssues, SubmissionSchema } from './schemas';
 import type {
   CellWrite,
   Milestone,
+  Person,
   Problem,
   RawSubmission,
   Register,
@@ -133,33 +134,66 @@ export function bySubmitTime(a: Submission, b: Submission): number {
   return a.responseId < b.responseId ? -1 : a.responseId > b.responseId ? 1 : 0;
 }
 
-export function ingest(register: Register, raws: RawSubmission[], now: string): IngestResult {
-  const { submissions, problems } = parseSubmissions(raws);
-  const result: IngestResult = {
-    applied: [],
-    rejected: [],
-    skipped: [],
-    recorded: 0,
-    writes: [],
-    appends: [],
-    problems,
-  };
-  const tz = register.settings.timeZone;
-  const people = new Map(register.team.map((p) => [p.email, p]));
-  /**
-   * Instants compared as the register stores them (wall time in its zone), so that a time in
-   * the repeated autumn hour still matches itself after a round trip through a sheet.
-   */
-  const stored = (instant: string) => Date.parse(serialToInstant(instantToSerial(instant, tz), tz));
+/** Everything ingest's phases share: the register, its indexes, and the result being built. */
+interface IngestRun {
+  register: Register;
+  now: string;
+  tz: string;
+  result: IngestResult;
+  people: Map<string, Person>;
+  byId: Map<string, Milestone[]>;
+  /** What Milepost last recorded for each 'milestone|field'. */
+  lastValue: Map<string, string>;
+  /** When each milestone was last updated. */
+  lastAt: Map<string, number>;
+  /** Which response last recorded each milestone's status. */
+  lastStatusBy: Map<string, string>;
+  working: Map<string, Working>;
+}
 
+/** One pending response while phase 3 applies it. */
+interface ResponseTally {
+  s: Submission & { where: string };
+  reasons: string[];
+  changes: number;
+  accepted: number;
+  covered: string[];
+  /** Milestones this response writes to (status, forecast or Last update). */
+  touched: string[];
+}
+
+/**
+ * Instants compared as the register stores them (wall time in its zone), so that a time in
+ * the repeated autumn hour still matches itself after a round trip through a sheet.
+ */
+function storedInstant(instant: string, tz: string): number {
+  return Date.parse(serialToInstant(instantToSerial(instant, tz), tz));
+}
+
+/** Milestones by ID (more than one when the ID is duplicated in the register). */
+function milestonesById(register: Register): Map<string, Milestone[]> {
   const byId = new Map<string, Milestone[]>();
   for (const m of register.milestones) if (m.id) byId.set(m.id, [...(byId.get(m.id) ?? []), m]);
+  return byId;
+}
 
+/** Builds the shared state of one ingest run, with what the register last recorded. */
+function startRun(register: Register, problems: Problem[], now: string): IngestRun {
+  const run: IngestRun = {
+    register,
+    now,
+    tz: register.settings.timeZone,
+    result: { applied: [], rejected: [], skipped: [], recorded: 0, writes: [], appends: [], problems },
+    people: new Map(register.team.map((p) => [p.email, p])),
+    byId: milestonesById(register),
+    lastValue: new Map(),
+    lastAt: new Map(),
+    lastStatusBy: new Map(),
+    working: new Map(),
+  };
   // What Milepost last recorded for each milestone (Changes is append-only: row order is
   // the order of recording), when it was last updated, and by which response.
-  const lastValue = new Map<string, string>();
-  const lastAt = new Map<string, number>();
-  const lastStatusBy = new Map<string, string>();
+  const { lastValue, lastAt, lastStatusBy } = run;
   for (const c of [...register.changes].sort((a, b) => a.row - b.row)) {
     if (c.field !== 'Status' && c.field !== 'Forecast') continue;
     lastValue.set(`${c.milestone}|${c.field}`, c.to);
@@ -169,77 +203,95 @@ export function ingest(register: Register, raws: RawSubmission[], now: string): 
   for (const m of register.milestones) {
     if (m.id && m.lastUpdate) lastAt.set(m.id, Math.max(lastAt.get(m.id) ?? 0, Date.parse(m.lastUpdate)));
   }
+  return run;
+}
 
-  const working = new Map<string, Working>();
-  const work = (m: Milestone): Working => {
-    let w = working.get(m.id);
-    if (!w) {
-      w = { m, status: m.status, forecast: m.forecast ?? '', lastUpdate: m.lastUpdate, touched: new Set() };
-      working.set(m.id, w);
-    }
-    return w;
-  };
-  const change = (
-    w: Working,
-    field: 'Status' | 'Forecast',
-    to: string,
-    by: string,
-    when: string,
-    source: AppliedChange['source'],
-    responseId: string,
-  ) => {
-    const from = field === 'Status' ? w.status : w.forecast;
-    if (field === 'Status') {
-      w.status = to as Status;
-      lastStatusBy.set(w.m.id, responseId);
-    } else w.forecast = to;
-    w.touched.add(field);
-    result.applied.push({ responseId, milestone: w.m.id, field, from, to, by, source });
-    result.appends.push({
-      tab: 'Changes',
-      // A hand edit found in the sheet is already there; every other change is a write.
-      requires: source === 'sheet' ? undefined : [{ tab: 'Milestones', key: w.m.id }],
-      values: {
-        When: when,
-        Milestone: w.m.id,
-        Field: field,
-        From: from,
-        To: to,
-        By: by,
-        Source: source,
-        'Response ID': responseId,
-      },
-      dates: { When: 'instant' },
-    });
-  };
+/** The working state of a milestone, created from the register on first use. */
+function work(run: IngestRun, m: Milestone): Working {
+  let w = run.working.get(m.id);
+  if (!w) {
+    w = { m, status: m.status, forecast: m.forecast ?? '', lastUpdate: m.lastUpdate, touched: new Set() };
+    run.working.set(m.id, w);
+  }
+  return w;
+}
 
-  // 1. Hand edits since the last recorded change become 'sheet' changes, so anticipation
-  //    and "changed since last meeting" see them even where no edit trigger exists.
-  for (const [id, ms] of byId) {
+/** Applies one change to a milestone's working state and records it (applied list and Changes row). */
+function change(
+  run: IngestRun,
+  w: Working,
+  field: 'Status' | 'Forecast',
+  to: string,
+  by: string,
+  when: string,
+  source: AppliedChange['source'],
+  responseId: string,
+): void {
+  const from = field === 'Status' ? w.status : w.forecast;
+  if (field === 'Status') {
+    w.status = to as Status;
+    run.lastStatusBy.set(w.m.id, responseId);
+  } else w.forecast = to;
+  w.touched.add(field);
+  run.result.applied.push({ responseId, milestone: w.m.id, field, from, to, by, source });
+  run.result.appends.push({
+    tab: 'Changes',
+    // A hand edit found in the sheet is already there; every other change is a write.
+    requires: source === 'sheet' ? undefined : [{ tab: 'Milestones', key: w.m.id }],
+    values: {
+      When: when,
+      Milestone: w.m.id,
+      Field: field,
+      From: from,
+      To: to,
+      By: by,
+      Source: source,
+      'Response ID': responseId,
+    },
+    dates: { When: 'instant' },
+  });
+}
+
+/**
+ * Phase 1. Hand edits since the last recorded change become 'sheet' changes, so anticipation
+ * and "changed since last meeting" see them even where no edit trigger exists.
+ */
+function recordHandEdits(run: IngestRun): void {
+  const { lastValue, now } = run;
+  for (const [id, ms] of run.byId) {
     if (ms.length !== 1) continue;
     const m = ms[0]!;
     if (m.statusCell !== '' && !matchListValue(m.statusCell, STATUSES)) continue;
     const lastStatus = lastValue.get(`${id}|Status`);
     if (lastStatus !== undefined ? lastStatus !== m.status : m.status !== 'On track') {
-      const w = work(m);
+      const w = work(run, m);
       w.status = (lastStatus ?? 'On track') as Status;
-      change(w, 'Status', m.status, '', now, 'sheet', '');
+      change(run, w, 'Status', m.status, '', now, 'sheet', '');
       w.touched.delete('Status');
     }
     const lastForecast = lastValue.get(`${id}|Forecast`);
     const forecast = m.forecast ?? '';
     if (m.forecastCell === '' || m.forecast) {
       if (lastForecast !== undefined ? lastForecast !== forecast : forecast !== '') {
-        const w = work(m);
+        const w = work(run, m);
         w.forecast = lastForecast ?? '';
-        change(w, 'Forecast', forecast, '', now, 'sheet', '');
+        change(run, w, 'Forecast', forecast, '', now, 'sheet', '');
         w.touched.delete('Forecast');
       }
     }
   }
+}
 
-  // 2. Which submissions are new: not yet in Updates with the same id and submit time, and
-  //    not replaced by a later version of the same response (wherever that version is).
+/**
+ * Phase 2. Which submissions are new: not yet in Updates with the same id and submit time, and
+ * not replaced by a later version of the same response (wherever that version is).
+ */
+function newSubmissions(
+  run: IngestRun,
+  submissions: (Submission & { where: string })[],
+): (Submission & { where: string })[] {
+  const { register, result } = run;
+  const stored = (instant: string) => storedInstant(instant, run.tz);
   const latestVersion = new Map<string, number>();
   const seenVersion = (id: string, t: number) => {
     if (t > (latestVersion.get(id) ?? Number.NEGATIVE_INFINITY)) latestVersion.set(id, t);
@@ -275,158 +327,198 @@ export function ingest(register: Register, raws: RawSubmission[], now: string): 
     }
     pending.push(s);
   }
+  return pending;
+}
 
-  // 3. Apply in submit-time order. A response older than the latest update already recorded
-  //    for a milestone does not change it: only the latest word on a milestone counts,
-  //    whatever order the responses arrive in.
+/** Rejects a response, or one milestone of it ('' for the whole response). */
+function reject(run: IngestRun, tally: ResponseTally, milestone: string, reason: string): void {
+  const { s } = tally;
+  run.result.rejected.push({ responseId: s.responseId, milestone, reason, where: s.where });
+  tally.reasons.push(milestone ? `${milestone}: ${reason}` : reason);
+}
+
+/** Whether the respondent may report (for themselves, or for whom "Who is updating?" names); rejects if not. */
+function mayReport(run: IngestRun, tally: ResponseTally): boolean {
+  const { s } = tally;
+  const person = run.people.get(s.email);
+  const behalf = s.onBehalfOf === undefined ? undefined : run.people.get(s.onBehalfOf);
+  if (!person) {
+    reject(run, tally, '', `${s.email || 'a respondent without a verified email'} is not on the Team tab`);
+  } else if (s.onBehalfOf !== undefined && !behalf) {
+    reject(run, tally, '', `"Who is updating?" names ${s.onBehalfOf}, who is not on the Team tab`);
+  } else if (behalf && s.email !== behalf.email && s.email !== behalf.delegate) {
+    reject(
+      run,
+      tally,
+      '',
+      `${s.email} may not update for ${behalf.name} (${behalf.email}): only they${behalf.delegate ? ` or their delegate (${behalf.delegate})` : ''} may`,
+    );
+  } else return true;
+  return false;
+}
+
+/**
+ * The one milestone `id` names, if this respondent may update it and no later update is already
+ * recorded for it; otherwise rejects and returns undefined.
+ */
+function answerableMilestone(run: IngestRun, tally: ResponseTally, id: string): Milestone | undefined {
+  const { s } = tally;
+  const ms = run.byId.get(id);
+  if (!ms) {
+    reject(run, tally, id, `there is no milestone ${id} in the register`);
+    return undefined;
+  }
+  if (ms.length > 1) {
+    reject(
+      run,
+      tally,
+      id,
+      `${id} is on rows ${ms.map((m) => m.row).join(' and ')} of Milestones; fix the duplicate ID first`,
+    );
+    return undefined;
+  }
+  const m = ms[0]!;
+  const delegate = run.people.get(m.owner)?.delegate;
+  if (!m.owner) {
+    reject(run, tally, id, `${id} has no valid owner in the register`);
+    return undefined;
+  }
+  if (s.email !== m.owner && s.email !== delegate) {
+    reject(
+      run,
+      tally,
+      id,
+      `only the owner (${m.owner})${delegate ? ` or their delegate (${delegate})` : ''} may update ${id}`,
+    );
+    return undefined;
+  }
+  const latest = run.lastAt.get(id);
+  if (latest !== undefined && latest > Date.parse(s.submittedAt)) {
+    reject(
+      run,
+      tally,
+      id,
+      `a later update (${new Date(latest).toISOString()}) is already recorded; this one from ${s.submittedAt} changes nothing`,
+    );
+    return undefined;
+  }
+  return m;
+}
+
+/** Applies one response's status and forecast for milestone `id`, or rejects them. */
+function applyAnswer(run: IngestRun, tally: ResponseTally, id: string): void {
+  const { s } = tally;
+  const statusText = (s.statuses[id] ?? '').trim();
+  const forecastText = (s.forecasts[id] ?? '').trim();
+  const m = answerableMilestone(run, tally, id);
+  if (!m) return;
+  const w = work(run, m);
+  // An edited response may reopen what its own earlier version closed.
+  if (!isOpen({ ...m, status: w.status }) && run.lastStatusBy.get(id) !== s.responseId) {
+    reject(run, tally, id, `${id} is ${w.status}; closed milestones are not updated`);
+    return;
+  }
+  const status = statusText ? matchListValue(statusText, STATUSES) : undefined;
+  if (statusText && !status) {
+    reject(run, tally, id, `unknown status "${statusText}"; expected one of ${STATUSES.join(', ')}`);
+    return;
+  }
+  const forecast = forecastText ? parseIsoDate(forecastText) : undefined;
+  if (forecastText && !forecast) {
+    reject(run, tally, id, `forecast "${forecastText}" is not a date (expected YYYY-MM-DD)`);
+    return;
+  }
+  if (status && status !== w.status) {
+    change(run, w, 'Status', status, s.email, s.submittedAt, 'form', s.responseId);
+    tally.changes++;
+  }
+  if (forecast && forecast !== w.forecast) {
+    change(run, w, 'Forecast', forecast, s.email, s.submittedAt, 'form', s.responseId);
+    tally.changes++;
+  }
+  tally.accepted++;
+  tally.covered.push(id);
+  if (status || forecast || s.comments[id]) {
+    tally.touched.push(id);
+    w.lastUpdate = s.submittedAt;
+    w.touched.add('Last update');
+    run.lastAt.set(id, Math.max(run.lastAt.get(id) ?? 0, Date.parse(s.submittedAt)));
+  }
+}
+
+/** Appends the Updates row that records one response and what became of it. */
+function recordUpdate(run: IngestRun, tally: ResponseTally, reporter: boolean): void {
+  const { s, reasons, changes, accepted, covered, touched } = tally;
+  const meeting = meetingForInstant(run.register, s.submittedAt);
+  // Someone who may report and whose every milestone answer was refused still reported: their
+  // wins, learnings and help stand, and they are not "No update received". (The form on Google
+  // only offers their open milestones, so the same person's report counts there too: one rule
+  // for every runtime.)
+  const reported = reporter && [s.wins, s.learnings, s.helpNeeded].some((t) => t.trim() !== '');
+  const applied = !reasons.length ? 'Applied' : accepted || reported ? 'Partly applied' : 'Rejected';
+  const summary = `${applied}: ${changes === 1 ? '1 change' : `${changes || 'no'} changes`}${reasons.length ? `; rejected ${reasons.join('; ')}` : ''}`;
+  run.result.appends.push({
+    tab: 'Updates',
+    requires: touched.map((key) => ({ tab: 'Milestones' as const, key })),
+    values: {
+      Received: s.submittedAt,
+      'Response ID': s.responseId,
+      Meeting: meeting?.date ?? '',
+      Email: s.email,
+      Wins: fitCell(s.wins),
+      Learnings: fitCell(s.learnings),
+      'Help needed': fitCell(s.helpNeeded),
+      'Help from': fitCell(s.helpFrom),
+      Milestones: fitCell(covered.join(', ')),
+      Comments: fitCell(formatComments(s.comments)),
+      Result: fitCell(summary),
+    },
+    dates: { Received: 'instant', Meeting: 'date' },
+  });
+  run.result.recorded++;
+}
+
+/**
+ * Phase 3. Apply in submit-time order. A response older than the latest update already recorded
+ * for a milestone does not change it: only the latest word on a milestone counts,
+ * whatever order the responses arrive in.
+ */
+function applySubmissions(run: IngestRun, pending: (Submission & { where: string })[]): void {
   for (const s of pending) {
-    const person = people.get(s.email);
-    const meeting = meetingForInstant(register, s.submittedAt);
-    const submitted = Date.parse(s.submittedAt);
-    const reasons: string[] = [];
-    let changes = 0;
-    let accepted = 0;
-    const covered: string[] = [];
-    /** Milestones this response writes to (status, forecast or Last update). */
-    const touched: string[] = [];
-    const reject = (milestone: string, reason: string) => {
-      result.rejected.push({ responseId: s.responseId, milestone, reason, where: s.where });
-      reasons.push(milestone ? `${milestone}: ${reason}` : reason);
-    };
-    const behalf = s.onBehalfOf === undefined ? undefined : people.get(s.onBehalfOf);
-    /** The respondent may report (for themselves, or for whom "Who is updating?" names). */
-    let mayReport = false;
-    if (!person) {
-      reject('', `${s.email || 'a respondent without a verified email'} is not on the Team tab`);
-    } else if (s.onBehalfOf !== undefined && !behalf) {
-      reject('', `"Who is updating?" names ${s.onBehalfOf}, who is not on the Team tab`);
-    } else if (behalf && s.email !== behalf.email && s.email !== behalf.delegate) {
-      reject(
-        '',
-        `${s.email} may not update for ${behalf.name} (${behalf.email}): only they${behalf.delegate ? ` or their delegate (${behalf.delegate})` : ''} may`,
-      );
-    } else {
-      mayReport = true;
+    const tally: ResponseTally = { s, reasons: [], changes: 0, accepted: 0, covered: [], touched: [] };
+    const reporter = mayReport(run, tally);
+    if (reporter) {
       const ids = [
         ...new Set([...Object.keys(s.statuses), ...Object.keys(s.forecasts), ...Object.keys(s.comments)]),
       ].sort();
-      for (const id of ids) {
-        const statusText = (s.statuses[id] ?? '').trim();
-        const forecastText = (s.forecasts[id] ?? '').trim();
-        const ms = byId.get(id);
-        if (!ms) {
-          reject(id, `there is no milestone ${id} in the register`);
-          continue;
-        }
-        if (ms.length > 1) {
-          reject(
-            id,
-            `${id} is on rows ${ms.map((m) => m.row).join(' and ')} of Milestones; fix the duplicate ID first`,
-          );
-          continue;
-        }
-        const m = ms[0]!;
-        const delegate = people.get(m.owner)?.delegate;
-        if (!m.owner) {
-          reject(id, `${id} has no valid owner in the register`);
-          continue;
-        }
-        if (s.email !== m.owner && s.email !== delegate) {
-          reject(
-            id,
-            `only the owner (${m.owner})${delegate ? ` or their delegate (${delegate})` : ''} may update ${id}`,
-          );
-          continue;
-        }
-        const latest = lastAt.get(id);
-        if (latest !== undefined && latest > submitted) {
-          reject(
-            id,
-            `a later update (${new Date(latest).toISOString()}) is already recorded; this one from ${s.submittedAt} changes nothing`,
-          );
-          continue;
-        }
-        const w = work(m);
-        // An edited response may reopen what its own earlier version closed.
-        if (!isOpen({ ...m, status: w.status }) && lastStatusBy.get(id) !== s.responseId) {
-          reject(id, `${id} is ${w.status}; closed milestones are not updated`);
-          continue;
-        }
-        const status = statusText ? matchListValue(statusText, STATUSES) : undefined;
-        if (statusText && !status) {
-          reject(id, `unknown status "${statusText}"; expected one of ${STATUSES.join(', ')}`);
-          continue;
-        }
-        const forecast = forecastText ? parseIsoDate(forecastText) : undefined;
-        if (forecastText && !forecast) {
-          reject(id, `forecast "${forecastText}" is not a date (expected YYYY-MM-DD)`);
-          continue;
-        }
-        if (status && status !== w.status) {
-          change(w, 'Status', status, s.email, s.submittedAt, 'form', s.responseId);
-          changes++;
-        }
-        if (forecast && forecast !== w.forecast) {
-          change(w, 'Forecast', forecast, s.email, s.submittedAt, 'form', s.responseId);
-          changes++;
-        }
-        accepted++;
-        covered.push(id);
-        if (status || forecast || s.comments[id]) {
-          touched.push(id);
-          w.lastUpdate = s.submittedAt;
-          w.touched.add('Last update');
-          lastAt.set(id, Math.max(lastAt.get(id) ?? 0, submitted));
-        }
-      }
+      for (const id of ids) applyAnswer(run, tally, id);
     }
-    // Someone who may report and whose every milestone answer was refused still reported: their
-    // wins, learnings and help stand, and they are not "No update received". (The form on Google
-    // only offers their open milestones, so the same person's report counts there too: one rule
-    // for every runtime.)
-    const reported = mayReport && [s.wins, s.learnings, s.helpNeeded].some((t) => t.trim() !== '');
-    const applied = !reasons.length ? 'Applied' : accepted || reported ? 'Partly applied' : 'Rejected';
-    const summary = `${applied}: ${changes === 1 ? '1 change' : `${changes || 'no'} changes`}${reasons.length ? `; rejected ${reasons.join('; ')}` : ''}`;
-    result.appends.push({
-      tab: 'Updates',
-      requires: touched.map((key) => ({ tab: 'Milestones' as const, key })),
-      values: {
-        Received: s.submittedAt,
-        'Response ID': s.responseId,
-        Meeting: meeting?.date ?? '',
-        Email: s.email,
-        Wins: fitCell(s.wins),
-        Learnings: fitCell(s.learnings),
-        'Help needed': fitCell(s.helpNeeded),
-        'Help from': fitCell(s.helpFrom),
-        Milestones: fitCell(covered.join(', ')),
-        Comments: fitCell(formatComments(s.comments)),
-        Result: fitCell(summary),
-      },
-      dates: { Received: 'instant', Meeting: 'date' },
-    });
-    result.recorded++;
+    recordUpdate(run, tally, reporter);
   }
+}
 
-  // 4. Overdue open milestones become Missed (in the register's time zone).
-  if (register.settings.autoMiss) {
-    const today = dateInZone(now, tz);
-    for (const [, ms] of byId) {
-      if (ms.length !== 1) continue;
-      const m = ms[0]!;
-      const w = working.get(m.id);
-      const status = w?.status ?? m.status;
-      if (m.due && m.due < today && (status === 'On track' || status === 'Might miss')) {
-        change(work(m), 'Status', 'Missed', 'milepost', now, 'auto', '');
-      }
+/** Phase 4. Overdue open milestones become Missed (in the register's time zone). */
+function markOverdue(run: IngestRun): void {
+  if (!run.register.settings.autoMiss) return;
+  const today = dateInZone(run.now, run.tz);
+  for (const [, ms] of run.byId) {
+    if (ms.length !== 1) continue;
+    const m = ms[0]!;
+    const w = run.working.get(m.id);
+    const status = w?.status ?? m.status;
+    if (m.due && m.due < today && (status === 'On track' || status === 'Might miss')) {
+      change(run, work(run, m), 'Status', 'Missed', 'milepost', run.now, 'auto', '');
     }
   }
+}
 
-  // 5. One write per changed cell, addressed by ID, expecting the cell exactly as it was read.
-  for (const w of [...working.values()].sort((a, b) => (a.m.id < b.m.id ? -1 : 1))) {
+/** Phase 5. One write per changed cell, addressed by ID, expecting the cell exactly as it was read. */
+function writeChangedCells(run: IngestRun): void {
+  const { writes } = run.result;
+  for (const w of [...run.working.values()].sort((a, b) => (a.m.id < b.m.id ? -1 : 1))) {
     const ref = { by: 'key' as const, header: 'ID', value: w.m.id };
     if (w.touched.has('Status') && w.status !== w.m.status) {
-      result.writes.push({
+      writes.push({
         tab: 'Milestones',
         ref,
         column: 'Status',
@@ -435,7 +527,7 @@ export function ingest(register: Register, raws: RawSubmission[], now: string): 
       });
     }
     if (w.touched.has('Forecast') && w.forecast !== (w.m.forecast ?? '')) {
-      result.writes.push({
+      writes.push({
         tab: 'Milestones',
         ref,
         column: 'Forecast',
@@ -445,7 +537,7 @@ export function ingest(register: Register, raws: RawSubmission[], now: string): 
       });
     }
     if (w.touched.has('Last update') && w.lastUpdate && w.lastUpdate !== w.m.lastUpdate) {
-      result.writes.push({
+      writes.push({
         tab: 'Milestones',
         ref,
         column: 'Last update',
@@ -455,5 +547,16 @@ export function ingest(register: Register, raws: RawSubmission[], now: string): 
       });
     }
   }
-  return result;
+}
+
+/** Applies update submissions to the register in five phases (see each phase's function). */
+export function ingest(register: Register, raws: RawSubmission[], now: string): IngestResult {
+  const { submissions, problems } = parseSubmissions(raws);
+  const run = startRun(register, problems, now);
+  recordHandEdits(run); // 1
+  const pending = newSubmissions(run, submissions); // 2
+  applySubmissions(run, pending); // 3
+  markOverdue(run); // 4
+  writeChangedCells(run); // 5
+  return run.result;
 }

@@ -15,7 +15,7 @@
 import type { drive_v3 } from '@googleapis/drive';
 import { forms, type forms_v1 } from '@googleapis/forms';
 import { WATERMARK_OVERLAP_MS } from '../core/cycle';
-import type { FormQuestionSpec, FormResponseInput, FormSpec } from '../core/form';
+import type { FormQuestionSpec, FormResponseInput, FormSectionSpec, FormSpec } from '../core/form';
 import { formResponseReader } from '../core/form';
 import type { RawSubmission, Register } from '../core/types';
 import type { GoogleConnection } from './clients';
@@ -82,58 +82,62 @@ export function formItems(spec: FormSpec): Item[] {
       },
     },
   ];
-  for (const s of spec.sections) {
-    items.push({ itemId: s.itemId, title: s.title, description: s.description, pageBreakItem: {} });
-    if (s.grid && s.milestones.length) {
-      items.push({
-        itemId: s.grid.itemId,
-        title: s.grid.title,
-        questionGroupItem: {
-          questions: s.milestones.map((m) => ({
-            questionId: m.statusQuestionId,
-            required: false,
-            rowQuestion: { title: m.rowTitle },
-          })),
-          grid: { columns: { type: 'RADIO', options: s.grid.columns.map((value) => ({ value })) } },
-        },
-      });
-    }
-    for (const m of s.milestones) {
-      items.push({
-        itemId: m.forecast.itemId,
-        title: m.forecast.title,
-        ...(m.forecast.description ? { description: m.forecast.description } : {}),
-        questionItem: {
-          question: {
-            questionId: m.forecast.questionId,
-            required: false,
-            dateQuestion: { includeYear: true, includeTime: false },
-          },
-        },
-      });
-      items.push(paragraphItem(m.comment));
-    }
-    items.push(paragraphItem(s.wins), paragraphItem(s.learnings), paragraphItem(s.helpNeeded));
+  for (const s of spec.sections) items.push(...sectionItems(s));
+  return items;
+}
+
+/** The items of one owner's section: its page break, status grid, milestones, and closing questions. */
+function sectionItems(s: FormSectionSpec): Item[] {
+  const items: Item[] = [{ itemId: s.itemId, title: s.title, description: s.description, pageBreakItem: {} }];
+  if (s.grid && s.milestones.length) {
     items.push({
-      itemId: s.helpFrom.itemId,
-      title: s.helpFrom.title,
-      ...(s.helpFrom.description ? { description: s.helpFrom.description } : {}),
-      questionItem: {
-        question: {
-          questionId: s.helpFrom.questionId,
-          required: true,
-          choiceQuestion: {
-            type: 'RADIO',
-            // Every answer ends the form: a section must not run on into the next owner's.
-            options: [
-              ...s.helpFrom.options.map((value) => ({ value, goToAction: 'SUBMIT_FORM' })),
-              { isOther: true, goToAction: 'SUBMIT_FORM' },
-            ],
-          },
-        },
+      itemId: s.grid.itemId,
+      title: s.grid.title,
+      questionGroupItem: {
+        questions: s.milestones.map((m) => ({
+          questionId: m.statusQuestionId,
+          required: false,
+          rowQuestion: { title: m.rowTitle },
+        })),
+        grid: { columns: { type: 'RADIO', options: s.grid.columns.map((value) => ({ value })) } },
       },
     });
   }
+  for (const m of s.milestones) {
+    items.push({
+      itemId: m.forecast.itemId,
+      title: m.forecast.title,
+      ...(m.forecast.description ? { description: m.forecast.description } : {}),
+      questionItem: {
+        question: {
+          questionId: m.forecast.questionId,
+          required: false,
+          dateQuestion: { includeYear: true, includeTime: false },
+        },
+      },
+    });
+    items.push(paragraphItem(m.comment));
+  }
+  items.push(paragraphItem(s.wins), paragraphItem(s.learnings), paragraphItem(s.helpNeeded));
+  items.push({
+    itemId: s.helpFrom.itemId,
+    title: s.helpFrom.title,
+    ...(s.helpFrom.description ? { description: s.helpFrom.description } : {}),
+    questionItem: {
+      question: {
+        questionId: s.helpFrom.questionId,
+        required: true,
+        choiceQuestion: {
+          type: 'RADIO',
+          // Every answer ends the form: a section must not run on into the next owner's.
+          options: [
+            ...s.helpFrom.options.map((value) => ({ value, goToAction: 'SUBMIT_FORM' })),
+            { isOther: true, goToAction: 'SUBMIT_FORM' },
+          ],
+        },
+      },
+    },
+  });
   return items;
 }
 

@@ -207,150 +207,15 @@ export async function login(options: LoginOptions): Promise<LoginResult> {
   const tokenUri = client.token_uri ?? GOOGLE_TOKEN_URI;
 
   const server = http.createServer();
-  try {
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-  } catch (error) {
-    throw new LoginError(`Cannot listen on 127.0.0.1 for Google's answer: ${(error as Error).message}`, 4, {
-      cause: error,
-    });
-  }
+  await listenOnLoopback(server);
   const redirectUri = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
 
   let timer: NodeJS.Timeout | undefined;
   try {
-    const endpoints: OAuth2ClientOptions['endpoints'] = { oauth2TokenUrl: tokenUri };
-    if (client.auth_uri) endpoints.oauth2AuthBaseUrl = client.auth_uri;
-    const oauth = new OAuth2Client({
-      clientId: client.client_id,
-      clientSecret: client.client_secret,
-      redirectUri,
-      endpoints,
-    });
-    const state = randomBytes(24).toString('base64url');
-    const { codeVerifier, codeChallenge } = await oauth.generateCodeVerifierAsync();
-    const url = oauth.generateAuthUrl({
-      access_type: 'offline',
-      prompt: 'consent',
-      scope: scopes,
-      state,
-      code_challenge: codeChallenge,
-      code_challenge_method: CodeChallengeMethod.S256,
-    });
-
-    const answered = new Promise<LoginResult>((resolveOnce, rejectOnce) => {
-      let busy = false;
-      // Once settled (a timeout included), a late answer changes nothing and stores nothing.
-      let settled = false;
-      const resolve = (result: LoginResult) => {
-        settled = true;
-        resolveOnce(result);
-      };
-      const reject = (error: unknown) => {
-        settled = true;
-        rejectOnce(error);
-      };
-      timer = setTimeout(() => {
-        reject(
-          new LoginError(
-            `No answer from the browser within ${describeDuration(timeoutMs)}: the login was abandoned. Run \`milepost login\` again.`,
-            4,
-          ),
-        );
-      }, timeoutMs);
-      server.on('request', (req, res) => {
-        const finish = (status: number, title: string, body: string) =>
-          new Promise<void>((done) => {
-            // 'close' too: a browser that went away must not keep the login waiting.
-            res.once('close', () => done());
-            res.writeHead(status, {
-              'content-type': 'text/html; charset=utf-8',
-              'cache-control': 'no-store',
-              connection: 'close',
-            });
-            res.end(page(title, body), () => done());
-          });
-        const query = new URL(req.url ?? '/', redirectUri);
-        if (req.method !== 'GET' || query.pathname !== '/') {
-          void finish(404, 'Not found', 'This address only receives the answer of a Milepost login.');
-          return;
-        }
-        if (!sameSecret(query.searchParams.get('state'), state)) {
-          void finish(
-            400,
-            'Not this login',
-            'This answer does not belong to the Milepost login in progress (its state does not match), so it was ignored. Use the link printed by <code>milepost login</code>.',
-          );
-          return;
-        }
-        if (busy) {
-          void finish(
-            409,
-            'Already answered',
-            'This login has already been answered. You can close this tab.',
-          );
-          return;
-        }
-        const error = query.searchParams.get('error');
-        if (error) {
-          busy = true;
-          const reason = error.replace(/[^\w.-]/g, '').slice(0, 60) || 'unknown';
-          void finish(
-            400,
-            'Milepost was not given access',
-            'The sign-in did not give Milepost access. You can close this tab; see the terminal.',
-          ).then(() =>
-            reject(
-              new LoginError(
-                reason === 'access_denied'
-                  ? 'Access was denied in the browser (access_denied): Milepost got no token. Run `milepost login` again and allow access.'
-                  : `Google refused the login (${reason}): Milepost got no token.`,
-                4,
-              ),
-            ),
-          );
-          return;
-        }
-        const code = query.searchParams.get('code');
-        if (!code) {
-          void finish(
-            400,
-            'No authorization code',
-            'This answer carries no authorization code; it was ignored.',
-          );
-          return;
-        }
-        busy = true;
-        void (async () => {
-          try {
-            const tokens = await exchange(oauth, code, codeVerifier, redirectUri);
-            if (settled) return;
-            const file = await storeCredentials(env, {
-              type: 'authorized_user',
-              client_id: client.client_id,
-              client_secret: client.client_secret,
-              refresh_token: tokens.refreshToken,
-              token_uri: tokenUri,
-            });
-            const granted = tokens.scope === undefined ? undefined : new Set(tokens.scope.split(/\s+/));
-            await finish(200, 'Milepost is signed in', 'You can close this tab and return to the terminal.');
-            resolve({
-              file,
-              clientId: client.client_id,
-              missingScopes: granted ? scopes.filter((s) => !granted.has(s)) : [],
-            });
-          } catch (error) {
-            await finish(500, 'Sign-in failed', 'Milepost could not finish the sign-in; see the terminal.');
-            reject(error);
-          }
-        })();
-      });
-    });
+    const { oauth, state, codeVerifier, url } = await authorization(client, tokenUri, redirectUri, scopes);
+    const flow: Flow = { env, client, tokenUri, scopes, redirectUri, oauth, state, codeVerifier };
+    const waiting = awaitAnswer(server, flow, timeoutMs);
+    timer = waiting.timer;
 
     log(`To let Milepost use Google as you, open this URL in a browser on this computer:`);
     log(`  ${url}`);
@@ -366,13 +231,212 @@ export async function login(options: LoginOptions): Promise<LoginResult> {
         .then(() => open(url))
         .catch(() => undefined);
     }
-    return await answered;
+    return await waiting.answered;
   } finally {
     if (timer) clearTimeout(timer);
     await new Promise<void>((resolve) => {
       server.close(() => resolve());
       server.closeAllConnections();
     });
+  }
+}
+
+/** Starts the one-shot server on a random port of 127.0.0.1. */
+async function listenOnLoopback(server: http.Server): Promise<void> {
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(0, '127.0.0.1', () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (error) {
+    throw new LoginError(`Cannot listen on 127.0.0.1 for Google's answer: ${(error as Error).message}`, 4, {
+      cause: error,
+    });
+  }
+}
+
+/** The OAuth client, a random `state`, the PKCE verifier, and the consent URL built from them. */
+async function authorization(
+  client: OAuthClientInfo,
+  tokenUri: string,
+  redirectUri: string,
+  scopes: string[],
+): Promise<{ oauth: OAuth2Client; state: string; codeVerifier: string; url: string }> {
+  const endpoints: OAuth2ClientOptions['endpoints'] = { oauth2TokenUrl: tokenUri };
+  if (client.auth_uri) endpoints.oauth2AuthBaseUrl = client.auth_uri;
+  const oauth = new OAuth2Client({
+    clientId: client.client_id,
+    clientSecret: client.client_secret,
+    redirectUri,
+    endpoints,
+  });
+  const state = randomBytes(24).toString('base64url');
+  const { codeVerifier, codeChallenge } = await oauth.generateCodeVerifierAsync();
+  const url = oauth.generateAuthUrl({
+    access_type: 'offline',
+    prompt: 'consent',
+    scope: scopes,
+    state,
+    code_challenge: codeChallenge,
+    code_challenge_method: CodeChallengeMethod.S256,
+  });
+  return { oauth, state, codeVerifier, url };
+}
+
+/** What a login in progress needs to check and finish an answer. */
+interface Flow {
+  env: NodeJS.ProcessEnv;
+  client: OAuthClientInfo;
+  tokenUri: string;
+  scopes: string[];
+  redirectUri: string;
+  oauth: OAuth2Client;
+  state: string;
+  codeVerifier: string;
+}
+
+/** Where a login stands while it waits for the browser's answer. */
+interface Waiting {
+  /** An answer is being handled (or was): any other is turned away. */
+  busy: boolean;
+  /** Settled (a timeout included). */
+  settled: boolean;
+  resolve: (result: LoginResult) => void;
+  reject: (error: unknown) => void;
+}
+
+/** Waits for the browser's answer on `server`, or for the timeout (its timer is for the caller to clear). */
+function awaitAnswer(
+  server: http.Server,
+  flow: Flow,
+  timeoutMs: number,
+): { answered: Promise<LoginResult>; timer: NodeJS.Timeout | undefined } {
+  let timer: NodeJS.Timeout | undefined;
+  const answered = new Promise<LoginResult>((resolveOnce, rejectOnce) => {
+    // Once settled (a timeout included), a late answer changes nothing and stores nothing.
+    const waiting: Waiting = {
+      busy: false,
+      settled: false,
+      resolve: (result) => {
+        waiting.settled = true;
+        resolveOnce(result);
+      },
+      reject: (error) => {
+        waiting.settled = true;
+        rejectOnce(error);
+      },
+    };
+    timer = setTimeout(() => {
+      waiting.reject(
+        new LoginError(
+          `No answer from the browser within ${describeDuration(timeoutMs)}: the login was abandoned. Run \`milepost login\` again.`,
+          4,
+        ),
+      );
+    }, timeoutMs);
+    server.on('request', (req, res) => answerRequest(req, res, flow, waiting));
+  });
+  return { answered, timer };
+}
+
+/** Sends a page and resolves once it is sent or the browser has gone away. */
+type Finish = (status: number, title: string, body: string) => Promise<void>;
+
+/** The `finish` of one response. */
+function finisher(res: http.ServerResponse): Finish {
+  return (status, title, body) =>
+    new Promise<void>((done) => {
+      // 'close' too: a browser that went away must not keep the login waiting.
+      res.once('close', () => done());
+      res.writeHead(status, {
+        'content-type': 'text/html; charset=utf-8',
+        'cache-control': 'no-store',
+        connection: 'close',
+      });
+      res.end(page(title, body), () => done());
+    });
+}
+
+/** Handles one request to the loopback server: Google's answer to this login, or anything else. */
+function answerRequest(
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  flow: Flow,
+  waiting: Waiting,
+): void {
+  const finish = finisher(res);
+  const query = new URL(req.url ?? '/', flow.redirectUri);
+  if (req.method !== 'GET' || query.pathname !== '/') {
+    void finish(404, 'Not found', 'This address only receives the answer of a Milepost login.');
+    return;
+  }
+  if (!sameSecret(query.searchParams.get('state'), flow.state)) {
+    void finish(
+      400,
+      'Not this login',
+      'This answer does not belong to the Milepost login in progress (its state does not match), so it was ignored. Use the link printed by <code>milepost login</code>.',
+    );
+    return;
+  }
+  if (waiting.busy) {
+    void finish(409, 'Already answered', 'This login has already been answered. You can close this tab.');
+    return;
+  }
+  const error = query.searchParams.get('error');
+  if (error) {
+    waiting.busy = true;
+    const reason = error.replace(/[^\w.-]/g, '').slice(0, 60) || 'unknown';
+    void finish(
+      400,
+      'Milepost was not given access',
+      'The sign-in did not give Milepost access. You can close this tab; see the terminal.',
+    ).then(() =>
+      waiting.reject(
+        new LoginError(
+          reason === 'access_denied'
+            ? 'Access was denied in the browser (access_denied): Milepost got no token. Run `milepost login` again and allow access.'
+            : `Google refused the login (${reason}): Milepost got no token.`,
+          4,
+        ),
+      ),
+    );
+    return;
+  }
+  const code = query.searchParams.get('code');
+  if (!code) {
+    void finish(400, 'No authorization code', 'This answer carries no authorization code; it was ignored.');
+    return;
+  }
+  waiting.busy = true;
+  void completeLogin(code, flow, waiting, finish);
+}
+
+/** Swaps the code for tokens, stores the login (unless already settled), and tells the browser. */
+async function completeLogin(code: string, flow: Flow, waiting: Waiting, finish: Finish): Promise<void> {
+  const { client } = flow;
+  try {
+    const tokens = await exchange(flow.oauth, code, flow.codeVerifier, flow.redirectUri);
+    if (waiting.settled) return;
+    const file = await storeCredentials(flow.env, {
+      type: 'authorized_user',
+      client_id: client.client_id,
+      client_secret: client.client_secret,
+      refresh_token: tokens.refreshToken,
+      token_uri: flow.tokenUri,
+    });
+    const granted = tokens.scope === undefined ? undefined : new Set(tokens.scope.split(/\s+/));
+    await finish(200, 'Milepost is signed in', 'You can close this tab and return to the terminal.');
+    waiting.resolve({
+      file,
+      clientId: client.client_id,
+      missingScopes: granted ? flow.scopes.filter((s) => !granted.has(s)) : [],
+    });
+  } catch (error) {
+    await finish(500, 'Sign-in failed', 'Milepost could not finish the sign-in; see the terminal.');
+    waiting.reject(error);
   }
 }
 

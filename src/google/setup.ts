@@ -58,72 +58,10 @@ function colour(hex: string): sheets_v4.Schema$Color {
 /** What setup must do to an existing spreadsheet (pure: tested without any API). */
 export function planSetup(existing: ExistingSpreadsheet): SetupPlan {
   const plan: SetupPlan = { requests: [], headerWrites: [], settingsRows: [], actions: [] };
-  let nextId = Math.max(1000, ...existing.sheets.map((s) => s.sheetId + 1));
+  const ids = { next: Math.max(1000, ...existing.sheets.map((s) => s.sheetId + 1)) };
   TABS.forEach((spec: TabSpec, index) => {
-    let sheet = existing.sheets.find((s) => normaliseName(s.title) === normaliseName(spec.name));
-    const created = !sheet;
-    if (!sheet) {
-      sheet = {
-        sheetId: nextId++,
-        title: spec.name,
-        headers: [],
-        frozenRows: 1,
-        rowCount: 1000,
-        row2: [],
-        conditionalFormats: [],
-        protectedDescriptions: [],
-      };
-      plan.requests.push({
-        addSheet: {
-          properties: {
-            sheetId: sheet.sheetId,
-            title: spec.name,
-            index,
-            gridProperties: {
-              rowCount: 1000,
-              columnCount: Math.max(26, spec.columns.length),
-              frozenRowCount: 1,
-            },
-          },
-        },
-      });
-      plan.actions.push(`added the ${spec.name} tab`);
-    }
-    const s = sheet;
-    // Headers: the layout's columns that are missing go after the last header.
-    const columns = new Map<string, number>();
-    s.headers.forEach((h, i) => {
-      const n = normaliseName(h);
-      if (n && !columns.has(n)) columns.set(n, i);
-    });
-    const missing = spec.columns.filter((c) => !columns.has(normaliseName(c.header)));
-    if (missing.length) {
-      const start = s.headers.length;
-      missing.forEach((c, i) => {
-        columns.set(normaliseName(c.header), start + i);
-      });
-      plan.headerWrites.push({
-        range: `${quoteSheet(s.title)}!${columnLetters(start)}1`,
-        values: [missing.map((c) => c.header)],
-      });
-      plan.requests.push({
-        repeatCell: {
-          range: {
-            sheetId: s.sheetId,
-            startRowIndex: 0,
-            endRowIndex: 1,
-            startColumnIndex: start,
-            endColumnIndex: start + missing.length,
-          },
-          cell: { userEnteredFormat: { textFormat: { bold: true }, backgroundColor: colour('#ECEFF1') } },
-          fields: 'userEnteredFormat(textFormat.bold,backgroundColor)',
-        },
-      });
-      if (!created)
-        plan.actions.push(
-          `${s.title}: added the column${missing.length > 1 ? 's' : ''} ${missing.map((c) => `"${c.header}"`).join(', ')}`,
-        );
-    }
+    const { sheet: s, created } = planTab(plan, existing, spec, index, ids);
+    const columns = planHeaders(plan, s, spec, created);
     if (!created && s.frozenRows < 1) {
       plan.requests.push({
         updateSheetProperties: {
@@ -133,99 +71,9 @@ export function planSetup(existing: ExistingSpreadsheet): SetupPlan {
       });
       plan.actions.push(`${s.title}: froze the header row`);
     }
-    for (const c of spec.columns) {
-      const col = columns.get(normaliseName(c.header))!;
-      const range = {
-        sheetId: s.sheetId,
-        startRowIndex: 1,
-        endRowIndex: s.rowCount,
-        startColumnIndex: col,
-        endColumnIndex: col + 1,
-      };
-      const row2 = s.row2[col];
-      if (c.list && !row2?.validation) {
-        plan.requests.push({
-          setDataValidation: {
-            range,
-            rule: {
-              condition: { type: 'ONE_OF_LIST', values: LISTS[c.list].map((v) => ({ userEnteredValue: v })) },
-              inputMessage: `One of: ${LISTS[c.list].join(', ')}`,
-              strict: false,
-              showCustomUi: true,
-            },
-          },
-        });
-        if (!created) plan.actions.push(`${s.title}: dropdown for "${c.header}"`);
-      }
-      if ((c.type === 'date' || c.type === 'instant') && !row2?.numberFormat) {
-        plan.requests.push({
-          repeatCell: {
-            range,
-            cell: {
-              userEnteredFormat: {
-                numberFormat:
-                  c.type === 'date'
-                    ? { type: 'DATE', pattern: 'yyyy-mm-dd' }
-                    : { type: 'DATE_TIME', pattern: 'yyyy-mm-dd hh:mm' },
-              },
-            },
-            fields: 'userEnteredFormat.numberFormat',
-          },
-        });
-        if (!created) plan.actions.push(`${s.title}: date format for "${c.header}"`);
-      }
-      if (c.owner === 'milepost') {
-        const description = protectionDescription(s.title, c.header);
-        if (!s.protectedDescriptions.includes(description)) {
-          plan.requests.push({
-            addProtectedRange: { protectedRange: { range, description, warningOnly: true } },
-          });
-          if (!created) plan.actions.push(`${s.title}: warning on "${c.header}" (Milepost fills it in)`);
-        }
-      }
-    }
-    if (spec.name === 'Milestones') {
-      const col = columns.get(normaliseName('Status'))!;
-      const has = (status: string) =>
-        s.conditionalFormats.some((r) =>
-          r.booleanRule?.condition?.values?.some((v) => v.userEnteredValue === status),
-        );
-      for (const { status, background: hex } of STATUS_FILLS) {
-        if (has(status)) continue;
-        plan.requests.push({
-          addConditionalFormatRule: {
-            index: 0,
-            rule: {
-              ranges: [
-                {
-                  sheetId: s.sheetId,
-                  startRowIndex: 1,
-                  endRowIndex: s.rowCount,
-                  startColumnIndex: col,
-                  endColumnIndex: col + 1,
-                },
-              ],
-              booleanRule: {
-                condition: { type: 'TEXT_EQ', values: [{ userEnteredValue: status }] },
-                format: { backgroundColor: colour(hex) },
-              },
-            },
-          },
-        });
-        if (!created) plan.actions.push(`Milestones: colour for "${status}"`);
-      }
-    }
-    if (spec.name === 'Settings') {
-      const have = new Set(existing.settings.map(normaliseName));
-      for (const setting of SETTINGS) {
-        if (have.has(normaliseName(setting.key))) continue;
-        // A new register keeps the spreadsheet's own time zone (the owner's locale).
-        const value = setting.key === 'Time zone' && existing.timeZone ? existing.timeZone : setting.value;
-        plan.settingsRows.push([setting.key, value, setting.about]);
-      }
-      if (plan.settingsRows.length && !created)
-        plan.actions.push(`Settings: added ${plan.settingsRows.map((r) => `"${r[0]}"`).join(', ')}`);
-    }
+    planColumnRules(plan, s, spec, columns, created);
+    if (spec.name === 'Milestones') planStatusColours(plan, s, columns, created);
+    if (spec.name === 'Settings') planSettingsRows(plan, existing, created);
   });
   // Sheet serials are wall time in the spreadsheet's zone: it must be the register's.
   const wanted = existing.settingsTimeZone;
@@ -236,6 +84,200 @@ export function planSetup(existing: ExistingSpreadsheet): SetupPlan {
     plan.actions.push(`set the spreadsheet's time zone to ${wanted}`);
   }
   return plan;
+}
+
+/** The existing tab for `spec`, or a new one added to the plan (taking the next free sheet id). */
+function planTab(
+  plan: SetupPlan,
+  existing: ExistingSpreadsheet,
+  spec: TabSpec,
+  index: number,
+  ids: { next: number },
+): { sheet: ExistingSheet; created: boolean } {
+  const found = existing.sheets.find((s) => normaliseName(s.title) === normaliseName(spec.name));
+  if (found) return { sheet: found, created: false };
+  const sheet: ExistingSheet = {
+    sheetId: ids.next++,
+    title: spec.name,
+    headers: [],
+    frozenRows: 1,
+    rowCount: 1000,
+    row2: [],
+    conditionalFormats: [],
+    protectedDescriptions: [],
+  };
+  plan.requests.push({
+    addSheet: {
+      properties: {
+        sheetId: sheet.sheetId,
+        title: spec.name,
+        index,
+        gridProperties: {
+          rowCount: 1000,
+          columnCount: Math.max(26, spec.columns.length),
+          frozenRowCount: 1,
+        },
+      },
+    },
+  });
+  plan.actions.push(`added the ${spec.name} tab`);
+  return { sheet, created: true };
+}
+
+/** Plans the missing headers; returns each layout column's index (normalised header → column). */
+function planHeaders(
+  plan: SetupPlan,
+  s: ExistingSheet,
+  spec: TabSpec,
+  created: boolean,
+): Map<string, number> {
+  // Headers: the layout's columns that are missing go after the last header.
+  const columns = new Map<string, number>();
+  s.headers.forEach((h, i) => {
+    const n = normaliseName(h);
+    if (n && !columns.has(n)) columns.set(n, i);
+  });
+  const missing = spec.columns.filter((c) => !columns.has(normaliseName(c.header)));
+  if (missing.length) {
+    const start = s.headers.length;
+    missing.forEach((c, i) => {
+      columns.set(normaliseName(c.header), start + i);
+    });
+    plan.headerWrites.push({
+      range: `${quoteSheet(s.title)}!${columnLetters(start)}1`,
+      values: [missing.map((c) => c.header)],
+    });
+    plan.requests.push({
+      repeatCell: {
+        range: {
+          sheetId: s.sheetId,
+          startRowIndex: 0,
+          endRowIndex: 1,
+          startColumnIndex: start,
+          endColumnIndex: start + missing.length,
+        },
+        cell: { userEnteredFormat: { textFormat: { bold: true }, backgroundColor: colour('#ECEFF1') } },
+        fields: 'userEnteredFormat(textFormat.bold,backgroundColor)',
+      },
+    });
+    if (!created)
+      plan.actions.push(
+        `${s.title}: added the column${missing.length > 1 ? 's' : ''} ${missing.map((c) => `"${c.header}"`).join(', ')}`,
+      );
+  }
+  return columns;
+}
+
+/** Plans each column's missing dropdown, date format and protection warning. */
+function planColumnRules(
+  plan: SetupPlan,
+  s: ExistingSheet,
+  spec: TabSpec,
+  columns: Map<string, number>,
+  created: boolean,
+): void {
+  for (const c of spec.columns) {
+    const col = columns.get(normaliseName(c.header))!;
+    const range = {
+      sheetId: s.sheetId,
+      startRowIndex: 1,
+      endRowIndex: s.rowCount,
+      startColumnIndex: col,
+      endColumnIndex: col + 1,
+    };
+    const row2 = s.row2[col];
+    if (c.list && !row2?.validation) {
+      plan.requests.push({
+        setDataValidation: {
+          range,
+          rule: {
+            condition: { type: 'ONE_OF_LIST', values: LISTS[c.list].map((v) => ({ userEnteredValue: v })) },
+            inputMessage: `One of: ${LISTS[c.list].join(', ')}`,
+            strict: false,
+            showCustomUi: true,
+          },
+        },
+      });
+      if (!created) plan.actions.push(`${s.title}: dropdown for "${c.header}"`);
+    }
+    if ((c.type === 'date' || c.type === 'instant') && !row2?.numberFormat) {
+      plan.requests.push({
+        repeatCell: {
+          range,
+          cell: {
+            userEnteredFormat: {
+              numberFormat:
+                c.type === 'date'
+                  ? { type: 'DATE', pattern: 'yyyy-mm-dd' }
+                  : { type: 'DATE_TIME', pattern: 'yyyy-mm-dd hh:mm' },
+            },
+          },
+          fields: 'userEnteredFormat.numberFormat',
+        },
+      });
+      if (!created) plan.actions.push(`${s.title}: date format for "${c.header}"`);
+    }
+    if (c.owner === 'milepost') {
+      const description = protectionDescription(s.title, c.header);
+      if (!s.protectedDescriptions.includes(description)) {
+        plan.requests.push({
+          addProtectedRange: { protectedRange: { range, description, warningOnly: true } },
+        });
+        if (!created) plan.actions.push(`${s.title}: warning on "${c.header}" (Milepost fills it in)`);
+      }
+    }
+  }
+}
+
+/** Plans the Milestones tab's missing status colours (conditional formats on Status). */
+function planStatusColours(
+  plan: SetupPlan,
+  s: ExistingSheet,
+  columns: Map<string, number>,
+  created: boolean,
+): void {
+  const col = columns.get(normaliseName('Status'))!;
+  const has = (status: string) =>
+    s.conditionalFormats.some((r) =>
+      r.booleanRule?.condition?.values?.some((v) => v.userEnteredValue === status),
+    );
+  for (const { status, background: hex } of STATUS_FILLS) {
+    if (has(status)) continue;
+    plan.requests.push({
+      addConditionalFormatRule: {
+        index: 0,
+        rule: {
+          ranges: [
+            {
+              sheetId: s.sheetId,
+              startRowIndex: 1,
+              endRowIndex: s.rowCount,
+              startColumnIndex: col,
+              endColumnIndex: col + 1,
+            },
+          ],
+          booleanRule: {
+            condition: { type: 'TEXT_EQ', values: [{ userEnteredValue: status }] },
+            format: { backgroundColor: colour(hex) },
+          },
+        },
+      },
+    });
+    if (!created) plan.actions.push(`Milestones: colour for "${status}"`);
+  }
+}
+
+/** Plans the Settings rows that are missing. */
+function planSettingsRows(plan: SetupPlan, existing: ExistingSpreadsheet, created: boolean): void {
+  const have = new Set(existing.settings.map(normaliseName));
+  for (const setting of SETTINGS) {
+    if (have.has(normaliseName(setting.key))) continue;
+    // A new register keeps the spreadsheet's own time zone (the owner's locale).
+    const value = setting.key === 'Time zone' && existing.timeZone ? existing.timeZone : setting.value;
+    plan.settingsRows.push([setting.key, value, setting.about]);
+  }
+  if (plan.settingsRows.length && !created)
+    plan.actions.push(`Settings: added ${plan.settingsRows.map((r) => `"${r[0]}"`).join(', ')}`);
 }
 
 /** Reads what setup needs to know, in two calls. */

@@ -11,7 +11,7 @@ import { writeFileAtomic } from '../../local/atomic';
 import { DEFAULT_HOST, DEFAULT_PORT } from '../../local/server';
 import { ensureSecret, makeToken } from '../../local/tokens';
 import { readWorkbook, workbookBytes } from '../../local/workbook';
-import { workspacePaths } from '../../local/workspace';
+import { type WorkspacePaths, workspacePaths } from '../../local/workspace';
 import { emitJson, type GlobalOptions, plural, say } from '../output';
 import { initWorkspace } from './init';
 import { packCommand } from './pack';
@@ -71,12 +71,35 @@ async function holdMeeting(registerFile: string, meeting: string): Promise<numbe
 export async function demoCommand(dir: string | undefined, opts: GlobalOptions): Promise<number> {
   const target = path.resolve(dir ?? 'demo');
   const paths = workspacePaths(target);
+  if (!(await claimDirectory(target))) return 2;
+  const meeting = await runWeek(target, paths, opts);
+
+  const outbox = await fs.readdir(paths.outbox);
+  const pack = path.join(paths.packs, `${meeting}.html`);
+  say('\nDone. Look at:');
+  say(`  the meeting pack   ${pack}`);
+  say(`  (also Markdown)    ${path.join(paths.packs, `${meeting}.md`)}`);
+  say(`  the register       ${paths.register}`);
+  say(`  the outbox         ${paths.outbox} (${outbox.length} emails)`);
+
+  const form = await showUpdateForm(target, paths);
+  emitJson(opts, {
+    workspace: target,
+    pack,
+    outbox: outbox.map((f) => path.join(paths.outbox, f)),
+    ...(form ? { formLink: form.link, formMeeting: form.meeting } : {}),
+  });
+  return 0;
+}
+
+/** Empties `target` for a new demo and marks it as one; false (said why) when it holds something else. */
+async function claimDirectory(target: string): Promise<boolean> {
   const existing = await fs.readdir(target).catch(() => [] as string[]);
   if (existing.length && !existing.includes(MARKER)) {
     say(
       `${target} exists and is not a Milepost demo workspace; choose another directory (milepost demo DIR).`,
     );
-    return 2;
+    return false;
   }
   await fs.rm(target, { recursive: true, force: true });
   await fs.mkdir(target, { recursive: true });
@@ -84,6 +107,11 @@ export async function demoCommand(dir: string | undefined, opts: GlobalOptions):
     path.join(target, MARKER),
     'Created by `milepost demo`; the next demo run replaces this directory.\n',
   );
+  return true;
+}
+
+/** Runs the sample team's week on the demo clock, step by step; returns the meeting's date. */
+async function runWeek(target: string, paths: WorkspacePaths, opts: GlobalOptions): Promise<string> {
   const quiet = { ...opts, workspace: target, json: false };
   const step = (text: string) => say(`\n▶ ${text}`);
 
@@ -126,15 +154,14 @@ export async function demoCommand(dir: string | undefined, opts: GlobalOptions):
   say(`  ${reached} topics discussed; the rest are deferred.`);
   step(`Wrap up (clock: ${DEMO_CLOCK.wrapUp})`);
   await wrapUpCommand({ ...quiet, now: DEMO_CLOCK.wrapUp });
+  return meeting;
+}
 
-  const outbox = await fs.readdir(paths.outbox);
-  const pack = path.join(paths.packs, `${meeting}.html`);
-  say('\nDone. Look at:');
-  say(`  the meeting pack   ${pack}`);
-  say(`  (also Markdown)    ${path.join(paths.packs, `${meeting}.md`)}`);
-  say(`  the register       ${paths.register}`);
-  say(`  the outbox         ${paths.outbox} (${outbox.length} emails)`);
-
+/** Says how to open the update form; returns the personal link shown, if there is one. */
+async function showUpdateForm(
+  target: string,
+  paths: WorkspacePaths,
+): Promise<{ link: string; meeting: string } | undefined> {
   // The update form: owners answer on a web page behind their personal link (milepost serve).
   const secret = await ensureSecret(target);
   const { register } = readRegister((await readWorkbook(paths.register)).snapshot);
@@ -151,11 +178,5 @@ export async function demoCommand(dir: string | undefined, opts: GlobalOptions):
   say(`  npx milepost serve -w ${target}`);
   if (link && person && next)
     say(`then open ${person.name}'s personal link for the meeting on ${next.date}:\n  ${link}`);
-  emitJson(opts, {
-    workspace: target,
-    pack,
-    outbox: outbox.map((f) => path.join(paths.outbox, f)),
-    ...(link && next ? { formLink: link, formMeeting: next.date } : {}),
-  });
-  return 0;
+  return link && next ? { link, meeting: next.date } : undefined;
 }
