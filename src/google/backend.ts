@@ -21,7 +21,7 @@ import { upcomingMeeting } from '../core/schedule';
 import type { Plan, Problem, RawSubmission, Register, Snapshot } from '../core/types';
 import { applyToSheet, recoverSheet, type SheetApplyResult } from './apply';
 import { createChecked } from './checked';
-import { connect, docsClient, driveClient, gmailClient, sheetsClient } from './clients';
+import { connect, docsClient, driveClient, formsClient, gmailClient, sheetsClient } from './clients';
 import {
   applyFormSpec,
   createForm,
@@ -29,7 +29,6 @@ import {
   type FormCalls,
   type FormState,
   formName,
-  formsClient,
   readForm,
   readResponses,
   shareWithResponders,

@@ -7,6 +7,7 @@
  */
 import { docs, type docs_v1 } from '@googleapis/docs';
 import { drive, type drive_v3 } from '@googleapis/drive';
+import { forms, type forms_v1 } from '@googleapis/forms';
 import { gmail, type gmail_v1 } from '@googleapis/gmail';
 import { sheets, type sheets_v4 } from '@googleapis/sheets';
 import { GoogleAuth, OAuth2Client, UserRefreshClient } from 'google-auth-library';
@@ -85,41 +86,21 @@ export function connect(env: NodeJS.ProcessEnv = process.env): GoogleConnection 
   return { auth: adc(), gmailSpacingMs };
 }
 
-export function sheetsClient(c: GoogleConnection): sheets_v4.Sheets {
-  // rootUrl must be set per API: the global option is ignored by the generated clients.
-  // gaxios's own retries are off: retry.ts decides what is safe to repeat (gaxios would
-  // otherwise repeat GETs inside our retries and ignore Retry-After).
-  return sheets({
-    version: 'v4',
-    auth: c.auth,
-    ...GAXIOS_NO_RETRY,
-    ...(c.apiRoot ? { rootUrl: c.apiRoot } : {}),
-  });
+/**
+ * Options every client gets. rootUrl must be set per API: the global option is ignored by the
+ * generated clients. gaxios's own retries are off: retry.ts decides what is safe to repeat
+ * (gaxios would otherwise repeat GETs inside our retries and ignore Retry-After).
+ */
+function clientOptions(c: GoogleConnection) {
+  return { auth: c.auth, ...GAXIOS_NO_RETRY, ...(c.apiRoot ? { rootUrl: c.apiRoot } : {}) };
 }
 
-export function docsClient(c: GoogleConnection): docs_v1.Docs {
-  return docs({
-    version: 'v1',
-    auth: c.auth,
-    ...GAXIOS_NO_RETRY,
-    ...(c.apiRoot ? { rootUrl: c.apiRoot } : {}),
-  });
-}
-
-export function driveClient(c: GoogleConnection): drive_v3.Drive {
-  return drive({
-    version: 'v3',
-    auth: c.auth,
-    ...GAXIOS_NO_RETRY,
-    ...(c.apiRoot ? { rootUrl: c.apiRoot } : {}),
-  });
-}
-
-export function gmailClient(c: GoogleConnection): gmail_v1.Gmail {
-  return gmail({
-    version: 'v1',
-    auth: c.auth,
-    ...GAXIOS_NO_RETRY,
-    ...(c.apiRoot ? { rootUrl: c.apiRoot } : {}),
-  });
-}
+export const sheetsClient = (c: GoogleConnection): sheets_v4.Sheets =>
+  sheets({ version: 'v4', ...clientOptions(c) });
+export const docsClient = (c: GoogleConnection): docs_v1.Docs => docs({ version: 'v1', ...clientOptions(c) });
+export const driveClient = (c: GoogleConnection): drive_v3.Drive =>
+  drive({ version: 'v3', ...clientOptions(c) });
+export const gmailClient = (c: GoogleConnection): gmail_v1.Gmail =>
+  gmail({ version: 'v1', ...clientOptions(c) });
+export const formsClient = (c: GoogleConnection): forms_v1.Forms =>
+  forms({ version: 'v1', ...clientOptions(c) });

@@ -13,27 +13,16 @@
  *   somebody edited in between is read again rather than overwritten blindly.
  */
 import type { drive_v3 } from '@googleapis/drive';
-import { forms, type forms_v1 } from '@googleapis/forms';
+import type { forms_v1 } from '@googleapis/forms';
 import { WATERMARK_OVERLAP_MS } from '../core/cycle';
 import type { FormQuestionSpec, FormResponseInput, FormSectionSpec, FormSpec } from '../core/form';
 import { formResponseReader } from '../core/form';
 import type { RawSubmission, Register } from '../core/types';
-import type { GoogleConnection } from './clients';
 import type { ApiCalls } from './retry';
-import { GAXIOS_NO_RETRY } from './retry';
 
 export const FORM_MIME = 'application/vnd.google-apps.form';
 type Item = forms_v1.Schema$Item;
 type Request = forms_v1.Schema$Request;
-
-export function formsClient(c: GoogleConnection): forms_v1.Forms {
-  return forms({
-    version: 'v1',
-    auth: c.auth,
-    ...GAXIOS_NO_RETRY,
-    ...(c.apiRoot ? { rootUrl: c.apiRoot } : {}),
-  });
-}
 
 export function formName(registerTitle: string): string {
   return `Milepost update form — ${registerTitle}`;

@@ -19,8 +19,7 @@ import { readRegister } from '../../src/core/register';
 import { upcomingMeeting } from '../../src/core/schedule';
 import { describeZodIssues, SubmissionSchema } from '../../src/core/schemas';
 import type { RawSubmission, Register } from '../../src/core/types';
-import { sheetsClient } from '../../src/google/clients';
-import { formsClient } from '../../src/google/forms';
+import { formsClient, sheetsClient } from '../../src/google/clients';
 import { readSnapshot } from '../../src/google/sheets';
 
 export interface RespondResult {

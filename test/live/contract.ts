@@ -23,11 +23,11 @@ import {
   connect,
   docsClient,
   driveClient,
+  formsClient,
   type GoogleConnection,
   gmailClient,
   sheetsClient,
 } from '../../src/google/clients';
-import { formsClient } from '../../src/google/forms';
 
 export interface Clients {
   sheets: sheets_v4.Sheets;
