@@ -6,7 +6,7 @@
  * normalised response the Node job reads from the Forms API. The map keeps the items of earlier
  * builds, so a late answer to last week's form is still read.
  */
-import { type FormResponseInput, type FormSpec, fnv1a, NO_HELP } from '../core/form';
+import { type FormResponseInput, type FormSectionSpec, type FormSpec, fnv1a, NO_HELP } from '../core/form';
 import type { Register } from '../core/types';
 import { sheetByName } from './sheet';
 
@@ -95,20 +95,7 @@ export function buildForm(
   };
 
   if (progress.phase === 'clearing') {
-    form.setAcceptingResponses(false);
-    form.setTitle(spec.title);
-    form.setDescription(spec.description);
-    form.setCollectEmail(true);
-    // An owner may correct their update: the edit keeps the response id, with a new submit time.
-    form.setAllowResponseEdits(true);
-    const items = form.getItems();
-    for (let i = items.length - 1; i >= 0; i--) {
-      if (Date.now() >= deadline) return stop();
-      form.deleteItem(items[i]!);
-    }
-    const who = form.addMultipleChoiceItem().setTitle(spec.who.title).setRequired(true);
-    if (spec.who.description) who.setHelpText(spec.who.description);
-    recordFormMap(ss, form.getId(), [[String(who.getId()), spec.who.questionId]]);
+    if (!clearForm(ss, form, spec, deadline)) return stop();
     progress = { fingerprint, phase: 'sections', done: 0 };
     save();
   }
@@ -118,63 +105,14 @@ export function buildForm(
   const itemFor = (ids: string) => [...map].reverse().find(([, v]) => v.join(',') === ids)?.[0];
   for (let i = progress.done; i < spec.sections.length; i++) {
     if (Date.now() >= deadline) return stop();
-    const s = spec.sections[i]!;
-    const rows: [string, string][] = [];
-    const page = form.addPageBreakItem().setTitle(s.title).setHelpText(s.description);
-    // A page break says where the page before it goes: every owner's section ends the form.
-    if (i > 0) page.setGoToPage(FormApp.PageNavigationType.SUBMIT);
-    rows.push([String(page.getId()), `section:${s.owner}`]);
-    if (s.grid && s.milestones.length) {
-      const grid = form
-        .addGridItem()
-        .setTitle(s.grid.title)
-        .setRows(s.milestones.map((m) => m.rowTitle))
-        .setColumns(s.grid.columns);
-      rows.push([String(grid.getId()), s.milestones.map((m) => m.statusQuestionId).join(',')]);
-    }
-    for (const m of s.milestones) {
-      const date = form.addDateItem().setTitle(m.forecast.title).setIncludesYear(true);
-      if (m.forecast.description) date.setHelpText(m.forecast.description);
-      rows.push([String(date.getId()), m.forecast.questionId]);
-      const comment = form.addParagraphTextItem().setTitle(m.comment.title);
-      if (m.comment.description) comment.setHelpText(m.comment.description);
-      rows.push([String(comment.getId()), m.comment.questionId]);
-    }
-    for (const q of [s.wins, s.learnings, s.helpNeeded]) {
-      const item = form.addParagraphTextItem().setTitle(q.title);
-      rows.push([String(item.getId()), q.questionId]);
-    }
-    const help = form.addMultipleChoiceItem().setTitle(s.helpFrom.title).setRequired(true);
-    if (s.helpFrom.description) help.setHelpText(s.helpFrom.description);
-    // One call for the whole list. A choice made with createChoice(o, SUBMIT) is a FormApp call
-    // per option — per person on the team, in every section: a team of 130 spent more than the
-    // 6 minutes of an execution on it. The choices need no navigation of their own: the page break
-    // after each section already submits (see above), and the last section ends the form.
-    help.setChoiceValues(s.helpFrom.options);
-    help.showOtherOption(true);
-    rows.push([String(help.getId()), s.helpFrom.questionId]);
+    const rows = addSection(form, spec.sections[i]!, i);
     recordFormMap(ss, form.getId(), rows);
     for (const [item, ids] of rows) map.set(item, ids.split(','));
     progress = { ...progress, done: i + 1 };
     save();
   }
 
-  // Last, "Who is updating?" branches to every section: two calls per owner, made within the
-  // deadline too (a run that runs out before the end leaves it to the next run, which starts here).
-  const whoId = itemFor(spec.who.questionId);
-  const who = form.getItemById(Number(whoId)).asMultipleChoiceItem();
-  if (spec.who.options.length) {
-    const choices: GoogleAppsScript.Forms.Choice[] = [];
-    for (const o of spec.who.options) {
-      if (Date.now() >= deadline) return stop();
-      choices.push(
-        who.createChoice(o.value, form.getItemById(Number(itemFor(`section:${o.email}`))).asPageBreakItem()),
-      );
-    }
-    who.setChoices(choices);
-  } else {
-    who.setChoiceValues(['Nobody has an open milestone yet']);
-  }
+  if (!branchWho(form, spec, itemFor, deadline)) return stop();
   // FormApp's publish call ("Publish and manage responders on the form", Apps Script: "Publish
   // the form. This also enables accepting responses."): a form FormApp creates is not open to
   // anyone until then. Not yet typed in @types/google-apps-script 2.0.13.
@@ -183,6 +121,95 @@ export function buildForm(
   props.setProperty(BUILT_KEY, fingerprint);
   props.deleteProperty(PROGRESS_KEY);
   return { form, created, rebuilt: true, complete: true };
+}
+
+/**
+ * The clearing phase: the form's settings, its old items deleted, "Who is updating?" added (and
+ * recorded in the map); false when the deadline came first.
+ */
+function clearForm(ss: Spreadsheet, form: Form, spec: FormSpec, deadline: number): boolean {
+  form.setAcceptingResponses(false);
+  form.setTitle(spec.title);
+  form.setDescription(spec.description);
+  form.setCollectEmail(true);
+  // An owner may correct their update: the edit keeps the response id, with a new submit time.
+  form.setAllowResponseEdits(true);
+  const items = form.getItems();
+  for (let i = items.length - 1; i >= 0; i--) {
+    if (Date.now() >= deadline) return false;
+    form.deleteItem(items[i]!);
+  }
+  const who = form.addMultipleChoiceItem().setTitle(spec.who.title).setRequired(true);
+  if (spec.who.description) who.setHelpText(spec.who.description);
+  recordFormMap(ss, form.getId(), [[String(who.getId()), spec.who.questionId]]);
+  return true;
+}
+
+/** Adds one owner's section (the `i`th) to the form; returns its map rows (item id, question ids). */
+function addSection(form: Form, s: FormSectionSpec, i: number): [string, string][] {
+  const rows: [string, string][] = [];
+  const page = form.addPageBreakItem().setTitle(s.title).setHelpText(s.description);
+  // A page break says where the page before it goes: every owner's section ends the form.
+  if (i > 0) page.setGoToPage(FormApp.PageNavigationType.SUBMIT);
+  rows.push([String(page.getId()), `section:${s.owner}`]);
+  if (s.grid && s.milestones.length) {
+    const grid = form
+      .addGridItem()
+      .setTitle(s.grid.title)
+      .setRows(s.milestones.map((m) => m.rowTitle))
+      .setColumns(s.grid.columns);
+    rows.push([String(grid.getId()), s.milestones.map((m) => m.statusQuestionId).join(',')]);
+  }
+  for (const m of s.milestones) {
+    const date = form.addDateItem().setTitle(m.forecast.title).setIncludesYear(true);
+    if (m.forecast.description) date.setHelpText(m.forecast.description);
+    rows.push([String(date.getId()), m.forecast.questionId]);
+    const comment = form.addParagraphTextItem().setTitle(m.comment.title);
+    if (m.comment.description) comment.setHelpText(m.comment.description);
+    rows.push([String(comment.getId()), m.comment.questionId]);
+  }
+  for (const q of [s.wins, s.learnings, s.helpNeeded]) {
+    const item = form.addParagraphTextItem().setTitle(q.title);
+    rows.push([String(item.getId()), q.questionId]);
+  }
+  const help = form.addMultipleChoiceItem().setTitle(s.helpFrom.title).setRequired(true);
+  if (s.helpFrom.description) help.setHelpText(s.helpFrom.description);
+  // One call for the whole list. A choice made with createChoice(o, SUBMIT) is a FormApp call
+  // per option — per person on the team, in every section: a team of 130 spent more than the
+  // 6 minutes of an execution on it. The choices need no navigation of their own: the page break
+  // after each section already submits (see above), and the last section ends the form.
+  help.setChoiceValues(s.helpFrom.options);
+  help.showOtherOption(true);
+  rows.push([String(help.getId()), s.helpFrom.questionId]);
+  return rows;
+}
+
+/**
+ * Last, "Who is updating?" branches to every section: two calls per owner, made within the
+ * deadline too (a run that runs out before the end leaves it to the next run, which starts
+ * here); false when the deadline came first.
+ */
+function branchWho(
+  form: Form,
+  spec: FormSpec,
+  itemFor: (ids: string) => string | undefined,
+  deadline: number,
+): boolean {
+  const whoId = itemFor(spec.who.questionId);
+  const who = form.getItemById(Number(whoId)).asMultipleChoiceItem();
+  if (spec.who.options.length) {
+    const choices: GoogleAppsScript.Forms.Choice[] = [];
+    for (const o of spec.who.options) {
+      if (Date.now() >= deadline) return false;
+      choices.push(
+        who.createChoice(o.value, form.getItemById(Number(itemFor(`section:${o.email}`))).asPageBreakItem()),
+      );
+    }
+    who.setChoices(choices);
+  } else {
+    who.setChoiceValues(['Nobody has an open milestone yet']);
+  }
+  return true;
 }
 
 /** Each owner's pre-filled link (FormApp's toPrefilledUrl), by email; items found through the map. */

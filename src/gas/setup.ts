@@ -4,10 +4,19 @@
  * warning-only protections on the columns Milepost fills in, the Settings defaults, the
  * spreadsheet's time zone. Running it again changes nothing.
  */
-import { LISTS, normaliseName, protectionDescription, SETTINGS, STATUS_FILLS, TABS } from '../core/layout';
+import {
+  LISTS,
+  normaliseName,
+  protectionDescription,
+  SETTINGS,
+  STATUS_FILLS,
+  TABS,
+  type TabSpec,
+} from '../core/layout';
 import { sheetByName } from './sheet';
 
 type Spreadsheet = GoogleAppsScript.Spreadsheet.Spreadsheet;
+type Sheet = GoogleAppsScript.Spreadsheet.Sheet;
 
 export function setupRegister(ss: Spreadsheet): string[] {
   const actions: string[] = [];
@@ -39,54 +48,74 @@ export function setupRegister(ss: Spreadsheet): string[] {
       .getValues()[0]!
       .map((h) => String(h));
     const rows = Math.max(1, sheet.getMaxRows() - 1);
-    for (const c of spec.columns) {
-      const col = all.findIndex((h) => normaliseName(h) === normaliseName(c.header)) + 1;
-      if (col < 1) continue;
-      const range = sheet.getRange(2, col, rows, 1);
-      if (c.list && !sheet.getRange(2, col).getDataValidation()) {
-        range.setDataValidation(
-          SpreadsheetApp.newDataValidation()
-            .requireValueInList([...LISTS[c.list]], true)
-            .setAllowInvalid(true)
-            .build(),
-        );
-        actions.push(`${spec.name}: dropdown for "${c.header}"`);
-      }
-      if (
-        (c.type === 'date' || c.type === 'instant') &&
-        sheet.getRange(2, col).getNumberFormat() !== dateFormat(c.type)
-      ) {
-        range.setNumberFormat(dateFormat(c.type));
-      }
-      const description = protectionDescription(spec.name, c.header);
-      if (c.owner === 'milepost' && !protections.has(description)) {
-        sheet
-          .getRange(1, col, rows + 1, 1)
-          .protect()
-          .setDescription(description)
-          .setWarningOnly(true);
-        actions.push(`${spec.name}: warning on "${c.header}" (Milepost fills it in)`);
-      }
-    }
-    if (spec.name === 'Milestones') {
-      const status = all.findIndex((h) => normaliseName(h) === 'status') + 1;
-      const rules = sheet.getConditionalFormatRules();
-      if (status > 0 && rules.length === 0) {
-        const range = sheet.getRange(2, status, rows, 1);
-        sheet.setConditionalFormatRules(
-          STATUS_FILLS.map(({ status, background }) =>
-            SpreadsheetApp.newConditionalFormatRule()
-              .whenTextEqualTo(status)
-              .setBackground(background)
-              .setRanges([range])
-              .build(),
-          ),
-        );
-        actions.push('Milestones: status colours');
-      }
-    }
+    setupColumns(sheet, spec, all, rows, protections, actions);
+    if (spec.name === 'Milestones') statusColours(sheet, all, rows, actions);
   });
-  // Settings defaults for the keys that are missing.
+  addSettingsDefaults(ss, actions);
+  return actions;
+}
+
+/** Each column of a tab below its header: dropdowns, date formats, warning-only protections. */
+function setupColumns(
+  sheet: Sheet,
+  spec: TabSpec,
+  all: string[],
+  rows: number,
+  protections: Set<string>,
+  actions: string[],
+): void {
+  for (const c of spec.columns) {
+    const col = all.findIndex((h) => normaliseName(h) === normaliseName(c.header)) + 1;
+    if (col < 1) continue;
+    const range = sheet.getRange(2, col, rows, 1);
+    if (c.list && !sheet.getRange(2, col).getDataValidation()) {
+      range.setDataValidation(
+        SpreadsheetApp.newDataValidation()
+          .requireValueInList([...LISTS[c.list]], true)
+          .setAllowInvalid(true)
+          .build(),
+      );
+      actions.push(`${spec.name}: dropdown for "${c.header}"`);
+    }
+    if (
+      (c.type === 'date' || c.type === 'instant') &&
+      sheet.getRange(2, col).getNumberFormat() !== dateFormat(c.type)
+    ) {
+      range.setNumberFormat(dateFormat(c.type));
+    }
+    const description = protectionDescription(spec.name, c.header);
+    if (c.owner === 'milepost' && !protections.has(description)) {
+      sheet
+        .getRange(1, col, rows + 1, 1)
+        .protect()
+        .setDescription(description)
+        .setWarningOnly(true);
+      actions.push(`${spec.name}: warning on "${c.header}" (Milepost fills it in)`);
+    }
+  }
+}
+
+/** The Milestones tab's status colours, when the tab has no conditional formatting yet. */
+function statusColours(sheet: Sheet, all: string[], rows: number, actions: string[]): void {
+  const status = all.findIndex((h) => normaliseName(h) === 'status') + 1;
+  const rules = sheet.getConditionalFormatRules();
+  if (status > 0 && rules.length === 0) {
+    const range = sheet.getRange(2, status, rows, 1);
+    sheet.setConditionalFormatRules(
+      STATUS_FILLS.map(({ status, background }) =>
+        SpreadsheetApp.newConditionalFormatRule()
+          .whenTextEqualTo(status)
+          .setBackground(background)
+          .setRanges([range])
+          .build(),
+      ),
+    );
+    actions.push('Milestones: status colours');
+  }
+}
+
+/** Settings defaults for the keys that are missing. */
+function addSettingsDefaults(ss: Spreadsheet, actions: string[]): void {
   const settings = sheetByName(ss, 'Settings')!;
   const have = new Set(
     settings
@@ -104,7 +133,6 @@ export function setupRegister(ss: Spreadsheet): string[] {
     settings.getRange(settings.getLastRow() + 1, 1, add.length, 3).setValues(add);
     actions.push(`Settings: added ${add.map((r) => `"${r[0]}"`).join(', ')}`);
   }
-  return actions;
 }
 
 function dateFormat(type: string): string {

@@ -257,10 +257,58 @@ async function finish(
   calls: ApiCalls,
   recovering: boolean,
 ): Promise<SheetApplyResult & { settled: boolean }> {
-  const tz = entry.timeZone;
-  const sheetOf = sheetOfTab(read);
   const conflicts: Problem[] = [];
   const failed = new Set<string>();
+  const { targets, settled, tabs } = await repair(api, spreadsheetId, read, entry, current, calls, {
+    conflicts,
+    failed,
+  });
+  if (!settled) {
+    // People kept moving rows: the journal stays, and the next run finishes from it.
+    for (const t of targets) {
+      failed.add(`${t.tab}|${t.key.toLowerCase()}`);
+      conflicts.push(
+        conflictOf(
+          t.tab,
+          t.key,
+          `rows kept moving while Milepost wrote them (${MAX_ROUNDS} rounds); the next run finishes the change`,
+        ),
+      );
+    }
+    return { writes: 0, appends: 0, conflicts, settled };
+  }
+  const writes = targets.reduce((n, t) => n + t.cells.filter((c) => c !== undefined).length, 0);
+  const appends = await appendRows(
+    api,
+    spreadsheetId,
+    read,
+    entry,
+    [tabs, current],
+    calls,
+    failed,
+    recovering,
+  );
+  return { writes, appends, conflicts, settled };
+}
+
+/**
+ * The repair loop: plans a round per tab (rows.ts), writes its fixes and reads the tabs again,
+ * until nothing is left to write or MAX_ROUNDS rounds were written. Targets given up are added
+ * to `out` (as conflicts, and their tab|key to `failed`); returns the targets left, whether they
+ * settled, and the tabs as last read.
+ */
+async function repair(
+  api: sheets_v4.Sheets,
+  spreadsheetId: string,
+  read: SheetSnapshot,
+  entry: PlanEntry,
+  current: Map<string, TabRead>,
+  calls: ApiCalls,
+  out: { conflicts: Problem[]; failed: Set<string> },
+): Promise<{ targets: RowTarget[]; settled: boolean; tabs: Map<string, TabRead> }> {
+  const tz = entry.timeZone;
+  const sheetOf = sheetOfTab(read);
+  const { conflicts, failed } = out;
   let targets = entry.targets;
   let settled = false;
   let tabs = current;
@@ -309,23 +357,27 @@ async function finish(
       'values.batchGet (check)',
     );
   }
-  if (!settled) {
-    // People kept moving rows: the journal stays, and the next run finishes from it.
-    for (const t of targets) {
-      failed.add(`${t.tab}|${t.key.toLowerCase()}`);
-      conflicts.push(
-        conflictOf(
-          t.tab,
-          t.key,
-          `rows kept moving while Milepost wrote them (${MAX_ROUNDS} rounds); the next run finishes the change`,
-        ),
-      );
-    }
-    return { writes: 0, appends: 0, conflicts, settled };
-  }
-  const writes = targets.reduce((n, t) => n + t.cells.filter((c) => c !== undefined).length, 0);
+  return { targets, settled, tabs };
+}
 
-  // Append new rows, one call per tab, checked before any repeat.
+/**
+ * Appends new rows, one call per tab, checked before any repeat; an append that requires a row
+ * given up (`failed`) is left out. `reads` are the tabs as last read, then as read before; in
+ * recovery the rows a stopped run already appended are not appended again. Returns the rows appended.
+ */
+async function appendRows(
+  api: sheets_v4.Sheets,
+  spreadsheetId: string,
+  read: SheetSnapshot,
+  entry: PlanEntry,
+  reads: [Map<string, TabRead>, Map<string, TabRead>],
+  calls: ApiCalls,
+  failed: Set<string>,
+  recovering: boolean,
+): Promise<number> {
+  const tz = entry.timeZone;
+  const sheetOf = sheetOfTab(read);
+  const [tabs, current] = reads;
   let appends = 0;
   const appendable = entry.appends.filter(
     (a) => !a.requires?.some((r) => failed.has(`${r.tab}|${r.key.trim().toLowerCase()}`)),
@@ -354,7 +406,7 @@ async function finish(
     await appendChecked(api, spreadsheetId, title, values, calls, tz);
     appends += values.length;
   }
-  return { writes, appends, conflicts, settled };
+  return appends;
 }
 
 function columnLetterOf(read: TabRead, header: string): string {

@@ -232,6 +232,22 @@ function recognise(
   });
 }
 
+/** What one round compares: the baseline, where each row read now came from, and its cells now. */
+interface RoundView {
+  b: Baseline;
+  known: Recognised[];
+  /** Rows in the read. */
+  count: number;
+  now: (i: number, h: string) => Cell;
+  tz: string;
+}
+
+/** A target still to write, at row `i` of the read. */
+interface Pending {
+  t: RowTarget;
+  i: number;
+}
+
 /**
  * One round: compares what the tab holds now with the baseline and the targets, and returns
  * the cells to write (planned cells not yet in place, misplaced cells put back).
@@ -254,14 +270,37 @@ export function planRound(b: Baseline, targets: RowTarget[], read: TabRead, tz: 
   });
   const now = (i: number, h: string): Cell => cellOf(read.rows[i] ?? [], cols, h);
   const missingColumn = b.written.find((h) => !cols.has(h));
+  const v: RoundView = { b, known, count: read.rows.length, now, tz };
 
   const problems: RowProblem[] = [];
   const fixes: CellFix[] = [];
   const fix = (i: number, j: number, value: Cell) =>
     fixes.push({ tab: b.tab, row: i + 2, column: b.written[j]!, value: value ?? '' });
 
-  // Targets whose planned cells are not all in place.
-  const pending: { t: RowTarget; i: number }[] = [];
+  const pending = pendingTargets(v, targets, at, missingColumn, problems);
+  const misplaced = findMisplaced(v, pending);
+
+  // Put back what was misplaced on rows that are not targets themselves.
+  for (const [i, js] of misplaced) {
+    const r = known[i]!;
+    if (r.row !== undefined && targetOf.has(r.row)) continue;
+    for (const j of js) fix(i, j, r.was![j] ?? null);
+  }
+
+  writePending(v, pending, misplaced, fix, problems);
+  return { fixes, problems, settled: fixes.length === 0 };
+}
+
+/** Targets whose planned cells are not all in place; a target gone, or missing a column, is a problem. */
+function pendingTargets(
+  v: RoundView,
+  targets: RowTarget[],
+  at: Map<number, number>,
+  missingColumn: string | undefined,
+  problems: RowProblem[],
+): Pending[] {
+  const { b, now, tz } = v;
+  const pending: Pending[] = [];
   for (const t of targets) {
     const i = at.get(t.row);
     if (i === undefined) {
@@ -285,16 +324,23 @@ export function planRound(b: Baseline, targets: RowTarget[], read: TabRead, tz: 
     );
     if (!landed) pending.push({ t, i });
   }
+  return pending;
+}
 
-  // A row holding every planned cell of a pending target, where it held something else before,
-  // got that target's write: the row moved between the read and the write.
-  // Only a row that changed since the baseline can hold another row's write: the rest (before
-  // the first write, every row) are passed over without comparing them with each target.
+/**
+ * A row holding every planned cell of a pending target, where it held something else before,
+ * got that target's write: the row moved between the read and the write. Returns, by row of the
+ * read, the written columns (indexes) that hold another row's write.
+ * Only a row that changed since the baseline can hold another row's write: the rest (before
+ * the first write, every row) are passed over without comparing them with each target.
+ */
+function findMisplaced(v: RoundView, pending: Pending[]): Map<number, Set<number>> {
+  const { b, known, now, tz } = v;
   const misplaced = new Map<number, Set<number>>();
   const plannedCols = new Map(
     pending.map(({ t }) => [t, b.written.map((_, j) => j).filter((j) => t.cells[j] !== undefined)]),
   );
-  for (let i = 0; i < read.rows.length; i++) {
+  for (let i = 0; i < v.count; i++) {
     const was = known[i]?.was;
     if (!was) continue;
     if (b.written.every((h, j) => sameCell(now(i, h), was[j] ?? null, tz))) continue;
@@ -310,15 +356,21 @@ export function planRound(b: Baseline, targets: RowTarget[], read: TabRead, tz: 
       }
     }
   }
+  return misplaced;
+}
 
-  // Put back what was misplaced on rows that are not targets themselves.
-  for (const [i, js] of misplaced) {
-    const r = known[i]!;
-    if (r.row !== undefined && targetOf.has(r.row)) continue;
-    for (const j of js) fix(i, j, r.was![j] ?? null);
-  }
-
-  // Write each pending target's cells that still hold the baseline (or another row's write).
+/**
+ * Writes each pending target's cells that still hold the baseline (or another row's write); a
+ * target with a cell someone else changed meanwhile is a problem, and none of its cells is written.
+ */
+function writePending(
+  v: RoundView,
+  pending: Pending[],
+  misplaced: Map<number, Set<number>>,
+  fix: (i: number, j: number, value: Cell) => void,
+  problems: RowProblem[],
+): void {
+  const { b, now, tz } = v;
   for (const { t, i } of pending) {
     const base = b.rows[t.row]!.w;
     const hit = misplaced.get(i);
@@ -347,5 +399,4 @@ export function planRound(b: Baseline, targets: RowTarget[], read: TabRead, tz: 
     }
     for (const c of cells) fix(i, c.j, c.value);
   }
-  return { fixes, problems, settled: fixes.length === 0 };
 }

@@ -484,10 +484,11 @@ function readBody(req: http.IncomingMessage, limit: number): Promise<string> {
 
 // ---------- the server ----------
 
-export function createUpdateServer(opts: ServeOptions & { secret: Buffer }): http.Server {
-  const clock = opts.now ?? (() => new Date().toISOString());
-  const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));
-  /** Per-process key of the CSRF tokens: a form from before a restart is simply sent again. */
+/** Per-process key of the CSRF tokens: a form from before a restart is simply sent again. */
+function csrfTokens(): {
+  csrfOf: (token: string) => string;
+  csrfOk: (token: string, given: string | null) => boolean;
+} {
   const csrfKey = randomBytes(32);
   const csrfOf = (token: string) => createHmac('sha256', csrfKey).update(token).digest('base64url');
   const csrfOk = (token: string, given: string | null) => {
@@ -496,21 +497,33 @@ export function createUpdateServer(opts: ServeOptions & { secret: Buffer }): htt
     const b = Buffer.from(csrfOf(token), 'utf8');
     return a.length === b.length && timingSafeEqual(a, b);
   };
-  const forbidden = () => new HttpError(403, 'This link is not valid.');
-  let lastSubmit = 0;
+  return { csrfOf, csrfOk };
+}
 
-  async function resolvePage(token: string): Promise<Page & { previous?: Submission }> {
-    const { snapshot, responses } = await readLocal(opts.workspace);
-    const { register } = planValidate(snapshot);
-    const meeting = upcomingMeeting(register, clock());
-    if (!meeting) throw forbidden();
-    const email = verifyToken(opts.secret, token, meeting.date);
-    if (!email) throw forbidden();
-    const page = pageFor(register, meeting, email, token);
-    if (!page) throw forbidden();
-    const previous = latestSubmission(register, responses, email, meeting.date);
-    return previous ? { ...page, previous } : page;
-  }
+/** The page a link opens for the upcoming meeting, with the person's latest answer; a 403 when the link is not valid. */
+async function resolvePage(
+  opts: ServeOptions & { secret: Buffer },
+  clock: () => string,
+  token: string,
+): Promise<Page & { previous?: Submission }> {
+  const forbidden = () => new HttpError(403, 'This link is not valid.');
+  const { snapshot, responses } = await readLocal(opts.workspace);
+  const { register } = planValidate(snapshot);
+  const meeting = upcomingMeeting(register, clock());
+  if (!meeting) throw forbidden();
+  const email = verifyToken(opts.secret, token, meeting.date);
+  if (!email) throw forbidden();
+  const page = pageFor(register, meeting, email, token);
+  if (!page) throw forbidden();
+  const previous = latestSubmission(register, responses, email, meeting.date);
+  return previous ? { ...page, previous } : page;
+}
+
+export function createUpdateServer(opts: ServeOptions & { secret: Buffer }): http.Server {
+  const clock = opts.now ?? (() => new Date().toISOString());
+  const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const { csrfOf, csrfOk } = csrfTokens();
+  let lastSubmit = 0;
 
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -528,13 +541,13 @@ export function createUpdateServer(opts: ServeOptions & { secret: Buffer }): htt
     const token = match[1]!;
     if (req.method === 'GET') {
       req.resume();
-      const page = await resolvePage(token);
+      const page = await resolvePage(opts, clock, token);
       // Opened again: their latest answer for this meeting, to change rather than retype.
       send(res, 200, formPage(page, csrfOf(token), page.previous && answersFrom(page, page.previous)));
       return;
     }
     const body = await readBody(req, BODY_LIMIT);
-    const page = await resolvePage(token);
+    const page = await resolvePage(opts, clock, token);
     const form = new URLSearchParams(body);
     if (!csrfOk(token, form.get('csrf')))
       throw new HttpError(403, 'This form has expired: open your link again.');
