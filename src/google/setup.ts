@@ -5,18 +5,8 @@
  * protections, Settings rows) and asks only for what lacks.
  */
 import type { sheets_v4 } from '@googleapis/sheets';
-import {
-  LISTS,
-  normaliseName,
-  protectionDescription,
-  SETTINGS,
-  STATUS_FILLS,
-  TABS,
-  type TabSpec,
-} from '../core/layout';
-
-export { protectionDescription };
-
+import { normaliseName, TABS } from '../core/layout';
+import { planRegisterSetup, type RegisterShape, type SetupStep } from '../core/setup';
 import type { Call } from './retry';
 import { columnLetters, quoteSheet } from './sheets';
 
@@ -55,229 +45,167 @@ function colour(hex: string): sheets_v4.Schema$Color {
   return { red: ((n >> 16) & 255) / 255, green: ((n >> 8) & 255) / 255, blue: (n & 255) / 255 };
 }
 
-/** What setup must do to an existing spreadsheet (pure: tested without any API). */
+/** The spreadsheet as the core's setup reads it. */
+function shapeOf(existing: ExistingSpreadsheet): RegisterShape {
+  return {
+    timeZone: existing.timeZone,
+    tabs: existing.sheets.map((s) => ({
+      title: s.title,
+      headers: s.headers,
+      frozenRows: s.frozenRows,
+      dropdown: s.row2.map((c) => c.validation),
+      format: s.row2.map((c) => c.numberFormat),
+      colouredStatuses: s.conditionalFormats.flatMap(
+        (r) => r.booleanRule?.condition?.values?.map((v) => String(v.userEnteredValue ?? '')) ?? [],
+      ),
+    })),
+    protections: existing.sheets.flatMap((s) => s.protectedDescriptions),
+    settings: existing.settings,
+    ...(existing.settingsTimeZone ? { settingsTimeZone: existing.settingsTimeZone } : {}),
+  };
+}
+
+/**
+ * What setup must do to an existing spreadsheet (pure: tested without any API): the core's
+ * setup plan (core/setup.ts), as Sheets requests.
+ */
 export function planSetup(existing: ExistingSpreadsheet): SetupPlan {
-  const plan: SetupPlan = { requests: [], headerWrites: [], settingsRows: [], actions: [] };
+  const core = planRegisterSetup(shapeOf(existing));
+  const plan: SetupPlan = { requests: [], headerWrites: [], settingsRows: [], actions: core.actions };
   const ids = { next: Math.max(1000, ...existing.sheets.map((s) => s.sheetId + 1)) };
-  TABS.forEach((spec: TabSpec, index) => {
-    const { sheet: s, created } = planTab(plan, existing, spec, index, ids);
-    const columns = planHeaders(plan, s, spec, created);
-    if (!created && s.frozenRows < 1) {
-      plan.requests.push({
-        updateSheetProperties: {
-          properties: { sheetId: s.sheetId, gridProperties: { frozenRowCount: 1 } },
-          fields: 'gridProperties.frozenRowCount',
-        },
-      });
-      plan.actions.push(`${s.title}: froze the header row`);
-    }
-    planColumnRules(plan, s, spec, columns, created);
-    if (spec.name === 'Milestones') planStatusColours(plan, s, columns, created);
-    if (spec.name === 'Settings') planSettingsRows(plan, existing, created);
-  });
-  // Sheet serials are wall time in the spreadsheet's zone: it must be the register's.
-  const wanted = existing.settingsTimeZone;
-  if (wanted && wanted !== existing.timeZone) {
-    plan.requests.push({
-      updateSpreadsheetProperties: { properties: { timeZone: wanted }, fields: 'timeZone' },
-    });
-    plan.actions.push(`set the spreadsheet's time zone to ${wanted}`);
+  const sheets = new Map(existing.sheets.map((s) => [s.title, { sheetId: s.sheetId, rowCount: s.rowCount }]));
+  for (const step of core.steps) {
+    if (step.kind === 'tab') sheets.set(step.title, { sheetId: ids.next++, rowCount: NEW_TAB_ROWS });
+    const sheet = 'title' in step ? sheets.get(step.title)! : undefined;
+    if (step.kind === 'headers') plan.headerWrites.push(headerWrite(step));
+    if (step.kind === 'settings') plan.settingsRows.push(...step.rows);
+    const request = sheet
+      ? requestOf(step, sheet)
+      : step.kind === 'timeZone'
+        ? timeZoneRequest(step.timeZone)
+        : undefined;
+    if (request) plan.requests.push(request);
   }
   return plan;
 }
 
-/** The existing tab for `spec`, or a new one added to the plan (taking the next free sheet id). */
-function planTab(
-  plan: SetupPlan,
-  existing: ExistingSpreadsheet,
-  spec: TabSpec,
-  index: number,
-  ids: { next: number },
-): { sheet: ExistingSheet; created: boolean } {
-  const found = existing.sheets.find((s) => normaliseName(s.title) === normaliseName(spec.name));
-  if (found) return { sheet: found, created: false };
-  const sheet: ExistingSheet = {
-    sheetId: ids.next++,
-    title: spec.name,
-    headers: [],
-    frozenRows: 1,
-    rowCount: 1000,
-    row2: [],
-    conditionalFormats: [],
-    protectedDescriptions: [],
-  };
-  plan.requests.push({
-    addSheet: {
-      properties: {
-        sheetId: sheet.sheetId,
-        title: spec.name,
-        index,
-        gridProperties: {
-          rowCount: 1000,
-          columnCount: Math.max(26, spec.columns.length),
-          frozenRowCount: 1,
-        },
-      },
-    },
-  });
-  plan.actions.push(`added the ${spec.name} tab`);
-  return { sheet, created: true };
+const NEW_TAB_ROWS = 1000;
+
+function timeZoneRequest(timeZone: string): sheets_v4.Schema$Request {
+  return { updateSpreadsheetProperties: { properties: { timeZone }, fields: 'timeZone' } };
 }
 
-/** Plans the missing headers; returns each layout column's index (normalised header → column). */
-function planHeaders(
-  plan: SetupPlan,
-  s: ExistingSheet,
-  spec: TabSpec,
-  created: boolean,
-): Map<string, number> {
-  // Headers: the layout's columns that are missing go after the last header.
-  const columns = new Map<string, number>();
-  s.headers.forEach((h, i) => {
-    const n = normaliseName(h);
-    if (n && !columns.has(n)) columns.set(n, i);
+function headerWrite(step: Extract<SetupStep, { kind: 'headers' }>) {
+  return { range: `${quoteSheet(step.title)}!${columnLetters(step.start)}1`, values: [step.headers] };
+}
+
+/** A setup step as a Sheets request on its sheet (undefined for steps that are value writes). */
+function requestOf(
+  step: SetupStep,
+  sheet: { sheetId: number; rowCount: number },
+): sheets_v4.Schema$Request | undefined {
+  const { sheetId } = sheet;
+  const below = (column: number) => ({
+    sheetId,
+    startRowIndex: 1,
+    endRowIndex: sheet.rowCount,
+    startColumnIndex: column,
+    endColumnIndex: column + 1,
   });
-  const missing = spec.columns.filter((c) => !columns.has(normaliseName(c.header)));
-  if (missing.length) {
-    const start = s.headers.length;
-    missing.forEach((c, i) => {
-      columns.set(normaliseName(c.header), start + i);
-    });
-    plan.headerWrites.push({
-      range: `${quoteSheet(s.title)}!${columnLetters(start)}1`,
-      values: [missing.map((c) => c.header)],
-    });
-    plan.requests.push({
-      repeatCell: {
-        range: {
-          sheetId: s.sheetId,
-          startRowIndex: 0,
-          endRowIndex: 1,
-          startColumnIndex: start,
-          endColumnIndex: start + missing.length,
+  switch (step.kind) {
+    case 'tab':
+      return {
+        addSheet: {
+          properties: {
+            sheetId,
+            title: step.title,
+            index: step.index,
+            gridProperties: {
+              rowCount: NEW_TAB_ROWS,
+              columnCount: Math.max(26, step.columns),
+              frozenRowCount: 1,
+            },
+          },
         },
-        cell: { userEnteredFormat: { textFormat: { bold: true }, backgroundColor: colour('#ECEFF1') } },
-        fields: 'userEnteredFormat(textFormat.bold,backgroundColor)',
-      },
-    });
-    if (!created)
-      plan.actions.push(
-        `${s.title}: added the column${missing.length > 1 ? 's' : ''} ${missing.map((c) => `"${c.header}"`).join(', ')}`,
-      );
+      };
+    case 'headers':
+      return {
+        repeatCell: {
+          range: {
+            sheetId,
+            startRowIndex: 0,
+            endRowIndex: 1,
+            startColumnIndex: step.start,
+            endColumnIndex: step.start + step.headers.length,
+          },
+          cell: { userEnteredFormat: { textFormat: { bold: true }, backgroundColor: colour('#ECEFF1') } },
+          fields: 'userEnteredFormat(textFormat.bold,backgroundColor)',
+        },
+      };
+    case 'freeze':
+      return {
+        updateSheetProperties: {
+          properties: { sheetId, gridProperties: { frozenRowCount: 1 } },
+          fields: 'gridProperties.frozenRowCount',
+        },
+      };
+    default:
+      return columnRequest(step, below);
   }
-  return columns;
 }
 
-/** Plans each column's missing dropdown, date format and protection warning. */
-function planColumnRules(
-  plan: SetupPlan,
-  s: ExistingSheet,
-  spec: TabSpec,
-  columns: Map<string, number>,
-  created: boolean,
-): void {
-  for (const c of spec.columns) {
-    const col = columns.get(normaliseName(c.header))!;
-    const range = {
-      sheetId: s.sheetId,
-      startRowIndex: 1,
-      endRowIndex: s.rowCount,
-      startColumnIndex: col,
-      endColumnIndex: col + 1,
-    };
-    const row2 = s.row2[col];
-    if (c.list && !row2?.validation) {
-      plan.requests.push({
+/** A step on the cells below a column's header, as a Sheets request. */
+function columnRequest(
+  step: SetupStep,
+  below: (column: number) => sheets_v4.Schema$GridRange,
+): sheets_v4.Schema$Request | undefined {
+  switch (step.kind) {
+    case 'dropdown':
+      return {
         setDataValidation: {
-          range,
+          range: below(step.column),
           rule: {
-            condition: { type: 'ONE_OF_LIST', values: LISTS[c.list].map((v) => ({ userEnteredValue: v })) },
-            inputMessage: `One of: ${LISTS[c.list].join(', ')}`,
+            condition: { type: 'ONE_OF_LIST', values: step.values.map((v) => ({ userEnteredValue: v })) },
+            inputMessage: `One of: ${step.values.join(', ')}`,
             strict: false,
             showCustomUi: true,
           },
         },
-      });
-      if (!created) plan.actions.push(`${s.title}: dropdown for "${c.header}"`);
-    }
-    if ((c.type === 'date' || c.type === 'instant') && !row2?.numberFormat) {
-      plan.requests.push({
+      };
+    case 'format':
+      return {
         repeatCell: {
-          range,
+          range: below(step.column),
           cell: {
             userEnteredFormat: {
-              numberFormat:
-                c.type === 'date'
-                  ? { type: 'DATE', pattern: 'yyyy-mm-dd' }
-                  : { type: 'DATE_TIME', pattern: 'yyyy-mm-dd hh:mm' },
+              numberFormat: { type: step.type === 'date' ? 'DATE' : 'DATE_TIME', pattern: step.pattern },
             },
           },
           fields: 'userEnteredFormat.numberFormat',
         },
-      });
-      if (!created) plan.actions.push(`${s.title}: date format for "${c.header}"`);
-    }
-    if (c.owner === 'milepost') {
-      const description = protectionDescription(s.title, c.header);
-      if (!s.protectedDescriptions.includes(description)) {
-        plan.requests.push({
-          addProtectedRange: { protectedRange: { range, description, warningOnly: true } },
-        });
-        if (!created) plan.actions.push(`${s.title}: warning on "${c.header}" (Milepost fills it in)`);
-      }
-    }
-  }
-}
-
-/** Plans the Milestones tab's missing status colours (conditional formats on Status). */
-function planStatusColours(
-  plan: SetupPlan,
-  s: ExistingSheet,
-  columns: Map<string, number>,
-  created: boolean,
-): void {
-  const col = columns.get(normaliseName('Status'))!;
-  const has = (status: string) =>
-    s.conditionalFormats.some((r) =>
-      r.booleanRule?.condition?.values?.some((v) => v.userEnteredValue === status),
-    );
-  for (const { status, background: hex } of STATUS_FILLS) {
-    if (has(status)) continue;
-    plan.requests.push({
-      addConditionalFormatRule: {
-        index: 0,
-        rule: {
-          ranges: [
-            {
-              sheetId: s.sheetId,
-              startRowIndex: 1,
-              endRowIndex: s.rowCount,
-              startColumnIndex: col,
-              endColumnIndex: col + 1,
+      };
+    case 'protect':
+      return {
+        addProtectedRange: {
+          protectedRange: { range: below(step.column), description: step.description, warningOnly: true },
+        },
+      };
+    case 'colour':
+      return {
+        addConditionalFormatRule: {
+          index: 0,
+          rule: {
+            ranges: [below(step.column)],
+            booleanRule: {
+              condition: { type: 'TEXT_EQ', values: [{ userEnteredValue: step.status }] },
+              format: { backgroundColor: colour(step.background) },
             },
-          ],
-          booleanRule: {
-            condition: { type: 'TEXT_EQ', values: [{ userEnteredValue: status }] },
-            format: { backgroundColor: colour(hex) },
           },
         },
-      },
-    });
-    if (!created) plan.actions.push(`Milestones: colour for "${status}"`);
+      };
+    default:
+      return undefined;
   }
-}
-
-/** Plans the Settings rows that are missing. */
-function planSettingsRows(plan: SetupPlan, existing: ExistingSpreadsheet, created: boolean): void {
-  const have = new Set(existing.settings.map(normaliseName));
-  for (const setting of SETTINGS) {
-    if (have.has(normaliseName(setting.key))) continue;
-    // A new register keeps the spreadsheet's own time zone (the owner's locale).
-    const value = setting.key === 'Time zone' && existing.timeZone ? existing.timeZone : setting.value;
-    plan.settingsRows.push([setting.key, value, setting.about]);
-  }
-  if (plan.settingsRows.length && !created)
-    plan.actions.push(`Settings: added ${plan.settingsRows.map((r) => `"${r[0]}"`).join(', ')}`);
 }
 
 /** Reads what setup needs to know, in two calls. */

@@ -21,15 +21,13 @@ import {
   type TabSpec,
 } from '../core/layout';
 import { cellsWritten, type RowsNow, resolvePlan } from '../core/resolve';
+import { DATE_PATTERN, INSTANT_PATTERN } from '../core/setup';
 import type { Cell, Plan, Problem, Snapshot, Table } from '../core/types';
 import { writeFileAtomic } from './atomic';
 
 const DAY_MS = 86_400_000;
 const SERIAL_EPOCH_MS = Date.UTC(1899, 11, 30);
-/** Half a millisecond in days: serials closer than this are the same instant. */
 
-export const DATE_FORMAT = 'yyyy-mm-dd';
-export const INSTANT_FORMAT = 'yyyy-mm-dd hh:mm';
 /** Data validation and formatting reach at least this row, and 500 rows past the data. */
 const MIN_FORMATTED_ROWS = 1000;
 const SPARE_ROWS = 500;
@@ -185,7 +183,7 @@ export function setCell(cell: ExcelJS.Cell, value: Cell, as: DateKind | undefine
     const serial = sheetValue(value, as, timeZone);
     if (typeof serial === 'number' && Number.isFinite(serial)) {
       cell.value = serialToExcelDate(serial);
-      cell.numFmt = as === 'date' ? DATE_FORMAT : INSTANT_FORMAT;
+      cell.numFmt = as === 'date' ? DATE_PATTERN : INSTANT_PATTERN;
       return;
     }
   }
@@ -248,8 +246,8 @@ function addTab(
     const col = sheet.getColumn(i + 1);
     // exceljs takes a width of exactly 9 for its default and drops it (Excel then shows 8.43).
     col.width = column.width === EXCELJS_DEFAULT_WIDTH ? column.width + 0.01 : column.width;
-    if (column.type === 'date') col.numFmt = DATE_FORMAT;
-    if (column.type === 'instant') col.numFmt = INSTANT_FORMAT;
+    if (column.type === 'date') col.numFmt = DATE_PATTERN;
+    if (column.type === 'instant') col.numFmt = INSTANT_PATTERN;
     const header = sheet.getCell(1, i + 1);
     header.value = column.header;
     header.style = {

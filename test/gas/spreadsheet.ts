@@ -847,7 +847,9 @@ export class FakeRange
       | 'clearNote'
       | 'setDataValidation'
       | 'getDataValidation'
+      | 'getDataValidations'
       | 'setNumberFormat'
+      | 'getNumberFormats'
       | 'protect'
       | 'clearContent'
       | 'setFontWeight'
@@ -1040,6 +1042,14 @@ export class FakeRange
 
   getNumberFormat(): string {
     return this.area.sheet.cell(this.area.row, this.area.col)?.fmt ?? DEFAULT_NUMBER_FORMAT;
+  }
+
+  getNumberFormats(): string[][] {
+    return this.grid((c) => c?.fmt ?? DEFAULT_NUMBER_FORMAT);
+  }
+
+  getDataValidations(): (FakeDataValidation | null)[][] {
+    return this.grid((c) => (c?.dv ? new FakeDataValidation(this.w, c.dv) : null));
   }
 
   protect(): FakeProtection {

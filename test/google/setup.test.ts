@@ -2,9 +2,10 @@
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { initWorkspace } from '../../src/cli/commands/init';
+import { protectionDescription } from '../../src/core/layout';
 import { readRegister } from '../../src/core/register';
 import { readGoogle, setupGoogle } from '../../src/google/backend';
-import { planSetup, protectionDescription } from '../../src/google/setup';
+import { planSetup } from '../../src/google/setup';
 import { milepostAsync, tempDir } from '../cli/helpers';
 import { type Emulator, startEmulator } from '../emulator/server';
 

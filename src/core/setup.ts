@@ -1,0 +1,179 @@
+/**
+ * Register setup as a plan: given what a spreadsheet holds now (its shape), the steps that
+ * bring it to the layout — tabs, headers, a frozen header row, dropdowns, date formats,
+ * warning-only protections on the columns Milepost fills in, status colours, the missing
+ * Settings rows, the spreadsheet's time zone. Nothing else is touched, so running setup again
+ * plans nothing. The Node job turns the steps into Sheets requests (google/setup.ts), Apps
+ * Script into SpreadsheetApp calls (gas/setup.ts); a new local workbook is the layout itself
+ * (local/workbook.ts createWorkbook).
+ */
+import {
+  LISTS,
+  normaliseName,
+  protectionDescription,
+  SETTINGS,
+  STATUS_FILLS,
+  TABS,
+  type TabName,
+} from './layout';
+
+/** Number formats of date and instant columns (the same in the Sheet and the workbook). */
+export const DATE_PATTERN = 'yyyy-mm-dd';
+export const INSTANT_PATTERN = 'yyyy-mm-dd hh:mm';
+
+/** One tab as it is now. */
+export interface TabShape {
+  title: string;
+  headers: string[];
+  frozenRows: number;
+  /** Per column (0-based): whether row 2 has a dropdown, and a number format. */
+  dropdown: boolean[];
+  format: boolean[];
+  /** Statuses that already have a colour rule (Milestones). */
+  colouredStatuses: string[];
+}
+
+/** What setup needs to know of a spreadsheet. */
+export interface RegisterShape {
+  /** The spreadsheet's own time zone. */
+  timeZone: string;
+  tabs: TabShape[];
+  /** Descriptions of the protected ranges there are. */
+  protections: string[];
+  /** Setting names already in the Settings tab, and the value of its Time zone row. */
+  settings: string[];
+  settingsTimeZone?: string;
+}
+
+interface At {
+  tab: TabName;
+  /** The tab's title as the spreadsheet spells it. */
+  title: string;
+}
+interface AtColumn extends At {
+  /** 0-based, in the headers once the missing ones are added. */
+  column: number;
+  header: string;
+}
+
+export type SetupStep =
+  | (At & { kind: 'tab'; index: number; columns: number })
+  | (At & { kind: 'headers'; start: number; headers: string[] })
+  | (At & { kind: 'freeze' })
+  | (AtColumn & { kind: 'dropdown'; values: readonly string[] })
+  | (AtColumn & { kind: 'format'; type: 'date' | 'instant'; pattern: string })
+  | (AtColumn & { kind: 'protect'; description: string })
+  | (AtColumn & { kind: 'colour'; status: string; background: string })
+  | { kind: 'settings'; rows: [string, string | number, string][] }
+  | { kind: 'timeZone'; timeZone: string };
+
+export interface SetupPlan {
+  steps: SetupStep[];
+  /** What the plan does, in words (empty when everything is in place). */
+  actions: string[];
+}
+
+const EMPTY_TAB = (title: string): TabShape => ({
+  title,
+  headers: [],
+  frozenRows: 1,
+  dropdown: [],
+  format: [],
+  colouredStatuses: [],
+});
+
+/** The steps that bring a spreadsheet of this shape to the layout. */
+export function planRegisterSetup(shape: RegisterShape): SetupPlan {
+  const plan: SetupPlan = { steps: [], actions: [] };
+  TABS.forEach((spec, index) => {
+    const found = shape.tabs.find((t) => normaliseName(t.title) === normaliseName(spec.name));
+    const tab = found ?? EMPTY_TAB(spec.name);
+    const at: At = { tab: spec.name, title: tab.title };
+    const created = !found;
+    // Said once for a new tab; for an existing one, each thing added is said.
+    const say = (what: string) => {
+      if (!created) plan.actions.push(what);
+    };
+    if (created) {
+      plan.steps.push({ ...at, kind: 'tab', index, columns: spec.columns.length });
+      plan.actions.push(`added the ${spec.name} tab`);
+    }
+    const columns = planHeaders(plan, at, tab, say);
+    if (tab.frozenRows < 1) {
+      plan.steps.push({ ...at, kind: 'freeze' });
+      say(`${tab.title}: froze the header row`);
+    }
+    for (const c of spec.columns) {
+      const column = columns.get(normaliseName(c.header))!;
+      const col: AtColumn = { ...at, column, header: c.header };
+      if (c.list && !tab.dropdown[column]) {
+        plan.steps.push({ ...col, kind: 'dropdown', values: LISTS[c.list] });
+        say(`${tab.title}: dropdown for "${c.header}"`);
+      }
+      if ((c.type === 'date' || c.type === 'instant') && !tab.format[column]) {
+        const pattern = c.type === 'date' ? DATE_PATTERN : INSTANT_PATTERN;
+        plan.steps.push({ ...col, kind: 'format', type: c.type, pattern });
+        say(`${tab.title}: date format for "${c.header}"`);
+      }
+      const description = protectionDescription(tab.title, c.header);
+      if (c.owner === 'milepost' && !shape.protections.includes(description)) {
+        plan.steps.push({ ...col, kind: 'protect', description });
+        say(`${tab.title}: warning on "${c.header}" (Milepost fills it in)`);
+      }
+    }
+    if (spec.name === 'Milestones') {
+      const column = columns.get(normaliseName('Status'))!;
+      for (const { status, background } of STATUS_FILLS) {
+        if (tab.colouredStatuses.includes(status)) continue;
+        plan.steps.push({ ...at, kind: 'colour', column, header: 'Status', status, background });
+        say(`Milestones: colour for "${status}"`);
+      }
+    }
+    if (spec.name === 'Settings') planSettingsRows(plan, shape, say);
+  });
+  // Sheet serials are wall time in the spreadsheet's zone: it must be the register's.
+  const wanted = shape.settingsTimeZone;
+  if (wanted && wanted !== shape.timeZone) {
+    plan.steps.push({ kind: 'timeZone', timeZone: wanted });
+    plan.actions.push(`set the spreadsheet's time zone to ${wanted}`);
+  }
+  return plan;
+}
+
+/** The layout's missing headers, after the last header; returns each column's index by normalised header. */
+function planHeaders(
+  plan: SetupPlan,
+  at: At,
+  tab: TabShape,
+  say: (what: string) => void,
+): Map<string, number> {
+  const columns = new Map<string, number>();
+  tab.headers.forEach((h, i) => {
+    const n = normaliseName(h);
+    if (n && !columns.has(n)) columns.set(n, i);
+  });
+  const spec = TABS.find((t) => t.name === at.tab)!;
+  const missing = spec.columns.filter((c) => !columns.has(normaliseName(c.header)));
+  if (!missing.length) return columns;
+  let start = tab.headers.length;
+  while (start > 0 && !tab.headers[start - 1]?.trim()) start--;
+  missing.forEach((c, i) => {
+    columns.set(normaliseName(c.header), start + i);
+  });
+  plan.steps.push({ ...at, kind: 'headers', start, headers: missing.map((c) => c.header) });
+  say(
+    `${tab.title}: added the column${missing.length > 1 ? 's' : ''} ${missing.map((c) => `"${c.header}"`).join(', ')}`,
+  );
+  return columns;
+}
+
+/** The Settings rows that are missing; a new register keeps the spreadsheet's own time zone. */
+function planSettingsRows(plan: SetupPlan, shape: RegisterShape, say: (what: string) => void): void {
+  const have = new Set(shape.settings.map(normaliseName));
+  const rows: [string, string | number, string][] = SETTINGS.filter(
+    (s) => !have.has(normaliseName(s.key)),
+  ).map((s) => [s.key, s.key === 'Time zone' && shape.timeZone ? shape.timeZone : s.value, s.about]);
+  if (!rows.length) return;
+  plan.steps.push({ kind: 'settings', rows });
+  say(`Settings: added ${rows.map((r) => `"${r[0]}"`).join(', ')}`);
+}
