@@ -57,7 +57,10 @@ export function setupRegister(ss: Spreadsheet): string[] {
 
 /** One setup step with SpreadsheetApp. */
 function carryOut(ss: Spreadsheet, step: SetupStep): void {
-  if (step.kind === 'timeZone') return ss.setSpreadsheetTimeZone(step.timeZone);
+  if (step.kind === 'timeZone') {
+    ss.setSpreadsheetTimeZone(step.timeZone);
+    return;
+  }
   if (step.kind === 'settings') {
     const settings = sheetByName(ss, 'Settings')!;
     settings.getRange(settings.getLastRow() + 1, 1, step.rows.length, 3).setValues(step.rows);
@@ -75,8 +78,8 @@ function carryOut(ss: Spreadsheet, step: SetupStep): void {
       .setFontWeight('bold');
     return;
   }
-  if (step.kind === 'freeze') return sheet.setFrozenRows(1);
-  columnStep(sheet, step);
+  if (step.kind === 'freeze') sheet.setFrozenRows(1);
+  else columnStep(sheet, step);
 }
 
 /** A step on the cells below a column's header. */

@@ -5,7 +5,7 @@ import { planRegisterSetup, type RegisterShape, type SetupStep } from '../../src
 const EMPTY: RegisterShape = { timeZone: 'Europe/London', tabs: [], protections: [], settings: [] };
 
 /** The spreadsheet a plan leaves behind, as setup would read it again. */
-function after(shape: RegisterShape, steps: SetupStep[]): RegisterShape {
+function applied(shape: RegisterShape, steps: SetupStep[]): RegisterShape {
   const next: RegisterShape = structuredClone(shape);
   const tab = (title: string) => next.tabs.find((t) => t.title === title)!;
   for (const s of steps) {
@@ -41,12 +41,12 @@ describe('planRegisterSetup (setup as a plan, every runtime)', () => {
     expect(settings).toMatchObject({
       rows: expect.arrayContaining([['Time zone', 'Europe/London', expect.any(String)]]),
     });
-    const again = planRegisterSetup(after(EMPTY, plan.steps));
+    const again = planRegisterSetup(applied(EMPTY, plan.steps));
     expect(again).toEqual({ steps: [], actions: [] });
   });
 
   it('adds only what a hand-made register lacks, after its own columns, and says so', () => {
-    const full = after(EMPTY, planRegisterSetup(EMPTY).steps);
+    const full = applied(EMPTY, planRegisterSetup(EMPTY).steps);
     const milestones = full.tabs.find((t) => t.title === 'Milestones')!;
     const status = milestones.headers.indexOf('Status');
     // A person removed the Status column's dropdown and colours, unfroze the header, added a column.
