@@ -35,6 +35,8 @@ export interface Rejection {
   responseId: string;
   /** '' when the whole submission was rejected. */
   milestone: string;
+  /** The answer the reason is about, when it is one answer of the milestone. */
+  field?: 'status' | 'forecast';
   reason: string;
   where: string;
 }
@@ -331,10 +333,33 @@ function newSubmissions(
 }
 
 /** Rejects a response, or one milestone of it ('' for the whole response). */
-function reject(run: IngestRun, tally: ResponseTally, milestone: string, reason: string): void {
+function reject(
+  run: IngestRun,
+  tally: ResponseTally,
+  milestone: string,
+  reason: string,
+  field?: Rejection['field'],
+): void {
   const { s } = tally;
-  run.result.rejected.push({ responseId: s.responseId, milestone, reason, where: s.where });
+  run.result.rejected.push({
+    responseId: s.responseId,
+    milestone,
+    ...(field ? { field } : {}),
+    reason,
+    where: s.where,
+  });
   tally.reasons.push(milestone ? `${milestone}: ${reason}` : reason);
+}
+
+/**
+ * Who may update for an owner: the owner and their delegate. The one rule ingestion and every
+ * form that offers someone's milestones (the local update page) share.
+ */
+export function mayUpdateFor(
+  respondent: string,
+  owner: Pick<Person, 'email' | 'delegate'> | undefined,
+): boolean {
+  return !!owner && (respondent === owner.email || (!!owner.delegate && respondent === owner.delegate));
 }
 
 /** Whether the respondent may report (for themselves, or for whom "Who is updating?" names); rejects if not. */
@@ -346,7 +371,7 @@ function mayReport(run: IngestRun, tally: ResponseTally): boolean {
     reject(run, tally, '', `${s.email || 'a respondent without a verified email'} is not on the Team tab`);
   } else if (s.onBehalfOf !== undefined && !behalf) {
     reject(run, tally, '', `"Who is updating?" names ${s.onBehalfOf}, who is not on the Team tab`);
-  } else if (behalf && s.email !== behalf.email && s.email !== behalf.delegate) {
+  } else if (behalf && !mayUpdateFor(s.email, behalf)) {
     reject(
       run,
       tally,
@@ -383,7 +408,7 @@ function answerableMilestone(run: IngestRun, tally: ResponseTally, id: string): 
     reject(run, tally, id, `${id} has no valid owner in the register`);
     return undefined;
   }
-  if (s.email !== m.owner && s.email !== delegate) {
+  if (!mayUpdateFor(s.email, { email: m.owner, delegate })) {
     reject(
       run,
       tally,
@@ -420,12 +445,18 @@ function applyAnswer(run: IngestRun, tally: ResponseTally, id: string): void {
   }
   const status = statusText ? matchListValue(statusText, STATUSES) : undefined;
   if (statusText && !status) {
-    reject(run, tally, id, `unknown status "${statusText}"; expected one of ${STATUSES.join(', ')}`);
+    reject(
+      run,
+      tally,
+      id,
+      `unknown status "${statusText}"; expected one of ${STATUSES.join(', ')}`,
+      'status',
+    );
     return;
   }
   const forecast = forecastText ? parseIsoDate(forecastText) : undefined;
   if (forecastText && !forecast) {
-    reject(run, tally, id, `forecast "${forecastText}" is not a date (expected YYYY-MM-DD)`);
+    reject(run, tally, id, `forecast "${forecastText}" is not a date (expected YYYY-MM-DD)`, 'forecast');
     return;
   }
   if (status && status !== w.status) {

@@ -8,13 +8,20 @@ import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypt
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { planValidate } from '../core/cycle';
-import { parseIsoDate } from '../core/dates';
-import { NO_HELP } from '../core/form';
+import {
+  answersOfSubmission,
+  type FormSectionSpec,
+  type FormSpec,
+  formResponseReader,
+  formSpec,
+  NO_HELP,
+  prefillAnswers,
+} from '../core/form';
 import { formatDate, formatDateTime } from '../core/format';
-import { isOpen, STATUSES } from '../core/register';
 import { meetingForInstant, upcomingMeeting } from '../core/schedule';
 import { SubmissionSchema } from '../core/schemas';
 import type { Meeting, Milestone, Person, RawSubmission, Register, Submission } from '../core/types';
+import { ingest, mayUpdateFor } from '../core/updates';
 import { readLocal } from './backend';
 import { appendResponse } from './responses';
 import { ensureSecret, verifyToken } from './tokens';
@@ -41,27 +48,28 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** What a person may update: their own open milestones and those of the people they cover for. */
+/**
+ * A person's update page: the sections of the core's form spec they may answer (their own, then
+ * those of the people they cover for as delegate, by the ingestion rule `mayUpdateFor`).
+ */
 interface Page {
   person: Person;
   meeting: Meeting;
+  register: Register;
   /** The register's time zone, for the times shown. */
   timeZone: string;
   token: string;
-  groups: { owner: Person; milestones: Milestone[] }[];
-  helpOptions: string[];
+  spec: FormSpec;
+  sections: FormSectionSpec[];
+  /** Each field of the page's HTML form → the spec's question id it answers. */
+  fields: Map<string, string>;
 }
 
-/** The answers of a form post, as typed (kept when the form comes back with problems). */
-interface Answers {
-  statuses: Record<string, string>;
-  forecasts: Record<string, string>;
-  comments: Record<string, string>;
-  wins: string;
-  learnings: string;
-  helpNeeded: string;
-  helpFrom: string;
-}
+/**
+ * The answers of the page as typed, by field name (`status:M-0001`, `wins`…): kept when the
+ * form comes back with problems. The field names are the HTML face of the spec's question ids.
+ */
+type Answers = Record<string, string>;
 
 type Errors = Record<string, string>;
 
@@ -151,31 +159,70 @@ function plainPage(title: string): string {
 
 // ---------- what a person may see and update ----------
 
-function helpOptions(register: Register): string[] {
-  const groups = [...new Set(register.team.filter((p) => p.active && p.group).map((p) => p.group))].sort();
-  const people = register.team.filter((p) => p.active).map((p) => p.name);
-  return [...new Set([...groups, ...people])];
+/** The HTML field of each question of these sections: milestone fields by ID, the person's own by name. */
+function fieldsOf(sections: FormSectionSpec[], owner: string): Map<string, string> {
+  const fields = new Map<string, string>();
+  sections.forEach((section) => {
+    for (const m of section.milestones) {
+      fields.set(`status:${m.milestone}`, m.statusQuestionId);
+      fields.set(`forecast:${m.milestone}`, m.forecast.questionId);
+      fields.set(`comment:${m.milestone}`, m.comment.questionId);
+    }
+    if (section.owner !== owner) return;
+    fields.set('wins', section.wins.questionId);
+    fields.set('learnings', section.learnings.questionId);
+    fields.set('helpNeeded', section.helpNeeded.questionId);
+    fields.set('helpFrom', section.helpFrom.questionId);
+  });
+  return fields;
 }
 
 function pageFor(register: Register, meeting: Meeting, email: string, token: string): Page | undefined {
   const person = register.team.find((p) => p.email === email && p.active);
   if (!person) return undefined;
-  const open = (owner: string) => register.milestones.filter((m) => m.id && m.owner === owner && isOpen(m));
-  const groups = [{ owner: person, milestones: open(person.email) }];
-  for (const other of register.team) {
-    if (other.email !== person.email && other.delegate === person.email) {
-      const theirs = open(other.email);
-      if (theirs.length) groups.push({ owner: other, milestones: theirs });
-    }
-  }
+  const spec = formSpec(register, meeting);
+  // Their own section, if they own open milestones (the spec has a section for each who does).
+  const own = spec.sections.filter((s) => s.owner === person.email);
+  const covered = spec.sections.filter(
+    (s) =>
+      s.owner !== person.email &&
+      s.milestones.length > 0 &&
+      mayUpdateFor(
+        person.email,
+        register.team.find((p) => p.email === s.owner),
+      ),
+  );
+  const sections = [...own, ...covered];
+  if (!sections.length) return undefined;
   return {
     person,
     meeting,
+    register,
     token,
-    groups,
-    helpOptions: helpOptions(register),
+    spec,
+    sections,
+    fields: fieldsOf(sections, person.email),
     timeZone: register.settings.timeZone,
   };
+}
+
+/** Spec answers (by question id) as the page's fields. */
+function asFields(page: Page, byQuestion: Record<string, string | string[]>): Answers {
+  const answers: Answers = {};
+  for (const [field, id] of page.fields) {
+    const v = byQuestion[id];
+    const value = Array.isArray(v) ? v[0] : v;
+    if (value !== undefined) answers[field] = value;
+  }
+  return answers;
+}
+
+/** What the page shows first: each milestone as the register has it (the core's pre-fill). */
+function prefilled(page: Page): Answers {
+  return asFields(
+    page,
+    Object.assign({}, ...page.sections.map((s) => prefillAnswers(page.spec, page.register, s.owner))),
+  );
 }
 
 // ---------- the form ----------
@@ -192,17 +239,24 @@ function described(errors: Errors, key: string, id: string): string {
 /** A safe HTML id for a milestone id. */
 const idOf = (prefix: string, milestone: string) => `${prefix}-${milestone.replace(/[^A-Za-z0-9_-]/g, '_')}`;
 
-function milestoneFieldset(m: Milestone, answers: Answers | undefined, errors: Errors): string {
-  const status = answers ? (answers.statuses[m.id] ?? '') : m.status;
-  const forecast = answers ? (answers.forecasts[m.id] ?? '') : (m.forecast ?? '');
-  const comment = answers ? (answers.comments[m.id] ?? '') : '';
+function milestoneFieldset(
+  m: Milestone,
+  statuses: readonly string[],
+  answers: Answers,
+  errors: Errors,
+): string {
+  const status = answers[`status:${m.id}`] ?? '';
+  const forecast = answers[`forecast:${m.id}`] ?? '';
+  const comment = answers[`comment:${m.id}`] ?? '';
   const sid = idOf('status', m.id);
   const fid = idOf('forecast', m.id);
   const cid = idOf('comment', m.id);
-  const radios = STATUSES.map(
-    (s, i) =>
-      `<label><input type="radio" name="status:${h(m.id)}" id="${i === 0 ? sid : `${sid}-${i}`}" value="${h(s)}"${s === status ? ' checked' : ''}> ${h(s)}</label>`,
-  ).join('\n');
+  const radios = statuses
+    .map(
+      (s, i) =>
+        `<label><input type="radio" name="status:${h(m.id)}" id="${i === 0 ? sid : `${sid}-${i}`}" value="${h(s)}"${s === status ? ' checked' : ''}> ${h(s)}</label>`,
+    )
+    .join('\n');
   const due = m.due ? ` <span class="muted">(due ${h(formatDate(m.due))})</span>` : '';
   return `<fieldset>
 <legend>${h(m.id)} · ${h(m.title)}${due}</legend>
@@ -220,8 +274,8 @@ ${fieldError(errors, `comment:${m.id}`, cid)}
 </fieldset>`;
 }
 
-function textArea(key: keyof Answers, label: string, answers: Answers | undefined, errors: Errors): string {
-  const value = answers ? String(answers[key] ?? '') : '';
+function textArea(key: string, label: string, answers: Answers, errors: Errors): string {
+  const value = answers[key] ?? '';
   return `<label for="${key}">${h(label)}</label>
 ${fieldError(errors, key, key)}
 <textarea id="${key}" name="${key}" maxlength="10000"${described(errors, key, key)}>${h(value)}</textarea>`;
@@ -249,23 +303,27 @@ function latestSubmission(
   return latest;
 }
 
-/** A sent update as the form's answers; milestones it did not cover show the register's values. */
+/**
+ * A sent update as the page's answers (the core's `answersOfSubmission`, section by section);
+ * milestones it did not cover show the register's values.
+ */
 function answersFrom(page: Page, s: Submission): Answers {
-  const statuses: Record<string, string> = {};
-  const forecasts: Record<string, string> = {};
-  for (const m of page.groups.flatMap((g) => g.milestones)) {
-    statuses[m.id] = s.statuses[m.id] ?? m.status;
-    forecasts[m.id] = s.forecasts[m.id] ?? m.forecast ?? '';
-  }
-  return {
-    statuses,
-    forecasts,
-    comments: { ...s.comments },
-    wins: s.wins,
-    learnings: s.learnings,
-    helpNeeded: s.helpNeeded,
-    helpFrom: s.helpFrom,
-  };
+  const byQuestion = page.sections.map((section) =>
+    answersOfSubmission(
+      page.spec,
+      page.register,
+      section.owner === page.person.email
+        ? { ...s, onBehalfOf: section.owner }
+        : {
+            email: s.email,
+            onBehalfOf: section.owner,
+            statuses: s.statuses,
+            forecasts: s.forecasts,
+            comments: s.comments,
+          },
+    ),
+  );
+  return { ...prefilled(page), ...asFields(page, Object.assign({}, ...byQuestion)) };
 }
 
 function formPage(
@@ -283,26 +341,25 @@ function formPage(
     : Object.keys(errors).length
       ? `<div class="summary" role="alert"><p class="error">Some answers need a look: see the notes next to them below. Nothing was recorded yet.</p></div>`
       : '';
-  const sections = page.groups
-    .map(({ owner, milestones }, i) => {
+  const shown = answers ?? prefilled(page);
+  const milestone = new Map(page.register.milestones.map((m) => [m.id, m]));
+  const sections = page.sections
+    .map((section) => {
+      const owner = page.register.team.find((p) => p.email === section.owner);
       const heading =
-        i === 0
+        section.owner === page.person.email
           ? `<h2>Your milestones</h2>`
-          : `<h2>Milestones of ${h(owner.name)} <span class="muted">(you cover for them as delegate)</span></h2>`;
-      const body = milestones.length
-        ? milestones.map((m) => milestoneFieldset(m, answers, errors)).join('\n')
+          : `<h2>Milestones of ${h(owner?.name ?? section.owner)} <span class="muted">(you cover for them as delegate)</span></h2>`;
+      const statuses = section.grid?.columns ?? [];
+      const body = section.milestones.length
+        ? section.milestones
+            .map((m) => milestoneFieldset(milestone.get(m.milestone)!, statuses, shown, errors))
+            .join('\n')
         : '<p class="muted">No open milestones.</p>';
       return `<section>${heading}\n${body}</section>`;
     })
     .join('\n');
-  const helpFrom = answers?.helpFrom ?? '';
-  const options = [`<option value=""${helpFrom === '' ? ' selected' : ''}>${h(NO_HELP)}</option>`]
-    .concat(
-      page.helpOptions.map(
-        (o) => `<option value="${h(o)}"${o === helpFrom ? ' selected' : ''}>${h(o)}</option>`,
-      ),
-    )
-    .join('\n');
+  const own = page.sections.find((section) => section.owner === page.person.email);
   return layout(
     `Milestone update — ${formatDate(meeting.date)}`,
     `<h1>Milestone update from ${h(person.name)}</h1>
@@ -311,26 +368,36 @@ ${general}${sentBefore}
 <form method="post" action="/u/${h(page.token)}" accept-charset="utf-8">
 <input type="hidden" name="csrf" value="${h(csrf)}">
 ${sections}
-<h2>Your update</h2>
-<fieldset>
-<legend>Wins, learnings and help</legend>
-${textArea('wins', 'Wins since the last meeting', answers, errors)}
-${textArea('learnings', 'Learnings worth sharing', answers, errors)}
-${textArea('helpNeeded', 'Where do you need help?', answers, errors)}
-<label for="helpFrom">Help needed from</label>
-${fieldError(errors, 'helpFrom', 'helpFrom')}
-<select id="helpFrom" name="helpFrom"${described(errors, 'helpFrom', 'helpFrom')}>
-${options}
-</select>
-</fieldset>
+${own ? yourUpdate(own, shown, errors) : ''}
 <button type="submit">Send my update</button>
 </form>`,
   );
 }
 
+/** The person's own wins, learnings and help (their section of the spec). */
+function yourUpdate(own: FormSectionSpec, shown: Answers, errors: Errors): string {
+  const helpFrom = shown.helpFrom || NO_HELP;
+  const options = own.helpFrom.options
+    .map((o) => `<option value="${h(o)}"${o === helpFrom ? ' selected' : ''}>${h(o)}</option>`)
+    .join('\n');
+  return `<h2>Your update</h2>
+<fieldset>
+<legend>Wins, learnings and help</legend>
+${textArea('wins', own.wins.title, shown, errors)}
+${textArea('learnings', own.learnings.title, shown, errors)}
+${textArea('helpNeeded', own.helpNeeded.title, shown, errors)}
+<label for="helpFrom">${h(own.helpFrom.title)}</label>
+${fieldError(errors, 'helpFrom', 'helpFrom')}
+<select id="helpFrom" name="helpFrom"${described(errors, 'helpFrom', 'helpFrom')}>
+${options}
+</select>
+</fieldset>`;
+}
+
 function thanksPage(page: Page, submission: Submission): string {
-  const rows = page.groups
-    .flatMap((g) => g.milestones)
+  const milestone = new Map(page.register.milestones.map((m) => [m.id, m]));
+  const rows = page.sections
+    .flatMap((section) => section.milestones.map((m) => milestone.get(m.milestone)!))
     .filter((m) => submission.statuses[m.id] !== undefined || submission.comments[m.id] !== undefined)
     .map(
       (m) => `<dt>${h(m.id)} · ${h(m.title)}</dt>
@@ -355,109 +422,67 @@ ${item('Help from', submission.helpFrom || NO_HELP)}
 
 // ---------- reading and checking a post ----------
 
-function answersOf(form: URLSearchParams): { answers: Answers; fields: string[] } {
-  const answers: Answers = {
-    statuses: {},
-    forecasts: {},
-    comments: {},
-    wins: form.get('wins') ?? '',
-    learnings: form.get('learnings') ?? '',
-    helpNeeded: form.get('helpNeeded') ?? '',
-    helpFrom: form.get('helpFrom') ?? '',
-  };
-  const fields: string[] = [];
+/** The page's fields of a post (one value each), or why the post does not fit the page. */
+function answersOf(page: Page, form: URLSearchParams): { answers: Answers; errors: Errors } {
+  const answers: Answers = {};
+  const errors: Errors = {};
+  const foreign: string[] = [];
   for (const [key, value] of form) {
-    const i = key.indexOf(':');
-    if (i < 0) continue;
-    const kind = key.slice(0, i);
-    const id = key.slice(i + 1);
-    const map =
-      kind === 'status'
-        ? answers.statuses
-        : kind === 'forecast'
-          ? answers.forecasts
-          : kind === 'comment'
-            ? answers.comments
-            : undefined;
-    if (!map) continue;
-    fields.push(id);
-    map[id] = value;
+    if (key === 'csrf') continue;
+    if (!page.fields.has(key)) foreign.push(key);
+    else if (form.getAll(key).length > 1) errors[key] = 'Give one answer only.';
+    answers[key] = value;
   }
-  return { answers, fields };
+  if (foreign.length) {
+    const named = [
+      ...new Set(foreign.map((k) => /^(?:status|forecast|comment):(.+)$/.exec(k)?.[1]).filter(Boolean)),
+    ];
+    errors._form = `This form may only update your own open milestones${page.sections.length > 1 ? ' and those you cover for' : ''}; ${named.length ? `it named ${named.join(', ')}` : 'it held fields this form does not have'}. Nothing was recorded.`;
+  }
+  return { answers, errors };
 }
 
-function check(
-  page: Page,
-  answers: Answers,
-  fields: string[],
-  form: URLSearchParams,
-  now: string,
-): { errors: Errors; submission?: Submission } {
+/** The field a schema issue or an ingestion rejection is about. */
+function fieldOfPath(head: string | undefined, sub: string | undefined): string {
+  if (head === 'statuses') return `status:${sub}`;
+  if (head === 'forecasts') return `forecast:${sub}`;
+  if (head === 'comments') return `comment:${sub}`;
+  return head ?? '_form';
+}
+
+/**
+ * A post as a form response, read by the core as any form's is (`formResponseReader`, the
+ * submission schema) and checked by the ingestion rules themselves (`ingest`, on the register as
+ * it is): what a sync would reject is shown next to its answer now, and nothing is recorded.
+ */
+function check(page: Page, answers: Answers, now: string): { errors: Errors; submission?: Submission } {
   const errors: Errors = {};
-  const allowed = new Set(page.groups.flatMap((g) => g.milestones.map((m) => m.id)));
-  const foreign = [...new Set(fields.filter((id) => !allowed.has(id)))];
-  const known = new Set(['csrf', 'wins', 'learnings', 'helpNeeded', 'helpFrom']);
-  const stray = [...form.keys()].filter((k) => !known.has(k) && !/^(status|forecast|comment):/.test(k));
-  if (foreign.length || stray.length) {
-    return {
-      errors: {
-        _form: `This form may only update your own open milestones${page.groups.length > 1 ? ' and those you cover for' : ''}; ${foreign.length ? `it named ${foreign.join(', ')}` : 'it held fields this form does not have'}. Nothing was recorded.`,
-      },
-    };
+  const byQuestion: Record<string, string[]> = {};
+  for (const [field, value] of Object.entries(answers)) {
+    const id = page.fields.get(field);
+    if (id && value.trim()) byQuestion[id] = [value];
   }
-  for (const [key, value] of form) {
-    if (key !== 'csrf' && form.getAll(key).length > 1) errors[key] = 'Give one answer only.';
-    if (value.length > 10_000) errors[key] = 'At most 10,000 characters.';
-  }
-  const statuses: Record<string, string> = {};
-  const forecasts: Record<string, string> = {};
-  const comments: Record<string, string> = {};
-  for (const id of allowed) {
-    const status = answers.statuses[id];
-    if (status === undefined || status === '') errors[`status:${id}`] ??= 'Choose a status.';
-    else if (!(STATUSES as readonly string[]).includes(status))
-      errors[`status:${id}`] ??= `"${status}" is not a status; choose one of ${STATUSES.join(', ')}.`;
-    else statuses[id] = status;
-    const forecast = (answers.forecasts[id] ?? '').trim();
-    if (forecast) {
-      if (!/^\d{4}-\d{2}-\d{2}$/.test(forecast) || !parseIsoDate(forecast))
-        errors[`forecast:${id}`] ??= `"${forecast}" is not a date; give a real date as YYYY-MM-DD.`;
-      else forecasts[id] = forecast;
-    }
-    const comment = answers.comments[id] ?? '';
-    if (comment.trim()) comments[id] = comment;
-  }
-  const helpFrom = answers.helpFrom === NO_HELP ? '' : answers.helpFrom;
-  if (helpFrom && !page.helpOptions.includes(helpFrom))
-    errors.helpFrom ??= 'Choose a group or a person from the list.';
-  const parsed = SubmissionSchema.safeParse({
+  const read = formResponseReader(page.register)({
     responseId: `web-${page.meeting.date}-${page.person.email}`,
     submittedAt: now,
     email: page.person.email,
-    statuses,
-    forecasts,
-    comments,
-    wins: answers.wins,
-    learnings: answers.learnings,
-    helpNeeded: answers.helpNeeded,
-    helpFrom,
+    answers: byQuestion,
   });
+  const parsed = SubmissionSchema.safeParse(read);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
       const [head, sub] = issue.path.map(String);
-      const key =
-        head === 'statuses'
-          ? `status:${sub}`
-          : head === 'forecasts'
-            ? `forecast:${sub}`
-            : head === 'comments'
-              ? `comment:${sub}`
-              : (head ?? '_form');
-      errors[key] ??= issue.message;
+      errors[fieldOfPath(head, sub)] ??= issue.message;
     }
+    return { errors };
   }
-  if (Object.keys(errors).length || !parsed.success) return { errors };
-  return { errors, submission: parsed.data };
+  const submission = parsed.data as Submission;
+  const { rejected } = ingest(page.register, [{ where: 'this form', value: submission }], now);
+  for (const r of rejected) {
+    const key = r.milestone ? `${r.field ?? 'status'}:${r.milestone}` : '_form';
+    errors[key] ??= `${r.reason.charAt(0).toUpperCase()}${r.reason.slice(1)}.`;
+  }
+  return Object.keys(errors).length ? { errors } : { errors, submission };
 }
 
 /** Reads a request body up to `limit` bytes; a longer one is a 413 (the rest is drained). */
@@ -543,7 +568,11 @@ export function createUpdateServer(opts: ServeOptions & { secret: Buffer }): htt
       req.resume();
       const page = await resolvePage(opts, clock, token);
       // Opened again: their latest answer for this meeting, to change rather than retype.
-      send(res, 200, formPage(page, csrfOf(token), page.previous && answersFrom(page, page.previous)));
+      send(
+        res,
+        200,
+        formPage(page, csrfOf(token), page.previous ? answersFrom(page, page.previous) : undefined),
+      );
       return;
     }
     const body = await readBody(req, BODY_LIMIT);
@@ -551,13 +580,13 @@ export function createUpdateServer(opts: ServeOptions & { secret: Buffer }): htt
     const form = new URLSearchParams(body);
     if (!csrfOk(token, form.get('csrf')))
       throw new HttpError(403, 'This form has expired: open your link again.');
-    const { answers, fields } = answersOf(form);
+    const { answers, errors: shape } = answersOf(page, form);
     // Submit times strictly increase: two submissions in one millisecond must still be told apart
     // (the later one replaces the earlier, as a Google Form edit does).
     let now = clock();
     if (Date.parse(now) <= lastSubmit) now = new Date(lastSubmit + 1).toISOString();
     lastSubmit = Date.parse(now);
-    const { errors, submission } = check(page, answers, fields, form, now);
+    const { errors, submission } = Object.keys(shape).length ? { errors: shape } : check(page, answers, now);
     if (!submission) {
       send(res, 400, formPage(page, csrfOf(token), answers, errors));
       return;
