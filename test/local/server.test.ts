@@ -302,7 +302,9 @@ describe('update form server', () => {
     const res = await post(url, { ...form, 'status:M-0006': 'Nearly there', wins: 'kept <b>win</b>' });
     expect(res.status).toBe(400);
     // The ingestion rule says it, as a sync would.
-    expect(res.html).toMatch(/id="status-M-0006-error">Unknown status &quot;Nearly there&quot;; expected one of On track/);
+    expect(res.html).toMatch(
+      /id="status-M-0006-error">Unknown status &quot;Nearly there&quot;; expected one of On track/,
+    );
     const idx = res.html.indexOf('status-M-0006-error');
     expect(idx).toBeGreaterThan(res.html.indexOf('M-0006 · '));
     expect(idx).toBeLessThan(res.html.indexOf('forecast-M-0006'));
