@@ -29,6 +29,9 @@ export const SubmissionSchema = z.object({
   helpFrom: z.string().max(200).default(''),
 });
 
+/** One form response, normalised: what every runtime's answers become before ingestion. */
+export type Submission = z.output<typeof SubmissionSchema>;
+
 export function describeZodIssues(error: z.ZodError): string {
   return error.issues
     .map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message))

@@ -203,21 +203,11 @@ export interface Register {
   settings: Settings;
 }
 
-/** One form response, normalised (docs/architecture.md §3). */
-export interface Submission {
-  responseId: string;
-  submittedAt: string;
-  email: string;
-  /** The person a form response says it updates for ("Who is updating?"); absent elsewhere. */
-  onBehalfOf?: string;
-  statuses: Record<string, string>;
-  forecasts: Record<string, string>;
-  comments: Record<string, string>;
-  wins: string;
-  learnings: string;
-  helpNeeded: string;
-  helpFrom: string;
-}
+/**
+ * One form response, normalised (docs/architecture.md §3): the type of what the submission
+ * schema accepts (core/schemas.ts), so the two cannot drift.
+ */
+export type { Submission } from './schemas';
 
 // ---------- topics ----------
 
