@@ -7,9 +7,11 @@ import { RegisterError } from '../core/cycle';
 import { GoogleApiError, GoogleConfigError } from '../google/backend';
 import { LoginError } from '../google/login';
 import { NoWorkspaceError, PlanConflictError } from '../local/backend';
+import { WorkspaceExistsError } from '../local/init';
 import { LockedError } from '../local/lock';
 import { DEFAULT_PORT } from '../local/server';
 import { RegisterChangedError } from '../local/workbook';
+import { RuntimeChoiceError } from '../runtime';
 import { demoCommand } from './commands/demo';
 import { initCommand } from './commands/init';
 import { type LoginOptions, loginCommand, logoutCommand } from './commands/login';
@@ -252,7 +254,9 @@ export async function main(argv: string[]): Promise<number> {
       err instanceof NoWorkspaceError ||
       err instanceof LockedError ||
       err instanceof GoogleConfigError ||
-      err instanceof ConfigError
+      err instanceof ConfigError ||
+      err instanceof RuntimeChoiceError ||
+      err instanceof WorkspaceExistsError
     ) {
       say(`milepost: ${err.message}`);
       return err instanceof LockedError ? 3 : 2;

@@ -459,7 +459,7 @@ describe('Drive files', () => {
 
 describe('the pack in a Google Doc', () => {
   it('has a plain empty line above each table, never a heading-sized one', async () => {
-    const { initWorkspace } = await import('../../src/cli/commands/init');
+    const { initWorkspace } = await import('../../src/local/init');
     const { readWorkbook } = await import('../../src/local/workbook');
     const { planPack } = await import('../../src/core/cycle');
     const { renderDocsRequests } = await import('../../src/core/render-docs');

@@ -7,7 +7,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { initWorkspace } from '../../src/cli/commands/init';
 import { planPack } from '../../src/core/cycle';
 import type { Document } from '../../src/core/document';
 import { formSpec } from '../../src/core/form';
@@ -15,6 +14,7 @@ import { readRegister } from '../../src/core/register';
 import { docsBatches, renderDocsSteps } from '../../src/core/render-docs';
 import { upcomingMeeting } from '../../src/core/schedule';
 import type { Snapshot, Table } from '../../src/core/types';
+import { initWorkspace } from '../../src/local/init';
 import { parseResponses } from '../../src/local/responses';
 import { readWorkbook } from '../../src/local/workbook';
 import { milepost, sampleResponses, tempDir } from '../cli/helpers';

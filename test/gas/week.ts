@@ -7,7 +7,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { expect } from 'vitest';
-import { initWorkspace } from '../../src/cli/commands/init';
 import { instantToSerial, serialToInstant } from '../../src/core/dates';
 import { answersOfSubmission, formSpec } from '../../src/core/form';
 import { TABS } from '../../src/core/layout';
@@ -15,6 +14,7 @@ import { readRegister } from '../../src/core/register';
 import { upcomingMeeting } from '../../src/core/schedule';
 import { SubmissionSchema } from '../../src/core/schemas';
 import type { Cell, Snapshot, Table } from '../../src/core/types';
+import { initWorkspace } from '../../src/local/init';
 import { parseResponses } from '../../src/local/responses';
 import { readWorkbook } from '../../src/local/workbook';
 import { ROOT, sampleResponses, tempDir } from '../cli/helpers';

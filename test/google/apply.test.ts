@@ -6,12 +6,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { initWorkspace } from '../../src/cli/commands/init';
 import { planSync } from '../../src/core/cycle';
 import type { Snapshot } from '../../src/core/types';
 import { ROWS_MARK } from '../../src/google/apply';
 import { readGoogle, runGoogle } from '../../src/google/backend';
 import { runLocal } from '../../src/local/backend';
+import { initWorkspace } from '../../src/local/init';
 import { readResponses } from '../../src/local/responses';
 import { readWorkbook } from '../../src/local/workbook';
 import { sampleResponses, tempDir } from '../cli/helpers';

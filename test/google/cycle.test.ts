@@ -7,7 +7,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { initWorkspace } from '../../src/cli/commands/init';
 import { readRegister } from '../../src/core/register';
 import type { Cell, Table } from '../../src/core/types';
 import {
@@ -19,6 +18,7 @@ import {
   wrapUpGoogle,
 } from '../../src/google/backend';
 import { configureRetry } from '../../src/google/retry';
+import { initWorkspace } from '../../src/local/init';
 import { parseResponses } from '../../src/local/responses';
 import { readWorkbook } from '../../src/local/workbook';
 import { milepost, sampleResponses, tempDir } from '../cli/helpers';

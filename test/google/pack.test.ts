@@ -6,7 +6,6 @@ import { drive } from '@googleapis/drive';
 import { OAuth2Client } from 'google-auth-library';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { generateRegister, snapshotOf } from '../../bench/generate';
-import { initWorkspace } from '../../src/cli/commands/init';
 import { planPack } from '../../src/core/cycle';
 import type { Document } from '../../src/core/document';
 import { readRegister } from '../../src/core/register';
@@ -18,6 +17,7 @@ import { connect, docsClient, driveClient, gmailClient, sheetsClient } from '../
 import { sendEmails } from '../../src/google/gmail';
 import { DOC_MIME, DOCS_BATCH_LIMITS, docsBatches, packToGoogle } from '../../src/google/pack';
 import { readSnapshot } from '../../src/google/sheets';
+import { initWorkspace } from '../../src/local/init';
 import { readResponses } from '../../src/local/responses';
 import { readWorkbook } from '../../src/local/workbook';
 import { sampleResponses, tempDir } from '../cli/helpers';

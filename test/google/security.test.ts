@@ -5,9 +5,9 @@
  */
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { initWorkspace } from '../../src/cli/commands/init';
 import { readRegister } from '../../src/core/register';
 import { packGoogle, readGoogle, requestGoogle, setupGoogle, syncGoogle } from '../../src/google/backend';
+import { initWorkspace } from '../../src/local/init';
 import { tempDir } from '../cli/helpers';
 import { respond } from '../emulator/respond';
 import { type Emulator, startEmulator } from '../emulator/server';

@@ -5,11 +5,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { initWorkspace } from '../../src/cli/commands/init';
 import { planSync } from '../../src/core/cycle';
 import type { Snapshot } from '../../src/core/types';
 import { readGoogle } from '../../src/google/backend';
 import { quoteSheet, tableOf } from '../../src/google/sheets';
+import { initWorkspace } from '../../src/local/init';
 import { readResponses } from '../../src/local/responses';
 import { readWorkbook } from '../../src/local/workbook';
 import { milepostAsync, sampleResponses, tempDir } from '../cli/helpers';

@@ -10,7 +10,6 @@ import * as path from 'node:path';
 import { addDays, formatISO, parseISO } from 'date-fns';
 import { afterEach, describe, expect, it } from 'vitest';
 import { generateRegister } from '../../bench/generate';
-import { initWorkspace } from '../../src/cli/commands/init';
 import type { TabName } from '../../src/core/layout';
 import { readRegister } from '../../src/core/register';
 import type { Cell, RawSubmission, Status } from '../../src/core/types';
@@ -22,6 +21,7 @@ import {
   syncGoogle,
   wrapUpGoogle,
 } from '../../src/google/backend';
+import { initWorkspace } from '../../src/local/init';
 import { createWorkbook } from '../../src/local/workbook';
 import { tempDir } from '../cli/helpers';
 import { respond } from '../emulator/respond';

@@ -10,11 +10,11 @@
  */
 import * as fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { initWorkspace } from '../../src/cli/commands/init';
 import { ID_FLOOR_SETTING, planRequests, WATERMARK_SETTING } from '../../src/core/cycle';
 import { readRegister } from '../../src/core/register';
 import { upcomingMeeting } from '../../src/core/schedule';
 import type { Snapshot } from '../../src/core/types';
+import { initWorkspace } from '../../src/local/init';
 import { parseResponses } from '../../src/local/responses';
 import { sampleResponses, tempDir } from '../cli/helpers';
 import { appsScriptRuntime, googleRuntime, localRuntime, type Runtime, T } from './runtimes';

@@ -12,11 +12,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import ExcelJS from 'exceljs';
-import { initWorkspace } from '../../src/cli/commands/init';
 import { normaliseName } from '../../src/core/layout';
 import type { Email, Snapshot } from '../../src/core/types';
 import { requestGoogle, setupGoogle, syncGoogle } from '../../src/google/backend';
 import { configureRetry } from '../../src/google/retry';
+import { initWorkspace } from '../../src/local/init';
 import { emlFileName } from '../../src/local/outbox';
 import { parseResponses } from '../../src/local/responses';
 import { readWorkbook } from '../../src/local/workbook';

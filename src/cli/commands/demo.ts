@@ -1,24 +1,18 @@
-import { existsSync } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import ExcelJS from 'exceljs';
-import { normaliseName } from '../../core/layout';
 import { readRegister } from '../../core/register';
 import { upcomingMeeting } from '../../core/schedule';
 import { updatingMembers } from '../../core/topics';
 import { writeFileAtomic } from '../../local/atomic';
+import { holdMeeting, templatesDir } from '../../local/demo';
+import { initWorkspace } from '../../local/init';
+import { LocalRuntime } from '../../local/runtime';
 import { DEFAULT_HOST, DEFAULT_PORT } from '../../local/server';
 import { ensureSecret, makeToken } from '../../local/tokens';
-import { readWorkbook, workbookBytes } from '../../local/workbook';
+import { readWorkbook } from '../../local/workbook';
 import { type WorkspacePaths, workspacePaths } from '../../local/workspace';
 import { emitJson, type GlobalOptions, plural, say } from '../output';
-import { initWorkspace } from './init';
-import { packCommand } from './pack';
-import { requestCommand } from './request';
-import { syncCommand } from './sync';
-import { validateCommand } from './validate';
-import { wrapUpCommand } from './wrap-up';
+import { sayPhase, sayValidation } from '../report';
 
 /** The demo's fixed clock: one week of the sample team's cycle (see templates/sample/README.md). */
 export const DEMO_CLOCK = {
@@ -32,47 +26,11 @@ export const DEMO_CLOCK = {
 
 const MARKER = '.milepost-demo';
 
-function templatesDir(): string {
-  // Bundled (dist/cli.js) or from source (src/cli/commands/), templates/ sits above us.
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 5; i++, dir = path.dirname(dir)) {
-    const candidate = path.join(dir, 'templates');
-    if (existsSync(path.join(candidate, 'layout.json'))) return candidate;
-  }
-  throw new Error('templates/ not found next to the Milepost installation');
-}
-
-/** What people do in the meeting: the manager records outcomes for the topics reached. */
-async function holdMeeting(registerFile: string, meeting: string): Promise<number> {
-  const wb = new ExcelJS.Workbook();
-  await wb.xlsx.readFile(registerFile);
-  const ws = wb.worksheets.find((w) => normaliseName(w.name) === 'topics')!;
-  const headers = new Map<string, number>();
-  ws.getRow(1).eachCell((c, col) => headers.set(normaliseName(String(c.value)), col));
-  const col = (h: string) => headers.get(normaliseName(h))!;
-  let reached = 0;
-  ws.eachRow((row, n) => {
-    if (n === 1) return;
-    const m = row.getCell(col('Meeting')).value;
-    const date = m instanceof Date ? m.toISOString().slice(0, 10) : String(m ?? '');
-    const rank = Number(row.getCell(col('Rank')).value);
-    if (date !== meeting || !rank || rank > 3) return;
-    reached++;
-    row.getCell(col('Outcome')).value = rank === 1 ? 'Resolved' : 'Discussed';
-    row.getCell(col('Decision / action')).value =
-      rank === 1
-        ? 'Agreed a recovery plan; re-baseline the date next week'
-        : 'Owners to meet this week and report back';
-  });
-  await writeFileAtomic(registerFile, await workbookBytes(wb));
-  return reached;
-}
-
 export async function demoCommand(dir: string | undefined, opts: GlobalOptions): Promise<number> {
   const target = path.resolve(dir ?? 'demo');
   const paths = workspacePaths(target);
   if (!(await claimDirectory(target))) return 2;
-  const meeting = await runWeek(target, paths, opts);
+  const meeting = await runWeek(target, paths);
 
   const outbox = await fs.readdir(paths.outbox);
   const pack = path.join(paths.packs, `${meeting}.html`);
@@ -111,16 +69,16 @@ async function claimDirectory(target: string): Promise<boolean> {
 }
 
 /** Runs the sample team's week on the demo clock, step by step; returns the meeting's date. */
-async function runWeek(target: string, paths: WorkspacePaths, opts: GlobalOptions): Promise<string> {
-  const quiet = { ...opts, workspace: target, json: false };
+async function runWeek(target: string, paths: WorkspacePaths): Promise<string> {
+  const rt = new LocalRuntime(target);
   const step = (text: string) => say(`\n▶ ${text}`);
 
   step(`Create a sample workspace in ${target}`);
   await initWorkspace(target, { sample: true });
   step('Check the register');
-  await validateCommand({ ...quiet, now: DEMO_CLOCK.init });
+  sayValidation(await rt.read());
   step(`Send update requests (clock: ${DEMO_CLOCK.requests})`);
-  await requestCommand({ ...quiet, now: DEMO_CLOCK.requests });
+  sayPhase.request(await rt.request(DEMO_CLOCK.requests), rt.kind);
   // Owners answer over three days: each line arrives at its submit time.
   const lines = (await fs.readFile(path.join(templatesDir(), 'sample', 'responses.jsonl'), 'utf8'))
     .split('\n')
@@ -136,24 +94,24 @@ async function runWeek(target: string, paths: WorkspacePaths, opts: GlobalOption
   );
   await writeFileAtomic(paths.responses, `${early.join('\n')}\n`);
   step(`Sync the responses into the register (clock: ${DEMO_CLOCK.firstSync})`);
-  await syncCommand({ ...quiet, now: DEMO_CLOCK.firstSync });
+  sayPhase.sync(await rt.sync(DEMO_CLOCK.firstSync), rt.kind);
   const later = arrivedBy(DEMO_CLOCK.reminders);
   step(
     `${plural(later.length - early.length, 'more response')} arrive; sync again and remind whoever has not answered (clock: ${DEMO_CLOCK.reminders})`,
   );
   await writeFileAtomic(paths.responses, `${later.join('\n')}\n`);
-  await syncCommand({ ...quiet, now: DEMO_CLOCK.reminders });
-  await requestCommand({ ...quiet, now: DEMO_CLOCK.reminders, reminders: true });
+  sayPhase.sync(await rt.sync(DEMO_CLOCK.reminders), rt.kind);
+  sayPhase.request(await rt.request(DEMO_CLOCK.reminders, { reminders: true }), rt.kind);
   step(`The last responses arrive before the deadline: ${lines.length} lines in all`);
   await writeFileAtomic(paths.responses, `${arrivedBy(DEMO_CLOCK.pack).join('\n')}\n`);
   step(`Build and circulate the meeting pack (clock: ${DEMO_CLOCK.pack})`);
-  await packCommand({ ...quiet, now: DEMO_CLOCK.pack });
+  sayPhase.pack(await rt.pack(DEMO_CLOCK.pack), rt.kind);
   step('The meeting is held: the manager records outcomes for the first topics');
   const meeting = '2026-12-03';
   const reached = await holdMeeting(paths.register, meeting);
   say(`  ${reached} topics discussed; the rest are deferred.`);
   step(`Wrap up (clock: ${DEMO_CLOCK.wrapUp})`);
-  await wrapUpCommand({ ...quiet, now: DEMO_CLOCK.wrapUp });
+  sayPhase.wrapUp(await rt.wrapUp(DEMO_CLOCK.wrapUp), rt.kind);
   return meeting;
 }
 

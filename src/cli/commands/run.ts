@@ -1,27 +1,24 @@
 import { readRegister } from '../../core/register';
 import { dueSteps } from '../../core/schedule';
+import { createRuntime } from '../../runtime';
 import { emitJson, type GlobalOptions, resolveNow, say } from '../output';
-import { readSource } from '../source';
-import { packCommand } from './pack';
-import { requestCommand } from './request';
-import { syncCommand } from './sync';
-import { wrapUpCommand } from './wrap-up';
+import { sayPhase } from '../report';
 
 /**
- * Runs whatever the schedule says is due now: what a cron job or a timer calls (on either
- * backend; each phase reads the register afresh).
+ * Runs whatever the schedule says is due now (the core's dueSteps): what a cron job or a timer
+ * calls, on either runtime; each phase reads the register afresh.
  */
 export async function runCommand(opts: GlobalOptions): Promise<number> {
   const now = resolveNow(opts);
-  const read = await readSource(opts);
-  const { due, steps } = dueSteps(readRegister(read.snapshot).register, now);
+  const rt = createRuntime(opts);
+  const { due, steps } = dueSteps(readRegister((await rt.read()).snapshot).register, now);
   say(`Due at ${now}: ${due.map((d) => `${d.phase} (${d.meeting})`).join(', ') || 'nothing'}`);
-  const inner = { ...opts, now, json: false };
   for (const s of steps) {
-    if (s.step === 'wrap-up') await wrapUpCommand({ ...inner, meeting: s.meeting });
-    else if (s.step === 'request') await requestCommand(s.reminders ? { ...inner, reminders: true } : inner);
-    else if (s.step === 'sync') await syncCommand(inner);
-    else await packCommand(inner);
+    if (s.step === 'wrap-up') sayPhase.wrapUp(await rt.wrapUp(now, { meeting: s.meeting }), rt.kind);
+    else if (s.step === 'request')
+      sayPhase.request(await rt.request(now, s.reminders ? { reminders: true } : {}), rt.kind);
+    else if (s.step === 'sync') sayPhase.sync(await rt.sync(now), rt.kind);
+    else sayPhase.pack(await rt.pack(now), rt.kind);
   }
   emitJson(opts, { now, ran: due });
   return 0;

@@ -1,6 +1,6 @@
 import { setupGoogle } from '../../google/backend';
+import { backendOf } from '../../runtime';
 import { emitJson, type GlobalOptions, say, UsageError } from '../output';
-import { backendOf } from '../source';
 
 export interface SetupOptions extends GlobalOptions {
   title?: string;

@@ -1,0 +1,199 @@
+/**
+ * What a phase did, in words (stderr) and as JSON (stdout with --json): one printer per phase,
+ * the same for every runtime; a runtime's own lines come in `notes`.
+ */
+import {
+  type PackOutcome,
+  planValidate,
+  type RequestOutcome,
+  type SyncOutcome,
+  type WrapUpOutcome,
+} from '../core/cycle';
+import { TABS } from '../core/layout';
+import type { PhaseReport, PhaseRun, RuntimeRead } from '../core/port';
+import type { Problem } from '../core/types';
+import { plural, say, sayProblems } from './output';
+
+/** Where emails go on each runtime, as a person calls it. */
+const MAIL = { local: 'Outbox', google: 'Gmail' } as const;
+
+export function sayReport(report: PhaseReport, kind: 'local' | 'google'): void {
+  if (report.sent.length)
+    say(`  ${MAIL[kind]}: ${plural(report.sent.length, 'email')} ${kind === 'local' ? 'written' : 'sent'}.`);
+  if (report.skipped.length)
+    say(`  ${MAIL[kind]}: ${plural(report.skipped.length, 'email')} already sent, not repeated.`);
+  if (report.conflicts.length) {
+    say(
+      `  ${plural(report.conflicts.length, 'row')} changed by someone since the read ${report.conflicts.length === 1 ? 'was' : 'were'} left as ${report.conflicts.length === 1 ? 'it was' : 'they were'}:`,
+    );
+    sayProblems(report.conflicts);
+  }
+}
+
+/** The readable summary of a sync, shared by `sync` and `pack`. */
+export function saySync(outcome: SyncOutcome): void {
+  const fromForms = outcome.applied.filter((a) => a.source === 'form');
+  say(
+    `Sync: ${plural(outcome.recorded, 'response')} recorded, ${plural(fromForms.length, 'change')} applied, ${plural(outcome.rejected.length, 'update')} rejected, ${plural(outcome.skipped.length, 'response')} already applied or replaced.`,
+  );
+  const auto = outcome.applied.filter((a) => a.source === 'auto');
+  if (auto.length) say(`  Auto-miss: ${auto.map((a) => a.milestone).join(', ')} marked Missed (past due).`);
+  const sheet = outcome.applied.filter((a) => a.source === 'sheet');
+  if (sheet.length) say(`  ${plural(sheet.length, 'hand edit')} recorded in Changes.`);
+  if (outcome.assignedIds.length)
+    say(`  New IDs: ${outcome.assignedIds.map((a) => `row ${a.row} → ${a.id}`).join(', ')}`);
+  for (const r of outcome.rejected)
+    say(`  rejected ${r.where}${r.milestone ? ` ${r.milestone}` : ''}: ${r.reason}`);
+  if (outcome.meeting)
+    say(`  ${plural(outcome.topics.length, 'topic')} for the meeting on ${outcome.meeting.date}.`);
+  // The responses' own problems (the register's are `validate`'s): whatever file they came from.
+  const registerTabs = new Set(TABS.map((t) => t.name as string));
+  sayProblems(outcome.problems.filter((p) => p.severity === 'error' && !registerTabs.has(p.tab)));
+}
+
+export function syncJson(outcome: SyncOutcome, report: PhaseReport) {
+  return {
+    meeting: outcome.meeting?.date ?? null,
+    applied: outcome.applied.map(({ responseId, milestone, field, from, to, by, source }) => ({
+      responseId,
+      milestone,
+      field,
+      from,
+      to,
+      by,
+      source,
+    })),
+    rejected: outcome.rejected.map(({ responseId, milestone, reason, where }) => ({
+      responseId,
+      milestone,
+      reason,
+      where,
+    })),
+    skipped: outcome.skipped,
+    recorded: outcome.recorded,
+    assignedIds: outcome.assignedIds,
+    conflicts: report.conflicts,
+    problems: outcome.problems,
+  };
+}
+
+export function sayRequest(run: PhaseRun<RequestOutcome>): void {
+  const { outcome } = run;
+  if (!outcome.meeting) {
+    say('No planned meeting ahead: add one to Meetings or set "First meeting" in Settings.');
+    return;
+  }
+  say(
+    `${outcome.kind === 'request' ? 'Update requests' : 'Reminders'} for the meeting on ${outcome.meeting.date}: ${plural(outcome.recipients.length, 'owner')}.`,
+  );
+  for (const n of run.notes) say(n);
+}
+
+export function requestJson(run: PhaseRun<RequestOutcome>) {
+  return {
+    meeting: run.outcome.meeting?.date ?? null,
+    kind: run.outcome.kind,
+    recipients: run.outcome.recipients,
+    sent: run.report.sent,
+    skipped: run.report.skipped,
+    ...run.extra,
+  };
+}
+
+export function packJson(outcome: PackOutcome, files: string[]) {
+  return {
+    meeting: outcome.meeting?.date ?? null,
+    files,
+    circulated: outcome.circulated,
+    topics: outcome.topics.map((t) => ({
+      rank: t.rank,
+      topicId: t.topicId,
+      kind: t.kind,
+      title: t.title,
+      milestone: t.milestones.join(', '),
+      owners: t.owners,
+      helpFrom: t.helpFrom,
+      score: t.score,
+      why: t.why,
+      deferrals: t.deferrals,
+      belowCut: t.belowCut,
+    })),
+    health: outcome.health
+      ? {
+          anticipationRate: outcome.health.anticipationRate,
+          surpriseMisses: outcome.health.surpriseMisses,
+          responseRate: outcome.health.responseRate,
+          missingUpdates: outcome.health.missingUpdates,
+          statusCounts: outcome.health.statusCounts,
+        }
+      : null,
+  };
+}
+
+export function sayPack(run: PhaseRun<PackOutcome> & { where: string[] }, kind: 'local' | 'google'): void {
+  const { outcome } = run;
+  if (!outcome.meeting) {
+    say('No planned meeting ahead: nothing to pack.');
+    return;
+  }
+  say(`Pack for ${outcome.meeting.date}: ${run.where[0] ?? ''}`);
+  const above = outcome.topics.filter((t) => !t.belowCut).length;
+  say(`  ${plural(outcome.topics.length, 'topic')}, ${above} above the cut line.`);
+  if (outcome.circulated) say(`  Circulated to the team (${kind === 'local' ? 'outbox' : 'Gmail'}).`);
+}
+
+export function sayWrapUp(run: PhaseRun<WrapUpOutcome>, kind: 'local' | 'google'): void {
+  if (!run.outcome.meetings.length) say('No meeting to wrap up (none has ended since the last wrap-up).');
+  for (const m of run.outcome.meetings)
+    say(
+      `Wrapped up the meeting on ${m.date}: marked Held, key items ${kind === 'local' ? 'digest in the outbox' : 'sent by Gmail'}.`,
+    );
+}
+
+export function wrapUpJson(run: PhaseRun<WrapUpOutcome>) {
+  return {
+    meetings: run.outcome.meetings.map((m) => m.date),
+    sent: run.report.sent,
+    skipped: run.report.skipped,
+    ...run.extra,
+  };
+}
+
+/** What each phase says, the same from its command, from `run` and from the demo. */
+export const sayPhase = {
+  sync(run: PhaseRun<SyncOutcome>, kind: 'local' | 'google'): void {
+    for (const n of run.notes) say(n);
+    saySync(run.outcome);
+    sayReport(run.report, kind);
+  },
+  request(run: PhaseRun<RequestOutcome>, kind: 'local' | 'google'): void {
+    sayRequest(run);
+    sayReport(run.report, kind);
+  },
+  pack(run: PhaseRun<PackOutcome> & { where: string[] }, kind: 'local' | 'google'): void {
+    saySync(run.outcome);
+    sayReport(run.report, kind);
+    sayPack(run, kind);
+  },
+  wrapUp(run: PhaseRun<WrapUpOutcome>, kind: 'local' | 'google'): void {
+    sayWrapUp(run, kind);
+    sayReport(run.report, kind);
+  },
+};
+
+/** The register's and the responses' problems, or that all is well; returns the errors. */
+export function sayValidation(read: RuntimeRead): { errors: Problem[]; warnings: Problem[] } {
+  const { problems, register } = planValidate(read.snapshot);
+  const all = [...problems, ...read.responseProblems];
+  const errors = all.filter((p) => p.severity === 'error');
+  const warnings = all.filter((p) => p.severity === 'warning');
+  if (all.length) {
+    say(`${read.label}: ${plural(errors.length, 'error')}, ${plural(warnings.length, 'warning')}`);
+    sayProblems(all);
+  } else {
+    say(
+      `${read.label}: OK — ${plural(register.milestones.length, 'milestone')}, ${plural(register.team.length, 'person', 'people')}, ${plural(register.meetings.length, 'meeting')}.`,
+    );
+  }
+  return { errors, warnings };
+}

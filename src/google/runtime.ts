@@ -1,0 +1,96 @@
+/**
+ * The Google runtime of the Node job: the register is a Google Sheet, responses come from the
+ * update form (Google Forms) since the watermark, plus the lines of a --responses file if one is
+ * given; emails go through Gmail, the pack is a Google Doc. Each phase is one function of
+ * backend.ts; this class is the port (core/port.ts) over them.
+ */
+import type { PackOutcome, RequestOutcome, SyncOutcome, WrapUpOutcome } from '../core/cycle';
+import type { PhaseReport, PhaseRun, RuntimePort, RuntimeRead } from '../core/port';
+import type { Problem, RawSubmission } from '../core/types';
+import { packGoogle, readGoogle, requestGoogle, syncGoogle, wrapUpGoogle } from './backend';
+import type { SendResult } from './gmail';
+
+const plural = (n: number, word: string) => `${n} ${n === 1 ? word : `${word}s`}`;
+
+function reportOf(
+  result: { writes: number; appends: number; conflicts: Problem[] },
+  emails: SendResult = { sent: [], skipped: [] },
+): PhaseReport {
+  return { ...result, sent: emails.sent, skipped: emails.skipped };
+}
+
+export class GoogleRuntime implements RuntimePort {
+  readonly kind = 'google';
+
+  /**
+   * `extra`: answers gathered outside the form (a --responses file), read with the form's own;
+   * `env`: where the clients find credentials and the API root (process.env unless given).
+   */
+  constructor(
+    readonly spreadsheetId: string,
+    private readonly extra: () => Promise<{ raw: RawSubmission[]; problems: Problem[] }> = async () => ({
+      raw: [],
+      problems: [],
+    }),
+    private readonly env: NodeJS.ProcessEnv = process.env,
+  ) {}
+
+  async read(): Promise<RuntimeRead> {
+    const sheet = await readGoogle(this.spreadsheetId, this.env);
+    const responses = await this.extra();
+    return {
+      label: `Google Sheet "${sheet.title}" (${this.spreadsheetId})`,
+      snapshot: sheet.snapshot,
+      responses: responses.raw,
+      responseProblems: responses.problems,
+    };
+  }
+
+  async sync(now: string): Promise<PhaseRun<SyncOutcome>> {
+    const run = await syncGoogle(this.spreadsheetId, await this.extra(), now, this.env);
+    return {
+      outcome: run.outcome,
+      report: reportOf(run.result),
+      notes: [
+        `Google Sheet "${run.sheet.title}": ${plural(run.responsesRead, 'form response')} read, ${plural(run.result.writes, 'cell')} written, ${plural(run.result.appends, 'row')} added.`,
+      ],
+      extra: {},
+    };
+  }
+
+  async request(now: string, opts: { reminders?: boolean } = {}): Promise<PhaseRun<RequestOutcome>> {
+    const run = await requestGoogle(
+      this.spreadsheetId,
+      now,
+      opts.reminders ? { reminders: true } : {},
+      this.env,
+    );
+    const notes = run.outcome.meeting
+      ? [
+          `  Update form ${run.formId}: ${run.formRequests ? `rebuilt (${plural(run.formRequests, 'change')})` : 'already up to date'}.`,
+        ]
+      : [];
+    return {
+      outcome: run.outcome,
+      report: reportOf(run.result, run.emails),
+      notes,
+      extra: { formId: run.formId },
+    };
+  }
+
+  async pack(now: string): Promise<PhaseRun<PackOutcome> & { where: string[] }> {
+    const run = await packGoogle(this.spreadsheetId, await this.extra(), now, this.env);
+    return {
+      outcome: run.outcome,
+      report: reportOf(run.result, run.emails),
+      notes: [],
+      extra: {},
+      where: run.url ? [run.url] : [],
+    };
+  }
+
+  async wrapUp(now: string, opts: { meeting?: string } = {}): Promise<PhaseRun<WrapUpOutcome>> {
+    const run = await wrapUpGoogle(this.spreadsheetId, now, opts, this.env);
+    return { outcome: run.outcome, report: reportOf(run.result, run.emails), notes: [], extra: {} };
+  }
+}

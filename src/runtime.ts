@@ -1,0 +1,47 @@
+/**
+ * The one factory that picks a runtime (core/port.ts): the local workspace, or a Google Sheet
+ * for the Node job. Apps Script is not chosen here: the bundle runs inside the Sheet.
+ */
+import * as path from 'node:path';
+import type { RuntimePort } from './core/port';
+import type { Problem, RawSubmission } from './core/types';
+import { spreadsheetIdFrom } from './google/backend';
+import { GoogleRuntime } from './google/runtime';
+import { readResponses } from './local/responses';
+import { LocalRuntime } from './local/runtime';
+
+export interface RuntimeOptions {
+  /** 'local' (the default) or 'google'. */
+  backend?: string;
+  workspace: string;
+  /** The Google Sheet (else MILEPOST_SPREADSHEET_ID). */
+  spreadsheet?: string;
+  /** Google only: a responses.jsonl of answers gathered outside the form, read with the form's own. */
+  responses?: string;
+}
+
+/** Options that name no runtime, or one that cannot take them. */
+export class RuntimeChoiceError extends Error {}
+
+export function backendOf(
+  opts: Pick<RuntimeOptions, 'backend' | 'responses' | 'workspace'>,
+): 'local' | 'google' {
+  const b = opts.backend ?? 'local';
+  if (b !== 'local' && b !== 'google')
+    throw new RuntimeChoiceError(`--backend "${b}" is not one of local, google`);
+  // Refused rather than ignored: the local backend's responses are its workspace's file.
+  if (b === 'local' && opts.responses) {
+    throw new RuntimeChoiceError(
+      `--responses is for the Google backend (answers gathered outside the form); the local backend reads ${path.join(opts.workspace ?? '.', 'responses.jsonl')}: add the lines there`,
+    );
+  }
+  return b;
+}
+
+export function createRuntime(opts: RuntimeOptions, env: NodeJS.ProcessEnv = process.env): RuntimePort {
+  if (backendOf(opts) === 'local') return new LocalRuntime(opts.workspace);
+  const file = opts.responses;
+  const extra = async (): Promise<{ raw: RawSubmission[]; problems: Problem[] }> =>
+    file ? readResponses(path.resolve(file)) : { raw: [], problems: [] };
+  return new GoogleRuntime(spreadsheetIdFrom(opts.spreadsheet, env), extra, env);
+}
