@@ -26,9 +26,8 @@ import type {
   Snapshot,
   Topic,
   TopicRow,
-  UpdateRow,
 } from './types';
-import { type AppliedChange, ingest, type Rejection } from './updates';
+import { type AppliedChange, type IngestRecord, ingest, type Rejection } from './updates';
 
 export class RegisterError extends Error {
   constructor(readonly problems: Problem[]) {
@@ -215,7 +214,7 @@ function withMeetings(register: Register, appends: RowAppend[]): Register {
 }
 
 /** The register after an ingest: statuses, forecasts, Updates and Changes rows applied. */
-function applyIngest(register: Register, applied: AppliedChange[], appends: RowAppend[]): Register {
+function applyIngest(register: Register, applied: AppliedChange[], records: IngestRecord[]): Register {
   const milestones = register.milestones.map((m) => ({ ...m }));
   const byId = new Map(milestones.filter((m) => m.id).map((m) => [m.id, m]));
   for (const a of applied) {
@@ -224,40 +223,8 @@ function applyIngest(register: Register, applied: AppliedChange[], appends: RowA
     if (a.field === 'Status') m.status = a.to as typeof m.status;
     else m.forecast = a.to || undefined;
   }
-  const updates: UpdateRow[] = [...register.updates];
-  const changes = [...register.changes];
-  for (const r of appends) {
-    const v = r.values;
-    const s = (k: string) => String(v[k] ?? '');
-    if (r.tab === 'Updates') {
-      updates.push({
-        row: -1,
-        received: s('Received'),
-        responseId: s('Response ID'),
-        meeting: s('Meeting'),
-        email: s('Email'),
-        wins: s('Wins'),
-        learnings: s('Learnings'),
-        helpNeeded: s('Help needed'),
-        helpFrom: s('Help from'),
-        milestones: s('Milestones').split(', ').filter(Boolean),
-        comments: s('Comments'),
-        result: s('Result'),
-      });
-    } else if (r.tab === 'Changes') {
-      changes.push({
-        row: -1,
-        when: s('When'),
-        milestone: s('Milestone'),
-        field: s('Field'),
-        from: s('From'),
-        to: s('To'),
-        by: s('By'),
-        source: s('Source'),
-        responseId: s('Response ID'),
-      });
-    }
-  }
+  const updates = [...register.updates, ...records.flatMap((r) => (r.tab === 'Updates' ? [r.row] : []))];
+  const changes = [...register.changes, ...records.flatMap((r) => (r.tab === 'Changes' ? [r.row] : []))];
   return { ...register, milestones, updates, changes };
 }
 
@@ -468,7 +435,7 @@ export function planSync(
   const result = ingest(register, responses, now);
   plan.writes.push(...result.writes);
   plan.appends.push(...result.appends);
-  register = applyIngest(register, result.applied, result.appends);
+  register = applyIngest(register, result.applied, result.records);
 
   const meeting = upcomingMeeting(register, now);
   let topics: Topic[] = [];

@@ -11,6 +11,7 @@ import { meetingForInstant } from './schedule';
 import { describeZodIssues, SubmissionSchema } from './schemas';
 import type {
   CellWrite,
+  ChangeRow,
   Milestone,
   Person,
   Problem,
@@ -19,6 +20,7 @@ import type {
   RowAppend,
   Status,
   Submission,
+  UpdateRow,
 } from './types';
 
 export interface AppliedChange {
@@ -49,8 +51,61 @@ export interface IngestResult {
   /** Submissions recorded in Updates this run. */
   recorded: number;
   writes: CellWrite[];
+  /** The Changes and Updates rows this run adds, in order, as domain rows (row -1: not written yet). */
+  records: IngestRecord[];
+  /** The same rows as appends (one serializer per tab: `recordAppend`). */
   appends: RowAppend[];
   problems: Problem[];
+}
+
+/**
+ * A row ingestion adds, with the rows it records: if one of those is not written, the row is
+ * not added either, so that the next run applies the response again.
+ */
+export type IngestRecord = ({ tab: 'Changes'; row: ChangeRow } | { tab: 'Updates'; row: UpdateRow }) & {
+  requires?: { tab: 'Milestones'; key: string }[];
+};
+
+/** An ingested row as the row its tab holds. */
+export function recordAppend(r: IngestRecord): RowAppend {
+  const requires = r.requires ? { requires: r.requires } : {};
+  if (r.tab === 'Changes') {
+    const c = r.row;
+    return {
+      tab: 'Changes',
+      ...requires,
+      values: {
+        When: c.when,
+        Milestone: c.milestone,
+        Field: c.field,
+        From: c.from,
+        To: c.to,
+        By: c.by,
+        Source: c.source,
+        'Response ID': c.responseId,
+      },
+      dates: { When: 'instant' },
+    };
+  }
+  const u = r.row;
+  return {
+    tab: 'Updates',
+    ...requires,
+    values: {
+      Received: u.received,
+      'Response ID': u.responseId,
+      Meeting: u.meeting,
+      Email: u.email,
+      Wins: u.wins,
+      Learnings: u.learnings,
+      'Help needed': u.helpNeeded,
+      'Help from': u.helpFrom,
+      Milestones: u.milestones.join(', '),
+      Comments: u.comments,
+      Result: u.result,
+    },
+    dates: { Received: 'instant', Meeting: 'date' },
+  };
 }
 
 /** Working state of one milestone while submissions are applied in order. */
@@ -185,7 +240,16 @@ function startRun(register: Register, problems: Problem[], now: string): IngestR
     register,
     now,
     tz: register.settings.timeZone,
-    result: { applied: [], rejected: [], skipped: [], recorded: 0, writes: [], appends: [], problems },
+    result: {
+      applied: [],
+      rejected: [],
+      skipped: [],
+      recorded: 0,
+      writes: [],
+      records: [],
+      appends: [],
+      problems,
+    },
     people: new Map(register.team.map((p) => [p.email, p])),
     byId: milestonesById(register),
     lastValue: new Map(),
@@ -236,21 +300,11 @@ function change(
   } else w.forecast = to;
   w.touched.add(field);
   run.result.applied.push({ responseId, milestone: w.m.id, field, from, to, by, source });
-  run.result.appends.push({
+  run.result.records.push({
     tab: 'Changes',
     // A hand edit found in the sheet is already there; every other change is a write.
-    requires: source === 'sheet' ? undefined : [{ tab: 'Milestones', key: w.m.id }],
-    values: {
-      When: when,
-      Milestone: w.m.id,
-      Field: field,
-      From: from,
-      To: to,
-      By: by,
-      Source: source,
-      'Response ID': responseId,
-    },
-    dates: { When: 'instant' },
+    ...(source === 'sheet' ? {} : { requires: [{ tab: 'Milestones', key: w.m.id }] }),
+    row: { row: -1, when, milestone: w.m.id, field, from, to, by, source, responseId },
   });
 }
 
@@ -488,23 +542,23 @@ function recordUpdate(run: IngestRun, tally: ResponseTally, reporter: boolean): 
   const reported = reporter && [s.wins, s.learnings, s.helpNeeded].some((t) => t.trim() !== '');
   const applied = !reasons.length ? 'Applied' : accepted || reported ? 'Partly applied' : 'Rejected';
   const summary = `${applied}: ${changes === 1 ? '1 change' : `${changes || 'no'} changes`}${reasons.length ? `; rejected ${reasons.join('; ')}` : ''}`;
-  run.result.appends.push({
+  run.result.records.push({
     tab: 'Updates',
     requires: touched.map((key) => ({ tab: 'Milestones' as const, key })),
-    values: {
-      Received: s.submittedAt,
-      'Response ID': s.responseId,
-      Meeting: meeting?.date ?? '',
-      Email: s.email,
-      Wins: fitCell(s.wins),
-      Learnings: fitCell(s.learnings),
-      'Help needed': fitCell(s.helpNeeded),
-      'Help from': fitCell(s.helpFrom),
-      Milestones: fitCell(covered.join(', ')),
-      Comments: fitCell(formatComments(s.comments)),
-      Result: fitCell(summary),
+    row: {
+      row: -1,
+      received: s.submittedAt,
+      responseId: s.responseId,
+      meeting: meeting?.date ?? '',
+      email: s.email,
+      wins: fitCell(s.wins),
+      learnings: fitCell(s.learnings),
+      helpNeeded: fitCell(s.helpNeeded),
+      helpFrom: fitCell(s.helpFrom),
+      milestones: fitCell(covered.join(', ')).split(', ').filter(Boolean),
+      comments: fitCell(formatComments(s.comments)),
+      result: fitCell(summary),
     },
-    dates: { Received: 'instant', Meeting: 'date' },
   });
   run.result.recorded++;
 }
@@ -589,5 +643,5 @@ export function ingest(register: Register, raws: RawSubmission[], now: string): 
   applySubmissions(run, pending); // 3
   markOverdue(run); // 4
   writeChangedCells(run); // 5
-  return run.result;
+  return { ...run.result, appends: run.result.records.map(recordAppend) };
 }
