@@ -15,6 +15,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { respond } from '../emulator/respond';
+import { type LogEntry, startEmulator } from '../emulator/server';
 import { planPack, planSync } from '../src/core/cycle';
 import type { Document } from '../src/core/document';
 import type { TabName } from '../src/core/layout';
@@ -26,8 +28,6 @@ import { runLocal } from '../src/local/backend';
 import { packFiles, packLocation } from '../src/local/packs';
 import { readResponses } from '../src/local/responses';
 import { createWorkbook, readWorkbook } from '../src/local/workbook';
-import { respond } from '../test/emulator/respond';
-import { type LogEntry, startEmulator } from '../test/emulator/server';
 import { generateRegister } from './generate';
 import { printTable } from './table';
 

@@ -1,12 +1,12 @@
 /**
  * `npm run bench`, the Apps Script part: the size of appsscript/Code.js, and the Range reads and
- * writes of sync + pack counted by the Apps Script fakes (test/gas). Kept apart from
+ * writes of sync + pack counted by the Apps Script fakes (gas-fakes/). Kept apart from
  * bench/bench.ts because it is typed against Apps Script's services (test/gas/tsconfig.json).
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { editTimes, syncAndPack } from '../test/gas/scale';
+import { editTimes, syncAndPack } from '../gas-fakes/scale';
 import { printTable } from './table';
 
 /**
@@ -60,7 +60,7 @@ function appsscriptSection() {
 
 /**
  * The simple onEdit trigger on generated registers of 1,000 and 5,000 milestones (500 people),
- * a person setting one Status, at the costs of published measurements (test/gas/core.ts
+ * a person setting one Status, at the costs of published measurements (gas-fakes/core.ts
  * PUBLISHED_COSTS: 50 ms a Range call, 50 µs a cell): virtual time, against the trigger's 30 s.
  */
 function onEditSection() {

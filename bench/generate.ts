@@ -8,12 +8,13 @@
  * the Changes history agree (each chain of changes ends at the register's value), overdue open
  * milestones exist only where no sync has run since their due date (auto-miss flags them next).
  */
+
+import { seededRandom } from '../emulator/sheets';
 import { topicValues } from '../src/core/cycle';
 import { readRegister } from '../src/core/register';
 import { topicsFor } from '../src/core/topics';
 import type { Submission, Table } from '../src/core/types';
 import layout from '../templates/layout.json';
-import { seededRandom } from '../test/emulator/sheets';
 
 export interface GenerateOptions {
   milestones: number;

@@ -11,7 +11,7 @@ const common = {
   sourcemap: true,
   logLevel: 'warning',
 };
-// The Workspace emulator (test/emulator/main.ts) and its respond command are bundled too, for
+// The Workspace emulator (emulator/main.ts) and its respond command are bundled too, for
 // `npm run emulator` and `npm run emulator:respond`.
 await build({
   ...common,
@@ -19,8 +19,8 @@ await build({
     cli: 'src/cli.ts',
     bench: 'bench/bench.ts',
     'bench-gas': 'bench/gas.ts',
-    emulator: 'test/emulator/main.ts',
-    'emulator-respond': 'test/emulator/respond-main.ts',
+    emulator: 'emulator/main.ts',
+    'emulator-respond': 'emulator/respond-main.ts',
     // `npm run test:live`: the Google contract, against the emulator or (MILEPOST_LIVE=1) Google.
     live: 'test/live/run.ts',
   },

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { columnIndex, columnLetters, formatA1, parseA1, quoteSheetName } from './a1';
-import { ApiError } from './errors';
+import { columnIndex, columnLetters, formatA1, parseA1, quoteSheetName } from '../../emulator/a1';
+import { ApiError } from '../../emulator/errors';
 
 const sheets = new Set(['milestones', 'my tab', 'a1']);
 const isSheet = (name: string) => sheets.has(name.toLowerCase());

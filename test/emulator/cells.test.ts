@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { dateToSerial } from '../../src/core/dates';
 import {
   type CellData,
   FORMULA_NOT_EVALUATED,
@@ -8,7 +7,8 @@ import {
   interpretInput,
   parseUserEntered,
   renderCell,
-} from './cells';
+} from '../../emulator/cells';
+import { dateToSerial } from '../../src/core/dates';
 
 const serial = (date: string, hours = 0) => dateToSerial(date) + hours / 24;
 

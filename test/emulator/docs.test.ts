@@ -6,14 +6,14 @@ import * as path from 'node:path';
 import type { docs_v1 } from '@googleapis/docs';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
+import { DocsState, type Token, Tokens } from '../../emulator/docs';
+import { type Emulator, type EmulatorState, startEmulator } from '../../emulator/server';
 import { planPack } from '../../src/core/cycle';
 import type { TabName } from '../../src/core/layout';
 import { renderDocsSteps } from '../../src/core/render-docs';
 import type { Cell } from '../../src/core/types';
 import { snapshot } from '../core/builders';
-import { DocsState, type Token, Tokens } from './docs';
 import { docsClient, driveClient, failure, googleError } from './helpers';
-import { type Emulator, type EmulatorState, startEmulator } from './server';
 
 let emulator: Emulator;
 afterEach(async () => {

@@ -4,8 +4,8 @@
  */
 import type { forms_v1 } from '@googleapis/forms';
 import { afterEach, describe, expect, it } from 'vitest';
+import { type Emulator, type EmulatorState, startEmulator } from '../../emulator/server';
 import { driveClient, failure, formsClient, googleError } from './helpers';
-import { type Emulator, type EmulatorState, startEmulator } from './server';
 
 let emulator: Emulator;
 afterEach(async () => {

@@ -4,8 +4,8 @@
  */
 import type { gmail_v1 } from '@googleapis/gmail';
 import { afterEach, describe, expect, it } from 'vitest';
+import { type Emulator, type EmulatorState, startEmulator } from '../../emulator/server';
 import { failure, gmailClient } from './helpers';
-import { type Emulator, type EmulatorState, startEmulator } from './server';
 
 let emulator: Emulator;
 afterEach(async () => {

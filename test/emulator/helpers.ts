@@ -9,11 +9,11 @@ import { gmail, type gmail_v1 } from '@googleapis/gmail';
 import { sheets, type sheets_v4 } from '@googleapis/sheets';
 import { OAuth2Client } from 'google-auth-library';
 import { expect } from 'vitest';
+import type { Emulator } from '../../emulator/server';
 import type { TabName } from '../../src/core/layout';
 import type { Cell } from '../../src/core/types';
 import { createWorkbook, workbookBytes } from '../../src/local/workbook';
 import sample from '../../templates/sample/register.json';
-import type { Emulator } from './server';
 
 /** The Sheets client as the Node job builds it: rootUrl per API, an access token and nothing else. */
 export function sheetsClient(emulator: Emulator, token = 'test-token'): sheets_v4.Sheets {

@@ -9,9 +9,9 @@ import * as path from 'node:path';
 import type { sheets_v4 } from '@googleapis/sheets';
 import { build } from 'esbuild';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { type Emulator, type EmulatorState, quotaOf, startEmulator } from '../../emulator/server';
 import sample from '../../templates/sample/register.json';
 import { failure, googleError, sampleRegister, sheetsClient } from './helpers';
-import { type Emulator, type EmulatorState, quotaOf, startEmulator } from './server';
 
 let registerFile: string;
 beforeAll(async () => {
@@ -337,7 +337,7 @@ describe('the standalone emulator', () => {
       await fs.copyFile(registerFile, path.join(dir, 'register.xlsx'));
       const outfile = path.join(buildDir, 'emulator.js');
       await build({
-        entryPoints: [path.join(__dirname, 'main.ts')],
+        entryPoints: [path.join(__dirname, '..', '..', 'emulator', 'main.ts')],
         outfile,
         bundle: true,
         platform: 'node',

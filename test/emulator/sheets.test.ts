@@ -5,10 +5,10 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import type { sheets_v4 } from '@googleapis/sheets';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { FORMULA_NOT_EVALUATED } from '../../emulator/cells';
+import { type Emulator, startEmulator } from '../../emulator/server';
 import { dateToSerial, instantToSerial } from '../../src/core/dates';
-import { FORMULA_NOT_EVALUATED } from './cells';
 import { failure, googleError, sampleRegister, sheetsClient } from './helpers';
-import { type Emulator, startEmulator } from './server';
 
 let registerFile: string;
 let emulator: Emulator;

@@ -7,6 +7,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { DocsState } from '../../emulator/docs';
+import { loadBundle } from '../../gas-fakes/load';
 import { planPack } from '../../src/core/cycle';
 import type { Document } from '../../src/core/document';
 import { formSpec } from '../../src/core/form';
@@ -18,8 +20,6 @@ import { initWorkspace } from '../../src/local/init';
 import { parseResponses } from '../../src/local/responses';
 import { readWorkbook } from '../../src/local/workbook';
 import { milepost, sampleResponses, tempDir } from '../cli/helpers';
-import { DocsState } from '../emulator/docs';
-import { loadBundle } from './load';
 import {
   BUNDLE,
   newWorld as newSampleWorld,

@@ -6,12 +6,12 @@
  * Changes at once and shown in the next pack's "changed since last meeting".
  */
 import { beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_COSTS, isDate } from '../../gas-fakes/core';
+import type { EditEvent } from '../../gas-fakes/events';
+import { loadBundle } from '../../gas-fakes/load';
+import type { GasWorld } from '../../gas-fakes/world';
 import type { Snapshot } from '../../src/core/types';
-import { DEFAULT_COSTS, isDate } from './core';
-import type { EditEvent } from './events';
-import { loadBundle } from './load';
 import { BUNDLE, bundleExists, newWorld, registerOf, respondAll, run, sampleSnapshot, T } from './week';
-import type { GasWorld } from './world';
 
 const TOM = 'tom.becker@northwind.example';
 /** Milestones columns (1-based). */

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { GasEnum } from './core';
-import type { FakeFormResponse } from './forms';
-import { loadBundleSource } from './load';
-import { createWorld, type GasWorld } from './world';
+import type { GasEnum } from '../../gas-fakes/core';
+import type { FakeFormResponse } from '../../gas-fakes/forms';
+import { loadBundleSource } from '../../gas-fakes/load';
+import { createWorld, type GasWorld } from '../../gas-fakes/world';
 
 const SERIAL_EPOCH = Date.UTC(1899, 11, 30);
 

@@ -6,14 +6,14 @@
  * do not grow with the register.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_COSTS, FULL_LIMIT_MS, type SentMail } from '../../gas-fakes/core';
+import { loadBundle } from '../../gas-fakes/load';
+import { syncAndPack } from '../../gas-fakes/scale';
+import type { GasWorld } from '../../gas-fakes/world';
 import { dateToSerial } from '../../src/core/dates';
 import { updatingMembers } from '../../src/core/topics';
 import type { Cell, Snapshot } from '../../src/core/types';
-import { DEFAULT_COSTS, FULL_LIMIT_MS, type SentMail } from './core';
-import { loadBundle } from './load';
-import { syncAndPack } from './scale';
 import { BUNDLE, bundleExists, newWorld, registerOf, run, sampleSnapshot, T } from './week';
-import type { GasWorld } from './world';
 
 /** src/gas/main.ts TIME_BUDGET_MS: a run stops itself at 4½ minutes. */
 const TIME_BUDGET_MS = 4.5 * 60_000;

@@ -7,8 +7,8 @@
  */
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { editTimes } from '../../gas-fakes/scale';
 import { editReads } from '../../src/core/cycle';
-import { editTimes } from './scale';
 
 const BUNDLE = path.resolve(__dirname, '../../appsscript/Code.js');
 

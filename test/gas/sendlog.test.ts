@@ -3,9 +3,9 @@
  * value, 500 KB a store, enforced by the fake), and never the cause of a second send.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { createWorld } from '../../gas-fakes/world';
 import type { Email } from '../../src/core/types';
 import { logKey, pruneSendLog, SEND_LOG_DAYS, sendEmails, wasSent } from '../../src/gas/mail';
-import { createWorld } from './world';
 
 const g = globalThis as unknown as { MailApp?: unknown };
 afterEach(() => {

@@ -7,6 +7,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { expect } from 'vitest';
+import { perOwner } from '../../emulator/respond';
+import { type Costs, NO_COSTS, type WorldOptions } from '../../gas-fakes/core';
+import { loadBundle } from '../../gas-fakes/load';
+import { createWorld, type GasWorld } from '../../gas-fakes/world';
 import { instantToSerial, serialToInstant } from '../../src/core/dates';
 import { answersOfSubmission, formSpec } from '../../src/core/form';
 import { TABS } from '../../src/core/layout';
@@ -18,10 +22,6 @@ import { initWorkspace } from '../../src/local/init';
 import { parseResponses } from '../../src/local/responses';
 import { readWorkbook } from '../../src/local/workbook';
 import { ROOT, sampleResponses, tempDir } from '../cli/helpers';
-import { perOwner } from '../emulator/respond';
-import { type Costs, NO_COSTS, type WorldOptions } from './core';
-import { loadBundle } from './load';
-import { createWorld, type GasWorld } from './world';
 
 export const BUNDLE = path.join(ROOT, 'appsscript', 'Code.js');
 export const TZ = 'Europe/London';

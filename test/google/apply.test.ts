@@ -6,6 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { type Emulator, startEmulator } from '../../emulator/server';
 import { planSync } from '../../src/core/cycle';
 import type { Snapshot } from '../../src/core/types';
 import { ROWS_MARK } from '../../src/google/apply';
@@ -16,7 +17,6 @@ import { readResponses } from '../../src/local/responses';
 import { readWorkbook } from '../../src/local/workbook';
 import { sampleResponses, tempDir } from '../cli/helpers';
 import { sheetsClient } from '../emulator/helpers';
-import { type Emulator, startEmulator } from '../emulator/server';
 
 const NOW = '2026-12-01T12:00:00Z';
 const TABS = ['Milestones', 'Changes', 'Updates', 'Topics', 'Meetings'];

@@ -7,6 +7,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { respond } from '../../emulator/respond';
+import { type Emulator, type EmulatorState, startEmulator } from '../../emulator/server';
 import { readRegister } from '../../src/core/register';
 import type { Cell, Table } from '../../src/core/types';
 import {
@@ -22,8 +24,6 @@ import { initWorkspace } from '../../src/local/init';
 import { parseResponses } from '../../src/local/responses';
 import { readWorkbook } from '../../src/local/workbook';
 import { milepost, sampleResponses, tempDir } from '../cli/helpers';
-import { respond } from '../emulator/respond';
-import { type Emulator, type EmulatorState, startEmulator } from '../emulator/server';
 
 const T = {
   request: '2026-11-30T08:00:00Z',

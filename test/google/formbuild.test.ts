@@ -6,8 +6,8 @@
  */
 import type { forms_v1 } from '@googleapis/forms';
 import { describe, expect, it } from 'vitest';
+import { FormsState } from '../../emulator/forms';
 import { formRequests } from '../../src/google/forms';
-import { FormsState } from '../emulator/forms';
 
 type Item = forms_v1.Schema$Item;
 

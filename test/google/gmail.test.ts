@@ -3,11 +3,11 @@
  * Message-ID, sends as the signed-in account, refuses more than 100 recipients).
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { type Emulator, startEmulator } from '../../emulator/server';
 import type { Email } from '../../src/core/types';
 import { once, safeCall } from '../../src/google/backend';
 import { GMAIL_MAX_RECIPIENTS, sendEmails } from '../../src/google/gmail';
 import { gmailClient } from '../emulator/helpers';
-import { type Emulator, startEmulator } from '../emulator/server';
 
 let emulator: Emulator;
 afterEach(async () => {

@@ -6,6 +6,8 @@ import { drive } from '@googleapis/drive';
 import { OAuth2Client } from 'google-auth-library';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { generateRegister, snapshotOf } from '../../bench/generate';
+import { DocsState, MAX_DOCUMENT_CHARACTERS } from '../../emulator/docs';
+import { type Emulator, startEmulator } from '../../emulator/server';
 import { planPack } from '../../src/core/cycle';
 import type { Document } from '../../src/core/document';
 import { readRegister } from '../../src/core/register';
@@ -21,8 +23,6 @@ import { initWorkspace } from '../../src/local/init';
 import { readResponses } from '../../src/local/responses';
 import { readWorkbook } from '../../src/local/workbook';
 import { sampleResponses, tempDir } from '../cli/helpers';
-import { DocsState, MAX_DOCUMENT_CHARACTERS } from '../emulator/docs';
-import { type Emulator, startEmulator } from '../emulator/server';
 
 const NOW = '2026-12-02T16:00:00Z';
 let template: string;

@@ -5,10 +5,10 @@
  * from people who left the team.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { type Emulator, startEmulator } from '../../emulator/server';
 import { once, safeCall } from '../../src/google/backend';
 import { createForm, shareWithResponders } from '../../src/google/forms';
 import { driveClient, formsClient } from '../emulator/helpers';
-import { type Emulator, startEmulator } from '../emulator/server';
 
 let emulator: Emulator;
 afterEach(async () => {

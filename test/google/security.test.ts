@@ -5,12 +5,12 @@
  */
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { respond } from '../../emulator/respond';
+import { type Emulator, startEmulator } from '../../emulator/server';
 import { readRegister } from '../../src/core/register';
 import { packGoogle, readGoogle, requestGoogle, setupGoogle, syncGoogle } from '../../src/google/backend';
 import { initWorkspace } from '../../src/local/init';
 import { tempDir } from '../cli/helpers';
-import { respond } from '../emulator/respond';
-import { type Emulator, startEmulator } from '../emulator/server';
 
 const PRIYA = 'priya.shah@northwind.example';
 const SAM = 'sam.whitfield@northwind.example';

@@ -1,13 +1,13 @@
 /** Setting up the register in Google Sheets, against the Workspace emulator. */
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { type Emulator, startEmulator } from '../../emulator/server';
 import { protectionDescription } from '../../src/core/layout';
 import { readRegister } from '../../src/core/register';
 import { readGoogle, setupGoogle } from '../../src/google/backend';
 import { planSetup } from '../../src/google/setup';
 import { initWorkspace } from '../../src/local/init';
 import { milepostAsync, tempDir } from '../cli/helpers';
-import { type Emulator, startEmulator } from '../emulator/server';
 
 let emulator: Emulator | undefined;
 afterEach(async () => {

@@ -5,6 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Emulator, startEmulator } from '../../emulator/server';
 import { planSync } from '../../src/core/cycle';
 import type { Snapshot } from '../../src/core/types';
 import { readGoogle } from '../../src/google/backend';
@@ -13,7 +14,6 @@ import { initWorkspace } from '../../src/local/init';
 import { readResponses } from '../../src/local/responses';
 import { readWorkbook } from '../../src/local/workbook';
 import { milepostAsync, sampleResponses, tempDir } from '../cli/helpers';
-import { type Emulator, startEmulator } from '../emulator/server';
 
 const NOW = '2026-12-02T16:00:00Z';
 

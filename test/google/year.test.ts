@@ -10,6 +10,9 @@ import * as path from 'node:path';
 import { addDays, formatISO, parseISO } from 'date-fns';
 import { afterEach, describe, expect, it } from 'vitest';
 import { generateRegister } from '../../bench/generate';
+import { respond } from '../../emulator/respond';
+import { type Emulator, startEmulator } from '../../emulator/server';
+import { seededRandom } from '../../emulator/sheets';
 import type { TabName } from '../../src/core/layout';
 import { readRegister } from '../../src/core/register';
 import type { Cell, RawSubmission, Status } from '../../src/core/types';
@@ -24,9 +27,6 @@ import {
 import { initWorkspace } from '../../src/local/init';
 import { createWorkbook } from '../../src/local/workbook';
 import { tempDir } from '../cli/helpers';
-import { respond } from '../emulator/respond';
-import { type Emulator, startEmulator } from '../emulator/server';
-import { seededRandom } from '../emulator/sheets';
 
 const NONE = { raw: [], problems: [] };
 const CYCLES = Number(process.env.MILEPOST_YEAR_CYCLES ?? 52);

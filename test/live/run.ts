@@ -7,9 +7,9 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { startEmulator } from '../../emulator/server';
 import { connect } from '../../src/google/clients';
 import { credentialsFile, LoginError, storedCredentials } from '../../src/google/login';
-import { startEmulator } from '../emulator/server';
 import { type Check, type Outcome, runContract } from './contract';
 
 type Row = Check & { emulator: Outcome; live?: Outcome };

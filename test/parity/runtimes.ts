@@ -12,6 +12,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import ExcelJS from 'exceljs';
+import { respond } from '../../emulator/respond';
+import { type Emulator, startEmulator } from '../../emulator/server';
+import type { GasWorld } from '../../gas-fakes/world';
 import { normaliseName } from '../../src/core/layout';
 import type { Email, Snapshot } from '../../src/core/types';
 import { requestGoogle, setupGoogle, syncGoogle } from '../../src/google/backend';
@@ -22,10 +25,7 @@ import { parseResponses } from '../../src/local/responses';
 import { readWorkbook } from '../../src/local/workbook';
 import { hash } from '../../src/mail/mime';
 import { milepost, sampleResponses, tempDir } from '../cli/helpers';
-import { respond } from '../emulator/respond';
-import { type Emulator, startEmulator } from '../emulator/server';
 import { newWorld, respondAll, run, sampleSnapshot, snapshotOf, T } from '../gas/week';
-import type { GasWorld } from '../gas/world';
 
 export { T };
 

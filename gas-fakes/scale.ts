@@ -5,9 +5,9 @@
  * is measured), so the work of a large register is never cut short by the time budget.
  */
 import * as fs from 'node:fs';
-import { generateRegister } from '../../bench/generate';
-import { dateToSerial, serialToInstant } from '../../src/core/dates';
-import { TABS } from '../../src/core/layout';
+import { generateRegister } from '../bench/generate';
+import { dateToSerial, serialToInstant } from '../src/core/dates';
+import { TABS } from '../src/core/layout';
 import { type Costs, NO_COSTS, PUBLISHED_COSTS } from './core';
 import { loadBundle } from './load';
 import type { Table } from './world';

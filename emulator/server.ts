@@ -41,7 +41,7 @@
  */
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Table } from '../../src/core/types';
+import type { Table } from '../src/core/types';
 import { type CellData, renderCell, type Scalar, type ValueRenderOption } from './cells';
 import { DocsState } from './docs';
 import {

@@ -1,6 +1,6 @@
 /**
  * The fake advanced Docs service (`Docs.Documents.create / get / batchUpdate`), a thin wrapper
- * over the emulator's DocsState (test/emulator/docs.ts: Google's document structure and request
+ * over the emulator's DocsState (emulator/docs.ts: Google's document structure and request
  * semantics). Google's errors are thrown as the advanced service throws them: an Error named
  * GoogleJsonResponseException whose message is "API call to docs.documents.<method> failed with
  * error: <Google's message>", with `details: { code, message }`.

@@ -3,9 +3,9 @@
  * `milepost setup` would leave a Google register: one tab per table, header row frozen, the
  * layout's date and instant columns formatted as dates so FORMATTED reads look right.
  */
-import { type ColumnType, normaliseName, TABS } from '../../src/core/layout';
-import type { Table } from '../../src/core/types';
-import { readWorkbook } from '../../src/local/workbook';
+import { type ColumnType, normaliseName, TABS } from '../src/core/layout';
+import type { Table } from '../src/core/types';
+import { readWorkbook } from '../src/local/workbook';
 import type { NumberFormat } from './cells';
 import type { SpreadsheetSeed } from './sheets';
 

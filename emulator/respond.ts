@@ -14,13 +14,13 @@
  * there): a milestone that was not open when the form was built is left out, as it would be.
  */
 import { OAuth2Client } from 'google-auth-library';
-import { answersOfSubmission, formSpec } from '../../src/core/form';
-import { readRegister } from '../../src/core/register';
-import { upcomingMeeting } from '../../src/core/schedule';
-import { describeZodIssues, SubmissionSchema } from '../../src/core/schemas';
-import type { RawSubmission, Register } from '../../src/core/types';
-import { formsClient, sheetsClient } from '../../src/google/clients';
-import { readSnapshot } from '../../src/google/sheets';
+import { answersOfSubmission, formSpec } from '../src/core/form';
+import { readRegister } from '../src/core/register';
+import { upcomingMeeting } from '../src/core/schedule';
+import { describeZodIssues, SubmissionSchema } from '../src/core/schemas';
+import type { RawSubmission, Register } from '../src/core/types';
+import { formsClient, sheetsClient } from '../src/google/clients';
+import { readSnapshot } from '../src/google/sheets';
 
 export interface RespondResult {
   submitted: { where: string; responseId: string; respondent: string; onBehalfOf: string }[];

@@ -5,7 +5,7 @@
  */
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { readResponses } from '../../src/local/responses';
+import { readResponses } from '../src/local/responses';
 import { respond } from './respond';
 
 async function main(): Promise<number> {
