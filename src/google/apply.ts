@@ -13,7 +13,7 @@
 import type { sheets_v4 } from '@googleapis/sheets';
 import { sameCell, sheetValue } from '../core/cells';
 import { normaliseName, TABS, tabSpec } from '../core/layout';
-import { appendCells, resolvePlan, rowArray } from '../core/resolve';
+import { appendCells, failedKey, resolvePlan, rowArray } from '../core/resolve';
 import type { Cell, Plan, Problem, RowAppend } from '../core/types';
 import { clearJournal, type PlanEntry, recoverJournal, writeJournal } from './journal';
 import type { ApiCalls } from './retry';
@@ -266,7 +266,7 @@ async function finish(
   if (!settled) {
     // People kept moving rows: the journal stays, and the next run finishes from it.
     for (const t of targets) {
-      failed.add(`${t.tab}|${t.key.toLowerCase()}`);
+      failed.add(failedKey(t.tab, t.key));
       conflicts.push(
         conflictOf(
           t.tab,
@@ -325,12 +325,12 @@ async function repair(
         tz,
       );
       for (const p of r.problems) {
-        failed.add(`${p.target.tab}|${p.target.key.toLowerCase()}`);
+        failed.add(failedKey(p.target.tab, p.target.key));
         conflicts.push(conflictOf(p.target.tab, p.target.key, p.message, p.column, p.row));
       }
       fixes.push(...r.fixes.map((f) => ({ ...f, tab: title, column: columnLetterOf(now, f.column) })));
     }
-    targets = targets.filter((t) => !failed.has(`${t.tab}|${t.key.toLowerCase()}`));
+    targets = targets.filter((t) => !failed.has(failedKey(t.tab, t.key)));
     if (!fixes.length) {
       settled = true;
       break;
@@ -380,7 +380,7 @@ async function appendRows(
   const [tabs, current] = reads;
   let appends = 0;
   const appendable = entry.appends.filter(
-    (a) => !a.requires?.some((r) => failed.has(`${r.tab}|${r.key.trim().toLowerCase()}`)),
+    (a) => !a.requires?.some((r) => failed.has(failedKey(r.tab, r.key))),
   );
   const appendTabs = [...new Set(appendable.map((a) => a.tab))].filter((tab) => sheetOf(tab));
   const present = recovering
