@@ -59,16 +59,36 @@ export function parseResponses(content: string, source = 'responses.jsonl'): Res
  * interleave or overwrite each other, whatever their length. (Not guaranteed on NFS.)
  */
 export async function appendResponse(file: string, submission: Submission): Promise<void> {
-  const line = Buffer.from(`${JSON.stringify(submission)}\n`, 'utf8');
   await fs.mkdir(path.dirname(file), { recursive: true });
-  const handle = await fs.open(file, 'a');
+  const handle = await fs.open(file, 'a+');
   try {
-    const { bytesWritten } = await handle.write(line, 0, line.length);
-    if (bytesWritten !== line.length) {
-      throw new Error(`Only ${bytesWritten} of ${line.length} bytes of a response were written to ${file}`);
+    // A file saved without a final newline (editors do that to a pasted line), or a line torn by
+    // a failed append, must not swallow this one: it starts on a line of its own. Two appenders
+    // that both see the missing newline add a blank line at worst, which readers skip.
+    const lead = (await endsWithNewline(handle)) ? '' : '\n';
+    const line = Buffer.from(`${lead}${JSON.stringify(submission)}\n`, 'utf8');
+    try {
+      const { bytesWritten } = await handle.write(line, 0, line.length);
+      if (bytesWritten !== line.length) {
+        throw new Error(`Only ${bytesWritten} of ${line.length} bytes of a response were written to ${file}`);
+      }
+      await handle.sync();
+    } catch (error) {
+      // End whatever part went in, so the next person's line is not glued to it; the torn line
+      // is then one unreadable line, reported by the next sync, and this post is not confirmed.
+      await handle.write('\n').catch(() => undefined);
+      throw error;
     }
-    await handle.sync();
   } finally {
     await handle.close();
   }
+}
+
+/** Whether the file is empty or its last byte is a newline. */
+async function endsWithNewline(handle: fs.FileHandle): Promise<boolean> {
+  const { size } = await handle.stat();
+  if (size === 0) return true;
+  const last = Buffer.alloc(1);
+  await handle.read(last, 0, 1, size - 1);
+  return last[0] === 0x0a;
 }

@@ -84,6 +84,24 @@ describe('appendResponse', () => {
     expect(raw.map((r) => r.value)).toEqual([submission('r1'), submission('r2')]);
   });
 
+  it('starts on a new line when the file was saved without a final newline: no answer is glued to another', async () => {
+    const typed = JSON.stringify(submission('by-hand'));
+    await fs.writeFile(file, typed); // an editor saved the pasted line without a newline
+    await appendResponse(file, submission('r1'));
+    const { raw, problems } = await readResponses(file);
+    expect(problems).toEqual([]);
+    expect(raw.map((r) => (r.value as Submission).responseId)).toEqual(['by-hand', 'r1']);
+  });
+
+  it('keeps the next answer whole after a line torn by a failed append', async () => {
+    const whole = JSON.stringify(submission('r0'));
+    await fs.writeFile(file, `${whole}\n${whole.slice(0, 40)}`); // the disk filled mid-line
+    await appendResponse(file, submission('r1'));
+    const { raw, problems } = await readResponses(file);
+    expect(raw.map((r) => (r.value as Submission).responseId)).toEqual(['r0', 'r1']);
+    expect(problems.map((p) => p.row)).toEqual([2]);
+  });
+
   it('never interleaves large lines appended concurrently in one process', async () => {
     const ids = Array.from({ length: 40 }, (_, i) => `r${i}`);
     await Promise.all(ids.map((id) => appendResponse(file, submission(id, 100_000))));
