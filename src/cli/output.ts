@@ -18,8 +18,15 @@ export class UsageError extends Error {}
 export function resolveNow(opts: GlobalOptions): string {
   if (!opts.now) return new Date().toISOString();
   const t = Date.parse(opts.now);
-  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(opts.now) || Number.isNaN(t)) {
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})/.exec(opts.now);
+  if (!m || Number.isNaN(t)) {
     throw new UsageError(`--now "${opts.now}" is not an ISO-8601 instant such as 2026-12-02T16:00:00Z`);
+  }
+  // Date.parse rolls 30 February over to 2 March and 24:30 to the next day: a typo, not an instant.
+  const [, y, mo, d, h, mi] = m.map(Number) as number[];
+  const day = new Date(Date.UTC(y!, mo! - 1, d!));
+  if (day.getUTCMonth() !== mo! - 1 || day.getUTCDate() !== d! || h! > 23 || mi! > 59) {
+    throw new UsageError(`--now "${opts.now}" is not a real date and time (no such day or hour)`);
   }
   return new Date(t).toISOString();
 }

@@ -553,8 +553,8 @@ export function createUpdateServer(opts: ServeOptions & { secret: Buffer }): htt
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const match = /^\/u\/([^/]+)$/.exec(url.pathname);
-    if (req.method !== 'GET' && req.method !== 'POST') {
-      send(res, 405, plainPage('Only GET and POST are allowed.'), { Allow: 'GET, POST' });
+    if (req.method !== 'GET' && req.method !== 'HEAD' && req.method !== 'POST') {
+      send(res, 405, plainPage('Only GET, HEAD and POST are allowed.'), { Allow: 'GET, HEAD, POST' });
       req.resume();
       return;
     }
@@ -564,7 +564,8 @@ export function createUpdateServer(opts: ServeOptions & { secret: Buffer }): htt
       return;
     }
     const token = match[1]!;
-    if (req.method === 'GET') {
+    // HEAD is a GET without the body (link checkers and mail scanners ask it first).
+    if (req.method === 'GET' || req.method === 'HEAD') {
       req.resume();
       const page = await resolvePage(opts, clock, token);
       // Opened again: their latest answer for this meeting, to change rather than retype.

@@ -52,6 +52,14 @@ describe('milepost CLI', () => {
     expect(milepost('frobnicate').code).toBe(2);
   });
 
+  it('refuses a --now that is no real day or hour instead of rolling it over (30 February is not 2 March)', () => {
+    for (const now of ['2026-02-30T00:00:00Z', '2026-12-01T24:30:00Z', '2026-13-01T00:00:00Z']) {
+      const r = milepost('sync', '-w', 'nowhere', '--now', now);
+      expect(r.code, now).toBe(2);
+      expect(r.stderr, now).toMatch(/--now ".*" is not (a real date and time|an ISO-8601 instant)/);
+    }
+  });
+
   it('refuses --responses on the local backend instead of ignoring it, and says where the lines go', () => {
     const dir = tempDir();
     expect(milepost('init', '--sample', '-w', dir).code).toBe(0);

@@ -358,10 +358,14 @@ describe('update form server', () => {
     expect(line.comments['M-0014']).toBe('+1-1 <i>');
   });
 
-  it('allows only GET and POST, and nothing but /u/<token>', async () => {
+  it('allows only GET, HEAD and POST, and nothing but /u/<token>', async () => {
+    const head = await fetch(link(PRIYA), { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    expect(head.headers.get('content-type')).toContain('text/html');
+    expect(await head.text()).toBe('');
     const put = await fetch(link(PRIYA), { method: 'PUT', body: 'x' });
     expect(put.status).toBe(405);
-    expect(put.headers.get('allow')).toBe('GET, POST');
+    expect(put.headers.get('allow')).toBe('GET, HEAD, POST');
     expect((await fetch(link(PRIYA), { method: 'DELETE' })).status).toBe(405);
     for (const p of ['/', '/u/', '/responses.jsonl', '/.milepost-secret', '/u/a/b', '/register.xlsx'])
       expect((await get(`${server.url}${p}`)).status, p).toBe(404);
