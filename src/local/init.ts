@@ -44,7 +44,9 @@ export async function initWorkspace(
     .access(paths.responses)
     .then(() => true)
     .catch(() => false);
-  if (!hasResponses || opts.force) await writeFileAtomic(paths.responses, '');
+  // Confirmed answers are never thrown away: --force replaces the register, not responses.jsonl
+  // (a new register ignores answers for milestones it does not have; sync says so).
+  if (!hasResponses) await writeFileAtomic(paths.responses, '');
   // The secret that signs personal links of the form server (kept across --force).
   await ensureSecret(paths.dir);
   return paths.register;

@@ -69,6 +69,17 @@ describe('milepost CLI', () => {
     expect(r.stderr).toContain(path.join(dir, 'responses.jsonl'));
   });
 
+  it('init --force replaces the register but keeps the answers already in responses.jsonl, and says so', () => {
+    const dir = tempDir('force');
+    expect(milepost('init', '-w', dir, '--sample').code).toBe(0);
+    const line = sampleResponses().split('\n')[0]!;
+    fs.writeFileSync(path.join(dir, 'responses.jsonl'), `${line}\n`);
+    const r = milepost('init', '-w', dir, '--sample', '--force');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('responses.jsonl, outbox/ and packs/ were kept');
+    expect(fs.readFileSync(path.join(dir, 'responses.jsonl'), 'utf8')).toBe(`${line}\n`);
+  });
+
   it('init --sample creates a workspace that validates; init refuses to overwrite it', () => {
     const dir = tempDir();
     expect(milepost('init', '--sample', '-w', dir).code).toBe(0);
