@@ -10,7 +10,7 @@ import { type FormSpec, formSpec, prefillAnswers, prefilledUrl } from './form';
 import { computeHealth } from './health';
 import { normaliseName, SETTINGS, TABS } from './layout';
 import { buildPack } from './pack';
-import { ID_PATTERN, isOpen, readRegister } from './register';
+import { cellText, ID_PATTERN, isOpen, readRegister } from './register';
 import { meetingStart, meetingsToAdd, meetingsToWrapUp, previousMeeting, upcomingMeeting } from './schedule';
 import { identityOf, respondents, topicsFor, updatingMembers } from './topics';
 import type {
@@ -376,7 +376,10 @@ function assignMilestoneIds(
   let next = nextIdNumber(register, Math.max(idFloor, recorded));
   const highestNow = next - 1;
   for (const m of register.milestones) {
-    if (m.id || !m.title) continue;
+    // A row whose ID cell holds something that is not an ID ('TBD', 'M-2') is left as the person
+    // typed it, with its problem reported: giving it an ID would overwrite what they typed, and a
+    // write expecting a blank cell would conflict on every run.
+    if (m.id || !m.title || cellText(m.cells.id) !== '') continue;
     const id = idText(next++);
     assignedIds.push({ row: m.row, id });
     plan.writes.push({

@@ -528,6 +528,7 @@ function readMilestoneRow(
     lastUpdate: instantField(r, v, row, rowNo, 'Last update'),
     notes: v.has('Notes') ? v.text(row, 'Notes') : '',
     cells: {
+      id: v.cell(row, 'ID'),
       status: v.cell(row, 'Status'),
       forecast: v.cell(row, 'Forecast'),
       lastUpdate: v.cell(row, 'Last update'),

@@ -72,7 +72,7 @@ export interface Milestone {
   lastUpdate?: string;
   notes: string;
   /** The cells Milepost may write, exactly as read: what a write expects to find there. */
-  cells: { status: Cell; forecast: Cell; lastUpdate: Cell };
+  cells: { id: Cell; status: Cell; forecast: Cell; lastUpdate: Cell };
 }
 
 export interface Person {

@@ -10,6 +10,7 @@ import {
 } from '../../src/core/cycle';
 import { SETTINGS } from '../../src/core/layout';
 import { readRegister } from '../../src/core/register';
+import { resolvePlan } from '../../src/core/resolve';
 import type { Plan } from '../../src/core/types';
 import { baseSettings, milestone, raw, register, submission, table } from './builders';
 
@@ -105,6 +106,24 @@ describe('planSync', () => {
     );
     expect(writesTo(settled.plan, 'Settings')).toEqual([]);
     expect(settled.plan.appends.filter((a) => a.tab === 'Settings')).toEqual([]);
+  });
+
+  it('gives no ID to a row whose ID cell holds something else (TBD, M-2, 2): it is reported, and nothing conflicts', () => {
+    for (const typed of ['TBD', 'M-2', 'M-0002x', 2]) {
+      const withTypo = {
+        ...records,
+        Milestones: records.Milestones.map((m) => (m.Milestone === 'New one' ? { ...m, ID: typed } : m)),
+      };
+      const snapshot = register(withTypo);
+      const s = planSync(snapshot, [], '2026-12-01T09:00:00Z');
+      expect(s.assignedIds, String(typed)).toEqual([]);
+      expect(writesTo(s.plan, 'Milestones').filter((w) => w.column === 'ID')).toEqual([]);
+      expect(resolvePlan(s.plan, (tab) => snapshot.tables.find((t) => t.name === tab)).conflicts).toEqual([]);
+      expect(readRegister(snapshot).problems.map((p) => [p.tab, p.column])).toContainEqual([
+        'Milestones',
+        'ID',
+      ]);
+    }
   });
 
   it('assigns the next never-used ID by row and cell content, not by a remembered row alone', () => {

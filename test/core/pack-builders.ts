@@ -83,7 +83,7 @@ export function milestone(
     forecastCell: '',
     dependsOn: [],
     notes: '',
-    cells: { status, forecast: null, lastUpdate: null },
+    cells: { id, status, forecast: null, lastUpdate: null },
     ...over,
   };
 }
