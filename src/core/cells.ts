@@ -3,6 +3,7 @@
  * the .xlsx workbook and the Google Sheet), and how a planned value is stored in a sheet.
  */
 import { dateToSerial, instantToSerial, parseInstant, parseIsoDate } from './dates';
+import { normaliseName } from './layout';
 import type { Cell, Table } from './types';
 
 /**
@@ -27,8 +28,19 @@ export function fitCell(text: string): string {
 /** Half a millisecond in days: serial round trips may add float noise. */
 const SERIAL_EPSILON = 0.5 / 86_400_000;
 
-function text(cell: Cell): string {
+/** A cell's trimmed text ('' when blank). */
+export function text(cell: Cell | undefined): string {
   return cell === null || cell === undefined ? '' : String(cell).trim();
+}
+
+/** Column index by normalised header (the first of a repeated header wins; blank headers are left out). */
+export function columnsOf(headers: readonly string[]): Map<string, number> {
+  const map = new Map<string, number>();
+  headers.forEach((h, i) => {
+    const n = normaliseName(String(h ?? ''));
+    if (n && !map.has(n)) map.set(n, i);
+  });
+  return map;
 }
 
 /** A serial equal to an ISO date or instant text, when `textValue` is one. */

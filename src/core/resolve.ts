@@ -16,7 +16,7 @@
  * - A missing tab is an error and nothing is written there; an appended row whose required
  *   column is missing is added without that value, and said.
  */
-import { keyIndex, sameCell, sheetValue } from './cells';
+import { columnsOf, keyIndex, sameCell, sheetValue, text } from './cells';
 import { serialToDate, serialToInstant } from './dates';
 import { normaliseName, type TabName, tabSpec } from './layout';
 import type { Cell, CellWrite, Plan, Problem, RowAppend, RowRef } from './types';
@@ -62,17 +62,6 @@ export interface Resolution {
 
 /** The tab as it is now, or undefined when the register has no such tab. */
 export type TabsNow = (tab: TabName) => RowsNow | undefined;
-
-function columnsOf(headers: readonly string[]): Map<string, number> {
-  const map = new Map<string, number>();
-  headers.forEach((h, i) => {
-    const n = normaliseName(String(h ?? ''));
-    if (n && !map.has(n)) map.set(n, i);
-  });
-  return map;
-}
-
-const text = (cell: Cell | undefined) => (cell === null || cell === undefined ? '' : String(cell).trim());
 
 /** A cell as a person reads it: a date column's serial as its date. */
 function display(cell: Cell, as: 'date' | 'instant' | undefined, timeZone: string): string {

@@ -28,9 +28,8 @@
  *
  * This module is pure: rows in, cell writes out.
  */
-import { sameCell, sameKey } from '../core/cells';
+import { columnsOf, sameCell, sameKey } from '../core/cells';
 import { fnv1a } from '../core/form';
-import { normaliseName } from '../core/layout';
 import type { Cell } from '../core/types';
 
 /** What one tab held before Milepost wrote to it, enough to recognise and restore any row. */
@@ -97,15 +96,6 @@ export interface Round {
 
 const blank = (c: Cell | undefined) => c === null || c === undefined || String(c).trim() === '';
 
-function columnIndex(headers: string[]): Map<string, number> {
-  const map = new Map<string, number>();
-  headers.forEach((h, i) => {
-    const n = normaliseName(String(h ?? ''));
-    if (n && !map.has(n)) map.set(n, i);
-  });
-  return map;
-}
-
 function cellOf(row: Cell[], cols: Map<string, number>, header: string): Cell {
   const i = cols.get(header);
   return i === undefined ? null : ((row[i] ?? null) as Cell);
@@ -126,7 +116,7 @@ function signature(row: Cell[], cols: Map<string, number>, identity: string[]): 
 
 /** Takes the baseline of a tab from a read, for the given written columns (normalised). */
 export function takeBaseline(tab: string, read: TabRead, key: string, written: string[]): Baseline {
-  const cols = columnIndex(read.headers);
+  const cols = columnsOf(read.headers);
   const identity = [...cols.keys()].filter((h) => !written.includes(h));
   return {
     tab,
@@ -159,7 +149,7 @@ function recognise(
   planned: Map<number, RowTarget>,
   tz: string,
 ): Recognised[] {
-  const cols = columnIndex(read.headers);
+  const cols = columnsOf(read.headers);
   const byKey = new Map<string, number[]>();
   const bySig = new Map<string, number[]>();
   const add = (map: Map<string, number[]>, key: string, i: number) => {
@@ -253,7 +243,7 @@ interface Pending {
  * the cells to write (planned cells not yet in place, misplaced cells put back).
  */
 export function planRound(b: Baseline, targets: RowTarget[], read: TabRead, tz: string): Round {
-  const cols = columnIndex(read.headers);
+  const cols = columnsOf(read.headers);
   const writtenKeys = new Set(
     b.written.includes(b.key)
       ? targets
