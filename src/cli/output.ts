@@ -48,6 +48,4 @@ export function sayProblems(problems: Problem[], limit = 50): void {
   if (problems.length > limit) say(`  … and ${problems.length - limit} more (use --json for all)`);
 }
 
-export function plural(n: number, word: string, many = `${word}s`): string {
-  return `${n} ${n === 1 ? word : many}`;
-}
+export { plural } from '../core/format';

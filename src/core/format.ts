@@ -20,3 +20,8 @@ export function formatDateTime(instant: string, tz: string): string {
   const mm = String(wall.getUTCMinutes()).padStart(2, '0');
   return `${formatDate(dateInZone(instant, tz))} ${hh}:${mm}`;
 }
+
+/** "1 email", "3 emails" (or the plural given: "2 people"). */
+export function plural(n: number, word: string, many = `${word}s`): string {
+  return `${n} ${n === 1 ? word : many}`;
+}

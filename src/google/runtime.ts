@@ -4,13 +4,13 @@
  * given; emails go through Gmail, the pack is a Google Doc. Each phase is one function of
  * backend.ts; this class is the port (core/port.ts) over them.
  */
+
 import type { PackOutcome, RequestOutcome, SyncOutcome, WrapUpOutcome } from '../core/cycle';
+import { plural } from '../core/format';
 import type { PhaseReport, PhaseRun, RuntimePort, RuntimeRead } from '../core/port';
 import type { Problem, RawSubmission } from '../core/types';
 import { packGoogle, readGoogle, requestGoogle, syncGoogle, wrapUpGoogle } from './backend';
 import type { SendResult } from './gmail';
-
-const plural = (n: number, word: string) => `${n} ${n === 1 ? word : `${word}s`}`;
 
 function reportOf(
   result: { writes: number; appends: number; conflicts: Problem[] },
