@@ -47,25 +47,35 @@ function send(plan: Plan, email: Email): void {
   if (email.to.length > 0) plan.emails.push(email);
 }
 
-/** Problems that make a phase unsafe: a missing tab or required column. */
+/**
+ * Problems that make a phase unsafe: a missing tab or required column, and a Settings value
+ * that decides when something happens or is sent (`stopsRuns`).
+ */
 function blocking(problems: Problem[]): Problem[] {
-  return problems
-    .filter((p) => p.severity === 'error' && p.row === undefined && p.tab !== 'Settings') // missing tab
-    .concat(
-      problems.filter((p) => p.severity === 'error' && p.row === 1 && /required column/.test(p.message)),
-    );
+  return problems.filter(
+    (p) =>
+      p.severity === 'error' &&
+      ((p.row === undefined && p.tab !== 'Settings') || // missing tab
+        (p.row === 1 && /required column/.test(p.message)) ||
+        p.stopsRuns === true),
+  );
 }
 
+/** The register read from `snapshot`; throws RegisterError when no phase can safely run on it. */
 function load(snapshot: Snapshot): { register: Register; problems: Problem[] } {
-  const { register, problems } = readRegister(snapshot);
+  const { register, problems } = planValidate(snapshot);
   const stop = blocking(problems);
   if (stop.length) throw new RegisterError(stop);
   return { register, problems };
 }
 
+/** `load` for a shell that decides what to run (`milepost run`): the same stop as every phase. */
+export const loadRegister = load;
+
+/** The register and every problem with it: what the runtime could not read, then the rules'. */
 export function planValidate(snapshot: Snapshot): { problems: Problem[]; register: Register } {
   const { register, problems } = readRegister(snapshot);
-  return { register, problems };
+  return { register, problems: [...(snapshot.problems ?? []), ...problems] };
 }
 
 // ---------- settings a runtime records ----------

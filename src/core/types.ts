@@ -23,6 +23,8 @@ export interface Table {
 
 export interface Snapshot {
   tables: Table[];
+  /** What the runtime could not read faithfully (a formula with no saved result), by cell. */
+  problems?: Problem[];
 }
 
 /** A submission as read from its source, before validation. */
@@ -43,6 +45,13 @@ export interface Problem {
   value?: string;
   expected?: string;
   message: string;
+  /**
+   * The register cannot be used until this is fixed: every phase (sync, request, pack, wrap-up,
+   * run) stops with it, while `validate` reports it like any other error. Set on Settings values
+   * that decide when something happens or is sent (time zone, meeting day and time, cadence,
+   * leads and deadlines, auto-miss).
+   */
+  stopsRuns?: boolean;
 }
 
 // ---------- domain ----------

@@ -62,6 +62,61 @@ export async function writeFileAtomic(
   }
 }
 
+/** A file written in full to a temporary name and flushed, waiting to be renamed over its target. */
+export interface PreparedFile {
+  /** Renames it over the target (atomic) and makes the rename durable. */
+  commit(): Promise<void>;
+  /** Removes the temporary file; the target is untouched. */
+  abort(): Promise<void>;
+}
+
+/**
+ * The first half of an atomic write: once this resolves, the bytes are on disk (so a full disk
+ * or a read-only directory has already failed) and only the rename is left. A run uses it to
+ * know its register write will succeed before it sends anything.
+ */
+export async function prepareFileAtomic(file: string, data: Uint8Array | string): Promise<PreparedFile> {
+  const dir = path.dirname(file);
+  const temp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  const mode = await existingMode(file);
+  try {
+    const handle = await fs.open(
+      temp,
+      constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL,
+      mode ?? 0o666,
+    );
+    try {
+      if (mode !== undefined) await handle.chmod(mode);
+      await handle.writeFile(data);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  } catch (error) {
+    await fs.rm(temp, { force: true }).catch(() => undefined);
+    throw error;
+  }
+  let done = false;
+  return {
+    async commit() {
+      if (done) return;
+      done = true;
+      try {
+        await fs.rename(temp, file);
+      } catch (error) {
+        await fs.rm(temp, { force: true }).catch(() => undefined);
+        throw error;
+      }
+      await syncDirectory(dir);
+    },
+    async abort() {
+      if (done) return;
+      done = true;
+      await fs.rm(temp, { force: true }).catch(() => undefined);
+    },
+  };
+}
+
 /** Links `temp` to `file` unless `file` exists; falls back to check-then-rename where links are unsupported. */
 async function publishNew(temp: string, file: string): Promise<boolean> {
   try {
@@ -96,7 +151,7 @@ export async function exists(file: string): Promise<boolean> {
 }
 
 /** Makes the rename itself durable. Not possible on every platform (Windows): best effort. */
-async function syncDirectory(dir: string): Promise<void> {
+export async function syncDirectory(dir: string): Promise<void> {
   try {
     const handle = await fs.open(dir, 'r');
     try {

@@ -12,7 +12,7 @@ import { writeFileAtomic } from './atomic';
 import { withLock } from './lock';
 import { writeOutbox } from './outbox';
 import { readResponses } from './responses';
-import { applyPlan, assertUnchanged, readWorkbook, saveWorkbookAtomic } from './workbook';
+import { applyPlan, assertUnchanged, prepareWorkbookSave, readWorkbook } from './workbook';
 import { type WorkspacePaths, workspacePaths } from './workspace';
 
 export interface LocalRead {
@@ -85,15 +85,37 @@ export async function runLocal<T extends { plan: Plan }>(
       applied.writes += m.writes;
       applied.appends += m.appends;
     }
-    await assertUnchanged(paths.register, stamp);
-    for (const f of files(outcome, paths)) {
-      await fs.mkdir(path.dirname(f.path), { recursive: true });
-      await writeFileAtomic(f.path, f.data);
+    // The register is written in full and flushed before anything else: a full disk or a
+    // read-only folder fails here, before a pack or an email exists. Only the rename is left.
+    const save =
+      applied.writes + applied.appends > 0 ? await prepareWorkbookSave(workbook, paths.register) : undefined;
+    try {
+      await assertUnchanged(paths.register, stamp);
+      for (const f of files(outcome, paths)) {
+        await fs.mkdir(path.dirname(f.path), { recursive: true });
+        await writeFileAtomic(f.path, f.data);
+      }
+    } catch (error) {
+      await save?.abort();
+      throw error;
     }
     // The outbox is the send log: an email written here is never written again, even if the
-    // register save below fails and the run is repeated.
-    const { written, skipped } = await writeOutbox(paths.outbox, outcome.plan.emails, now);
-    if (applied.writes + applied.appends > 0) await saveWorkbookAtomic(workbook, paths.register, stamp);
+    // rename below fails and the run is repeated.
+    let sent: { written: string[]; skipped: string[] };
+    try {
+      sent = await writeOutbox(paths.outbox, outcome.plan.emails, now);
+    } catch (error) {
+      await save?.abort();
+      throw error;
+    }
+    const { written, skipped } = sent;
+    if (save) {
+      await assertUnchanged(paths.register, stamp).catch(async (error) => {
+        await save.abort();
+        throw error;
+      });
+      await save.commit();
+    }
     return {
       outcome,
       paths,

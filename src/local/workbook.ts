@@ -1,11 +1,13 @@
 /**
- * The register as an .xlsx workbook on disk (exceljs): read every tab into a snapshot, build a
- * new register from the layout, apply a plan addressed by row key, save atomically.
+ * The register as an .xlsx workbook on disk: read every tab into a snapshot, apply a plan
+ * addressed by row key, save atomically. Reading and writing go through the package itself
+ * (./xlsx): only the cells and rows Milepost writes change; charts, notes, tables, filters,
+ * pivots, images and formats stay as the person's spreadsheet program saved them. A new
+ * register (init) is built with exceljs, where there is nothing of anyone's to keep.
  *
- * Dates cross this boundary as spreadsheet serials (days since 1899-12-30). exceljs hands out
- * date cells as `Date` objects whose UTC fields are the wall time written in the cell, so a
- * serial is computed from the UTC fields and a serial is written back as a Date with those UTC
- * fields. The core turns serials into dates and instants in the register's time zone.
+ * Dates cross this boundary as spreadsheet serials (days since 1899-12-30); the core turns
+ * serials into dates and instants in the register's time zone. exceljs hands out date cells as
+ * `Date` objects whose UTC fields are the wall time written in the cell.
  */
 import * as fs from 'node:fs/promises';
 import ExcelJS from 'exceljs';
@@ -20,10 +22,15 @@ import {
   type TabName,
   type TabSpec,
 } from '../core/layout';
-import { cellsWritten, type RowsNow, resolvePlan } from '../core/resolve';
+import { cellsWritten, resolvePlan } from '../core/resolve';
 import { DATE_PATTERN, INSTANT_PATTERN } from '../core/setup';
 import type { Cell, Plan, Problem, Snapshot, Table } from '../core/types';
-import { writeFileAtomic } from './atomic';
+import { type PreparedFile, prepareFileAtomic, writeFileAtomic } from './atomic';
+import { cellXml, readCell, toWorkbookSerial } from './xlsx/cells';
+import { WorkbookUnreadableError } from './xlsx/errors';
+import { XlsxPackage } from './xlsx/package';
+import { cellRef } from './xlsx/sheet';
+import { attributes } from './xlsx/xml';
 
 const DAY_MS = 86_400_000;
 const SERIAL_EPOCH_MS = Date.UTC(1899, 11, 30);
@@ -45,7 +52,7 @@ export interface FileStamp {
 
 export interface ReadResult {
   snapshot: Snapshot;
-  workbook: ExcelJS.Workbook;
+  workbook: XlsxPackage;
   stamp: FileStamp;
 }
 
@@ -58,22 +65,29 @@ export interface ApplyResult {
 
 // ---------- reading ----------
 
+/**
+ * Reads the register. Anything that is not a readable .xlsx (a directory, an empty, truncated
+ * or renamed file) is a WorkbookUnreadableError naming the file and what to do.
+ */
 export async function readWorkbook(file: string): Promise<ReadResult> {
-  const { buffer, stamp } = await readStable(file);
-  const workbook = new ExcelJS.Workbook();
+  let read: { buffer: Buffer; stamp: FileStamp };
   try {
-    await workbook.xlsx.load(buffer as unknown as ExcelJS.Buffer);
+    read = await readStable(file);
   } catch (error) {
-    throw new Error(`${file} could not be read as an .xlsx workbook: ${(error as Error).message}`, {
-      cause: error,
-    });
+    if ((error as NodeJS.ErrnoException).code === 'EISDIR') {
+      throw new WorkbookUnreadableError(file, 'it is a directory, not a file');
+    }
+    throw error;
   }
-  return { snapshot: snapshotOf(workbook), workbook, stamp };
+  const workbook = XlsxPackage.open(read.buffer, file);
+  return { snapshot: snapshotOf(workbook), workbook, stamp: read.stamp };
 }
 
-/** Every worksheet of a workbook as a core table. */
-export function snapshotOf(workbook: ExcelJS.Workbook): Snapshot {
-  return { tables: workbook.worksheets.map(tableOf) };
+/** Every worksheet of a workbook as a core table, with what could not be read faithfully. */
+export function snapshotOf(workbook: XlsxPackage): Snapshot {
+  const problems: Problem[] = [];
+  const tables = workbook.sheets.map((s) => tableOf(workbook, s.name, problems));
+  return { tables, problems };
 }
 
 /** Reads the file and its stamp from one open file, retrying if it changes while being read. */
@@ -82,6 +96,7 @@ async function readStable(file: string): Promise<{ buffer: Buffer; stamp: FileSt
     const handle = await fs.open(file, 'r');
     try {
       const before = await handle.stat();
+      if (before.isDirectory()) throw Object.assign(new Error(`${file} is a directory`), { code: 'EISDIR' });
       const buffer = await handle.readFile();
       const after = await handle.stat();
       const stamp = { mtimeMs: before.mtimeMs, size: before.size };
@@ -99,19 +114,41 @@ export async function fileStamp(file: string): Promise<FileStamp> {
   return { mtimeMs: s.mtimeMs, size: s.size };
 }
 
-function tableOf(sheet: ExcelJS.Worksheet): Table {
-  const headers = trimTrailing(rowCells(sheet, 1)).map((c) => (c === null ? '' : String(c)));
+/**
+ * One worksheet as a core table: the header row and the rows up to the last that holds a value.
+ * A formula cell gives its saved result; one with no saved result (openpyxl writes none) gives
+ * its formula text, which no column accepts as a value, and a warning naming the cell.
+ */
+function tableOf(workbook: XlsxPackage, name: string, problems?: Problem[]): Table {
+  const sheet = workbook.sheet(name);
+  const grid = new Map<number, Cell[]>();
+  const formulas: { r: number; col: number; formula: string }[] = [];
+  for (const row of sheet.rowsWithValues()) {
+    const cells: Cell[] = [];
+    for (const slot of sheet.cells(row)) {
+      const read = readCell(workbook, slot, sheet.p);
+      cells[slot.col - 1] = read.formulaWithoutValue ?? read.value;
+      if (read.formulaWithoutValue)
+        formulas.push({ r: row.r, col: slot.col, formula: read.formulaWithoutValue });
+    }
+    const trimmed = trimTrailing(Array.from(cells, (c) => c ?? null));
+    if (trimmed.length) grid.set(row.r, trimmed);
+  }
+  const headers = (grid.get(1) ?? []).map((c) => (c === null ? '' : String(c)));
+  const last = Math.max(1, ...grid.keys());
   const rows: Cell[][] = [];
-  const last = lastUsedRow(sheet);
-  for (let r = 2; r <= last; r++) rows.push(trimTrailing(rowCells(sheet, r)));
-  return { name: sheet.name, headers, rows };
-}
-
-function rowCells(sheet: ExcelJS.Worksheet, rowNumber: number): Cell[] {
-  const row = sheet.getRow(rowNumber);
-  const cells: Cell[] = [];
-  for (let c = 1; c <= row.cellCount; c++) cells.push(cellOf(row.getCell(c)));
-  return cells;
+  for (let r = 2; r <= last; r++) rows.push(grid.get(r) ?? []);
+  for (const f of formulas) {
+    problems?.push({
+      severity: 'warning',
+      tab: name,
+      row: f.r,
+      column: headers[f.col - 1] || cellRef(f.r, f.col),
+      value: f.formula,
+      message: `${name} ${cellRef(f.r, f.col)} holds the formula ${f.formula} with no saved result (the program that saved the file did not calculate it, as openpyxl does not); Milepost reads the formula text. Open and save the file in a spreadsheet program, or type the value.`,
+    });
+  }
+  return { name, headers, rows };
 }
 
 function trimTrailing(cells: Cell[]): Cell[] {
@@ -122,41 +159,6 @@ function trimTrailing(cells: Cell[]): Cell[] {
 
 function isBlank(cell: Cell): boolean {
   return cell === null || cell === '';
-}
-
-/** The last row number holding a value (0 when the sheet is empty). */
-function lastUsedRow(sheet: ExcelJS.Worksheet): number {
-  for (let r = sheet.rowCount; r >= 1; r--) {
-    if (rowCells(sheet, r).some((c) => !isBlank(c))) return r;
-  }
-  return 0;
-}
-
-/**
- * One exceljs cell as a core cell. Merged cells other than the top-left one are empty (as the
- * Sheets API reports them); formulas give their cached result, never the formula.
- */
-export function cellOf(cell: ExcelJS.Cell): Cell {
-  if (cell.type === ExcelJS.ValueType.Merge) return null;
-  return convertValue(cell.value);
-}
-
-export function convertValue(value: unknown): Cell {
-  if (value === null || value === undefined) return null;
-  if (typeof value === 'string') return value === '' ? null : value;
-  if (typeof value === 'number') return Number.isFinite(value) ? value : null;
-  if (typeof value === 'boolean') return value;
-  if (value instanceof Date) return dateToSerialNumber(value);
-  if (typeof value === 'object') {
-    const v = value as Record<string, unknown>;
-    if (Array.isArray(v.richText)) {
-      return convertValue((v.richText as { text?: unknown }[]).map((r) => String(r.text ?? '')).join(''));
-    }
-    if ('formula' in v || 'sharedFormula' in v) return convertValue(v.result);
-    if ('error' in v) return String(v.error);
-    if ('hyperlink' in v || 'text' in v) return convertValue(v.text);
-  }
-  return String(value);
 }
 
 /** The serial of a Date's UTC fields (exceljs represents serials as UTC Dates). */
@@ -375,45 +377,78 @@ export function compactDataValidations(sheet: ExcelJS.Worksheet): void {
 
 // ---------- applying a plan ----------
 
-function findSheet(workbook: ExcelJS.Workbook, tab: string): ExcelJS.Worksheet | undefined {
-  return workbook.worksheets.find((s) => normaliseName(s.name) === normaliseName(tab));
-}
-
 /**
  * Applies a plan to the workbook as it is now: the core resolves it against the tabs as they
  * are (`resolvePlan`: rows by key, a row written whole or not at all, appends that record a
- * row not written held back), and this writes what it resolved. Writes go before appends.
+ * row not written held back), and this writes what it resolved, cell by cell, into the sheet
+ * parts. Writes go before appends.
  */
 export function applyPlan(
-  workbook: ExcelJS.Workbook,
+  workbook: XlsxPackage,
   plan: Pick<Plan, 'writes' | 'appends'>,
   timeZone: string,
 ): ApplyResult {
-  const sheets = new Map<TabName, { sheet: ExcelJS.Worksheet; now: RowsNow } | undefined>();
+  const sheets = new Map<TabName, { name: string; now: Table } | undefined>();
   const tab = (name: TabName) => {
     if (!sheets.has(name)) {
-      const sheet = findSheet(workbook, name);
-      sheets.set(name, sheet && { sheet, now: tableOf(sheet) });
+      const found = workbook.sheets.find((s) => normaliseName(s.name) === normaliseName(name));
+      sheets.set(name, found && { name: found.name, now: tableOf(workbook, found.name) });
     }
     return sheets.get(name);
   };
   const resolution = resolvePlan({ ...plan, timeZone }, (name) => tab(name)?.now);
   for (const row of resolution.rows) {
-    const { sheet } = tab(row.tab)!;
-    for (const c of row.cells) setCell(sheet.getCell(row.index + 2, c.column + 1), c.value, c.as, timeZone);
+    const { name } = tab(row.tab)!;
+    for (const c of row.cells)
+      writeCell(workbook, name, row.index + 2, c.column + 1, c.value, c.as, timeZone);
   }
   const next = new Map<TabName, number>();
   for (const a of resolution.appends) {
-    const { sheet } = tab(a.tab)!;
-    const rowNumber = next.get(a.tab) ?? lastUsedRow(sheet) + 1;
+    const { name, now } = tab(a.tab)!;
+    const rowNumber =
+      next.get(a.tab) ?? (now.rows.length ? now.rows.length + 1 : now.headers.length ? 1 : 0) + 1;
     next.set(a.tab, rowNumber + 1);
-    for (const c of a.cells) setCell(sheet.getCell(rowNumber, c.column + 1), c.value, c.as, timeZone);
+    for (const c of a.cells) writeCell(workbook, name, rowNumber, c.column + 1, c.value, c.as, timeZone);
   }
+  workbook.settle();
   return {
     conflicts: resolution.conflicts,
     writes: cellsWritten(resolution),
     appends: resolution.appends.length,
   };
+}
+
+/**
+ * Writes one cell, keeping its format: text is literal text (never a formula); with `as`, an ISO
+ * date or instant (or a serial) becomes a date serial in a format that shows dates (the cell's
+ * own, its row's or column's, the cell above's, or the layout's pattern added to the styles).
+ * Text that is not a readable date is stored as text, for the core to report. Overwriting a
+ * formula drops the calculation chain that listed it.
+ */
+function writeCell(
+  workbook: XlsxPackage,
+  tab: string,
+  r: number,
+  col: number,
+  value: Cell,
+  as: DateKind | undefined,
+  timeZone: string,
+): void {
+  const sheet = workbook.sheet(tab);
+  const existing = sheet.cell(r, col);
+  if (existing && new RegExp(`<${sheet.p}f\\b`).test(existing.body)) workbook.dropCalcChain();
+  let style = (existing && attributes(existing.attrs).s) ?? sheet.rowStyle(r) ?? sheet.columnStyle(col);
+  let stored = value;
+  if (as && value !== null && value !== '') {
+    const serial = sheetValue(value, as, timeZone);
+    if (typeof serial === 'number' && Number.isFinite(serial)) {
+      stored = toWorkbookSerial(workbook, serial);
+      const above = sheet.cell(r - 1, col);
+      const base = style ?? (above && attributes(above.attrs).s);
+      style = workbook.styles().dateStyle(base, as === 'date' ? DATE_PATTERN : INSTANT_PATTERN) ?? style;
+    }
+  }
+  sheet.setCell(r, col, cellXml(sheet.p, cellRef(r, col), stored, style));
 }
 
 // ---------- saving ----------
@@ -423,22 +458,41 @@ export function applyPlan(
  * file changed since it was read. Returns the stamp of the saved file.
  */
 export async function saveWorkbookAtomic(
-  workbook: ExcelJS.Workbook,
+  workbook: XlsxPackage,
   file: string,
   stamp?: FileStamp,
 ): Promise<FileStamp> {
-  for (const sheet of workbook.worksheets) compactDataValidations(sheet);
-  const buffer = await workbookBytes(workbook);
-  if (stamp) await assertUnchanged(file, stamp);
-  await writeFileAtomic(file, buffer);
+  const prepared = await prepareWorkbookSave(workbook, file);
+  try {
+    if (stamp) await assertUnchanged(file, stamp);
+  } catch (error) {
+    await prepared.abort();
+    throw error;
+  }
+  await prepared.commit();
   return fileStamp(file);
 }
 
 /**
- * The workbook as .xlsx bytes. Deflate level 1: the zip library is pure JavaScript and the
- * default level spends most of a large register's save compressing; the file is ~20% larger.
+ * Writes the changed workbook next to `file` and flushes it, leaving only the rename: after this,
+ * a full disk or a read-only folder has already failed, before anything was sent.
+ */
+export function prepareWorkbookSave(workbook: XlsxPackage, file: string): Promise<PreparedFile> {
+  return prepareFileAtomic(file, workbook.bytes());
+}
+
+/** Writes a new workbook (exceljs: init, tests) to `file` atomically. */
+export async function writeNewWorkbook(workbook: ExcelJS.Workbook, file: string): Promise<FileStamp> {
+  await writeFileAtomic(file, await workbookBytes(workbook));
+  return fileStamp(file);
+}
+
+/**
+ * A new workbook (exceljs) as .xlsx bytes. Deflate level 1: the zip library is pure JavaScript
+ * and the default level spends most of a large register's save compressing.
  */
 export async function workbookBytes(workbook: ExcelJS.Workbook): Promise<Buffer> {
+  for (const sheet of workbook.worksheets) compactDataValidations(sheet);
   const options = { zip: { compression: 'DEFLATE', compressionOptions: { level: 1 } } };
   return Buffer.from(await workbook.xlsx.writeBuffer(options as Partial<ExcelJS.XlsxWriteOptions>));
 }

@@ -14,7 +14,10 @@ import {
   fileStamp,
   readWorkbook,
   saveWorkbookAtomic,
+  snapshotOf,
+  writeNewWorkbook,
 } from '../../src/local/workbook';
+import type { XlsxPackage } from '../../src/local/xlsx/package';
 
 const TZ = 'Europe/London';
 let dir: string;
@@ -107,7 +110,7 @@ function sheet(wb: ExcelJS.Workbook, name: string): ExcelJS.Worksheet {
 
 describe('createWorkbook → save → readWorkbook', () => {
   it('gives every layout tab in order with the layout headers, data rows, and dates as serials', async () => {
-    await saveWorkbookAtomic(sampleWorkbook(), file);
+    await writeNewWorkbook(sampleWorkbook(), file);
     const { snapshot } = await readWorkbook(file);
 
     expect(snapshot.tables.map((t) => t.name)).toEqual(TABS.map((t) => t.name));
@@ -158,7 +161,7 @@ describe('createWorkbook → save → readWorkbook', () => {
   });
 
   it('writes the Settings rows given (Setting, Value, About)', async () => {
-    await saveWorkbookAtomic(sampleWorkbook(), file);
+    await writeNewWorkbook(sampleWorkbook(), file);
     const settings = table((await readWorkbook(file)).snapshot.tables, 'Settings');
     expect(settings.rows).toHaveLength(SETTINGS.length);
     expect(settings.rows[0]).toEqual(['Time zone', 'Europe/London', SETTINGS[0]!.about]);
@@ -174,7 +177,7 @@ describe('createWorkbook → save → readWorkbook', () => {
       { Priorities: [{ priority: 'Grow', RANK: 1, 'Budget code': 'B-7', sponsor: 'lee@example.com' }] },
       TZ,
     );
-    await saveWorkbookAtomic(wb, file);
+    await writeNewWorkbook(wb, file);
     const priorities = table((await readWorkbook(file)).snapshot.tables, 'Priorities');
     expect(priorities.headers).toEqual(['Priority', 'Rank', 'Sponsor', 'Budget code']);
     expect(priorities.rows).toEqual([['Grow', 1, 'lee@example.com', 'B-7']]);
@@ -185,7 +188,7 @@ describe('createWorkbook → save → readWorkbook', () => {
       { Milestones: [{ ID: 'M-1', Due: 'next Tuesday', Forecast: '2026-02-30' }] },
       TZ,
     );
-    await saveWorkbookAtomic(wb, file);
+    await writeNewWorkbook(wb, file);
     const row = table((await readWorkbook(file)).snapshot.tables, 'Milestones').rows[0]!;
     expect(row[4]).toBe('next Tuesday');
     expect(row[6]).toBe('2026-02-30');
@@ -207,8 +210,10 @@ describe('people text is stored literally, never as a formula', () => {
       { Milestones: dangerous.map((text, i) => ({ ID: `M-${i}`, Milestone: text, Notes: text })) },
       TZ,
     );
+    await writeNewWorkbook(wb, file);
+    const read = await readWorkbook(file);
     const { conflicts } = applyPlan(
-      wb,
+      read.workbook,
       {
         writes: [
           {
@@ -226,7 +231,7 @@ describe('people text is stored literally, never as a formula', () => {
       TZ,
     );
     expect(conflicts).toEqual([]);
-    await saveWorkbookAtomic(wb, file);
+    await saveWorkbookAtomic(read.workbook, file);
 
     const xml = sheetXml(file);
     expect(xml).toHaveLength(TABS.length);
@@ -249,7 +254,7 @@ describe('people text is stored literally, never as a formula', () => {
 
 describe('the saved register is a usable spreadsheet', () => {
   it('has a frozen bold header with a fill, layout widths, an auto filter and date formats', async () => {
-    await saveWorkbookAtomic(sampleWorkbook(), file);
+    await writeNewWorkbook(sampleWorkbook(), file);
     const wb = await reload(file);
     for (const spec of TABS) {
       const ws = sheet(wb, spec.name);
@@ -271,7 +276,7 @@ describe('the saved register is a usable spreadsheet', () => {
   });
 
   it('has a dropdown on every list column from row 2 to row 1000, blanks allowed, naming the values', async () => {
-    await saveWorkbookAtomic(sampleWorkbook(), file);
+    await writeNewWorkbook(sampleWorkbook(), file);
     const wb = await reload(file);
     let checked = 0;
     for (const spec of TABS) {
@@ -301,13 +306,13 @@ describe('the saved register is a usable spreadsheet', () => {
 
   it('extends dropdowns 500 rows past the data when there are many rows', async () => {
     const rows = Array.from({ length: 700 }, (_, i) => ({ ID: `M-${i}`, Status: 'On track' }));
-    await saveWorkbookAtomic(createWorkbook({ Milestones: rows }, TZ), file);
+    await writeNewWorkbook(createWorkbook({ Milestones: rows }, TZ), file);
     const [msXml] = sheetXml(file);
     expect(msXml).toContain('sqref="F2:F1201"');
   });
 
   it('colours the Milestones Status column: Might miss amber, Missed red, Done green, Dropped grey', async () => {
-    await saveWorkbookAtomic(sampleWorkbook(), file);
+    await writeNewWorkbook(sampleWorkbook(), file);
     const ms = sheet(await reload(file), 'Milestones');
     const formats = conditionalFormats(ms);
     expect(formats).toHaveLength(1);
@@ -329,7 +334,7 @@ describe('the saved register is a usable spreadsheet', () => {
   });
 
   it('keeps one non-overlapping dropdown range per column after a read and a re-save', async () => {
-    await saveWorkbookAtomic(sampleWorkbook(), file);
+    await writeNewWorkbook(sampleWorkbook(), file);
     const { workbook, stamp } = await readWorkbook(file);
     await saveWorkbookAtomic(workbook, file, stamp);
     const [msXml] = sheetXml(file);
@@ -407,12 +412,14 @@ describe('readWorkbook converts cells like the Sheets API does', () => {
   });
 
   it('returns a stamp of the file as read, and explains a file that is not a workbook', async () => {
-    await saveWorkbookAtomic(sampleWorkbook(), file);
+    await writeNewWorkbook(sampleWorkbook(), file);
     const { stamp } = await readWorkbook(file);
     expect(stamp).toEqual(await fileStamp(file));
     const bad = path.join(dir, 'notes.xlsx');
     await fs.writeFile(bad, 'just text');
-    await expect(readWorkbook(bad)).rejects.toThrow(/notes\.xlsx could not be read as an \.xlsx workbook/);
+    await expect(readWorkbook(bad)).rejects.toThrow(
+      /notes\.xlsx is not a readable \.xlsx workbook: it is a text file/,
+    );
   });
 });
 
@@ -427,24 +434,37 @@ describe('applyPlan', () => {
     return { tab: 'Milestones', ref: { by: 'key', header: 'ID', value: id }, column, value, previous, as };
   }
 
-  async function savedAndRead() {
-    await saveWorkbookAtomic(sampleWorkbook(), file);
+  /** The sample register, as a person then edited it in a spreadsheet program (exceljs here). */
+  async function savedAndRead(edit?: (wb: ExcelJS.Workbook) => void) {
+    await writeNewWorkbook(sampleWorkbook(), file);
+    if (edit) {
+      const wb = await reload(file);
+      edit(wb);
+      await writeNewWorkbook(wb, file);
+    }
     return readWorkbook(file);
   }
 
-  async function rowsAfterSave(wb: ExcelJS.Workbook, tab: string): Promise<Cell[][]> {
+  async function rowsAfterSave(wb: XlsxPackage, tab: string): Promise<Cell[][]> {
     await saveWorkbookAtomic(wb, file);
     return table((await readWorkbook(file)).snapshot.tables, tab).rows;
   }
 
+  /** The workbook as saved, opened in exceljs to look at cells. */
+  async function afterSave(wb: XlsxPackage): Promise<ExcelJS.Workbook> {
+    await saveWorkbookAtomic(wb, file);
+    return reload(file);
+  }
+
   it('finds rows by key as they are at write time, after people sorted and inserted rows', async () => {
-    const { workbook, snapshot } = await savedAndRead();
-    const ms = sheet(workbook, 'Milestones');
     // Someone inserts a row at the top and moves M-0002 above M-0001 after the read.
-    const m2 = ms.getRow(3).values;
-    ms.spliceRows(3, 1);
-    ms.insertRow(2, m2);
-    ms.insertRow(2, ['M-0099', 'Inserted', 'A new one', 'dee@example.com']);
+    const { workbook } = await savedAndRead((wb) => {
+      const ms = sheet(wb, 'Milestones');
+      const m2 = ms.getRow(3).values;
+      ms.spliceRows(3, 1);
+      ms.insertRow(2, m2);
+      ms.insertRow(2, ['M-0099', 'Inserted', 'A new one', 'dee@example.com']);
+    });
 
     const result = applyPlan(
       workbook,
@@ -472,7 +492,7 @@ describe('applyPlan', () => {
     expect(rows[1]![6]).toBe(dateToSerial('2027-02-20'));
     expect(serialToInstant(rows[2]![8] as number, TZ)).toBe('2026-12-01T08:00:00.000Z');
     expect(rows[2]![5]).toBe('Might miss'); // M-0001 untouched
-    expect(sheet(workbook, 'Milestones').getCell('G3').numFmt).toBe('yyyy-mm-dd');
+    expect(sheet(await reload(file), 'Milestones').getCell('G3').numFmt).toBe('yyyy-mm-dd');
   });
 
   it('finds tabs and columns by name when people renamed case, reordered columns and added their own', async () => {
@@ -495,7 +515,7 @@ describe('applyPlan', () => {
     ];
     await wb.xlsx.writeFile(file);
 
-    const { workbook, snapshot } = await readWorkbook(file);
+    const { workbook } = await readWorkbook(file);
     const result = applyPlan(
       workbook,
       {
@@ -548,8 +568,9 @@ describe('applyPlan', () => {
   });
 
   it('does not overwrite a cell someone changed since the read, nor anything else of that row, and reports it', async () => {
-    const { workbook, snapshot } = await savedAndRead();
-    sheet(workbook, 'Milestones').getCell('F3').value = 'Done'; // M-0002 Status, changed by a person
+    const { workbook } = await savedAndRead((wb) => {
+      sheet(wb, 'Milestones').getCell('F3').value = 'Done'; // M-0002 Status, changed by a person
+    });
     const result = applyPlan(
       workbook,
       {
@@ -574,12 +595,13 @@ describe('applyPlan', () => {
           'Status of ID M-0002 changed by someone since it was read; not overwritten, nor anything else of this row',
       },
     ]);
-    expect(sheet(workbook, 'Milestones').getCell('F3').value).toBe('Done');
-    expect(sheet(workbook, 'Milestones').getCell('J3').value).toBe('second');
+    const after = await afterSave(workbook);
+    expect(sheet(after, 'Milestones').getCell('F3').value).toBe('Done');
+    expect(sheet(after, 'Milestones').getCell('J3').value).toBe('second');
   });
 
   it('treats a date serial and its YYYY-MM-DD text, and blank and empty, as the same previous value', async () => {
-    const { workbook, snapshot } = await savedAndRead();
+    const { workbook } = await savedAndRead();
     const result = applyPlan(
       workbook,
       {
@@ -601,8 +623,9 @@ describe('applyPlan', () => {
   });
 
   it('reports a key that is gone or duplicated, and writes nothing there', async () => {
-    const { workbook, snapshot } = await savedAndRead();
-    sheet(workbook, 'Milestones').getCell('A4').value = 'M-0002'; // now twice
+    const { workbook } = await savedAndRead((wb) => {
+      sheet(wb, 'Milestones').getCell('A4').value = 'M-0002'; // now twice
+    });
     const result = applyPlan(
       workbook,
       {
@@ -619,11 +642,11 @@ describe('applyPlan', () => {
       'ID M-0002 appears on Milestones rows 3, 4; not written',
       'no Milestones row has ID M-0404 any more; not written',
     ]);
-    expect(sheet(workbook, 'Milestones').getCell('F3').value).toBe('On track');
+    expect(sheet(await afterSave(workbook), 'Milestones').getCell('F3').value).toBe('On track');
   });
 
   it('writes to a row without a key only while it still holds the cells that were read', async () => {
-    const { workbook, snapshot } = await savedAndRead();
+    const { workbook } = await savedAndRead();
     const match = (row: number): CellWrite => ({
       tab: 'Milestones',
       ref: { by: 'match', row, cells: { ID: null, Milestone: 'Renegotiate the lease', Due: '2027-02-01' } },
@@ -636,7 +659,7 @@ describe('applyPlan', () => {
       writes: 1,
       appends: 0,
     });
-    expect(sheet(workbook, 'Milestones').getCell('A4').value).toBe('M-0003');
+    expect(table(snapshotOf(workbook).tables, 'Milestones').rows[2]![0]).toBe('M-0003');
 
     // The same write again: the row now has an ID, so it no longer matches.
     const again = applyPlan(workbook, { writes: [match(4)], appends: [] }, TZ);
@@ -645,7 +668,7 @@ describe('applyPlan', () => {
     expect(again.conflicts[0]!.message).toContain('no longer holds what was read');
     // A row that moved: row 3 holds another milestone.
     expect(applyPlan(workbook, { writes: [match(3)], appends: [] }, TZ).writes).toBe(0);
-    expect(sheet(workbook, 'Milestones').getCell('A3').value).toBe('M-0002');
+    expect(sheet(await afterSave(workbook), 'Milestones').getCell('A3').value).toBe('M-0002');
   });
 
   it('reports a missing tab or column instead of crashing', async () => {
@@ -653,13 +676,15 @@ describe('applyPlan', () => {
     const ws = wb.addWorksheet('Milestones');
     ws.getRow(1).values = ['ID', 'Milestone'];
     ws.getRow(2).values = ['M-0001', 'Launch'];
+    await writeNewWorkbook(wb, file);
+    const { workbook } = await readWorkbook(file);
     const appendChange: RowAppend = {
       tab: 'Changes',
       values: { When: '2026-01-01T00:00:00Z' },
       dates: { When: 'instant' },
     };
     const result = applyPlan(
-      wb,
+      workbook,
       {
         writes: [
           keyWrite('M-0001', 'Status', 'Done', null),
@@ -690,15 +715,16 @@ describe('applyPlan', () => {
         'Milestones has no column "Owner"; that value of the added row was not written',
       ],
     ]);
-    expect(ws.getRow(3).values).toEqual([undefined, 'M-0002']);
+    expect(sheet(await afterSave(workbook), 'Milestones').getRow(3).values).toEqual([undefined, 'M-0002']);
   });
 
   it('appends after the last non-empty row, past blank rows in the middle and formatted empty rows', async () => {
-    const { workbook, snapshot } = await savedAndRead();
-    const updates = sheet(workbook, 'Updates');
-    updates.getRow(2).values = ['x', 'r0'];
-    updates.getRow(4).values = ['y', 'r1']; // row 3 left blank by a person
-    updates.getCell('A9').numFmt = 'yyyy-mm-dd'; // formatting only
+    const { workbook } = await savedAndRead((wb) => {
+      const updates = sheet(wb, 'Updates');
+      updates.getRow(2).values = ['x', 'r0'];
+      updates.getRow(4).values = ['y', 'r1']; // row 3 left blank by a person
+      updates.getCell('A9').numFmt = 'yyyy-mm-dd'; // formatting only
+    });
     const result = applyPlan(
       workbook,
       {
@@ -730,7 +756,7 @@ describe('applyPlan', () => {
 
 describe('saveWorkbookAtomic', () => {
   it('refuses to save, and writes nothing, when another program changed the file since it was read', async () => {
-    await saveWorkbookAtomic(sampleWorkbook(), file);
+    await writeNewWorkbook(sampleWorkbook(), file);
     const { workbook, stamp } = await readWorkbook(file);
     const theirs = Buffer.from(
       await createWorkbook({ Milestones: [{ ID: 'THEIRS' }] }, TZ).xlsx.writeBuffer(),
@@ -745,23 +771,25 @@ describe('saveWorkbookAtomic', () => {
   });
 
   it('leaves the original file untouched and no temporary file when producing the workbook fails', async () => {
-    await saveWorkbookAtomic(sampleWorkbook(), file);
+    await writeNewWorkbook(sampleWorkbook(), file);
     const before = await fs.readFile(file);
     const { workbook, stamp } = await readWorkbook(file);
-    sheet(workbook, 'Milestones').getCell('B2').value = 'changed';
-    vi.spyOn(workbook.xlsx, 'writeBuffer').mockRejectedValue(new Error('out of memory'));
+    applyPlan(workbook, { writes: [], appends: [{ tab: 'Topics', values: { Topic: 'changed' } }] }, TZ);
+    vi.spyOn(workbook, 'bytes').mockImplementation(() => {
+      throw new Error('out of memory');
+    });
     await expect(saveWorkbookAtomic(workbook, file, stamp)).rejects.toThrow('out of memory');
     expect(await fs.readFile(file)).toEqual(before);
     expect(await fs.readdir(dir)).toEqual(['register.xlsx']);
   });
 
   it('returns the stamp of the saved file so a run can save again', async () => {
-    await saveWorkbookAtomic(sampleWorkbook(), file);
+    await writeNewWorkbook(sampleWorkbook(), file);
     const { workbook, stamp } = await readWorkbook(file);
     const next = await saveWorkbookAtomic(workbook, file, stamp);
     expect(next).toEqual(await fileStamp(file));
-    sheet(workbook, 'Milestones').getCell('B2').value = 'again';
+    applyPlan(workbook, { writes: [], appends: [{ tab: 'Topics', values: { Topic: 'again' } }] }, TZ);
     await saveWorkbookAtomic(workbook, file, next);
-    expect(table((await readWorkbook(file)).snapshot.tables, 'Milestones').rows[0]![1]).toBe('again');
+    expect(table((await readWorkbook(file)).snapshot.tables, 'Topics').rows.at(-1)).toContain('again');
   });
 });

@@ -1,0 +1,243 @@
+/**
+ * An .xlsx package (ECMA-376 Part 2, Open Packaging Conventions) opened for Milepost: the
+ * worksheets by name, their cell values, and writes of our cells. Every part Milepost does not
+ * write — charts, drawings, images, comments, tables, pivot caches, styles, themes, custom XML —
+ * is carried over exactly as the person's spreadsheet program saved it (see zip.ts).
+ */
+import { WorkbookUnreadableError } from './errors';
+import { SheetPart } from './sheet';
+import { Styles } from './styles';
+import { attributeByLocalName, attributes, prefixOf, stringItemText } from './xml';
+import { deflatedEntry, inflate, readZip, writeZip, type ZipEntry, ZipFormatError } from './zip';
+
+export interface SheetInfo {
+  name: string;
+  /** Part name, e.g. `xl/worksheets/sheet1.xml`. */
+  part: string;
+}
+
+const REL_WORKSHEET = /\/worksheet$/;
+const REL_OFFICE_DOCUMENT = /\/officeDocument$/;
+const REL_SHARED_STRINGS = /\/sharedStrings$/;
+const REL_STYLES = /\/styles$/;
+const REL_CALC_CHAIN = /\/calcChain$/;
+
+export class XlsxPackage {
+  private readonly entries: ZipEntry[];
+  private readonly byName = new Map<string, ZipEntry>();
+  private readonly texts = new Map<string, string>();
+  private readonly replaced = new Map<string, string>();
+  private readonly removed = new Set<string>();
+  private readonly sheetParts = new Map<string, SheetPart>();
+  private sharedStringsCache: string[] | undefined;
+  private stylesCache: Styles | undefined;
+  readonly workbookPart: string;
+  readonly sheets: SheetInfo[];
+  /** The workbook counts dates from 1904 (`<workbookPr date1904="1">`). */
+  readonly date1904: boolean;
+
+  private constructor(entries: ZipEntry[]) {
+    this.entries = entries;
+    for (const e of entries) this.byName.set(e.name, e);
+    const root = this.relationships('');
+    const office = root.find((r) => REL_OFFICE_DOCUMENT.test(r.type));
+    if (!office || !this.byName.has(office.target)) throw new ZipFormatError('it has no workbook part');
+    this.workbookPart = office.target;
+    const workbook = this.text(this.workbookPart)!;
+    const p = prefixOf(workbook, 'workbook');
+    const pr = new RegExp(`<${p}workbookPr\\b([^>]*)>`).exec(workbook);
+    const date1904 = pr ? attributes(pr[1]!).date1904 : undefined;
+    this.date1904 = date1904 === '1' || date1904 === 'true';
+    const rels = this.relationships(this.workbookPart);
+    this.sheets = [];
+    for (const m of workbook.matchAll(new RegExp(`<${p}sheet\\b([^>]*?)/?>`, 'g'))) {
+      const a = attributes(m[1]!);
+      const rel = rels.find((r) => r.id === attributeByLocalName(a, 'id'));
+      // Chart sheets and dialog sheets are not tabs of cells: they are left alone.
+      if (rel && REL_WORKSHEET.test(rel.type) && a.name !== undefined) {
+        this.sheets.push({ name: a.name, part: rel.target });
+      }
+    }
+  }
+
+  /** Opens package bytes; any failure is a WorkbookUnreadableError naming `file`. */
+  static open(bytes: Buffer, file: string): XlsxPackage {
+    const kind = notAZip(bytes);
+    if (kind) throw new WorkbookUnreadableError(file, kind);
+    try {
+      const pkg = new XlsxPackage(readZip(bytes));
+      if (pkg.byName.has('mimetype') && !pkg.byName.has('[Content_Types].xml')) {
+        throw new ZipFormatError('it is an OpenDocument spreadsheet (.ods) renamed .xlsx');
+      }
+      for (const s of pkg.sheets) pkg.sheet(s.name);
+      return pkg;
+    } catch (error) {
+      if (error instanceof WorkbookUnreadableError) throw error;
+      const opendocument = bytes.includes('application/vnd.oasis.opendocument');
+      const detail = opendocument
+        ? 'it is an OpenDocument spreadsheet (.ods) renamed .xlsx; open it and save it as Excel 2007-365 (.xlsx)'
+        : (error as Error).message;
+      throw new WorkbookUnreadableError(file, detail);
+    }
+  }
+
+  /** A part's text, or undefined when the package has no such part. */
+  text(name: string): string | undefined {
+    if (this.replaced.has(name)) return this.replaced.get(name);
+    if (this.removed.has(name)) return undefined;
+    const cached = this.texts.get(name);
+    if (cached !== undefined) return cached;
+    const entry = this.byName.get(name);
+    if (!entry) return undefined;
+    const text = inflate(entry).toString('utf8');
+    this.texts.set(name, text);
+    return text;
+  }
+
+  /** Replaces a part's text (written at save). */
+  replace(name: string, text: string): void {
+    this.replaced.set(name, text);
+  }
+
+  /** The relationships of a part ('' for the package), targets resolved to part names. */
+  relationships(source: string): { id: string; type: string; target: string; external: boolean }[] {
+    const dir = source.includes('/') ? source.slice(0, source.lastIndexOf('/') + 1) : '';
+    const file = source.slice(dir.length);
+    const xml = this.text(`${dir}_rels/${file}.rels`);
+    if (!xml) return [];
+    const out: { id: string; type: string; target: string; external: boolean }[] = [];
+    for (const m of xml.matchAll(/<(?:\w+:)?Relationship\b([^>]*?)\/?>/g)) {
+      const a = attributes(m[1]!);
+      const external = a.TargetMode === 'External';
+      out.push({
+        id: a.Id ?? '',
+        type: a.Type ?? '',
+        target: external ? (a.Target ?? '') : resolvePart(dir, a.Target ?? ''),
+        external,
+      });
+    }
+    return out;
+  }
+
+  sheet(name: string): SheetPart {
+    const info = this.sheets.find((s) => s.name === name);
+    if (!info) throw new Error(`the workbook has no sheet "${name}"`);
+    let part = this.sheetParts.get(info.part);
+    if (!part) {
+      const xml = this.text(info.part);
+      if (xml === undefined) throw new ZipFormatError(`sheet "${name}" has no part ${info.part}`);
+      try {
+        part = new SheetPart(xml);
+      } catch (error) {
+        throw new ZipFormatError(`sheet "${name}": ${(error as Error).message}`);
+      }
+      this.sheetParts.set(info.part, part);
+    }
+    return part;
+  }
+
+  sharedStrings(): string[] {
+    if (!this.sharedStringsCache) {
+      const rel = this.relationships(this.workbookPart).find((r) => REL_SHARED_STRINGS.test(r.type));
+      const xml = rel ? this.text(rel.target) : undefined;
+      const out: string[] = [];
+      if (xml) {
+        const p = prefixOf(xml, 'sst');
+        const item = new RegExp(`<${p}si\\b[^>]*?(?:/>|>([\\s\\S]*?)</${p}si>)`, 'g');
+        for (const m of xml.matchAll(item)) out.push(m[1] ? stringItemText(m[1], p) : '');
+      }
+      this.sharedStringsCache = out;
+    }
+    return this.sharedStringsCache;
+  }
+
+  styles(): Styles {
+    if (!this.stylesCache) {
+      const rel = this.relationships(this.workbookPart).find((r) => REL_STYLES.test(r.type));
+      this.stylesCache = new Styles(rel ? this.text(rel.target) : undefined);
+    }
+    return this.stylesCache;
+  }
+
+  /**
+   * Drops the calculation chain: it lists formula cells, and a cell we overwrote with a value
+   * would make Excel report the file as damaged. It is a cache Excel rebuilds (ECMA-376 Part 1,
+   * 18.6 "Calculation Chain": "the calculation chain … can be discarded").
+   */
+  dropCalcChain(): void {
+    const rels = this.relationships(this.workbookPart);
+    const rel = rels.find((r) => REL_CALC_CHAIN.test(r.type));
+    if (!rel || this.removed.has(rel.target)) return;
+    this.removed.add(rel.target);
+    const relsName = `${this.workbookPart.replace(/[^/]*$/, '')}_rels/${this.workbookPart.replace(/^.*\//, '')}.rels`;
+    const relsXml = this.text(relsName)!;
+    this.replace(
+      relsName,
+      relsXml.replace(new RegExp(`<(?:\\w+:)?Relationship\\b[^>]*\\bId="${rel.id}"[^>]*?/>`), ''),
+    );
+    const types = this.text('[Content_Types].xml');
+    if (types) {
+      this.replace(
+        '[Content_Types].xml',
+        types.replace(new RegExp(`<(?:\\w+:)?Override\\b[^>]*PartName="/${rel.target}"[^>]*?/>`), ''),
+      );
+    }
+  }
+
+  /** Makes the cells written so far part of the sheets' text, so later reads see them. */
+  settle(): void {
+    for (const [part, sheet] of this.sheetParts) {
+      if (!sheet.changed) continue;
+      const text = sheet.serialize();
+      this.replaced.set(part, text);
+      this.sheetParts.set(part, new SheetPart(text));
+    }
+  }
+
+  /** The package as bytes: parts not written are copied as stored. */
+  bytes(): Buffer {
+    this.settle();
+    if (this.stylesCache?.changed) {
+      const rel = this.relationships(this.workbookPart).find((r) => REL_STYLES.test(r.type));
+      if (rel) this.replaced.set(rel.target, this.stylesCache.serialize());
+    }
+    const out: ZipEntry[] = [];
+    for (const e of this.entries) {
+      if (this.removed.has(e.name)) continue;
+      const text = this.replaced.get(e.name);
+      out.push(text === undefined ? e : deflatedEntry(e.name, Buffer.from(text, 'utf8'), e));
+    }
+    return writeZip(out);
+  }
+
+  /** Whether any part was changed. */
+  get changed(): boolean {
+    return (
+      this.replaced.size > 0 || this.removed.size > 0 || [...this.sheetParts.values()].some((s) => s.changed)
+    );
+  }
+}
+
+function resolvePart(dir: string, target: string): string {
+  const path = target.startsWith('/') ? target.slice(1) : dir + target;
+  const out: string[] = [];
+  for (const segment of path.split('/')) {
+    if (segment === '..') out.pop();
+    else if (segment !== '.' && segment !== '') out.push(segment);
+  }
+  return out.join('/');
+}
+
+/** Why bytes are not a zip at all, in words a person can act on; undefined when they may be. */
+function notAZip(bytes: Buffer): string | undefined {
+  if (bytes.length === 0) return 'the file is empty';
+  if (bytes.subarray(0, 8).equals(Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]))) {
+    return 'it is an Excel 97-2003 workbook (.xls) or another OLE file; open it and save it as Excel Workbook (.xlsx)';
+  }
+  if (bytes.length >= 4 && bytes.readUInt32LE(0) === 0x04034b50) return undefined;
+  const head = bytes.subarray(0, 512).toString('utf8');
+  if (!/[\u0000-\u0008\u000E-\u001F]/.test(head)) {
+    return 'it is a text file (a .csv or a copy of one?), not an .xlsx package; open it in a spreadsheet program and save it as Excel Workbook (.xlsx)';
+  }
+  return 'it is not a zip package, as every .xlsx is';
+}
