@@ -19,13 +19,29 @@ export interface CellRead {
   isFormula: boolean;
 }
 
+const PATTERNS = new Map<string, { f: RegExp; v: RegExp; is: RegExp }>();
+
+function patterns(p: string): { f: RegExp; v: RegExp; is: RegExp } {
+  let found = PATTERNS.get(p);
+  if (!found) {
+    found = {
+      f: new RegExp(`<${p}f\\b([^>]*?)(?:/>|>([\\s\\S]*?)</${p}f>)`),
+      v: new RegExp(`<${p}v(?:\\s[^>]*)?>([\\s\\S]*?)</${p}v>`),
+      is: new RegExp(`<${p}is>([\\s\\S]*?)</${p}is>`),
+    };
+    PATTERNS.set(p, found);
+  }
+  return found;
+}
+
 export function readCell(pkg: XlsxPackage, slot: CellSlot, p: string): CellRead {
   const a = attributes(slot.attrs);
-  const f = new RegExp(`<${p}f\\b([^>]*?)(?:/>|>([\\s\\S]*?)</${p}f>)`).exec(slot.body);
-  const v = new RegExp(`<${p}v(?:\\s[^>]*)?>([\\s\\S]*?)</${p}v>`).exec(slot.body);
+  const re = patterns(p);
+  const f = slot.body.includes('f') ? re.f.exec(slot.body) : null;
+  const v = re.v.exec(slot.body);
   const isFormula = Boolean(f);
   if (a.t === 'inlineStr') {
-    const is = new RegExp(`<${p}is>([\\s\\S]*?)</${p}is>`).exec(slot.body);
+    const is = re.is.exec(slot.body);
     return { value: blankToNull(is ? stringItemText(is[1]!, p) : ''), isFormula };
   }
   if (!v) {

@@ -26,7 +26,7 @@ export class XlsxPackage {
   private readonly entries: ZipEntry[];
   private readonly byName = new Map<string, ZipEntry>();
   private readonly texts = new Map<string, string>();
-  private readonly replaced = new Map<string, string>();
+  private readonly replaced = new Map<string, string | Buffer>();
   private readonly removed = new Set<string>();
   private readonly sheetParts = new Map<string, SheetPart>();
   private sharedStringsCache: string[] | undefined;
@@ -83,19 +83,26 @@ export class XlsxPackage {
 
   /** A part's text, or undefined when the package has no such part. */
   text(name: string): string | undefined {
-    if (this.replaced.has(name)) return this.replaced.get(name);
-    if (this.removed.has(name)) return undefined;
+    const replaced = this.replaced.get(name);
+    if (replaced !== undefined) return replaced.toString();
     const cached = this.texts.get(name);
     if (cached !== undefined) return cached;
-    const entry = this.byName.get(name);
-    if (!entry) return undefined;
-    const text = inflate(entry).toString('utf8');
-    this.texts.set(name, text);
+    const text = this.data(name)?.toString('utf8');
+    if (text !== undefined) this.texts.set(name, text);
     return text;
   }
 
-  /** Replaces a part's text (written at save). */
-  replace(name: string, text: string): void {
+  /** A part's bytes, or undefined when the package has no such part. */
+  data(name: string): Buffer | undefined {
+    const replaced = this.replaced.get(name);
+    if (replaced !== undefined) return Buffer.from(replaced);
+    if (this.removed.has(name)) return undefined;
+    const entry = this.byName.get(name);
+    return entry && inflate(entry);
+  }
+
+  /** Replaces a part's content (written at save). */
+  replace(name: string, text: string | Buffer): void {
     this.replaced.set(name, text);
   }
 
@@ -124,7 +131,7 @@ export class XlsxPackage {
     if (!info) throw new Error(`the workbook has no sheet "${name}"`);
     let part = this.sheetParts.get(info.part);
     if (!part) {
-      const xml = this.text(info.part);
+      const xml = this.data(info.part);
       if (xml === undefined) throw new ZipFormatError(`sheet "${name}" has no part ${info.part}`);
       try {
         part = new SheetPart(xml);
@@ -188,9 +195,9 @@ export class XlsxPackage {
   settle(): void {
     for (const [part, sheet] of this.sheetParts) {
       if (!sheet.changed) continue;
-      const text = sheet.serialize();
-      this.replaced.set(part, text);
-      this.sheetParts.set(part, new SheetPart(text));
+      const data = sheet.serialize();
+      this.replaced.set(part, data);
+      this.sheetParts.set(part, new SheetPart(data));
     }
   }
 
@@ -205,7 +212,7 @@ export class XlsxPackage {
     for (const e of this.entries) {
       if (this.removed.has(e.name)) continue;
       const text = this.replaced.get(e.name);
-      out.push(text === undefined ? e : deflatedEntry(e.name, Buffer.from(text, 'utf8'), e));
+      out.push(text === undefined ? e : deflatedEntry(e.name, Buffer.from(text), e));
     }
     return writeZip(out);
   }

@@ -38,44 +38,91 @@ const CELL_REF = /^([A-Z]{1,3})(\d+)$/;
 export class SheetPart {
   /** Namespace prefix of the part's elements ('' or e.g. 'x:'). */
   readonly p: string;
-  /** Offset just after `<sheetData>` and of `</sheetData>`; equal when the element is `<sheetData/>`. */
+  /**
+   * The part's text decoded so far: from the start to just after a '>' (so no tag is cut), as
+   * far as reading and writing needed. A sheet formatted to its last row keeps its long tail
+   * as bytes, never decoded, and copied as it was when the part is written.
+   */
+  private text = '';
+  private textBytes = 0;
+  /** Offset just after `<sheetData>` in `text`; the element's end is found when needed. */
   private readonly dataStart: number;
-  private readonly dataEnd: number;
   private readonly selfClosingData: string | undefined;
-  /** Offset of the last value or formula in sheetData (-1 when none). */
+  /** Offset in `text` of the last value or formula in sheetData (-1 when none). */
   readonly lastValueAt: number;
   private readonly rows: RowSlot[] = [];
   private readonly byNumber = new Map<number, RowSlot>();
   private cursor: number;
   private nextNumber = 1;
+  private ended = false;
+  private closeByte: number | undefined;
+  private closeAt: number | undefined;
   private readonly edits = new Map<number, Map<number, string>>();
   private columnStyles: { min: number; max: number; style: string }[] | undefined;
+  private readonly patterns: { row: RegExp; cell: RegExp };
 
-  constructor(readonly xml: string) {
-    const root = /<(\w+:)?worksheet[\s>]/.exec(xml);
+  constructor(readonly bytes: Buffer) {
+    const at = bytes.indexOf('sheetData');
+    if (at < 0) throw new Error('the worksheet has no sheetData element');
+    this.decodeTo(at + 64 * 1024);
+    const root = /<(\w+:)?worksheet[\s>]/.exec(this.text);
     this.p = root?.[1] ?? '';
-    const open = new RegExp(`<${this.p}sheetData(\\s[^>]*)?(/?)>`).exec(xml);
+    this.patterns = {
+      row: new RegExp(`<${this.p}row\\b([^>]*?)(/?)>`, 'y'),
+      cell: new RegExp(`<${this.p}c\\b([^>]*?)(/?)>`, 'g'),
+    };
+    const open = new RegExp(`<${this.p}sheetData(\\s[^>]*)?(/?)>`).exec(this.text);
     if (!open) throw new Error('the worksheet has no sheetData element');
     if (open[2]) {
-      this.dataStart = this.dataEnd = open.index;
+      this.dataStart = open.index;
       this.selfClosingData = open[0];
+      this.ended = true;
     } else {
       this.dataStart = open.index + open[0].length;
-      this.dataEnd = xml.indexOf(`</${this.p}sheetData>`, this.dataStart);
-      if (this.dataEnd < 0) throw new Error('the worksheet sheetData element is not closed');
     }
     this.cursor = this.dataStart;
     this.lastValueAt = this.findLastValue();
   }
 
+  /** Decodes the part up to at least byte `end` (and on to the next '>'). */
+  private decodeTo(end: number): boolean {
+    if (this.textBytes >= this.bytes.length) return false;
+    const gt = this.bytes.indexOf(0x3e, Math.max(end, this.textBytes * 2, 4096));
+    this.textBytes = gt < 0 ? this.bytes.length : gt + 1;
+    this.text = this.bytes.toString('utf8', 0, this.textBytes);
+    return true;
+  }
+
+  /** Offset of `</sheetData>` in `text`, or Infinity while it is not decoded yet. */
+  private dataEnd(): number {
+    const tag = `</${this.p}sheetData>`;
+    this.closeByte ??= this.bytes.lastIndexOf(tag);
+    if (this.closeByte < 0) throw new Error('the worksheet sheetData element is not closed');
+    if (this.textBytes < this.closeByte + tag.length) return Number.POSITIVE_INFINITY;
+    this.closeAt ??= this.text.lastIndexOf(tag);
+    return this.closeAt;
+  }
+
+  /** `text.indexOf(needle, from)`, decoding further as needed; -1 when the part has none. */
+  private find(needle: string, from: number): number {
+    for (;;) {
+      const at = this.text.indexOf(needle, from);
+      if (at >= 0) return at;
+      if (!this.decodeTo(this.textBytes + 1)) return -1;
+    }
+  }
+
   private findLastValue(): number {
     const p = this.p;
     let last = -1;
-    for (const needle of [`<${p}v>`, `<${p}is>`, `<${p}f>`, `<${p}f `]) {
-      const at = this.xml.lastIndexOf(needle, this.dataEnd);
-      if (at >= this.dataStart && at > last) last = at;
-    }
-    return last;
+    for (const needle of [`<${p}v>`, `<${p}is>`, `<${p}f>`, `<${p}f `])
+      last = Math.max(last, this.bytes.lastIndexOf(needle));
+    if (last < 0) return -1;
+    this.decodeTo(last + 1);
+    let at = -1;
+    for (const needle of [`<${p}v>`, `<${p}is>`, `<${p}f>`, `<${p}f `])
+      at = Math.max(at, this.text.lastIndexOf(needle));
+    return at >= this.dataStart ? at : -1;
   }
 
   /** The rows up to and including the one holding the last value. */
@@ -85,25 +132,33 @@ export class SheetPart {
     return this.rows.filter((row) => row.start <= this.lastValueAt);
   }
 
+  /** Every row element of the part, formatted empty ones too. */
+  allRows(): RowSlot[] {
+    while (this.scanRow()) {}
+    return [...this.rows];
+  }
+
   /** Reads the next row element after the cursor; false at the end of sheetData. */
   private scanRow(): boolean {
-    const tag = new RegExp(`<${this.p}row\\b([^>]*?)(/?)>`, 'y');
-    const at = this.xml.indexOf(`<${this.p}row`, this.cursor);
-    if (at < 0 || at >= this.dataEnd) {
-      this.cursor = this.dataEnd;
+    if (this.ended) return false;
+    const p = this.p;
+    const at = this.find(`<${p}row`, this.cursor);
+    if (at < 0 || at > this.dataEnd()) {
+      this.ended = true;
       return false;
     }
+    const tag = this.patterns.row;
     tag.lastIndex = at;
-    const m = tag.exec(this.xml);
+    const m = tag.exec(this.text);
     if (!m) throw new Error(`a row element at offset ${at} is malformed`);
     const attrs = m[1] ?? '';
     const contentStart = at + m[0].length;
     let contentEnd = contentStart;
     let end = contentStart;
     if (!m[2]) {
-      contentEnd = this.xml.indexOf(`</${this.p}row>`, contentStart);
+      contentEnd = this.find(`</${p}row>`, contentStart);
       if (contentEnd < 0) throw new Error(`the row element at offset ${at} is not closed`);
-      end = contentEnd + `</${this.p}row>`.length;
+      end = contentEnd + `</${p}row>`.length;
     }
     const given = /(?:^|\s)r\s*=\s*["'](\d+)["']/.exec(attrs);
     const r = given ? Number(given[1]) : this.nextNumber;
@@ -125,10 +180,11 @@ export class SheetPart {
   cells(row: RowSlot): CellSlot[] {
     const out: CellSlot[] = [];
     const p = this.p;
-    const tag = new RegExp(`<${p}c\\b([^>]*?)(/?)>`, 'g');
+    const tag = this.patterns.cell;
     tag.lastIndex = row.contentStart;
     let next = 1;
-    for (let m = tag.exec(this.xml); m && m.index < row.contentEnd; m = tag.exec(this.xml)) {
+    // Row content is decoded whole (the row's end was found), so the search stops within it.
+    for (let m = tag.exec(this.text); m && m.index < row.contentEnd; m = tag.exec(this.text)) {
       const attrs = m[1] ?? '';
       const ref = /(?:^|\s)r\s*=\s*["']([A-Z]{1,3})\d+["']/.exec(attrs);
       const col = ref ? columnNumber(ref[1]!) : next;
@@ -136,10 +192,10 @@ export class SheetPart {
       let end = m.index + m[0].length;
       let body = '';
       if (!m[2]) {
-        const close = this.xml.indexOf(`</${p}c>`, end);
+        const close = this.text.indexOf(`</${p}c>`, end);
         if (close < 0 || close > row.contentEnd)
           throw new Error(`cell ${columnLetters(col)}${row.r} is not closed`);
-        body = this.xml.slice(end, close);
+        body = this.text.slice(end, close);
         end = close + `</${p}c>`.length;
         tag.lastIndex = end;
       }
@@ -158,7 +214,7 @@ export class SheetPart {
     if (!this.columnStyles) {
       this.columnStyles = [];
       const cols = new RegExp(`<${this.p}col\\b([^>]*)/?>`, 'g');
-      const head = this.xml.slice(0, this.dataStart);
+      const head = this.text.slice(0, this.dataStart);
       for (const m of head.matchAll(cols)) {
         const a = attributes(m[1] ?? '');
         if (a.style) this.columnStyles.push({ min: Number(a.min), max: Number(a.max), style: a.style });
@@ -186,9 +242,9 @@ export class SheetPart {
     return this.edits.size > 0;
   }
 
-  /** The part's text with the edits spliced in. */
-  serialize(): string {
-    if (!this.edits.size) return this.xml;
+  /** The part with the edits spliced in (the undecoded tail copied as it was). */
+  serialize(): Buffer {
+    if (!this.edits.size) return this.bytes;
     const splices: { at: number; end: number; text: string }[] = [];
     const numbers = [...this.edits.keys()].sort((a, b) => a - b);
     if (this.selfClosingData) {
@@ -206,17 +262,19 @@ export class SheetPart {
         continue;
       }
       const after = this.rows.find((row) => row.r > r);
-      const at = after ? after.start : this.dataEnd;
+      const at = after ? after.start : this.find(`</${this.p}sheetData>`, this.cursor);
+      if (at < 0) throw new Error('the worksheet sheetData element is not closed');
       splices.push({ at, end: at, text: this.rowXml(r) });
     }
+    splices.sort((a, b) => a.at - b.at);
     let out = '';
     let from = 0;
     for (const s of splices) {
-      out += this.xml.slice(from, s.at) + s.text;
+      out += this.text.slice(from, s.at) + s.text;
       from = s.end;
     }
-    out += this.xml.slice(from);
-    return this.withDimension(out);
+    out += this.text.slice(from);
+    return Buffer.concat([Buffer.from(this.withDimension(out), 'utf8'), this.bytes.subarray(this.textBytes)]);
   }
 
   private rowXml(r: number, existing?: RowSlot): string {
@@ -225,7 +283,7 @@ export class SheetPart {
     const cells = existing ? this.cells(existing) : [];
     const merged: { col: number; xml: string }[] = cells
       .filter((c) => !edits.has(c.col))
-      .map((c) => ({ col: c.col, xml: this.xml.slice(c.start, c.end) }));
+      .map((c) => ({ col: c.col, xml: this.text.slice(c.start, c.end) }));
     for (const [col, xml] of edits) if (xml) merged.push({ col, xml });
     merged.sort((a, b) => a.col - b.col);
     // `spans` is an optimisation hint that new cells may contradict: it is dropped.

@@ -1,0 +1,163 @@
+/**
+ * Registers as LibreOffice and openpyxl save them (test/corpus, see its README): each one syncs
+ * the sample team's week through the CLI, and afterwards every part of the package other than
+ * our cells is unchanged — compared part by part, and inside the sheets Milepost wrote, outside
+ * the rows and columns it owns.
+ */
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { TABS } from '../../src/core/layout';
+import { readWorkbook } from '../../src/local/workbook';
+import { SheetPart } from '../../src/local/xlsx/sheet';
+import { inflate, readZip } from '../../src/local/xlsx/zip';
+import { milepost, sampleResponses, tempDir } from '../cli/helpers';
+
+interface Fixture {
+  file: string;
+  tool: string;
+  contains: string[];
+  parts: string[];
+}
+
+const CORPUS = __dirname;
+const MANIFEST: Fixture[] = JSON.parse(fs.readFileSync(path.join(CORPUS, 'MANIFEST.json'), 'utf8'));
+const SYNC_AT = '2026-12-02T12:00:00Z';
+
+function parts(file: string): Map<string, Buffer> {
+  return new Map(readZip(fs.readFileSync(file)).map((e) => [e.name, inflate(e)]));
+}
+
+/** The sheet parts by tab name, from the workbook part and its relationships. */
+function sheetPartsByTab(all: Map<string, Buffer>): Map<string, string> {
+  const workbook = all.get('xl/workbook.xml')!.toString();
+  const rels = all.get('xl/_rels/workbook.xml.rels')!.toString();
+  const out = new Map<string, string>();
+  for (const m of workbook.matchAll(/<sheet\b[^>]*?name="([^"]*)"[^>]*?r:id="([^"]*)"/g)) {
+    const rel = new RegExp(`<Relationship\\b[^>]*Id="${m[2]}"[^>]*/>`).exec(rels)?.[0] ?? '';
+    const target = /Target="([^"]*)"/.exec(rel)?.[1] ?? '';
+    out.set(m[1]!, target.startsWith('/') ? target.slice(1) : `xl/${target}`);
+  }
+  return out;
+}
+
+/** A sheet part's text outside `<sheetData>…</sheetData>` and `<dimension/>`. */
+function outsideSheetData(xml: string): string {
+  return xml
+    .replace(/<sheetData\b[\s\S]*<\/sheetData>|<sheetData\/>/, '')
+    .replace(/<dimension\b[^>]*\/>/, '');
+}
+
+/** Every cell of a sheet part: A1 ref → the cell's XML. */
+function cellsOf(xml: Buffer): Map<string, string> {
+  const sheet = new SheetPart(xml);
+  const out = new Map<string, string>();
+  const text = xml.toString();
+  for (const row of sheet.allRows()) {
+    for (const c of sheet.cells(row)) out.set(`${c.col}:${row.r}`, text.slice(c.start, c.end));
+  }
+  return out;
+}
+
+const OWNED = new Map(TABS.map((t) => [t.name as string, new Set(t.columns.map((c) => c.header))]));
+
+function sync(dir: string) {
+  return milepost('sync', '-w', dir, '--now', SYNC_AT, '--json');
+}
+
+function hasPython(module: string): boolean {
+  return spawnSync('/usr/bin/python3', ['-c', `import ${module}`]).status === 0;
+}
+
+describe('a register saved by LibreOffice or openpyxl', () => {
+  it('the corpus holds notes, charts, tables, filters, a pivot, images, validations, rich text and formulas', () => {
+    const all = new Set(MANIFEST.flatMap((f) => f.contains));
+    for (const feature of [
+      'note',
+      'chart',
+      'table',
+      'filter',
+      'image',
+      'pivot',
+      'validation',
+      'richtext',
+      'formula-no-cache',
+      'formula-cached',
+    ]) {
+      expect(all, feature).toContain(feature);
+    }
+    expect(new Set(MANIFEST.map((f) => f.tool))).toEqual(new Set(['libreoffice', 'openpyxl']));
+  });
+
+  for (const fixture of MANIFEST) {
+    it(`${fixture.file} (${fixture.contains.join(', ') || 'plain'}): syncs, and only our cells change`, async () => {
+      const dir = tempDir('corpus');
+      const register = path.join(dir, 'register.xlsx');
+      fs.copyFileSync(path.join(CORPUS, fixture.file), register);
+      fs.writeFileSync(path.join(dir, 'responses.jsonl'), sampleResponses());
+      const before = parts(register);
+      const headersBefore = new Map(
+        (await readWorkbook(register)).snapshot.tables.map((t) => [t.name, t.headers]),
+      );
+
+      const run = sync(dir);
+      expect(run.stderr).not.toMatch(/internal error|at .*\.js:\d+/);
+      expect(run.code, run.stderr).toBe(0);
+      const report = run.json() as { applied?: unknown[]; changes?: unknown[] };
+      expect(JSON.stringify(report)).toMatch(/M-00\d\d/); // the week's answers were applied
+
+      const after = parts(register);
+      const sheets = sheetPartsByTab(before);
+      const sheetByPart = new Map([...sheets].map(([tab, part]) => [part, tab]));
+      // 1. Every part but the sheets, the styles (formats may be added) and the calculation
+      //    chain (dropped when a formula is overwritten) is byte for byte what was saved.
+      for (const [name, data] of before) {
+        if (sheetByPart.has(name) || name === 'xl/styles.xml' || name === 'xl/calcChain.xml') continue;
+        expect(after.get(name), name).toEqual(data);
+      }
+      expect([...after.keys()].filter((n) => !before.has(n))).toEqual([]);
+      // Styles: only additions, at the end of the cell formats.
+      const styles = (b: Map<string, Buffer>) => b.get('xl/styles.xml')?.toString() ?? '';
+      const xfs = (s: string) => /<cellXfs[^>]*>([\s\S]*?)<\/cellXfs>/.exec(s)?.[1] ?? '';
+      expect(xfs(styles(after)).startsWith(xfs(styles(before)))).toBe(true);
+      // 2. In each sheet: everything outside the cells is as saved; a cell changes only in a
+      //    column Milepost owns on a tab of its layout.
+      for (const [tab, part] of sheets) {
+        const b = before.get(part)!;
+        const a = after.get(part)!;
+        if (b.equals(a)) continue;
+        expect(outsideSheetData(a.toString()), `${tab}: outside the cells`).toBe(
+          outsideSheetData(b.toString()),
+        );
+        const owned = OWNED.get(tab);
+        expect(owned, `${tab} is not Milepost's, yet it changed`).toBeDefined();
+        const headers = headersBefore.get(tab) ?? [];
+        const cellsBefore = cellsOf(b);
+        const cellsAfter = cellsOf(a);
+        for (const [key, xml] of cellsBefore) {
+          if (cellsAfter.get(key) === xml) continue;
+          const header = headers[Number(key.split(':')[0]) - 1] ?? '';
+          expect(
+            owned!.has(header),
+            `${tab} cell ${key} (${header}) changed: ${xml} → ${cellsAfter.get(key)}`,
+          ).toBe(true);
+        }
+      }
+      // 3. The register reads back, and a second sync has nothing left to do.
+      await readWorkbook(register);
+      const again = sync(dir);
+      expect(again.code, again.stderr).toBe(0);
+      expect(parts(register).get(sheets.get('Milestones')!)).toEqual(after.get(sheets.get('Milestones')!));
+      // 4. Where openpyxl is installed, it opens the result (an independent reader).
+      if (hasPython('openpyxl')) {
+        const check = spawnSync('/usr/bin/python3', [
+          '-c',
+          'import sys, openpyxl; wb = openpyxl.load_workbook(sys.argv[1]); print(len(wb.sheetnames))',
+          register,
+        ]);
+        expect(check.status, check.stderr?.toString()).toBe(0);
+      }
+    }, 60_000);
+  }
+});
