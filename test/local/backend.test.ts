@@ -1,10 +1,11 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { Email, Plan } from '../../src/core/types';
 import { PlanConflictError, runLocal } from '../../src/local/backend';
 import { createWorkbook, defaultSettingsRows, RegisterChangedError } from '../../src/local/workbook';
+import { XlsxPackage } from '../../src/local/xlsx/package';
 
 async function workspace(): Promise<string> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'milepost-backend-'));
@@ -117,5 +118,32 @@ describe('runLocal', () => {
     ).rejects.toBeInstanceOf(RegisterChangedError);
     expect(fs.existsSync(path.join(dir, 'outbox'))).toBe(false);
     expect(fs.existsSync(path.join(dir, 'packs'))).toBe(false);
+  });
+
+  it('sends nothing and writes no pack when the register cannot be written (disk full): the register is written first', async () => {
+    const dir = await workspace();
+    const before = fs.readFileSync(path.join(dir, 'register.xlsx'));
+    const full = Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+    // The register's bytes cannot be produced or written: the same failure either way.
+    const spy = vi.spyOn(XlsxPackage.prototype, 'bytes').mockImplementation(() => {
+      throw full;
+    });
+    try {
+      await expect(
+        runLocal(
+          dir,
+          'test',
+          '2026-12-01T09:00:00Z',
+          () => ({ plan: plan('On track') }),
+          (_, p) => [{ path: path.join(p.packs, 'x.html'), data: 'pack' }],
+        ),
+      ).rejects.toMatchObject({ code: 'ENOSPC' });
+    } finally {
+      spy.mockRestore();
+    }
+    expect(fs.readFileSync(path.join(dir, 'register.xlsx')).equals(before)).toBe(true);
+    expect(fs.existsSync(path.join(dir, 'outbox'))).toBe(false);
+    expect(fs.existsSync(path.join(dir, 'packs'))).toBe(false);
+    expect(fs.readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 });
