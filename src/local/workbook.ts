@@ -402,14 +402,16 @@ export function applyPlan(
     for (const c of row.cells)
       writeCell(workbook, name, row.index + 2, c.column + 1, c.value, c.as, timeZone);
   }
-  const next = new Map<TabName, number>();
+  // Appended rows go after the last row holding a value; tables ending there grow over them.
+  const rows = new Map<string, { last: number; next: number }>();
   for (const a of resolution.appends) {
     const { name, now } = tab(a.tab)!;
-    const rowNumber =
-      next.get(a.tab) ?? (now.rows.length ? now.rows.length + 1 : now.headers.length ? 1 : 0) + 1;
-    next.set(a.tab, rowNumber + 1);
-    for (const c of a.cells) writeCell(workbook, name, rowNumber, c.column + 1, c.value, c.as, timeZone);
+    const last = now.rows.length ? now.rows.length + 1 : now.headers.length ? 1 : 0;
+    const at = rows.get(name) ?? { last, next: last + 1 };
+    rows.set(name, { last: at.last, next: at.next + 1 });
+    for (const c of a.cells) writeCell(workbook, name, at.next, c.column + 1, c.value, c.as, timeZone);
   }
+  for (const [name, { last, next }] of rows) workbook.growTables(name, last, next - 1);
   workbook.settle();
   return {
     conflicts: resolution.conflicts,

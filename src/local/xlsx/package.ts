@@ -21,6 +21,7 @@ const REL_OFFICE_DOCUMENT = /\/officeDocument$/;
 const REL_SHARED_STRINGS = /\/sharedStrings$/;
 const REL_STYLES = /\/styles$/;
 const REL_CALC_CHAIN = /\/calcChain$/;
+const REL_TABLE = /\/table$/;
 
 export class XlsxPackage {
   private readonly entries: ZipEntry[];
@@ -164,6 +165,29 @@ export class XlsxPackage {
       this.stylesCache = new Styles(rel ? this.text(rel.target) : undefined);
     }
     return this.stylesCache;
+  }
+
+  /**
+   * Tables (ECMA-376 Part 1, 18.5 Tables) on sheet `name` that end on row `lastRow` grow down to
+   * `toRow`: rows Milepost appended right below a table belong to it, as when a person types
+   * there. Their `ref`, autoFilter and sort ranges move; nothing else in the table changes.
+   */
+  growTables(name: string, lastRow: number, toRow: number): void {
+    const info = this.sheets.find((s) => s.name === name);
+    if (!info || toRow <= lastRow) return;
+    for (const rel of this.relationships(info.part).filter((r) => REL_TABLE.test(r.type) && !r.external)) {
+      const xml = this.text(rel.target);
+      if (!xml) continue;
+      const head = /<(?:\w+:)?table\b[^>]*>/.exec(xml)?.[0] ?? '';
+      const a = attributes(head);
+      const end = /^[A-Z]+\d+:[A-Z]+(\d+)$/.exec(a.ref ?? '');
+      if (!end || Number(end[1]) !== lastRow || Number(a.totalsRowCount ?? 0) > 0) continue;
+      const grown = xml.replace(
+        new RegExp(`(\\bref="[A-Z]+\\d+:[A-Z]+)${lastRow}"`, 'g'),
+        (_, start: string) => `${start}${toRow}"`,
+      );
+      this.replace(rel.target, grown);
+    }
   }
 
   /**
