@@ -66,19 +66,23 @@ export class XlsxPackage {
     const kind = notAZip(bytes);
     if (kind) throw new WorkbookUnreadableError(file, kind);
     try {
-      const pkg = new XlsxPackage(readZip(bytes));
-      if (pkg.byName.has('mimetype') && !pkg.byName.has('[Content_Types].xml')) {
-        throw new ZipFormatError('it is an OpenDocument spreadsheet (.ods) renamed .xlsx');
+      const entries = readZip(bytes);
+      const mimetype = entries.find((e) => e.name === 'mimetype');
+      if (mimetype && !entries.some((e) => e.name === '[Content_Types].xml')) {
+        const type = inflate(mimetype).toString();
+        throw new WorkbookUnreadableError(
+          file,
+          /opendocument/.test(type)
+            ? 'it is an OpenDocument spreadsheet (.ods) renamed .xlsx; open it and save it as Excel 2007-365 (.xlsx)'
+            : `it is a ${type} package, not an .xlsx`,
+        );
       }
+      const pkg = new XlsxPackage(entries);
       for (const s of pkg.sheets) pkg.sheet(s.name);
       return pkg;
     } catch (error) {
       if (error instanceof WorkbookUnreadableError) throw error;
-      const opendocument = bytes.includes('application/vnd.oasis.opendocument');
-      const detail = opendocument
-        ? 'it is an OpenDocument spreadsheet (.ods) renamed .xlsx; open it and save it as Excel 2007-365 (.xlsx)'
-        : (error as Error).message;
-      throw new WorkbookUnreadableError(file, detail);
+      throw new WorkbookUnreadableError(file, (error as Error).message);
     }
   }
 
