@@ -30,11 +30,46 @@ export async function writeFileAtomic(
   options: WriteAtomicOptions = {},
 ): Promise<boolean> {
   const overwrite = options.overwrite ?? true;
+  const prepared = await prepareFileAtomic(file, data, overwrite);
+  if (overwrite) {
+    await prepared.commit();
+    return true;
+  }
+  try {
+    const published = await publishNew(prepared.temp, file);
+    if (published) await syncDirectory(path.dirname(file));
+    return published;
+  } catch (error) {
+    throw namingTarget(error, file, prepared.temp);
+  } finally {
+    await prepared.abort();
+  }
+}
+
+/** A file written in full to a temporary name and flushed, waiting to be renamed over its target. */
+export interface PreparedFile {
+  temp: string;
+  /** Renames it over the target (atomic) and makes the rename durable. */
+  commit(): Promise<void>;
+  /** Removes the temporary file; the target is untouched. */
+  abort(): Promise<void>;
+}
+
+/**
+ * The first half of an atomic write: once this resolves, the bytes are on disk (so a full disk
+ * or a read-only directory has already failed) and only the rename is left. A run uses it to
+ * know its register write will succeed before it sends anything. The temporary file takes the
+ * mode of the file it will replace (`keepMode`).
+ */
+export async function prepareFileAtomic(
+  file: string,
+  data: AtomicData,
+  keepMode = true,
+): Promise<PreparedFile> {
   const dir = path.dirname(file);
   const temp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
-  let published = false;
   try {
-    const mode = overwrite ? await existingMode(file) : undefined;
+    const mode = keepMode ? await existingMode(file) : undefined;
     const handle = await fs.open(
       temp,
       constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL,
@@ -48,56 +83,13 @@ export async function writeFileAtomic(
     } finally {
       await handle.close();
     }
-    if (overwrite) {
-      await fs.rename(temp, file);
-      published = true;
-    } else {
-      published = await publishNew(temp, file);
-      if (!published) return false;
-    }
-    await syncDirectory(dir);
-    return true;
-  } finally {
-    if (!published || !overwrite) await fs.rm(temp, { force: true }).catch(() => undefined);
-  }
-}
-
-/** A file written in full to a temporary name and flushed, waiting to be renamed over its target. */
-export interface PreparedFile {
-  /** Renames it over the target (atomic) and makes the rename durable. */
-  commit(): Promise<void>;
-  /** Removes the temporary file; the target is untouched. */
-  abort(): Promise<void>;
-}
-
-/**
- * The first half of an atomic write: once this resolves, the bytes are on disk (so a full disk
- * or a read-only directory has already failed) and only the rename is left. A run uses it to
- * know its register write will succeed before it sends anything.
- */
-export async function prepareFileAtomic(file: string, data: Uint8Array | string): Promise<PreparedFile> {
-  const dir = path.dirname(file);
-  const temp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
-  const mode = await existingMode(file);
-  try {
-    const handle = await fs.open(
-      temp,
-      constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL,
-      mode ?? 0o666,
-    );
-    try {
-      if (mode !== undefined) await handle.chmod(mode);
-      await handle.writeFile(data);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
   } catch (error) {
     await fs.rm(temp, { force: true }).catch(() => undefined);
-    throw error;
+    throw namingTarget(error, file, temp);
   }
   let done = false;
   return {
+    temp,
     async commit() {
       if (done) return;
       done = true;
@@ -105,7 +97,7 @@ export async function prepareFileAtomic(file: string, data: Uint8Array | string)
         await fs.rename(temp, file);
       } catch (error) {
         await fs.rm(temp, { force: true }).catch(() => undefined);
-        throw error;
+        throw namingTarget(error, file, temp);
       }
       await syncDirectory(dir);
     },
@@ -115,6 +107,16 @@ export async function prepareFileAtomic(file: string, data: Uint8Array | string)
       await fs.rm(temp, { force: true }).catch(() => undefined);
     },
   };
+}
+
+/**
+ * A file system error names the file being written, not the temporary file (or nothing, as a
+ * failed write on an open file does): what a person can act on when the disk is full.
+ */
+function namingTarget(error: unknown, file: string, temp: string): unknown {
+  const e = error as NodeJS.ErrnoException;
+  if (e instanceof Error && typeof e.code === 'string' && (!e.path || e.path === temp)) e.path = file;
+  return error;
 }
 
 /** Links `temp` to `file` unless `file` exists; falls back to check-then-rename where links are unsupported. */

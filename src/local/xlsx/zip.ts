@@ -147,28 +147,11 @@ export function writeZip(entries: ZipEntry[]): Buffer {
     const flags = e.flags & 0x800;
     const local = Buffer.alloc(30);
     local.writeUInt32LE(LOCAL, 0);
-    local.writeUInt16LE(20, 4);
-    local.writeUInt16LE(flags, 6);
-    local.writeUInt16LE(e.method, 8);
-    local.writeUInt16LE(e.time, 10);
-    local.writeUInt16LE(e.date, 12);
-    local.writeUInt32LE(e.crc, 14);
-    local.writeUInt32LE(e.data.length, 18);
-    local.writeUInt32LE(e.size, 22);
-    local.writeUInt16LE(name.length, 26);
-    local.writeUInt16LE(0, 28);
+    commonFields(local, 4, e, flags, name.length);
     const header = Buffer.alloc(46);
     header.writeUInt32LE(CENTRAL, 0);
     header.writeUInt16LE(e.versionMadeBy, 4);
-    header.writeUInt16LE(20, 6);
-    header.writeUInt16LE(flags, 8);
-    header.writeUInt16LE(e.method, 10);
-    header.writeUInt16LE(e.time, 12);
-    header.writeUInt16LE(e.date, 14);
-    header.writeUInt32LE(e.crc, 16);
-    header.writeUInt32LE(e.data.length, 20);
-    header.writeUInt32LE(e.size, 24);
-    header.writeUInt16LE(name.length, 28);
+    commonFields(header, 6, e, flags, name.length);
     header.writeUInt32LE(e.externalAttributes, 38);
     header.writeUInt32LE(offset, 42);
     chunks.push(local, name, e.data);
@@ -183,6 +166,22 @@ export function writeZip(entries: ZipEntry[]): Buffer {
   end.writeUInt32LE(directory.length, 12);
   end.writeUInt32LE(offset, 16);
   return Buffer.concat([...chunks, directory, end]);
+}
+
+/**
+ * The fields local and central headers share, in the same order (APPNOTE 4.3.7 and 4.3.12):
+ * version needed, flags, method, time, date, CRC-32, sizes, name length (extra fields: none).
+ */
+function commonFields(buffer: Buffer, at: number, e: ZipEntry, flags: number, nameLength: number): void {
+  buffer.writeUInt16LE(20, at);
+  buffer.writeUInt16LE(flags, at + 2);
+  buffer.writeUInt16LE(e.method, at + 4);
+  buffer.writeUInt16LE(e.time, at + 6);
+  buffer.writeUInt16LE(e.date, at + 8);
+  buffer.writeUInt32LE(e.crc, at + 10);
+  buffer.writeUInt32LE(e.data.length, at + 14);
+  buffer.writeUInt32LE(e.size, at + 18);
+  buffer.writeUInt16LE(nameLength, at + 22);
 }
 
 function dosTime(d: Date): { time: number; date: number } {
