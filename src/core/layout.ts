@@ -64,8 +64,17 @@ export function tabSpec(name: TabName): TabSpec {
 }
 
 /** Header and tab names match case- and space-insensitively. */
+const normalised = new Map<string, string>();
+
 export function normaliseName(text: string): string {
-  return text.toLowerCase().replace(/\s+/g, '');
+  // Called for every header and key of a large register: remembered (headers repeat).
+  let name = normalised.get(text);
+  if (name === undefined) {
+    name = text.toLowerCase().replace(/\s+/g, '');
+    if (normalised.size > 10_000) normalised.clear();
+    normalised.set(text, name);
+  }
+  return name;
 }
 
 /**

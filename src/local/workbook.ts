@@ -29,7 +29,7 @@ import { type PreparedFile, prepareFileAtomic, writeFileAtomic } from './atomic'
 import { cellXml, readCell, toWorkbookSerial } from './xlsx/cells';
 import { WorkbookUnreadableError } from './xlsx/errors';
 import { XlsxPackage } from './xlsx/package';
-import { cellRef } from './xlsx/sheet';
+import { cellRef, type SheetPart } from './xlsx/sheet';
 import { attributes } from './xlsx/xml';
 
 const DAY_MS = 86_400_000;
@@ -121,6 +121,21 @@ export async function fileStamp(file: string): Promise<FileStamp> {
  */
 function tableOf(workbook: XlsxPackage, name: string, problems?: Problem[]): Table {
   const sheet = workbook.sheet(name);
+  // A sheet part is replaced when written (settle), so a table read from it stays true.
+  let read = tables.get(sheet);
+  if (!read) {
+    read = readTable(workbook, name);
+    tables.set(sheet, read);
+  }
+  problems?.push(...read.problems);
+  return read.table;
+}
+
+const tables = new WeakMap<SheetPart, { table: Table; problems: Problem[] }>();
+
+function readTable(workbook: XlsxPackage, name: string): { table: Table; problems: Problem[] } {
+  const sheet = workbook.sheet(name);
+  const problems: Problem[] = [];
   const grid = new Map<number, Cell[]>();
   const formulas: { r: number; col: number; formula: string }[] = [];
   for (const row of sheet.rowsWithValues()) {
@@ -139,7 +154,7 @@ function tableOf(workbook: XlsxPackage, name: string, problems?: Problem[]): Tab
   const rows: Cell[][] = [];
   for (let r = 2; r <= last; r++) rows.push(grid.get(r) ?? []);
   for (const f of formulas) {
-    problems?.push({
+    problems.push({
       severity: 'warning',
       tab: name,
       row: f.r,
@@ -148,7 +163,7 @@ function tableOf(workbook: XlsxPackage, name: string, problems?: Problem[]): Tab
       message: `${name} ${cellRef(f.r, f.col)} holds the formula ${f.formula} with no saved result (the program that saved the file did not calculate it, as openpyxl does not); Milepost reads the formula text. Open and save the file in a spreadsheet program, or type the value.`,
     });
   }
-  return { name, headers, rows };
+  return { table: { name, headers, rows }, problems };
 }
 
 function trimTrailing(cells: Cell[]): Cell[] {

@@ -34,8 +34,12 @@ function patterns(p: string): { f: RegExp; v: RegExp; is: RegExp } {
   return found;
 }
 
+const TYPE = /(?:^|\s)t\s*=\s*["']([^"']*)["']/;
+const STYLE = /(?:^|\s)s\s*=\s*["']([^"']*)["']/;
+
 export function readCell(pkg: XlsxPackage, slot: CellSlot, p: string): CellRead {
-  const a = attributes(slot.attrs);
+  // The two attributes a value depends on, without parsing the rest (the hottest loop of a read).
+  const a = { t: TYPE.exec(slot.attrs)?.[1], s: STYLE.exec(slot.attrs)?.[1] };
   const re = patterns(p);
   const f = slot.body.includes('f') ? re.f.exec(slot.body) : null;
   const v = re.v.exec(slot.body);

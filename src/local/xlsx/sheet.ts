@@ -261,7 +261,7 @@ export class SheetPart {
         splices.push({ at: existing.start, end: existing.end, text: this.rowXml(r, existing) });
         continue;
       }
-      const after = this.rows.find((row) => row.r > r);
+      const after = this.firstRowAfter(r);
       const at = after ? after.start : this.find(`</${this.p}sheetData>`, this.cursor);
       if (at < 0) throw new Error('the worksheet sheetData element is not closed');
       splices.push({ at, end: at, text: this.rowXml(r) });
@@ -275,6 +275,18 @@ export class SheetPart {
     }
     out += this.text.slice(from);
     return Buffer.concat([Buffer.from(this.withDimension(out), 'utf8'), this.bytes.subarray(this.textBytes)]);
+  }
+
+  /** The first row element numbered above `r` (rows are in ascending order: binary search). */
+  private firstRowAfter(r: number): RowSlot | undefined {
+    let lo = 0;
+    let hi = this.rows.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.rows[mid]!.r > r) hi = mid;
+      else lo = mid + 1;
+    }
+    return this.rows[lo];
   }
 
   private rowXml(r: number, existing?: RowSlot): string {
