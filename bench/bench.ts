@@ -28,7 +28,9 @@ import { runLocal } from '../src/local/backend';
 import { packFiles, packLocation } from '../src/local/packs';
 import { readResponses } from '../src/local/responses';
 import { createWorkbook, readWorkbook } from '../src/local/workbook';
+import { formatToLastRow } from './formatted';
 import { generateRegister } from './generate';
+import { serveRow } from './serve';
 import { printTable } from './table';
 
 const SIZE = {
@@ -110,6 +112,8 @@ async function localSection() {
     );
     fs.rmSync(ws, { recursive: true, force: true });
   }
+  const { plain, formatted } = await formattedSyncs(template, base);
+  const serve = await serveRow(template, snapshot, SYNC_AT);
   const peakMb = process.resourceUsage().maxRSS / 1024;
   fs.rmSync(base, { recursive: true, force: true });
 
@@ -122,6 +126,13 @@ async function localSection() {
       `${median(endToEnd).toFixed(0)} ms`,
       `${endToEnd.length} runs, target < 10000 ms`,
     ],
+    ['sync end to end (local .xlsx)', `${median(plain).toFixed(0)} ms`, `${plain.length} runs`],
+    [
+      'sync, same register formatted to row 1,048,576',
+      `${median(formatted).toFixed(0)} ms`,
+      `${formatted.length} runs, ${(median(formatted) / median(plain)).toFixed(2)}x, target < 1.5x`,
+    ],
+    serve,
     ['peak memory (RSS)', `${peakMb.toFixed(0)} MB`, 'whole process'],
     ['changes applied / topics ranked', `${applied} / ${topics}`, ''],
     ['setup (generate + write .xlsx)', `${setup.toFixed(0)} ms`, 'not measured above'],
@@ -131,6 +142,36 @@ async function localSection() {
   console.log(`${'measure'.padEnd(w0)} | ${'median'.padEnd(w1)} | notes`);
   console.log(`${'-'.repeat(w0)}-|-${'-'.repeat(w1)}-|------`);
   for (const [a, b, c] of rows) console.log(`${a.padEnd(w0)} | ${b.padEnd(w1)} | ${c}`);
+}
+
+/**
+ * `sync` on the register as generated and on the same register with Milestones, Updates and
+ * Changes formatted down to the sheet's last row: reading must stop at the last value.
+ */
+async function formattedSyncs(
+  template: string,
+  base: string,
+): Promise<{ plain: number[]; formatted: number[] }> {
+  const formattedTemplate = path.join(base, 'formatted');
+  fs.cpSync(template, formattedTemplate, { recursive: true });
+  formatToLastRow(path.join(formattedTemplate, 'register.xlsx'), ['Milestones', 'Updates', 'Changes']);
+  const out = { plain: [] as number[], formatted: [] as number[] };
+  for (let i = 0; i < RUNS; i++) {
+    for (const [kind, from] of [
+      ['plain', template],
+      ['formatted', formattedTemplate],
+    ] as const) {
+      const ws = path.join(base, `${kind}-${i}`);
+      fs.cpSync(from, ws, { recursive: true });
+      out[kind].push(
+        await time(() =>
+          runLocal(ws, 'sync', SYNC_AT, (read) => planSync(read.snapshot, read.responses, SYNC_AT)),
+        ),
+      );
+      fs.rmSync(ws, { recursive: true, force: true });
+    }
+  }
+  return out;
 }
 
 /** What one phase did on the emulator, from its request log. */

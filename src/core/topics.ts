@@ -19,6 +19,7 @@ import type {
   UpdateRow,
   Weights,
 } from './types';
+import { responseKey } from './updates';
 
 export const KIND_LABELS: Record<TopicKind, string> = {
   'might-miss': 'Might miss',
@@ -64,17 +65,16 @@ export function discussionBudget(register: Register): Budget {
   };
 }
 
-/** Accepted responses for a meeting: the latest version of each response id. */
+/** Accepted responses for a meeting: the latest version of each response (id and respondent: `responseKey`). */
 export function latestResponses(register: Register, meetingDate: string): UpdateRow[] {
   const out = new Map<string, UpdateRow>();
   for (const u of register.updates) {
     if (u.meeting !== meetingDate || u.result.startsWith('Rejected')) continue;
-    const prev = out.get(u.responseId);
-    if (!prev || Date.parse(u.received) > Date.parse(prev.received)) out.set(u.responseId, u);
+    const key = responseKey(u.responseId, u.email);
+    const prev = out.get(key);
+    if (!prev || Date.parse(u.received) > Date.parse(prev.received)) out.set(key, u);
   }
-  return [...out.values()].sort((a, b) =>
-    a.responseId < b.responseId ? -1 : a.responseId > b.responseId ? 1 : 0,
-  );
+  return [...out.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, u]) => u);
 }
 
 /** The latest accepted update of each person for a meeting. */

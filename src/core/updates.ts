@@ -1,7 +1,8 @@
 /**
  * Update submissions → register changes (docs/architecture.md §3). Every rule lives here, the same for
- * every runtime: owner or delegate only; each response (id + submit time) applied once; an
- * edited response re-applies; closed or unknown milestones and unknown statuses are rejected
+ * every runtime: owner or delegate only; a response is its id and its respondent (`responseKey`),
+ * and each version of it (its submit time) is applied once; an edited response re-applies and
+ * replaces its earlier versions, never another person's answer; closed or unknown milestones and unknown statuses are rejected
  * per milestone; text is data; every applied change appends a Changes row.
  */
 import { fitCell } from './cells';
@@ -183,12 +184,24 @@ export function parseComments(text: string): Map<string, string> {
   return out;
 }
 
-/** Order of application: by submit time, then response id (never by arrival order). */
+/**
+ * A response's identity: its id and who sent it. The same id from another person (an owner and
+ * their delegate answering one pre-filled request, a line copied from someone else's email) is
+ * another response: it never replaces theirs, and is never skipped as a duplicate of it. A later
+ * submit from the same person under the same id is an edit of their answer, and replaces it.
+ */
+export function responseKey(responseId: string, email: string): string {
+  return JSON.stringify([responseId.trim(), email.trim().toLowerCase()]);
+}
+
+/** Order of application: by submit time, then response id, then respondent (never by arrival order). */
 export function bySubmitTime(a: Submission, b: Submission): number {
   const ta = Date.parse(a.submittedAt);
   const tb = Date.parse(b.submittedAt);
   if (ta !== tb) return ta - tb;
-  return a.responseId < b.responseId ? -1 : a.responseId > b.responseId ? 1 : 0;
+  const ka = responseKey(a.responseId, a.email);
+  const kb = responseKey(b.responseId, b.email);
+  return ka < kb ? -1 : ka > kb ? 1 : 0;
 }
 
 /** Everything ingest's phases share: the register, its indexes, and the result being built. */
@@ -203,7 +216,7 @@ interface IngestRun {
   lastValue: Map<string, string>;
   /** When each milestone was last updated. */
   lastAt: Map<string, number>;
-  /** Which response last recorded each milestone's status. */
+  /** Which response (`responseKey`) last recorded each milestone's status. */
   lastStatusBy: Map<string, string>;
   working: Map<string, Working>;
 }
@@ -264,7 +277,7 @@ function startRun(register: Register, problems: Problem[], now: string): IngestR
     if (c.field !== 'Status' && c.field !== 'Forecast') continue;
     lastValue.set(`${c.milestone}|${c.field}`, c.to);
     lastAt.set(c.milestone, Math.max(lastAt.get(c.milestone) ?? 0, Date.parse(c.when)));
-    if (c.field === 'Status') lastStatusBy.set(c.milestone, c.responseId);
+    if (c.field === 'Status') lastStatusBy.set(c.milestone, responseKey(c.responseId, c.by));
   }
   for (const m of register.milestones) {
     if (m.id && m.lastUpdate) lastAt.set(m.id, Math.max(lastAt.get(m.id) ?? 0, Date.parse(m.lastUpdate)));
@@ -296,7 +309,7 @@ function change(
   const from = field === 'Status' ? w.status : w.forecast;
   if (field === 'Status') {
     w.status = to as Status;
-    run.lastStatusBy.set(w.m.id, responseId);
+    run.lastStatusBy.set(w.m.id, responseKey(responseId, by));
   } else w.forecast = to;
   w.touched.add(field);
   run.result.applied.push({ responseId, milestone: w.m.id, field, from, to, by, source });
@@ -339,8 +352,9 @@ function recordHandEdits(run: IngestRun): void {
 }
 
 /**
- * Phase 2. Which submissions are new: not yet in Updates with the same id and submit time, and
- * not replaced by a later version of the same response (wherever that version is).
+ * Phase 2. Which submissions are new: not yet in Updates with the same id, respondent and submit
+ * time, and not replaced by a later version of the same response (same id and respondent,
+ * wherever that version is). Another person's answer under the same id is a response of its own.
  */
 function newSubmissions(
   run: IngestRun,
@@ -349,17 +363,20 @@ function newSubmissions(
   const { register, result } = run;
   const stored = (instant: string) => storedInstant(instant, run.tz);
   const latestVersion = new Map<string, number>();
-  const seenVersion = (id: string, t: number) => {
-    if (t > (latestVersion.get(id) ?? Number.NEGATIVE_INFINITY)) latestVersion.set(id, t);
+  const seenVersion = (response: string, t: number) => {
+    if (t > (latestVersion.get(response) ?? Number.NEGATIVE_INFINITY)) latestVersion.set(response, t);
   };
-  for (const u of register.updates) seenVersion(u.responseId, stored(u.received));
-  for (const s of submissions) seenVersion(s.responseId, stored(s.submittedAt));
-  const alreadyApplied = new Set(register.updates.map((u) => `${u.responseId}|${stored(u.received)}`));
+  for (const u of register.updates) seenVersion(responseKey(u.responseId, u.email), stored(u.received));
+  for (const s of submissions) seenVersion(responseKey(s.responseId, s.email), stored(s.submittedAt));
+  const alreadyApplied = new Set(
+    register.updates.map((u) => `${responseKey(u.responseId, u.email)}|${stored(u.received)}`),
+  );
   const seen = new Set<string>();
   const pending: (Submission & { where: string })[] = [];
   for (const s of [...submissions].sort(bySubmitTime)) {
     const t = stored(s.submittedAt);
-    const key = `${s.responseId}|${t}`;
+    const response = responseKey(s.responseId, s.email);
+    const key = `${response}|${t}`;
     if (seen.has(key)) {
       result.skipped.push({
         responseId: s.responseId,
@@ -373,7 +390,7 @@ function newSubmissions(
       result.skipped.push({ responseId: s.responseId, reason: 'already applied', where: s.where });
       continue;
     }
-    if (latestVersion.get(s.responseId)! > t) {
+    if (latestVersion.get(response)! > t) {
       result.skipped.push({
         responseId: s.responseId,
         reason: 'replaced by a later edit of the same response',
@@ -493,7 +510,10 @@ function applyAnswer(run: IngestRun, tally: ResponseTally, id: string): void {
   if (!m) return;
   const w = work(run, m);
   // An edited response may reopen what its own earlier version closed.
-  if (!isOpen({ ...m, status: w.status }) && run.lastStatusBy.get(id) !== s.responseId) {
+  if (
+    !isOpen({ ...m, status: w.status }) &&
+    run.lastStatusBy.get(id) !== responseKey(s.responseId, s.email)
+  ) {
     reject(run, tally, id, `${id} is ${w.status}; closed milestones are not updated`);
     return;
   }

@@ -18,6 +18,7 @@ import { WATERMARK_OVERLAP_MS } from '../core/cycle';
 import type { FormQuestionSpec, FormResponseInput, FormSectionSpec, FormSpec } from '../core/form';
 import { formResponseReader } from '../core/form';
 import type { RawSubmission, Register } from '../core/types';
+import { responseKey } from '../core/updates';
 import type { ApiCalls } from './retry';
 
 export const FORM_MIME = 'application/vnd.google-apps.form';
@@ -459,11 +460,12 @@ export async function readResponses(
     all.push(...(page.data.responses ?? []));
     pageToken = page.data.nextPageToken ?? undefined;
   } while (pageToken);
-  // Dedupe by response id, keeping the latest submit.
+  // Dedupe by response (id and respondent, the core's `responseKey`), keeping the latest submit.
   const latest = new Map<string, FormResponseInput>();
   for (const r of all.map(normaliseResponse)) {
-    const seen = latest.get(r.responseId);
-    if (!seen || Date.parse(r.submittedAt) > Date.parse(seen.submittedAt)) latest.set(r.responseId, r);
+    const key = responseKey(r.responseId, r.email);
+    const seen = latest.get(key);
+    if (!seen || Date.parse(r.submittedAt) > Date.parse(seen.submittedAt)) latest.set(key, r);
   }
   const ordered = [...latest.values()].sort((a, b) => a.submittedAt.localeCompare(b.submittedAt));
   const newest = ordered.reduce<string | undefined>(

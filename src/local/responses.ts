@@ -75,8 +75,8 @@ const UNREADABLE_APPEND_LOCK_MS = 2 * 1000;
  *
  * Appenders take turns (a queue in this process, `responses.jsonl.lock` between processes), so
  * that what a line starts on is decided by one appender at a time: a file saved without a final
- * newline (editors do that to a pasted line), or a line torn by an append that failed before the
- * lock was taken, gets exactly one newline before the next line, never none and never two.
+ * newline (editors do that to a pasted line), or a line left torn by a failed append, gets
+ * exactly one newline before the next line, never none and never two.
  * A failed append (a full disk, an I/O error, a failed fsync) takes its bytes back out: the file
  * is cut back to where it ended, so nothing torn is left for the next line to be glued to; and
  * if even that fails, the next appender ends the torn line before writing its own.

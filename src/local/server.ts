@@ -20,11 +20,12 @@ import {
 import { formatDate, formatDateTime } from '../core/format';
 import { meetingForInstant, upcomingMeeting } from '../core/schedule';
 import { SubmissionSchema } from '../core/schemas';
-import type { Meeting, Milestone, Person, RawSubmission, Register, Submission } from '../core/types';
+import type { Meeting, Milestone, Person, Register, Snapshot, Submission } from '../core/types';
 import { ingest, mayUpdateFor } from '../core/updates';
-import { readLocal } from './backend';
-import { appendResponse } from './responses';
+import { assertWorkspace } from './backend';
+import { appendResponse, type ResponsesRead, readResponses } from './responses';
 import { ensureSecret, verifyToken } from './tokens';
+import { type FileStamp, fileStamp, readWorkbook } from './workbook';
 import { workspacePaths } from './workspace';
 
 export const BODY_LIMIT = 64 * 1024;
@@ -40,7 +41,22 @@ export interface ServeOptions {
   now?: () => string;
   /** Where the one-line-per-submission log goes; defaults to stderr. */
   log?: (line: string) => void;
+  /** How the workspace's files are read (tests count the reads); defaults to the local backend's readers. */
+  readers?: Partial<ServeReaders>;
 }
+
+/** The reads the server makes: the whole register and responses, and a file's stamp (a stat). */
+export interface ServeReaders {
+  register(file: string): Promise<{ snapshot: Snapshot; stamp: FileStamp }>;
+  responses(file: string): Promise<ResponsesRead>;
+  stamp(file: string): Promise<FileStamp>;
+}
+
+const DEFAULT_READERS: ServeReaders = {
+  register: readWorkbook,
+  responses: readResponses,
+  stamp: fileStamp,
+};
 
 export interface RunningServer {
   server: http.Server;
@@ -177,10 +193,20 @@ function fieldsOf(sections: FormSectionSpec[], owner: string): Map<string, strin
   return fields;
 }
 
+/** The form spec of each register read and meeting: the same until the register is read again. */
+const specs = new WeakMap<Register, Map<string, FormSpec>>();
+function specFor(register: Register, meeting: Meeting): FormSpec {
+  const byMeeting = specs.get(register) ?? new Map<string, FormSpec>();
+  specs.set(register, byMeeting);
+  const spec = byMeeting.get(meeting.date) ?? formSpec(register, meeting);
+  byMeeting.set(meeting.date, spec);
+  return spec;
+}
+
 function pageFor(register: Register, meeting: Meeting, email: string, token: string): Page | undefined {
   const person = register.team.find((p) => p.email === email && p.active);
   if (!person) return undefined;
-  const spec = formSpec(register, meeting);
+  const spec = specFor(register, meeting);
   // Their own section, if they own open milestones (the spec has a section for each who does).
   const own = spec.sections.filter((s) => s.owner === person.email);
   const covered = spec.sections.filter(
@@ -281,21 +307,25 @@ ${fieldError(errors, key, key)}
 <textarea id="${key}" name="${key}" maxlength="10000"${described(errors, key, key)}>${h(value)}</textarea>`;
 }
 
-/**
- * The person's latest update for the meeting in the workspace's responses (each line checked by
- * the same schema as ingestion), if they sent one.
- */
+/** The lines of the workspace's responses that the ingestion schema accepts, as submissions. */
+function validSubmissions(read: ResponsesRead): Submission[] {
+  const out: Submission[] = [];
+  for (const line of read.raw) {
+    const parsed = SubmissionSchema.safeParse(line.value);
+    if (parsed.success) out.push(parsed.data as Submission);
+  }
+  return out;
+}
+
+/** The person's latest update for the meeting in the workspace's responses, if they sent one. */
 function latestSubmission(
   register: Register,
-  responses: RawSubmission[],
+  submissions: Submission[],
   email: string,
   meeting: string,
 ): Submission | undefined {
   let latest: Submission | undefined;
-  for (const line of responses) {
-    const parsed = SubmissionSchema.safeParse(line.value);
-    if (!parsed.success) continue;
-    const s = parsed.data as Submission;
+  for (const s of submissions) {
     if (s.email.toLowerCase() !== email.toLowerCase()) continue;
     if (meetingForInstant(register, s.submittedAt)?.date !== meeting) continue;
     if (!latest || Date.parse(s.submittedAt) >= Date.parse(latest.submittedAt)) latest = s;
@@ -525,26 +555,94 @@ function csrfTokens(): {
   return { csrfOf, csrfOk };
 }
 
+/** A file's stamp, or undefined while it does not exist. */
+async function stampOrMissing(readers: ServeReaders, file: string): Promise<FileStamp | undefined> {
+  try {
+    return await readers.stamp(file);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+const sameStamp = (a: FileStamp | undefined, b: FileStamp | undefined) =>
+  a === b || (!!a && !!b && a.mtimeMs === b.mtimeMs && a.size === b.size);
+
+/**
+ * What a file holds, read again only when its stamp (modification time and size, one stat per
+ * call) differs from the stamp of the copy held. Concurrent callers share one read.
+ */
+function cachedFile<T>(
+  stamp: () => Promise<FileStamp | undefined>,
+  load: () => Promise<{ value: T; stamp: FileStamp | undefined }>,
+): () => Promise<T> {
+  let held: { value: T; stamp: FileStamp | undefined } | undefined;
+  let loading: Promise<{ value: T; stamp: FileStamp | undefined }> | undefined;
+  return async () => {
+    const now = await stamp();
+    if (held && sameStamp(held.stamp, now)) return held.value;
+    loading ??= load()
+      .then((read) => {
+        held = read;
+        return read;
+      })
+      .finally(() => {
+        loading = undefined;
+      });
+    return (await loading).value;
+  };
+}
+
+/** The workspace as the server reads it: the register and the responses, each re-read only when its file changed. */
+export interface ServeWorkspace {
+  register(): Promise<Register>;
+  submissions(): Promise<Submission[]>;
+}
+
+export function serveWorkspace(workspace: string, readers: Partial<ServeReaders> = {}): ServeWorkspace {
+  const read = { ...DEFAULT_READERS, ...readers };
+  const paths = workspacePaths(workspace);
+  const register = cachedFile(
+    () => stampOrMissing(read, paths.register),
+    async () => {
+      // The stamp of the bytes read (taken before reading): a change made meanwhile is read next time.
+      const { snapshot, stamp } = await read.register(paths.register);
+      return { value: planValidate(snapshot).register, stamp };
+    },
+  );
+  const submissions = cachedFile(
+    () => stampOrMissing(read, paths.responses),
+    async () => {
+      const stamp = await stampOrMissing(read, paths.responses);
+      return { value: validSubmissions(await read.responses(paths.responses)), stamp };
+    },
+  );
+  return { register, submissions };
+}
+
 /** The page a link opens for the upcoming meeting, with the person's latest answer; a 403 when the link is not valid. */
 async function resolvePage(
   opts: ServeOptions & { secret: Buffer },
+  files: ServeWorkspace,
   clock: () => string,
   token: string,
 ): Promise<Page & { previous?: Submission }> {
   const forbidden = () => new HttpError(403, 'This link is not valid.');
-  const { snapshot, responses } = await readLocal(opts.workspace);
-  const { register } = planValidate(snapshot);
+  const register = await files.register();
   const meeting = upcomingMeeting(register, clock());
   if (!meeting) throw forbidden();
   const email = verifyToken(opts.secret, token, meeting.date);
   if (!email) throw forbidden();
   const page = pageFor(register, meeting, email, token);
   if (!page) throw forbidden();
-  const previous = latestSubmission(register, responses, email, meeting.date);
+  const previous = latestSubmission(register, await files.submissions(), email, meeting.date);
   return previous ? { ...page, previous } : page;
 }
 
-export function createUpdateServer(opts: ServeOptions & { secret: Buffer }): http.Server {
+export function createUpdateServer(
+  opts: ServeOptions & { secret: Buffer; files?: ServeWorkspace },
+): http.Server {
+  const files = opts.files ?? serveWorkspace(opts.workspace, opts.readers);
   const clock = opts.now ?? (() => new Date().toISOString());
   const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const { csrfOf, csrfOk } = csrfTokens();
@@ -567,7 +665,7 @@ export function createUpdateServer(opts: ServeOptions & { secret: Buffer }): htt
     // HEAD is a GET without the body (link checkers and mail scanners ask it first).
     if (req.method === 'GET' || req.method === 'HEAD') {
       req.resume();
-      const page = await resolvePage(opts, clock, token);
+      const page = await resolvePage(opts, files, clock, token);
       // Opened again: their latest answer for this meeting, to change rather than retype.
       send(
         res,
@@ -577,7 +675,7 @@ export function createUpdateServer(opts: ServeOptions & { secret: Buffer }): htt
       return;
     }
     const body = await readBody(req, BODY_LIMIT);
-    const page = await resolvePage(opts, clock, token);
+    const page = await resolvePage(opts, files, clock, token);
     const form = new URLSearchParams(body);
     if (!csrfOk(token, form.get('csrf')))
       throw new HttpError(403, 'This form has expired: open your link again.');
@@ -617,9 +715,11 @@ export function createUpdateServer(opts: ServeOptions & { secret: Buffer }): htt
 
 /** Starts the server on the workspace (creating its secret if an older workspace has none). */
 export async function startUpdateServer(opts: ServeOptions): Promise<RunningServer> {
-  await readLocal(opts.workspace); // fails early without a register
+  await assertWorkspace(workspacePaths(opts.workspace)); // fails early without a register
+  const files = serveWorkspace(opts.workspace, opts.readers);
+  await files.register(); // …or with one that cannot be read; and the first page is quick
   const secret = await ensureSecret(opts.workspace);
-  const server = createUpdateServer({ ...opts, secret });
+  const server = createUpdateServer({ ...opts, secret, files });
   const host = opts.host ?? DEFAULT_HOST;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

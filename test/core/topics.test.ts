@@ -2,7 +2,13 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { planSync } from '../../src/core/cycle';
 import { readRegister } from '../../src/core/register';
-import { type Candidate, discussionBudget, rankTopics, topicsFor } from '../../src/core/topics';
+import {
+  type Candidate,
+  discussionBudget,
+  latestResponses,
+  rankTopics,
+  topicsFor,
+} from '../../src/core/topics';
 import type { TopicKind } from '../../src/core/types';
 import { milestone, raw, register, submission } from './builders';
 import { applyToSnapshot } from './memory';
@@ -465,5 +471,31 @@ describe('ranking laws', () => {
       ),
       { numRuns: 60 },
     );
+  });
+});
+
+describe('latestResponses', () => {
+  it("keeps the latest version of each response by id and respondent: a delegate's answer under the owner's id hides neither", () => {
+    const row = (email: string, received: string, help: string) => ({
+      Received: received,
+      'Response ID': 'req-2026-12-03',
+      Meeting: '2026-12-03',
+      Email: email,
+      'Help needed': help,
+      Result: 'Applied: 1 change',
+    });
+    const { register: r } = readRegister(
+      register({
+        Updates: [
+          row('ann@example.com', '2026-12-01T09:00:00Z', 'first'),
+          row('dan@example.com', '2026-12-01T10:00:00Z', 'from the delegate'),
+          row('ann@example.com', '2026-12-01T11:00:00Z', 'edited'),
+        ],
+      }),
+    );
+    expect(latestResponses(r, '2026-12-03').map((u) => [u.email, u.helpNeeded])).toEqual([
+      ['ann@example.com', 'edited'],
+      ['dan@example.com', 'from the delegate'],
+    ]);
   });
 });

@@ -380,3 +380,98 @@ describe('ingest across syncs', () => {
     expect(again.out.skipped.map((x) => x.reason)).toEqual(['already applied']);
   });
 });
+
+describe('a response is its id and its respondent', () => {
+  const OWNER = 'ann@example.com';
+  const DELEGATE = 'dan@example.com';
+  const base = () => register(ms);
+  const sync = (snap: ReturnType<typeof register>, subs: unknown[], now = NOW) => {
+    const out = planSync(snap, raw(...subs), now);
+    return { out, next: applyToSnapshot(snap, out.plan) };
+  };
+  const m1 = (snap: ReturnType<typeof register>) =>
+    readRegister(snap).register.milestones.find((m) => m.id === 'M-0001')!;
+  const updatesOf = (snap: ReturnType<typeof register>) =>
+    readRegister(snap).register.updates.map((u) => [u.responseId, u.email, u.result]);
+  // The one id a pre-filled request carries, answered by the owner and then by their delegate.
+  const owner = submission({
+    responseId: 'req-2026-12-03',
+    email: OWNER,
+    submittedAt: '2026-12-01T09:00:00Z',
+    statuses: { 'M-0001': 'Might miss' },
+    forecasts: { 'M-0001': '2026-12-24' },
+    wins: 'Shipped beta',
+  });
+  const delegate = submission({
+    responseId: 'req-2026-12-03',
+    email: DELEGATE,
+    submittedAt: '2026-12-01T10:00:00Z',
+    statuses: { 'M-0001': 'Missed' },
+  });
+
+  it("applies the owner's and the delegate's answers under one id as two responses, in submit order", () => {
+    const { out, next } = sync(base(), [delegate, owner]);
+    expect(out.skipped).toEqual([]);
+    expect(out.applied.filter((a) => a.source === 'form').map((a) => [a.by, a.field, a.to])).toEqual([
+      [OWNER, 'Status', 'Might miss'],
+      [OWNER, 'Forecast', '2026-12-24'],
+      [DELEGATE, 'Status', 'Missed'],
+    ]);
+    expect(updatesOf(next)).toEqual([
+      ['req-2026-12-03', OWNER, 'Applied: 2 changes'],
+      ['req-2026-12-03', DELEGATE, 'Applied: 1 change'],
+    ]);
+    // The later answer wins per field; what it left alone keeps the earlier one's.
+    expect(m1(next)).toMatchObject({ status: 'Missed', forecast: '2026-12-24' });
+    // And the next sync applies neither again.
+    const again = sync(next, [owner, delegate]);
+    expect(again.out.recorded).toBe(0);
+    expect(again.out.skipped.map((x) => x.reason)).toEqual(['already applied', 'already applied']);
+  });
+
+  it('is not a duplicate when another person sends the same id at the same time', () => {
+    const same = { ...delegate, submittedAt: owner.submittedAt, statuses: {}, wins: 'Covered for Ann' };
+    const r = run(ms, owner, same);
+    expect(r.skipped).toEqual([]);
+    expect(r.recorded).toBe(2);
+    expect(r.appends.filter((a) => a.tab === 'Updates').map((a) => [a.values.Email, a.values.Wins])).toEqual([
+      [OWNER, 'Shipped beta'],
+      [DELEGATE, 'Covered for Ann'],
+    ]);
+  });
+
+  it("replaces a person's own earlier answer, never another's; once recorded, each is skipped only by its own respondent", () => {
+    const edit = { ...owner, submittedAt: '2026-12-01T11:00:00Z', statuses: { 'M-0001': 'On track' } };
+    const r = run(ms, owner, delegate, edit);
+    expect(r.skipped).toEqual([
+      {
+        responseId: 'req-2026-12-03',
+        reason: 'replaced by a later edit of the same response',
+        where: 'responses.jsonl line 1',
+      },
+    ]);
+    expect(r.appends.filter((a) => a.tab === 'Updates').map((a) => a.values.Email)).toEqual([
+      DELEGATE,
+      OWNER,
+    ]);
+    // The owner's answer is in Updates: the delegate's, under the same id and time, is still new.
+    const { next } = sync(base(), [owner]);
+    const later = sync(next, [owner, { ...delegate, submittedAt: owner.submittedAt }]);
+    expect(later.out.skipped.map((x) => [x.responseId, x.where, x.reason])).toEqual([
+      ['req-2026-12-03', 'responses.jsonl line 1', 'already applied'],
+    ]);
+    expect(later.out.recorded).toBe(1);
+  });
+
+  it('lets only the same person reopen what their response closed, not another under the same id', () => {
+    const done = { ...owner, statuses: { 'M-0001': 'Done' }, forecasts: {} };
+    const { next } = sync(base(), [done]);
+    expect(m1(next).status).toBe('Done');
+    const reopen = { ...delegate, statuses: { 'M-0001': 'Might miss' } };
+    const r = sync(next, [done, reopen]);
+    expect(r.out.rejected.map((x) => [x.milestone, x.reason])).toEqual([
+      ['M-0001', 'M-0001 is Done; closed milestones are not updated'],
+    ]);
+    expect(m1(r.next).status).toBe('Done');
+  });
+});

@@ -1,10 +1,13 @@
 /** The local update form server over real HTTP (loopback, port 0). */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { prefilledSubmission } from '../../src/core/emails';
+import { readRegister } from '../../src/core/register';
+import { readResponses } from '../../src/local/responses';
 import { type RunningServer, startUpdateServer } from '../../src/local/server';
 import { ensureSecret, makeToken, readSecret, SECRET_FILE, verifyToken } from '../../src/local/tokens';
-import { readWorkbook } from '../../src/local/workbook';
+import { createWorkbook, readWorkbook } from '../../src/local/workbook';
 import { milepost, tempDir } from '../cli/helpers';
 
 const PRIYA = 'priya.shah@northwind.example';
@@ -376,7 +379,6 @@ describe('request emails', () => {
   it('carry the personal link when Settings has a Form base URL', async () => {
     const ws = tempDir('serve-req');
     expect(milepost('init', '--sample', '-w', ws).code).toBe(0);
-    const { createWorkbook } = await import('../../src/local/workbook');
     const sample = JSON.parse(
       fs.readFileSync(path.join(__dirname, '../../templates/sample/register.json'), 'utf8'),
     );
@@ -395,5 +397,182 @@ describe('request emails', () => {
     const expected = `http://127.0.0.1:8787/u/${makeToken(wsSecret, PRIYA, MEETING)}`;
     expect(decoded).toContain(expected);
     expect(raw + decoded).not.toContain(wsSecret.toString('base64url'));
+  });
+});
+
+describe('an owner and their delegate answering the same meeting', () => {
+  const ANN = 'ann.marsh@northwind.example';
+  let ws: string;
+  let wsServer: RunningServer;
+  let wsSecret: Buffer;
+  let wsClock: number;
+
+  beforeEach(async () => {
+    ws = tempDir('serve-delegate');
+    expect(milepost('init', '--sample', '-w', ws).code).toBe(0);
+    wsSecret = (await readSecret(ws))!;
+    wsClock = Date.parse('2026-12-01T12:00:00Z');
+    wsServer = await startUpdateServer({
+      workspace: ws,
+      port: 0,
+      now: () => {
+        wsClock += 60_000;
+        return new Date(wsClock).toISOString();
+      },
+      log: () => undefined,
+    });
+  });
+  afterEach(async () => {
+    if (wsServer?.server.listening) await wsServer.close();
+  });
+
+  async function registerOf() {
+    return readRegister((await readWorkbook(path.join(ws, 'register.xlsx'))).snapshot).register;
+  }
+  function syncWs() {
+    const sync = milepost('sync', '-w', ws, '--now', '2026-12-01T15:00:00Z', '--json');
+    expect(sync.code, sync.stderr).toBe(0);
+    return sync.json() as { skipped: { responseId: string; reason: string }[] };
+  }
+
+  it('records both answers sent through the local page, applied in submit order: the later wins', async () => {
+    const annUrl = `${wsServer.url}/u/${makeToken(wsSecret, ANN, MEETING)}`;
+    const annForm = formOf((await get(annUrl)).html);
+    const owner = await post(annUrl, {
+      ...annForm,
+      'status:M-0004': 'Might miss',
+      'forecast:M-0004': '2026-12-17',
+      'comment:M-0004': 'Pricing review late',
+      wins: 'Two renewals',
+    });
+    expect(owner.status, owner.html).toBe(200);
+    const raviUrl = `${wsServer.url}/u/${makeToken(wsSecret, RAVI, MEETING)}`;
+    const raviForm = formOf((await get(raviUrl)).html);
+    const delegate = await post(raviUrl, {
+      ...raviForm,
+      'status:M-0004': 'Missed',
+      'comment:M-0004': 'Slipped past the date, covering for Ann',
+    });
+    expect(delegate.status, delegate.html).toBe(200);
+    await wsServer.close();
+
+    const [a, r] = fs
+      .readFileSync(path.join(ws, 'responses.jsonl'), 'utf8')
+      .split('\n')
+      .filter((l) => l.trim())
+      .map((l) => JSON.parse(l));
+    // Each sender's answer carries an id of its own.
+    expect([a.email, r.email]).toEqual([ANN, RAVI]);
+    expect(a.responseId).not.toBe(r.responseId);
+
+    expect(syncWs().skipped).toEqual([]);
+    const reg = await registerOf();
+    const updates = reg.updates.filter((u) => u.meeting === MEETING);
+    expect(updates.map((u) => [u.email, u.result])).toEqual([
+      [ANN, 'Applied: 2 changes'],
+      [RAVI, 'Applied: 1 change'],
+    ]);
+    expect(updates[0]!.wins).toBe('Two renewals');
+    const m4 = reg.milestones.find((m) => m.id === 'M-0004')!;
+    expect([m4.status, m4.forecast]).toEqual(['Missed', '2026-12-17']);
+    expect(
+      reg.changes.filter((c) => c.milestone === 'M-0004' && c.source === 'form').map((c) => [c.by, c.to]),
+    ).toEqual([
+      [ANN, 'Might miss'],
+      [ANN, '2026-12-17'],
+      [RAVI, 'Missed'],
+    ]);
+  });
+
+  it("records both when the delegate sends the owner's request line (the same response id) with their own email", async () => {
+    await wsServer.close();
+    const reg = await registerOf();
+    const ann = reg.team.find((p) => p.email === ANN)!;
+    const meeting = reg.meetings.find((m) => m.date === MEETING)!;
+    const line = prefilledSubmission(
+      ann,
+      meeting,
+      reg.milestones.filter((m) => m.owner === ANN && m.status !== 'Done'),
+    );
+    const owner = {
+      ...line,
+      submittedAt: '2026-12-01T12:00:00Z',
+      statuses: { ...line.statuses, 'M-0004': 'Might miss' },
+      wins: 'Two renewals',
+    };
+    const delegate = {
+      ...line,
+      email: RAVI,
+      submittedAt: '2026-12-01T13:00:00Z',
+      statuses: { 'M-0004': 'Missed' },
+    };
+    fs.writeFileSync(
+      path.join(ws, 'responses.jsonl'),
+      `${JSON.stringify(owner)}\n${JSON.stringify(delegate)}\n`,
+    );
+    expect(syncWs().skipped).toEqual([]);
+    const after = await registerOf();
+    expect(after.updates.filter((u) => u.meeting === MEETING).map((u) => [u.responseId, u.email])).toEqual([
+      [line.responseId, ANN],
+      [line.responseId, RAVI],
+    ]);
+    expect(after.milestones.find((m) => m.id === 'M-0004')!.status).toBe('Missed');
+    // A second sync applies neither again.
+    expect(syncWs().skipped.map((s) => s.reason)).toEqual(['already applied', 'already applied']);
+  });
+});
+
+describe('the server holds the register', () => {
+  it('reads register.xlsx and responses.jsonl once for many pages, and again only when the file changed', async () => {
+    const ws = tempDir('serve-cache');
+    expect(milepost('init', '--sample', '-w', ws).code).toBe(0);
+    const wsSecret = (await readSecret(ws))!;
+    const reads = { register: 0, responses: 0 };
+    let clock = Date.parse('2026-12-01T12:00:00Z');
+    const running = await startUpdateServer({
+      workspace: ws,
+      port: 0,
+      now: () => {
+        clock += 1000;
+        return new Date(clock).toISOString();
+      },
+      log: () => undefined,
+      readers: {
+        register: (file) => {
+          reads.register++;
+          return readWorkbook(file);
+        },
+        responses: (file) => {
+          reads.responses++;
+          return readResponses(file);
+        },
+      },
+    });
+    try {
+      const url = `${running.url}/u/${makeToken(wsSecret, PRIYA, MEETING)}`;
+      for (let i = 0; i < 3; i++) expect((await get(url)).status).toBe(200);
+      expect(reads).toEqual({ register: 1, responses: 1 });
+
+      // The register edited (and saved) while the server runs: the next page shows the edit.
+      const sample = JSON.parse(
+        fs.readFileSync(path.join(__dirname, '../../templates/sample/register.json'), 'utf8'),
+      );
+      for (const m of sample.Milestones) if (m.ID === 'M-0006') m.Milestone = 'Renamed while serving';
+      await createWorkbook(sample, 'Europe/London').xlsx.writeFile(path.join(ws, 'register.xlsx'));
+      const edited = await get(url);
+      expect(edited.html).toContain('Renamed while serving');
+      expect((await get(url)).status).toBe(200);
+      expect(reads).toEqual({ register: 2, responses: 1 });
+
+      // A post appends to responses.jsonl: the next page reads it again, and shows the answer.
+      const form = formOf(edited.html);
+      expect((await post(url, { ...form, 'comment:M-0006': 'Held and reloaded' })).status).toBe(200);
+      const again = await get(url);
+      expect(again.html).toContain('Held and reloaded');
+      expect((await get(url)).status).toBe(200);
+      expect(reads).toEqual({ register: 2, responses: 2 });
+    } finally {
+      await running.close();
+    }
   });
 });
