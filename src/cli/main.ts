@@ -2,16 +2,11 @@
  * `milepost`: the command-line shell of the local backend. Each command parses its options,
  * calls one phase of the core through the local backend, and reports.
  */
+import * as path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
-import { RegisterError } from '../core/cycle';
-import { GoogleApiError, GoogleConfigError } from '../google/backend';
-import { LoginError } from '../google/login';
-import { NoWorkspaceError, PlanConflictError } from '../local/backend';
-import { WorkspaceExistsError } from '../local/init';
-import { LockedError } from '../local/lock';
 import { DEFAULT_PORT } from '../local/server';
-import { RegisterChangedError } from '../local/workbook';
-import { RuntimeChoiceError } from '../runtime';
+import { workspacePaths } from '../local/workspace';
+import { backendOf } from '../runtime';
 import { demoCommand } from './commands/demo';
 import { initCommand } from './commands/init';
 import { type LoginOptions, loginCommand, logoutCommand } from './commands/login';
@@ -23,8 +18,9 @@ import { setupCommand } from './commands/setup';
 import { syncCommand } from './commands/sync';
 import { validateCommand } from './commands/validate';
 import { wrapUpCommand } from './commands/wrap-up';
-import { ConfigError, readConfig, withConfig } from './config';
-import { formatProblem, type GlobalOptions, say, UsageError } from './output';
+import { readConfig, withConfig } from './config';
+import { describeFailure, EXIT_CODES, type FailureContext, failureJson } from './failure';
+import { formatProblem, type GlobalOptions, jsonWasWritten, say, writeJson } from './output';
 
 function common(cmd: Command): Command {
   return cmd
@@ -66,12 +62,39 @@ type Act = <T extends GlobalOptions & { config?: string }>(
   fn: (opts: T) => Promise<number>,
 ) => (opts: T, cmd: Command) => Promise<void>;
 
-export function buildProgram(exit: (code: number) => void): Command {
+/** The "Exit codes:" block of `milepost --help`. */
+export function exitCodesHelp(): string {
+  return `Exit codes:\n${EXIT_CODES.map((e) => `  ${String(e.code).padStart(2)}  ${e.meaning}`).join('\n')}`;
+}
+
+/** What a failure can name: the workspace and its register, once the options are known. */
+export function failureContext(opts: {
+  workspace?: string;
+  backend?: string;
+  responses?: string;
+}): FailureContext {
+  if (!opts.workspace) return {};
+  const workspace = path.resolve(opts.workspace);
+  let local = true;
+  try {
+    local = backendOf({ ...opts, workspace }) === 'local';
+  } catch {
+    // A bad --backend is reported by the command itself.
+  }
+  return local ? { workspace, register: workspacePaths(workspace).register } : {};
+}
+
+export function buildProgram(
+  exit: (code: number) => void,
+  seen: (opts: { workspace?: string; backend?: string }) => void = () => undefined,
+): Command {
   const program = new Command('milepost')
     .description(
       'Milestone management for leadership teams: a register, weekly update requests, a sync, and a prioritised meeting pack.',
     )
     .version('0.1.0')
+    .option('--debug', 'print the stack trace of a failure (for a bug report)')
+    .configureHelp({ showGlobalOptions: true })
     .exitOverride()
     .showHelpAfterError()
     .addHelpText(
@@ -84,16 +107,25 @@ A week with the local backend (a workspace directory with register.xlsx):
   milepost pack -w team               build team/packs/<date>.html and .md
   milepost wrap-up -w team            mark the meeting Held and send the key items
   milepost run -w team                whatever is due now (for cron)
-  npx milepost demo                   the whole cycle on a sample team, with a fixed clock`,
+  npx milepost demo                   the whole cycle on a sample team, with a fixed clock
+
+With --json, stdout carries the result, or on any failure {"ok": false, "error": {"code",
+"exit", "message", "where"}}; messages always go to stderr.
+
+${exitCodesHelp()}`,
     );
   const act: Act =
     <T extends GlobalOptions & { config?: string }>(fn: (opts: T) => Promise<number>) =>
-    async (opts: T, cmd: Command) =>
-      exit(await fn(configured(opts, cmd)));
+    async (opts: T, cmd: Command) => {
+      seen(opts);
+      const options = configured(opts, cmd);
+      seen(options);
+      exit(await fn(options));
+    };
 
   addRegisterCommands(program, act);
   addCycleCommands(program, act);
-  addLocalCommands(program, exit);
+  addLocalCommands(program, exit, seen);
   addLoginCommands(program, exit);
   return program;
 }
@@ -186,7 +218,11 @@ function addCycleCommands(program: Command, act: Act): void {
 }
 
 /** The local backend's form server and the demo (both use their options as given). */
-function addLocalCommands(program: Command, exit: (code: number) => void): void {
+function addLocalCommands(
+  program: Command,
+  exit: (code: number) => void,
+  seen: (opts: { workspace?: string }) => void,
+): void {
   example(
     program
       .command('serve')
@@ -199,7 +235,10 @@ function addLocalCommands(program: Command, exit: (code: number) => void): void 
         new Option('--host <address>', 'address to bind (only this machine by default)').default('127.0.0.1'),
       ),
     `milepost serve --workspace team --port ${DEFAULT_PORT}`,
-  ).action(async (opts: ServeOptions) => exit(await serveCommand(opts)));
+  ).action(async (opts: ServeOptions) => {
+    seen(opts);
+    exit(await serveCommand(opts));
+  });
   example(
     common(
       program
@@ -208,7 +247,10 @@ function addLocalCommands(program: Command, exit: (code: number) => void): void 
         .description('run one whole cycle on a sample team with a fixed clock'),
     ),
     'milepost demo /tmp/milepost-demo',
-  ).action(async (dir: string, opts: GlobalOptions) => exit(await demoCommand(dir, opts)));
+  ).action(async (dir: string, opts: GlobalOptions) => {
+    seen({ workspace: dir });
+    exit(await demoCommand(dir, opts));
+  });
 }
 
 /** The Google sign-in commands: login and logout. */
@@ -233,46 +275,62 @@ function addLoginCommands(program: Command, exit: (code: number) => void): void 
     .action(async () => exit(await logoutCommand()));
 }
 
+/** --json and --debug as typed: a usage error stops commander before it parses options. */
+export function flagsOf(argv: string[]): { json: boolean; debug: boolean } {
+  const args = argv.slice(2);
+  const end = args.indexOf('--');
+  const before = end === -1 ? args : args.slice(0, end);
+  return { json: before.includes('--json'), debug: before.includes('--debug') };
+}
+
 export async function main(argv: string[]): Promise<number> {
+  const flags = flagsOf(argv);
   let code = 0;
-  const program = buildProgram((c) => {
-    code = c;
-  });
+  let ctx: FailureContext = {};
+  const program = buildProgram(
+    (c) => {
+      code = c;
+    },
+    (opts) => {
+      ctx = failureContext(opts);
+    },
+  );
   try {
     await program.parseAsync(argv);
-    return code;
   } catch (err) {
-    // Help and version exit 0; every other commander error is a usage error.
-    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
-    if (err instanceof RegisterError) {
-      say('The register cannot be used as it is; nothing was changed:');
-      for (const p of err.problems) say(`  ${formatProblem(p)}`);
-      return 1;
-    }
-    if (
-      err instanceof UsageError ||
-      err instanceof NoWorkspaceError ||
-      err instanceof LockedError ||
-      err instanceof GoogleConfigError ||
-      err instanceof ConfigError ||
-      err instanceof RuntimeChoiceError ||
-      err instanceof WorkspaceExistsError
-    ) {
-      say(`milepost: ${err.message}`);
-      return err instanceof LockedError ? 3 : 2;
-    }
-    if (err instanceof GoogleApiError) {
-      say(`milepost: Google API: ${err.message}`);
-      return 4;
-    }
-    if (err instanceof LoginError) {
-      say(`milepost: ${err.message}`);
-      return err.exitCode;
-    }
-    if (err instanceof RegisterChangedError || err instanceof PlanConflictError) {
-      say(`milepost: ${err.message}`);
-      return 3;
-    }
-    throw err;
+    // Help and version exit 0.
+    if (err instanceof CommanderError && err.exitCode === 0) return 0;
+    return reportFailure(err, ctx, flags);
   }
+  if (code !== 0 && flags.json && !jsonWasWritten()) {
+    writeJson({
+      ok: false,
+      error: {
+        code: 'failed',
+        exit: code,
+        message: `milepost stopped with exit status ${code}; see stderr.`,
+      },
+    });
+  }
+  return code;
+}
+
+/** Says what failed (stderr; the stack only with --debug), prints the JSON error with --json; returns the exit status. */
+export function reportFailure(
+  err: unknown,
+  ctx: FailureContext,
+  flags: { json: boolean; debug: boolean },
+): number {
+  const failure = describeFailure(err, ctx);
+  const stack = flags.debug && err instanceof Error ? err.stack : undefined;
+  // Commander has already printed its own message and the usage.
+  if (!(err instanceof CommanderError)) {
+    const hint = failure.internal && !flags.debug ? ' (run again with --debug for the stack trace)' : '';
+    say(`milepost: ${failure.message}${hint}`);
+    if (failure.code === 'register-errors')
+      for (const p of failure.problems ?? []) say(`  ${formatProblem(p)}`);
+    if (stack) say(stack);
+  }
+  if (flags.json && !jsonWasWritten()) writeJson(failureJson(failure, stack));
+  return failure.exit;
 }

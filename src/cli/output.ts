@@ -35,8 +35,21 @@ export function say(line = ''): void {
   process.stderr.write(`${line}\n`);
 }
 
+/** Whether this process has printed its JSON result: a failure then adds no second object. */
+let jsonWritten = false;
+
 export function emitJson(opts: GlobalOptions, value: unknown): void {
-  if (opts.json) process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+  if (opts.json) writeJson(value);
+}
+
+/** Prints `value` as the JSON result on stdout (once per run). */
+export function writeJson(value: unknown): void {
+  jsonWritten = true;
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+export function jsonWasWritten(): boolean {
+  return jsonWritten;
 }
 
 export function formatProblem(p: Problem): string {

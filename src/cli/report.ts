@@ -46,9 +46,42 @@ export function saySync(outcome: SyncOutcome): void {
     say(`  rejected ${r.where}${r.milestone ? ` ${r.milestone}` : ''}: ${r.reason}`);
   if (outcome.meeting)
     say(`  ${plural(outcome.topics.length, 'topic')} for the meeting on ${outcome.meeting.date}.`);
-  // The responses' own problems (the register's are `validate`'s): whatever file they came from.
-  const registerTabs = new Set(TABS.map((t) => t.name as string));
-  sayProblems(outcome.problems.filter((p) => p.severity === 'error' && !registerTabs.has(p.tab)));
+  // The responses' own problems, whatever file they came from (the register's: sayRegisterProblems).
+  sayProblems(unsaid(outcome.problems.filter((p) => !REGISTER_TABS.has(p.tab))));
+}
+
+const REGISTER_TABS = new Set(TABS.map((t) => t.name as string));
+
+/** Problems already said by this process: `run` and the demo go through several phases on one register. */
+const said = new Set<string>();
+
+/** The problems not said yet by this process, now marked said. */
+function unsaid(problems: Problem[]): Problem[] {
+  const fresh = problems.filter((p) => {
+    const key = `${p.severity}|${p.tab}|${p.row ?? ''}|${p.column ?? ''}|${p.message}`;
+    if (said.has(key)) return false;
+    said.add(key);
+    return true;
+  });
+  return fresh;
+}
+
+/**
+ * The register's problems a phase went ahead with (validate lists them too): said in plain text
+ * as well as in the --json result, never only there.
+ */
+export function sayRegisterProblems(problems: Problem[]): void {
+  const fresh = unsaid(problems.filter((p) => REGISTER_TABS.has(p.tab)));
+  if (!fresh.length) return;
+  const errors = fresh.filter((p) => p.severity === 'error').length;
+  const counts = [
+    errors ? plural(errors, 'error') : '',
+    fresh.length - errors ? plural(fresh.length - errors, 'warning') : '',
+  ].filter(Boolean);
+  say(
+    `WARNING: the register has ${counts.join(' and ')} (this run went ahead; fix ${fresh.length === 1 ? 'it' : 'them'}, \`milepost validate\` checks again):`,
+  );
+  sayProblems(fresh, 20);
 }
 
 export function syncJson(outcome: SyncOutcome, report: PhaseReport) {
@@ -96,6 +129,7 @@ export function requestJson(run: PhaseRun<RequestOutcome>) {
     recipients: run.outcome.recipients,
     sent: run.report.sent,
     skipped: run.report.skipped,
+    problems: run.outcome.problems,
     ...run.extra,
   };
 }
@@ -155,6 +189,7 @@ export function wrapUpJson(run: PhaseRun<WrapUpOutcome>) {
     meetings: run.outcome.meetings.map((m) => m.date),
     sent: run.report.sent,
     skipped: run.report.skipped,
+    problems: run.outcome.problems,
     ...run.extra,
   };
 }
@@ -165,19 +200,25 @@ export const sayPhase = {
     for (const n of run.notes) say(n);
     saySync(run.outcome);
     sayReport(run.report, kind);
+    sayRegisterProblems(run.outcome.problems);
   },
   request(run: PhaseRun<RequestOutcome>, kind: 'local' | 'google'): void {
     sayRequest(run);
     sayReport(run.report, kind);
+    sayRegisterProblems(run.outcome.problems);
   },
   pack(run: PhaseRun<PackOutcome> & { where: string[] }, kind: 'local' | 'google'): void {
+    for (const n of run.notes) say(n);
     saySync(run.outcome);
     sayReport(run.report, kind);
     sayPack(run, kind);
+    sayRegisterProblems(run.outcome.problems);
   },
   wrapUp(run: PhaseRun<WrapUpOutcome>, kind: 'local' | 'google'): void {
+    for (const n of run.notes) say(n);
     sayWrapUp(run, kind);
     sayReport(run.report, kind);
+    sayRegisterProblems(run.outcome.problems);
   },
 };
 

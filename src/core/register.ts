@@ -247,15 +247,68 @@ function rows(v: TabView | undefined): { row: Cell[]; rowNo: number }[] {
 
 const DEFAULTS = new Map(SETTINGS.map((s) => [normaliseName(s.key), s]));
 
+/** The values a numeric setting may take (README: "Settings"). */
+export interface SettingRange {
+  min: number;
+  max: number;
+  /** Whole numbers only. */
+  whole?: boolean;
+  /** What the number counts ('weeks'), for messages; '' for a plain number. */
+  unit: string;
+  /**
+   * true: a value out of range stops every run until it is fixed, because it decides when
+   * something happens or is sent; false: the default is used meanwhile, and every run says so.
+   */
+  stopsRuns: boolean;
+}
+
+const WEIGHT: SettingRange = { min: 0, max: 1000, unit: '', stopsRuns: false };
+
+/** Every numeric setting and its range. */
+export const SETTING_RANGES: Readonly<Record<string, SettingRange>> = {
+  'Cadence (weeks)': { min: 1, max: 52, whole: true, unit: 'weeks', stopsRuns: true },
+  'Meeting length (minutes)': { min: 1, max: 1440, unit: 'minutes', stopsRuns: true },
+  'Request lead (days)': { min: 0, max: 365, whole: true, unit: 'days', stopsRuns: true },
+  'Response deadline (hours before)': { min: 0, max: 8760, unit: 'hours', stopsRuns: true },
+  'Reminder (hours before deadline)': { min: 0, max: 8760, unit: 'hours', stopsRuns: true },
+  'Pack lead (hours before)': { min: 0, max: 8760, unit: 'hours', stopsRuns: true },
+  'Minutes per member update': { min: 0, max: 1440, unit: 'minutes', stopsRuns: false },
+  'Minutes per topic': { min: 1, max: 1440, unit: 'minutes', stopsRuns: false },
+  'Wrap-up (minutes)': { min: 0, max: 1440, unit: 'minutes', stopsRuns: false },
+  'Weight might-miss': WEIGHT,
+  'Weight missed': WEIGHT,
+  'Weight dependency': WEIGHT,
+  'Weight help': WEIGHT,
+  'Weight raised': WEIGHT,
+  'Weight stale': WEIGHT,
+  'Weight priority': WEIGHT,
+  'Weight due soon': WEIGHT,
+  'Due horizon (days)': { min: 1, max: 365, unit: 'days', stopsRuns: false },
+  'Weight per other group': WEIGHT,
+  'Weight per deferral': WEIGHT,
+};
+
+/** The dates "First meeting" may hold. */
+export const FIRST_MEETING_RANGE = { from: '2000-01-01', to: '2199-12-31' } as const;
+
+/** 'a whole number of weeks from 1 to 52'. */
+export function describeRange(range: SettingRange): string {
+  const what = `${range.whole ? 'a whole number' : 'a number'}${range.unit ? ` of ${range.unit}` : ''}`;
+  return `${what} from ${range.min} to ${range.max}`;
+}
+
+/** What a bad setting does meanwhile: the runs stop, or `fallback` (the default) is used. */
+type Meanwhile = { stops: true } | { fallback: string };
+
 /** Accessors for the Settings values, falling back to the defaults and reporting bad values. */
 interface SettingsLookup {
   /** The value for `key`, or its default when blank or absent. */
   get: (key: string) => string;
-  /** Reports the value for `key` as not what was expected. */
-  bad: (key: string, expected: string) => void;
-  /** A number of at least `min` (the default when it is not). */
-  num: (key: string, min: number) => number;
-  /** A yes/no value (the default when it is neither). */
+  /** Reports the value for `key` as not what was expected, and what happens until it is fixed. */
+  bad: (key: string, expected: string, meanwhile: Meanwhile) => void;
+  /** A number within the key's SETTING_RANGES (the default when it is not). */
+  num: (key: string) => number;
+  /** A yes/no value (the default when it is neither; runs stop). */
   yesNo: (key: string) => boolean;
 }
 
@@ -280,39 +333,70 @@ function readRawSettings(v: TabView | undefined): {
   return { raw, rowOf };
 }
 
+/** Reports a bad Settings value on its row, column Value, saying what happens until it is fixed. */
+function settingProblem(
+  r: Reader,
+  key: string,
+  row: number | undefined,
+  value: string | undefined,
+  expected: string,
+  meanwhile: Meanwhile,
+): void {
+  const where = ['Settings', row !== undefined ? `row ${row}` : '', 'column Value']
+    .filter(Boolean)
+    .join(', ');
+  const found = value === undefined || value === '' ? 'nothing' : `"${value}"`;
+  const then =
+    'stops' in meanwhile
+      ? 'Every run (sync, request, pack, wrap-up, run) stops until it is fixed.'
+      : `Until it is fixed, Milepost uses the default, ${meanwhile.fallback}.`;
+  r.problems.push({
+    severity: 'error',
+    tab: 'Settings',
+    row,
+    column: 'Value',
+    value,
+    expected,
+    message: `${where}: "${key}" is ${found}; expected ${expected}. ${then}`,
+    ...('stops' in meanwhile ? { stopsRuns: true } : {}),
+  });
+}
+
 /** Builds the accessors for settings read from the tab. */
 function settingsLookup(r: Reader, raw: Record<string, string>, rowOf: Map<string, number>): SettingsLookup {
   const lookup = new Map(Object.entries(raw).map(([k, val]) => [normaliseName(k), val]));
+  const fallbackOf = (key: string) => String(DEFAULTS.get(normaliseName(key))?.value ?? '');
   const get = (key: string): string => {
     const v2 = lookup.get(normaliseName(key));
     if (v2 !== undefined && v2 !== '') return v2;
-    return String(DEFAULTS.get(normaliseName(key))?.value ?? '');
+    return fallbackOf(key);
   };
-  const bad = (key: string, expected: string) =>
-    problem(
+  const bad = (key: string, expected: string, meanwhile: Meanwhile) =>
+    settingProblem(
       r,
-      'Settings',
+      key,
       rowOf.get(normaliseName(key)),
-      'Value',
       lookup.get(normaliseName(key)),
       expected,
-      undefined,
+      meanwhile,
     );
-  const num = (key: string, min: number): number => {
+  const num = (key: string): number => {
+    const range = SETTING_RANGES[key];
+    if (!range) throw new Error(`No range for the setting "${key}"`);
     const t = get(key);
     const n = Number(t);
-    if (t === '' || !Number.isFinite(n) || n < min) {
-      bad(key, `a number of at least ${min} for "${key}"`);
-      return Number(DEFAULTS.get(normaliseName(key))?.value ?? min);
-    }
-    return n;
+    const fits = t !== '' && Number.isFinite(n) && n >= range.min && n <= range.max;
+    if (fits && (!range.whole || Number.isInteger(n))) return n;
+    const fallback = Number(fallbackOf(key) || range.min);
+    bad(key, describeRange(range), range.stopsRuns ? { stops: true } : { fallback: String(fallback) });
+    return fallback;
   };
   const yesNo = (key: string): boolean => {
     const t = get(key).toLowerCase();
     if (['yes', 'y', 'true', '1', 'on'].includes(t)) return true;
     if (['no', 'n', 'false', '0', 'off'].includes(t)) return false;
-    bad(key, 'yes or no');
-    return String(DEFAULTS.get(normaliseName(key))?.value) === 'yes';
+    bad(key, 'yes or no', { stops: true });
+    return fallbackOf(key) === 'yes';
   };
   return { get, bad, num, yesNo };
 }
@@ -323,28 +407,33 @@ function readSchedule(
   s: SettingsLookup,
 ): Pick<Settings, 'timeZone' | 'meetingWeekday' | 'meetingTime' | 'firstMeeting'> {
   const { get, bad } = s;
+  const stops = { stops: true } as const;
   let timeZone = get('Time zone');
   if (!isValidTimeZone(timeZone)) {
-    bad('Time zone', 'an IANA time zone such as Europe/London');
+    bad('Time zone', 'an IANA time zone such as Europe/London', stops);
     timeZone = 'UTC';
   }
   r.tz = timeZone;
   let meetingWeekday = parseWeekday(get('Meeting weekday'));
   if (meetingWeekday === undefined) {
-    bad('Meeting weekday', 'a weekday such as Thursday');
+    bad('Meeting weekday', 'a weekday such as Thursday', stops);
     meetingWeekday = 4;
   }
   let meetingTime = get('Meeting time');
   const tm = /^(\d{1,2}):(\d{2})$/.exec(meetingTime);
   if (!tm || Number(tm[1]) > 23 || Number(tm[2]) > 59) {
-    bad('Meeting time', 'a 24-hour time such as 10:00');
+    bad('Meeting time', 'a 24-hour time such as 10:00', stops);
     meetingTime = '10:00';
   } else meetingTime = `${tm[1]!.padStart(2, '0')}:${tm[2]}`;
   const first = get('First meeting');
   let firstMeeting: string | undefined;
   if (first) {
     firstMeeting = parseIsoDate(first);
-    if (!firstMeeting) bad('First meeting', 'a date (YYYY-MM-DD)');
+    const { from, to } = FIRST_MEETING_RANGE;
+    if (!firstMeeting || firstMeeting < from || firstMeeting > to) {
+      bad('First meeting', `a date (YYYY-MM-DD) from ${from} to ${to}, or blank`, stops);
+      firstMeeting = undefined;
+    }
   }
   return { timeZone, meetingWeekday, meetingTime, firstMeeting };
 }
@@ -352,17 +441,17 @@ function readSchedule(
 /** The topic scoring weights. */
 function readWeights({ num }: SettingsLookup): Weights {
   return {
-    mightMiss: num('Weight might-miss', 0),
-    missed: num('Weight missed', 0),
-    dependency: num('Weight dependency', 0),
-    help: num('Weight help', 0),
-    raised: num('Weight raised', 0),
-    stale: num('Weight stale', 0),
-    priority: num('Weight priority', 0),
-    dueSoon: num('Weight due soon', 0),
-    dueHorizonDays: num('Due horizon (days)', 1),
-    perOtherGroup: num('Weight per other group', 0),
-    perDeferral: num('Weight per deferral', 0),
+    mightMiss: num('Weight might-miss'),
+    missed: num('Weight missed'),
+    dependency: num('Weight dependency'),
+    help: num('Weight help'),
+    raised: num('Weight raised'),
+    stale: num('Weight stale'),
+    priority: num('Weight priority'),
+    dueSoon: num('Weight due soon'),
+    dueHorizonDays: num('Due horizon (days)'),
+    perOtherGroup: num('Weight per other group'),
+    perDeferral: num('Weight per deferral'),
   };
 }
 
@@ -375,16 +464,16 @@ function readSettings(r: Reader, v: TabView | undefined): Settings {
     timeZone,
     meetingWeekday,
     meetingTime,
-    cadenceWeeks: Math.max(1, Math.round(num('Cadence (weeks)', 1))),
+    cadenceWeeks: num('Cadence (weeks)'),
     firstMeeting,
-    meetingLengthMinutes: num('Meeting length (minutes)', 1),
-    minutesPerMemberUpdate: num('Minutes per member update', 0),
-    minutesPerTopic: num('Minutes per topic', 1),
-    wrapUpMinutes: num('Wrap-up (minutes)', 0),
-    requestLeadDays: num('Request lead (days)', 0),
-    responseDeadlineHours: num('Response deadline (hours before)', 0),
-    reminderHoursBeforeDeadline: num('Reminder (hours before deadline)', 0),
-    packLeadHours: num('Pack lead (hours before)', 0),
+    meetingLengthMinutes: num('Meeting length (minutes)'),
+    minutesPerMemberUpdate: num('Minutes per member update'),
+    minutesPerTopic: num('Minutes per topic'),
+    wrapUpMinutes: num('Wrap-up (minutes)'),
+    requestLeadDays: num('Request lead (days)'),
+    responseDeadlineHours: num('Response deadline (hours before)'),
+    reminderHoursBeforeDeadline: num('Reminder (hours before deadline)'),
+    packLeadHours: num('Pack lead (hours before)'),
     processManager: get('Process manager').toLowerCase(),
     leader: get('Leader').toLowerCase(),
     teamEmail: get('Team group email').trim().toLowerCase(),

@@ -59,7 +59,8 @@ export interface Problem {
 export type Status = 'On track' | 'Might miss' | 'Missed' | 'Done' | 'Dropped';
 export type Role = 'member' | 'manager' | 'leader';
 export type MeetingStatus = 'Planned' | 'Held' | 'Cancelled';
-export type Outcome = 'Discussed' | 'Deferred' | 'Resolved' | 'Dropped';
+/** 'Handle offline': assigned to someone (Action owner) without discussion; not deferred, not carried over. */
+export type Outcome = 'Discussed' | 'Deferred' | 'Resolved' | 'Dropped' | 'Handle offline';
 export type TopicKind = 'might-miss' | 'missed' | 'dependency' | 'help' | 'raised' | 'stale';
 export type ChangeSource = 'form' | 'sheet' | 'auto';
 
@@ -243,6 +244,13 @@ export interface TopicCandidate {
   rankOverride?: number;
   /** A hand-raised Topics row that has no Topic ID yet (the sync writes one). */
   sourceRow?: number;
+  /**
+   * The milestone the topic stems from (slots.ts): topics with the same one are one slot,
+   * ranked and costed together. Undefined: a slot of its own.
+   */
+  slot?: string;
+  /** A help request's own date ("by Friday"), when it names one (text-dates.ts). */
+  neededBy?: string;
 }
 
 /** A scored, ranked topic of one meeting. */
@@ -252,8 +260,11 @@ export interface Topic extends TopicCandidate {
   score: number;
   components: ScoreComponent[];
   why: string;
+  /** The position of the topic's slot: the topics of one slot share it. */
   rank: number;
-  /** True when the topic falls after the cut line (not expected to be reached). */
+  /** 0 (or undefined) for the lead of its slot, 1, 2… for the slot's other topics, best first. */
+  subRank?: number;
+  /** True when the topic's slot falls after the cut line (not expected to be reached). */
   belowCut: boolean;
 }
 

@@ -11,7 +11,7 @@ import { DEFAULT_HOST, DEFAULT_PORT } from '../../local/server';
 import { ensureSecret, makeToken } from '../../local/tokens';
 import { readWorkbook } from '../../local/workbook';
 import { type WorkspacePaths, workspacePaths } from '../../local/workspace';
-import { emitJson, type GlobalOptions, plural, say } from '../output';
+import { emitJson, type GlobalOptions, plural, say, UsageError } from '../output';
 import { sayPhase, sayValidation } from '../report';
 
 /** The demo's fixed clock: one week of the sample team's cycle (see templates/sample/README.md). */
@@ -29,7 +29,7 @@ const MARKER = '.milepost-demo';
 export async function demoCommand(dir: string | undefined, opts: GlobalOptions): Promise<number> {
   const target = path.resolve(dir ?? 'demo');
   const paths = workspacePaths(target);
-  if (!(await claimDirectory(target))) return 2;
+  await claimDirectory(target);
   const meeting = await runWeek(target, paths);
 
   const outbox = await fs.readdir(paths.outbox);
@@ -50,14 +50,20 @@ export async function demoCommand(dir: string | undefined, opts: GlobalOptions):
   return 0;
 }
 
-/** Empties `target` for a new demo and marks it as one; false (said why) when it holds something else. */
-async function claimDirectory(target: string): Promise<boolean> {
-  const existing = await fs.readdir(target).catch(() => [] as string[]);
+/** Empties `target` for a new demo and marks it as one; a UsageError when it holds something else. */
+async function claimDirectory(target: string): Promise<void> {
+  const existing = await fs.readdir(target).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return [] as string[];
+    if (error.code === 'ENOTDIR')
+      throw new UsageError(
+        `${target} is a file, not a directory; choose another directory (milepost demo DIR).`,
+      );
+    throw error;
+  });
   if (existing.length && !existing.includes(MARKER)) {
-    say(
+    throw new UsageError(
       `${target} exists and is not a Milepost demo workspace; choose another directory (milepost demo DIR).`,
     );
-    return false;
   }
   await fs.rm(target, { recursive: true, force: true });
   await fs.mkdir(target, { recursive: true });
@@ -65,7 +71,6 @@ async function claimDirectory(target: string): Promise<boolean> {
     path.join(target, MARKER),
     'Created by `milepost demo`; the next demo run replaces this directory.\n',
   );
-  return true;
 }
 
 /** Runs the sample team's week on the demo clock, step by step; returns the meeting's date. */

@@ -1,4 +1,4 @@
-import { readRegister } from '../../core/register';
+import { loadRegister } from '../../core/cycle';
 import { dueSteps } from '../../core/schedule';
 import { createRuntime } from '../../runtime';
 import { emitJson, type GlobalOptions, resolveNow, say } from '../output';
@@ -11,7 +11,8 @@ import { sayPhase } from '../report';
 export async function runCommand(opts: GlobalOptions): Promise<number> {
   const now = resolveNow(opts);
   const rt = createRuntime(opts);
-  const { due, steps } = dueSteps(readRegister((await rt.read()).snapshot).register, now);
+  // A register no phase can run on stops here, before anything is said to be due.
+  const { due, steps } = dueSteps(loadRegister((await rt.read()).snapshot).register, now);
   say(`Due at ${now}: ${due.map((d) => `${d.phase} (${d.meeting})`).join(', ') || 'nothing'}`);
   for (const s of steps) {
     if (s.step === 'wrap-up') sayPhase.wrapUp(await rt.wrapUp(now, { meeting: s.meeting }), rt.kind);
