@@ -112,7 +112,8 @@ function lockedMessage(info: LockInfo | undefined): string {
   );
 }
 
-async function createExclusive(lockFile: string, content: string): Promise<boolean> {
+/** Creates `lockFile` holding `content` unless it exists (false then); removed again if the write fails. */
+export async function createExclusive(lockFile: string, content: string): Promise<boolean> {
   let handle: fs.FileHandle;
   try {
     handle = await fs.open(lockFile, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o644);

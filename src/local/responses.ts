@@ -3,13 +3,12 @@
  * the local form server (or by hand) and read whole by every sync.
  */
 import { randomBytes } from 'node:crypto';
-import { constants } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Problem, RawSubmission, Submission } from '../core/types';
 import { syncDirectory } from './atomic';
-import { isAlive } from './lock';
+import { createExclusive, isAlive } from './lock';
 
 export interface ResponsesRead {
   raw: RawSubmission[];
@@ -179,7 +178,7 @@ async function inTurn(file: string, fn: () => Promise<void>): Promise<void> {
 async function withAppendLock(lockFile: string, timeoutMs: number, fn: () => Promise<void>): Promise<void> {
   const content = `${JSON.stringify({ pid: process.pid, hostname: os.hostname(), started: new Date().toISOString(), nonce: randomBytes(6).toString('hex') })}\n`;
   const deadline = Date.now() + timeoutMs;
-  while (!(await createLock(lockFile, content))) {
+  while (!(await createExclusive(lockFile, content))) {
     const stale = await staleLock(lockFile);
     if (stale !== undefined) await takeOverLock(lockFile, stale);
     else if (Date.now() > deadline) {
@@ -197,22 +196,6 @@ async function withAppendLock(lockFile: string, timeoutMs: number, fn: () => Pro
       // already gone (taken over)
     }
   }
-}
-
-async function createLock(lockFile: string, content: string): Promise<boolean> {
-  let handle: fs.FileHandle;
-  try {
-    handle = await fs.open(lockFile, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o644);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw error;
-  }
-  try {
-    await handle.writeFile(content);
-  } finally {
-    await handle.close();
-  }
-  return true;
 }
 
 /** The content of the lock when it may be taken over; undefined while its holder may be alive. */
