@@ -19,6 +19,8 @@ await build({
     cli: 'src/cli.ts',
     bench: 'bench/bench.ts',
     'bench-gas': 'bench/gas.ts',
+    // `npm run backtest`: the early warnings scored over a generated year of meetings.
+    backtest: 'bench/backtest.ts',
     emulator: 'emulator/main.ts',
     'emulator-respond': 'emulator/respond-main.ts',
     // `npm run test:live`: the Google contract, against the emulator or (MILEPOST_LIVE=1) Google.
