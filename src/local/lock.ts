@@ -44,9 +44,28 @@ export async function withLock<T>(dir: string, command: string, fn: () => Promis
   await refuseIfOpenInOffice(paths.dir, path.basename(paths.register));
   const content = await acquire(paths.lock, command);
   try {
+    await removeOrphanedTemps([paths.dir, paths.packs, paths.outbox]);
     return await fn();
   } finally {
     await release(paths.lock, content);
+  }
+}
+
+/** A temporary file of an atomic write (atomic.ts): `.<name>.<pid>.<12 hex>.tmp`. */
+const TEMP = /^\..+\.(\d+)\.[0-9a-f]{12}\.tmp$/;
+
+/**
+ * Removes temporary files left by runs that were killed before they renamed or removed them.
+ * Called holding the lock; a file whose writer is still alive is left alone.
+ */
+async function removeOrphanedTemps(dirs: string[]): Promise<void> {
+  for (const dir of dirs) {
+    const names = await fs.readdir(dir).catch(() => [] as string[]);
+    for (const name of names) {
+      const m = TEMP.exec(name);
+      if (m && !isAlive(Number(m[1])))
+        await fs.rm(path.join(dir, name), { force: true }).catch(() => undefined);
+    }
   }
 }
 

@@ -111,6 +111,20 @@ describe('withLock', () => {
     expect(await fs.readdir(dir)).toEqual([]);
   });
 
+  it('removes temporary files of writes a killed run left behind, not those of a live writer', async () => {
+    const dead = deadPid();
+    await fs.mkdir(path.join(dir, 'packs'));
+    const left = [
+      `.register.xlsx.${dead}.0123456789ab.tmp`,
+      path.join('packs', `.2026-12-03.html.${dead}.ba9876543210.tmp`),
+    ];
+    const live = `.register.xlsx.${process.pid}.aaaaaaaaaaaa.tmp`;
+    for (const f of [...left, live]) await fs.writeFile(path.join(dir, f), 'half');
+    await withLock(dir, 'sync', async () => undefined);
+    for (const f of left) expect(await exists(path.join(dir, f)), f).toBe(false);
+    expect(await exists(path.join(dir, live))).toBe(true);
+  });
+
   it('takes over a lock older than an hour, even of a live process', async () => {
     await writeLock({
       pid: process.pid,
