@@ -18,6 +18,8 @@ export interface RuntimeOptions {
   spreadsheet?: string;
   /** Google only: a responses.jsonl of answers gathered outside the form, read with the form's own. */
   responses?: string;
+  /** Local only: false writes the outbox and sends nothing (--no-send); default: send when MILEPOST_SMTP_HOST is set. */
+  send?: boolean;
 }
 
 /** Options that name no runtime, or one that cannot take them. */
@@ -39,7 +41,13 @@ export function backendOf(
 }
 
 export function createRuntime(opts: RuntimeOptions, env: NodeJS.ProcessEnv = process.env): RuntimePort {
-  if (backendOf(opts) === 'local') return new LocalRuntime(opts.workspace);
+  if (backendOf(opts) === 'local')
+    return new LocalRuntime(opts.workspace, { send: opts.send !== false, env });
+  // Refused rather than ignored: on Google every email goes through Gmail (--dry-run sends nothing).
+  if (opts.send === false)
+    throw new RuntimeChoiceError(
+      '--no-send is for the local backend (it writes outbox/ and sends nothing); the Google backend sends by Gmail',
+    );
   const file = opts.responses;
   const extra = async (): Promise<{ raw: RawSubmission[]; problems: Problem[] }> =>
     file ? readResponses(path.resolve(file)) : { raw: [], problems: [] };

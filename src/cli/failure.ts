@@ -12,8 +12,10 @@ import type { Problem } from '../core/types';
 import { GoogleApiError, GoogleConfigError } from '../google/backend';
 import { LoginError } from '../google/login';
 import { NoWorkspaceError, PlanConflictError } from '../local/backend';
+import { DeliveryError } from '../local/delivery';
 import { WorkspaceExistsError } from '../local/init';
 import { LockedError } from '../local/lock';
+import { SmtpConfigError } from '../local/smtp';
 import { RegisterChangedError } from '../local/workbook';
 import { WorkbookUnreadableError } from '../local/xlsx/errors';
 import { RuntimeChoiceError } from '../runtime';
@@ -27,9 +29,17 @@ export const EXIT_CODES = [
   { code: 2, meaning: 'usage or configuration: an unknown command or option, a bad value, no workspace' },
   { code: 3, meaning: 'locked by another run or open in Excel/LibreOffice, or changed meanwhile: run again' },
   { code: 4, meaning: 'Google refused or failed (API error, login)' },
+  {
+    code: 5,
+    meaning: 'done, but the register has errors (on stderr; the pack says "built with N register problems")',
+  },
   { code: 65, meaning: 'register.xlsx is not a readable .xlsx workbook (empty, a CSV, a directory…)' },
   { code: 70, meaning: 'internal error: a bug in Milepost (--debug shows the stack trace)' },
   { code: 74, meaning: 'the file system refused: read-only, disk full, permission denied' },
+  {
+    code: 75,
+    meaning: 'the mail server failed (MILEPOST_SMTP_*): what was not delivered goes out on the next run',
+  },
 ] as const;
 
 export const EXIT = {
@@ -38,9 +48,11 @@ export const EXIT = {
   usage: 2,
   conflict: 3,
   google: 4,
+  ranWithRegisterErrors: 5,
   unreadable: 65,
   internal: 70,
   io: 74,
+  mail: 75,
 } as const;
 
 export interface Where {
@@ -127,6 +139,7 @@ function knownFailure(err: unknown, ctx: FailureContext): Failure | undefined {
     [RuntimeChoiceError, 'usage'],
     [ConfigError, 'config'],
     [GoogleConfigError, 'google-config'],
+    [SmtpConfigError, 'smtp-config'],
     [NoWorkspaceError, 'no-workspace'],
     [WorkspaceExistsError, 'workspace-exists'],
   ];
@@ -140,6 +153,8 @@ function knownFailure(err: unknown, ctx: FailureContext): Failure | undefined {
     return { code: 'conflict', exit: EXIT.conflict, message: err.message, problems: err.conflicts };
   if (err instanceof GoogleApiError)
     return { code: 'google-api', exit: EXIT.google, message: `Google API: ${err.message}` };
+  if (err instanceof DeliveryError)
+    return { code: 'mail-server', exit: EXIT.mail, message: err.message, ...file(err.left[0]) };
   if (err instanceof LoginError) return { code: 'login', exit: err.exitCode, message: err.message };
   if (isErrno(err) && err.syscall === 'listen') return listenFailure(err);
   return undefined;

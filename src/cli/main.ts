@@ -44,6 +44,10 @@ function google(cmd: Command): Command {
     .addOption(new Option('--responses <file>', 'read update submissions from this JSONL file'));
 }
 
+/** The option of the commands that email (local backend: SMTP when MILEPOST_SMTP_HOST is set). */
+const NO_SEND =
+  'local backend: write the emails to outbox/ only and send none (the default without MILEPOST_SMTP_HOST)';
+
 function example(cmd: Command, text: string): Command {
   return cmd.addHelpText('after', `\nExample:\n  ${text}\n`);
 }
@@ -178,6 +182,7 @@ function addCycleCommands(program: Command, act: Act): void {
     'milepost request --workspace team --now 2026-11-30T10:00:00Z   # or: --backend google --spreadsheet ID',
   )
     .option('--reminders', 'remind the owners who have not responded yet')
+    .option('--no-send', NO_SEND)
     .action(act(requestCommand));
   example(
     google(
@@ -198,7 +203,9 @@ function addCycleCommands(program: Command, act: Act): void {
         .description('sync, then build the meeting pack (packs/<date>.html and .md, or a Google Doc)'),
     ),
     'milepost pack --workspace team --now 2026-12-02T16:00:00Z --json',
-  ).action(act(packCommand));
+  )
+    .option('--no-send', NO_SEND)
+    .action(act(packCommand));
   example(
     google(
       program.command('wrap-up').description('after the meeting: mark it Held and send the key-items digest'),
@@ -206,6 +213,7 @@ function addCycleCommands(program: Command, act: Act): void {
     'milepost wrap-up --workspace team --meeting 2026-12-03',
   )
     .option('--meeting <date>', 'the meeting to wrap up (default: every meeting that has ended)')
+    .option('--no-send', NO_SEND)
     .action(act(wrapUpCommand));
   example(
     google(
@@ -214,7 +222,9 @@ function addCycleCommands(program: Command, act: Act): void {
         .description('run whatever the schedule says is due now (requests, reminders, sync, pack, wrap-up)'),
     ),
     'milepost run --workspace team   # from cron, every 15 minutes; or: --backend google --spreadsheet ID',
-  ).action(act(runCommand));
+  )
+    .option('--no-send', NO_SEND)
+    .action(act(runCommand));
 }
 
 /** The local backend's form server and the demo (both use their options as given). */

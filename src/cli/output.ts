@@ -11,6 +11,8 @@ export interface GlobalOptions {
   /** A responses.jsonl to read instead of the backend's own responses. */
   responses?: string;
   dryRun?: boolean;
+  /** false with --no-send: the local backend writes the outbox and sends nothing. */
+  send?: boolean;
 }
 
 export class UsageError extends Error {}

@@ -11,7 +11,9 @@ import {
 } from '../core/cycle';
 import { TABS } from '../core/layout';
 import type { PhaseReport, PhaseRun, RuntimeRead } from '../core/port';
+import { registerErrors } from '../core/problems';
 import type { Problem } from '../core/types';
+import { EXIT } from './failure';
 import { plural, say, sayProblems } from './output';
 
 /** Where emails go on each runtime, as a person calls it. */
@@ -82,6 +84,32 @@ export function sayRegisterProblems(problems: Problem[]): void {
     `WARNING: the register has ${counts.join(' and ')} (this run went ahead; fix ${fresh.length === 1 ? 'it' : 'them'}, \`milepost validate\` checks again):`,
   );
   sayProblems(fresh, 20);
+}
+
+/**
+ * How a command that went ahead on a register with errors ends (README "Exit status"): the errors
+ * were said above (the WARNING block); one closing line, exit status 5, and an `error` object in
+ * the --json result. Exit 0 and nothing more when the register has no errors.
+ */
+export function endOfRun(problems: Problem[], what: { pack?: boolean } = {}): { exit: number; json: object } {
+  const errors = registerErrors(problems);
+  if (errors.length === 0) return { exit: EXIT.ok, json: {} };
+  const n = plural(errors.length, 'error');
+  const message =
+    `Done, but the register has ${n} (listed above)${what.pack ? `: the pack is marked "built with ${plural(errors.length, 'register problem')}" and lists them` : ''}. ` +
+    `Fix ${errors.length === 1 ? 'it' : 'them'} in the register (\`milepost validate\` checks it); exit status ${EXIT.ranWithRegisterErrors}.`;
+  say(`milepost: ${message}`);
+  return {
+    exit: EXIT.ranWithRegisterErrors,
+    json: {
+      error: {
+        code: 'ran-with-register-errors',
+        exit: EXIT.ranWithRegisterErrors,
+        message,
+        problems: errors,
+      },
+    },
+  };
 }
 
 export function syncJson(outcome: SyncOutcome, report: PhaseReport) {
@@ -159,6 +187,7 @@ export function packJson(outcome: PackOutcome, files: string[]) {
           responseRate: outcome.health.responseRate,
           missingUpdates: outcome.health.missingUpdates,
           statusCounts: outcome.health.statusCounts,
+          ...(outcome.health.unreadableStatus ? { unreadableStatus: outcome.health.unreadableStatus } : {}),
         }
       : null,
   };

@@ -10,6 +10,7 @@ import { type FormSpec, formSpec, prefillAnswers, prefilledUrl } from './form';
 import { computeHealth } from './health';
 import { normaliseName, SETTINGS, TABS } from './layout';
 import { buildPack } from './pack';
+import { currentProblems } from './problems';
 import { cellText, ID_PATTERN, isOpen, readRegister } from './register';
 import { meetingStart, meetingsToAdd, meetingsToWrapUp, previousMeeting, upcomingMeeting } from './schedule';
 import { identityOf, respondents, topicsFor, updatingMembers } from './topics';
@@ -230,8 +231,14 @@ function applyIngest(register: Register, applied: AppliedChange[], records: Inge
   for (const a of applied) {
     const m = byId.get(a.milestone);
     if (!m) continue;
-    if (a.field === 'Status') m.status = a.to as typeof m.status;
-    else m.forecast = a.to || undefined;
+    // The cell now holds what was written: an unreadable one ('Late') is unreadable no more.
+    if (a.field === 'Status') {
+      m.status = a.to as typeof m.status;
+      m.statusCell = a.to;
+    } else {
+      m.forecast = a.to || undefined;
+      m.forecastCell = a.to;
+    }
   }
   const updates = [...register.updates, ...records.flatMap((r) => (r.tab === 'Updates' ? [r.row] : []))];
   const changes = [...register.changes, ...records.flatMap((r) => (r.tab === 'Changes' ? [r.row] : []))];
@@ -577,6 +584,7 @@ export function planPack(
     topics: sync.topics,
     health,
     generatedAt: now,
+    problems: currentProblems(sync.problems, register),
   });
   const where = location(meeting);
   const circulated = !meeting.pack;
@@ -594,7 +602,7 @@ export function planPack(
       if (row) row.values.Pack = where;
     }
   }
-  if (circulated) send(sync.plan, packEmail(register, meeting, document, where, sync.topics));
+  if (circulated) send(sync.plan, packEmail(register, meeting, document, where));
   return { ...sync, document, health, circulated };
 }
 

@@ -16,7 +16,11 @@ export interface TableCell {
 }
 
 export type Block =
-  | { type: 'heading'; level: 1 | 2 | 3; text: string; id?: string }
+  /**
+   * `box`: the section this level-2 heading opens (up to the next one) is a box of its own — the
+   * pack's "At a glance" (printed alone on page 1) or its "Register problems".
+   */
+  | { type: 'heading'; level: 1 | 2 | 3; text: string; id?: string; box?: 'glance' | 'problems' }
   | { type: 'paragraph'; content: Inline[] }
   | { type: 'list'; ordered: boolean; items: Inline[][] }
   | { type: 'table'; columns: string[]; rows: TableCell[][]; caption?: string }

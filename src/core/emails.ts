@@ -5,11 +5,13 @@
 
 import { type Block, cell, type Document, type Inline } from './document';
 import { formatDate, formatDateTime } from './format';
+import { unreadableStatus, unreadableText } from './problems';
 import { renderHtmlFragment } from './render-html';
 import { renderText } from './render-markdown';
 import { meetingStart, meetingTimes, previousMeeting } from './schedule';
-import { KIND_LABELS, ownerNames } from './topics';
-import type { Email, Meeting, Milestone, Person, Register, Topic } from './types';
+import { effectiveOutcome, rowsByTopicId, slotLeadOf } from './slots';
+import { ownerNames } from './topics';
+import type { Email, Meeting, Milestone, Person, Register } from './types';
 
 function recipients(register: Register): string[] {
   return register.team.filter((p) => p.active).map((p) => p.email);
@@ -150,7 +152,10 @@ export function requestEmail(
         cell(m.title),
         cell(m.due ? formatDate(m.due) : ''),
         cell(m.forecast ? formatDate(m.forecast) : ''),
-        { content: [m.status], status: m.status },
+        // A status the register could not read is never shown as On track.
+        unreadableStatus(m)
+          ? { content: [unreadableText(m.statusCell)] }
+          : { content: [m.status], status: m.status },
       ]),
     },
     { type: 'heading', level: 2, text: 'What to send' },
@@ -193,15 +198,15 @@ function section(doc: Document, title: string): Block[] {
   return [doc.blocks[start]!, ...(end < 0 ? rest : rest.slice(0, end))];
 }
 
-export function packEmail(
-  register: Register,
-  meeting: Meeting,
-  pack: Document,
-  where: string,
-  topics: Topic[],
-): Email {
+/**
+ * The email that circulates the pack: its "At a glance" section and agenda (the same blocks as the
+ * pack, so the email and the pack say the same), and the link. A pack built with register
+ * problems says so in the subject too.
+ */
+export function packEmail(register: Register, meeting: Meeting, pack: Document, where: string): Email {
   const when = formatDate(meeting.date);
-  const top = topics.filter((t) => !t.belowCut);
+  const problems = pack.blocks.some((b) => b.type === 'heading' && b.box === 'problems');
+  const mark = problems ? / — (built with \d+ register problems?)/.exec(pack.subtitle ?? '')?.[1] : undefined;
   const blocks: Block[] = [
     {
       type: 'paragraph',
@@ -210,29 +215,28 @@ export function packEmail(
         /^https?:/.test(where) ? { text: where, link: where } : where,
       ],
     },
-    { type: 'heading', level: 2, text: 'Proposed topics' },
-    top.length
-      ? {
-          type: 'list',
-          ordered: true,
-          items: top.map((t): Inline[] => [
-            `${KIND_LABELS[t.kind]}: ${t.title} — ${ownerNames(register, t.owners)}`,
-          ]),
-        }
-      : { type: 'paragraph', content: ['No topics above the cut line.'] },
+    ...section(pack, 'At a glance'),
     ...section(pack, 'Agenda'),
-    ...section(pack, 'Health'),
     {
       type: 'paragraph',
       content: [
-        'Member updates, deferred topics and the tracking table by strategic priority are in the pack.',
+        'The topics with the reasons for each rank, the member updates, deferred topics, the tracking table by strategic priority and health are in the pack.',
+        ...(problems ? [' The register problems are listed at its end, with what to fix.'] : []),
       ],
     },
   ];
   return toEmail(`pack/${meeting.date}`, 'pack', team(register), [], sender(register), {
-    title: `Meeting pack: milestone meeting ${when}`,
+    title: `Meeting pack: milestone meeting ${when}${mark ? ` (${mark})` : ''}`,
     blocks,
   });
+}
+
+/** The note on a decision recorded on a slot's lead that the slot's other topics take. */
+function alsoCovers(n: number): Inline[] {
+  if (!n) return [];
+  return [
+    { text: ` (and the ${n === 1 ? 'related topic' : `${n} related topics`} of its slot)`, muted: true },
+  ];
 }
 
 export function digestEmail(register: Register, meeting: Meeting, now: string): Email {
@@ -240,8 +244,14 @@ export function digestEmail(register: Register, meeting: Meeting, now: string): 
   const topics = register.topics
     .filter((t) => t.meeting === meeting.date && t.topicId && t.rank !== undefined)
     .sort((a, b) => (a.rank ?? 0) - (b.rank ?? 0));
+  // A topic of a slot with no outcome of its own takes the one recorded on the slot's lead.
+  const byTopicId = rowsByTopicId(register.topics);
+  const outcome = (t: (typeof topics)[number]) => effectiveOutcome(t, byTopicId);
   const decided = topics.filter((t) => t.outcome && t.outcome !== 'Deferred');
-  const deferred = topics.filter((t) => !t.outcome || t.outcome === 'Deferred');
+  const deferred = topics.filter((t) => !outcome(t) || outcome(t) === 'Deferred');
+  const covered = (t: (typeof topics)[number]) =>
+    topics.filter((m) => !m.outcome && m !== t && slotLeadOf(m) === t.topicId && outcome(m) === t.outcome)
+      .length;
   const name = (email: string) => ownerNames(register, email.split(/[,;]\s*/).filter(Boolean));
   const prev = previousMeeting(register, meeting);
   const since = prev ? Date.parse(meetingStart(prev, register.settings)) : 0;
@@ -258,7 +268,7 @@ export function digestEmail(register: Register, meeting: Meeting, now: string): 
           type: 'table',
           columns: ['Topic', 'Outcome', 'Decision / action', 'Action owner', 'Due'],
           rows: decided.map((t) => [
-            cell(t.topic),
+            cell(t.topic, ...alsoCovers(covered(t))),
             cell(t.outcome),
             cell(t.decision),
             cell(t.actionOwner ? name(t.actionOwner) : ''),

@@ -3,6 +3,7 @@
  * status Might miss, or a forecast after its due date — before at least one meeting that
  * took place on or before its due date. Any other miss is a *surprise miss*.
  */
+import { unreadableStatus } from './problems';
 import { STATUSES } from './register';
 import { activeMeetings, meetingStart } from './schedule';
 import { respondents, updatingMembers } from './topics';
@@ -33,7 +34,12 @@ export function isAnticipated(register: Register, m: Milestone, changes = regist
 export function computeHealth(register: Register, meeting: Meeting): Health {
   const statusCounts = Object.fromEntries(STATUSES.map((s) => [s, 0])) as Record<Status, number>;
   const withId = register.milestones.filter((m) => m.id);
-  for (const m of withId) statusCounts[m.status]++;
+  // A status cell that holds no status ('Late') is counted as unreadable, never as On track.
+  let unreadable = 0;
+  for (const m of withId) {
+    if (unreadableStatus(m)) unreadable++;
+    else statusCounts[m.status]++;
+  }
   const missed = withId.filter((m) => m.status === 'Missed');
   const byMilestone = new Map<string, ChangeRow[]>();
   for (const c of register.changes) {
@@ -47,6 +53,7 @@ export function computeHealth(register: Register, meeting: Meeting): Health {
   const name = (email: string) => register.team.find((p) => p.email === email)?.name ?? email;
   return {
     statusCounts,
+    ...(unreadable ? { unreadableStatus: unreadable } : {}),
     misses: missed.length,
     anticipatedMisses: missed.length - surprises.length,
     anticipationRate: missed.length ? (missed.length - surprises.length) / missed.length : null,

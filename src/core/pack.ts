@@ -6,10 +6,13 @@
 import { addDays, daysBetween } from './dates';
 import { type Block, cell, type Document, type Inline, type TableCell } from './document';
 import { formatDate, formatDateTime } from './format';
+import { atAGlance, problemsBox, problemsMark } from './glance';
 import { normaliseName } from './layout';
+import { unreadableCells, unreadableStatus, unreadableText } from './problems';
 import { isOpen, STATUSES } from './register';
 import { renderMarkdown } from './render-markdown';
-import { meetingStart } from './schedule';
+import { activeMeetings, meetingStart } from './schedule';
+import { ownWhy, type Slot, slotLabel, slotsOf } from './slots';
 import { discussionBudget, KIND_LABELS, latestUpdates, updatingMembers } from './topics';
 import type {
   ChangeRow,
@@ -17,6 +20,7 @@ import type {
   Meeting,
   Milestone,
   Person,
+  Problem,
   Register,
   Status,
   Topic,
@@ -24,6 +28,7 @@ import type {
   UpdateRow,
 } from './types';
 import { parseComments } from './updates';
+import { type SlipWarning, slipWarnings } from './warnings';
 
 export interface PackInput {
   /** The whole register: team, priorities, milestones, updates, changes, settings. */
@@ -40,6 +45,11 @@ export interface PackInput {
   topics: Topic[];
   health: Health;
   generatedAt: string;
+  /**
+   * The register's problems still true of `register` (problems.ts `currentProblems`): its errors
+   * make the "Register problems" box, and the cells they name are shown as "?" (unreadable).
+   */
+  problems?: Problem[];
 }
 
 /** The end of every meeting: outcomes, deferrals and key items. */
@@ -95,17 +105,24 @@ export function buildPack(input: PackInput): Document {
 
 function assemble(ctx: Context): Document {
   const { input } = ctx;
+  // What to read first comes first: at a glance, then the topics to decide (Part 2), then the
+  // agenda in meeting order with the member updates (Part 1), and the reference sections. On a
+  // phone Part 2 is then a screen or two down, not ten.
+  const problems = input.problems ?? [];
   const blocks: Block[] = [
+    ...glance(ctx),
+    ...topicList(ctx),
     ...agenda(ctx),
     ...memberUpdates(ctx),
-    ...topicList(ctx),
     ...deferredTopics(ctx),
     ...tracking(ctx),
     ...healthSection(ctx),
+    ...problemsBox({ register: ctx.register, problems }),
   ];
+  const mark = problemsMark(problems);
   return {
     title: `Milestone meeting — ${formatDate(input.meeting.date)}`,
-    subtitle: `Pack generated ${formatDateTime(input.generatedAt, ctx.tz)} (${ctx.tz})`,
+    subtitle: `Pack generated ${formatDateTime(input.generatedAt, ctx.tz)} (${ctx.tz})${mark ? ` — ${mark}, listed at the end` : ''}`,
     blocks,
   };
 }
@@ -139,6 +156,11 @@ interface Context {
   register: Register;
   /** The date up to which a milestone counts as due soon: the meeting after this one. */
   dueSoonUntil: string;
+  /** "Likely to slip" flags (warnings.ts), most urgent first, and by normalised milestone ID. */
+  warnings: SlipWarning[];
+  warningOf: Map<string, SlipWarning>;
+  /** Milestones cells that could not be read, by row then column: the text found. */
+  unreadable: Map<number, Map<string, string>>;
 }
 
 interface Timing {
@@ -198,10 +220,21 @@ function context(input: PackInput): Context {
   const milestonesOf = new Map<string, Milestone[]>();
   for (const m of register.milestones) push(milestonesOf, m.owner.toLowerCase(), m);
   const ownerOf = new Map(register.milestones.map((m) => [idKey(m.id), m.owner]));
+  const dueSoonUntil = addDays(meeting.date, 7 * Math.max(1, settings.cadenceWeeks));
+  // The meeting after this one: a milestone due before it falls due before the team meets again.
+  const next =
+    activeMeetings(register)
+      .map((m) => m.date)
+      .filter((d) => d > meeting.date)
+      .sort()[0] ?? dueSoonUntil;
+  const warnings = slipWarnings(register, input.generatedAt, next);
   return {
     ...DETAILS[0]!,
     register,
-    dueSoonUntil: addDays(meeting.date, 7 * Math.max(1, settings.cadenceWeeks)),
+    dueSoonUntil,
+    warnings,
+    warningOf: new Map(warnings.map((w) => [idKey(w.id), w])),
+    unreadable: unreadableCells(input.problems ?? []),
     input,
     tz,
     speakers,
@@ -217,13 +250,31 @@ function context(input: PackInput): Context {
   };
 }
 
+// ---------- at a glance ----------
+
+function glance(ctx: Context): Block[] {
+  const { input } = ctx;
+  return atAGlance({
+    register: ctx.register,
+    meeting: input.meeting,
+    topics: input.topics,
+    health: input.health,
+    problems: input.problems ?? [],
+    warnings: ctx.warnings,
+    nameOf: ctx.nameOf,
+    topicMinutes: Math.max(0, ctx.timing.topicMinutes),
+    textLimit: ctx.textLimit,
+  });
+}
+
 // ---------- agenda ----------
 
 function agenda(ctx: Context): Block[] {
   const { timing, speakers, input } = ctx;
   const settings = input.register.settings;
   const perTopic = settings.minutesPerTopic;
-  const above = input.topics.filter((t) => !t.belowCut).length;
+  const slots = slotsOf(input.topics);
+  const above = slots.filter((slot) => !slot.belowCut).length;
   const t1 = timing.start + timing.memberMinutes;
   const t2 = t1 + timing.topicMinutes;
   const t3 = t2 + timing.wrapUpMinutes;
@@ -249,7 +300,7 @@ function agenda(ctx: Context): Block[] {
           cell(`${clock(t1)}–${clock(t2)}`),
           cell(
             { text: 'Part 2 — Topics in priority order', bold: true },
-            `: ${plural(input.topics.length, 'topic')}, ${above} above the cut line, ${perTopic} min each`,
+            `: ${slotCount(slots, input.topics.length)}, ${above} above the cut line, ${perTopic} min each`,
           ),
           cell(String(timing.topicMinutes)),
         ],
@@ -279,65 +330,80 @@ function memberUpdates(ctx: Context): Block[] {
   if (!ctx.input.previousMeetingStart && !ctx.input.previousMeeting) {
     blocks.push(para(muted('No earlier meeting was held: every recorded change is shown as a change.')));
   }
-  // People without open milestones speak only when they sent an update anyway.
-  const speaking = new Set(ctx.speakers);
-  const sections = ctx.input.register.team.filter(
-    (p) => speaking.has(p) || (p.active && updateOf(ctx, p)?.speaksForThem),
-  );
+  const sections = memberSections(ctx);
   const quiet = ctx.others.filter((p) => !sections.includes(p));
   if (sections.length === 0) blocks.push(para('Nobody owns an open milestone.'));
   const ids = new Set<string>();
-  for (const person of [...ctx.speakers, ...ctx.others].filter((p) => sections.includes(p))) {
+  for (const person of sections) {
     const who = person.name || person.email;
     blocks.push(heading(3, `${who} — ${person.group || 'No group'}`, uniqueId(ids, 'member', who)));
     blocks.push(...updateBlocks(ctx, person));
-    const all = ownMilestones(ctx, person);
-    if (all.length === 0) {
-      blocks.push(para(muted('No open milestones.')));
-      continue;
-    }
-    // A summary pack lists a member's milestones that need attention, the most urgent first.
-    const own = ctx.summary
-      ? all
-          .filter((m) => notable(ctx, m))
-          .sort(byUrgency(ctx))
-          .slice(0, ctx.memberRows)
-      : all;
-    if (own.length === 0) {
-      const needing = all.filter((m) => notable(ctx, m)).length;
-      blocks.push(
-        para(
-          muted(
-            needing
-              ? `${plural(all.length, 'open milestone')}, ${needing} needing attention: see the tracking section and the register.`
-              : `${plural(all.length, 'open milestone')}, none needing attention.`,
-          ),
-        ),
-      );
-      continue;
-    }
-    blocks.push({
-      type: 'table',
-      columns: ['ID', 'Milestone', 'Due', 'Forecast', 'Status', 'Changed since last meeting', 'Comment'],
-      rows: own.map((m) => [
-        cell(m.id || DASH),
-        cell(m.title),
-        cell(m.due ?? DASH),
-        forecastCell(m),
-        statusCell(m.status),
-        cell(changeLines(ctx.changesSince.get(idKey(m.id)) ?? []).join(';\n') || DASH),
-        cell(clip(ctx, ctx.comments.get(idKey(m.id)) ?? '')),
-      ]),
-    });
-    if (own.length < all.length) {
-      blocks.push(more(all.length - own.length, 'milestone', ['it is', 'the rest are'], 'in the register'));
-    }
+    blocks.push(...memberMilestones(ctx, person));
   }
   if (quiet.length > 0) {
     blocks.push(
       para(muted(`No open milestones, no update: ${quiet.map((p) => p.name || p.email).join(', ')}.`)),
     );
   }
+  return blocks;
+}
+
+/**
+ * Who has a section in Part 1, in order (by group, then name): the owners of open milestones, and
+ * people without any who sent an update anyway.
+ */
+function memberSections(ctx: Context): Person[] {
+  const speaking = new Set(ctx.speakers);
+  const sections = ctx.input.register.team.filter(
+    (p) => speaking.has(p) || (p.active && updateOf(ctx, p)?.speaksForThem),
+  );
+  return [...ctx.speakers, ...ctx.others].filter((p) => sections.includes(p));
+}
+
+/**
+ * The milestones of a person that Part 1 shows: those that changed since the last meeting or need
+ * attention (at risk, missed, likely to slip, unreadable, due before the next meeting), in due
+ * order — most urgent first and bounded in a summary pack. The rest are in the tracking section
+ * only, so no milestone is listed twice.
+ */
+function shownInPart1(ctx: Context, person: Person): Milestone[] {
+  const wanted = ownMilestones(ctx, person).filter((m) => notable(ctx, m));
+  return ctx.summary ? wanted.sort(byUrgency(ctx)).slice(0, ctx.memberRows) : wanted;
+}
+
+/** Every milestone Part 1 shows. */
+function part1Milestones(ctx: Context): Set<Milestone> {
+  return new Set(memberSections(ctx).flatMap((p) => shownInPart1(ctx, p)));
+}
+
+function memberMilestones(ctx: Context, person: Person): Block[] {
+  const all = ownMilestones(ctx, person);
+  if (all.length === 0) return [para(muted('No open milestones.'))];
+  const own = shownInPart1(ctx, person);
+  const rest = all.length - own.length;
+  const needing = all.filter((m) => notable(ctx, m)).length - own.length;
+  const where = 'in Tracking by strategic priority.';
+  const restText = (n: number) =>
+    needing
+      ? `${plural(n, 'milestone')}, ${needing} needing attention: ${where}`
+      : `${plural(n, 'open milestone')}, on track and unchanged: ${where}`;
+  if (own.length === 0) return [para(muted(restText(rest)))];
+  const blocks: Block[] = [
+    {
+      type: 'table',
+      columns: ['ID', 'Milestone', 'Due', 'Forecast', 'Status', 'Changed since last meeting', 'Comment'],
+      rows: own.map((m) => [
+        idCell(ctx, m),
+        titleCell(ctx, m),
+        dueCell(ctx, m),
+        forecastCell(ctx, m),
+        milestoneStatus(m),
+        cell(changeLines(ctx.changesSince.get(idKey(m.id)) ?? []).join(';\n') || DASH),
+        cell(clip(ctx, ctx.comments.get(idKey(m.id)) ?? '')),
+      ]),
+    },
+  ];
+  if (rest > 0) blocks.push(para(muted(`… and ${restText(rest).replace(/^(\d+) /, '$1 more ')}`)));
   return blocks;
 }
 
@@ -451,11 +517,22 @@ function topicList(ctx: Context): Block[] {
   const { topics } = ctx.input;
   const blocks: Block[] = [heading(2, 'Part 2 — Topics in priority order', 'part-2')];
   if (topics.length === 0) return [...blocks, para('No topics for this meeting.')];
-  blocks.push(para(muted('Ranked by score; the reasons are under Why. The manager may override a rank.')));
+  const slots = slotsOf(topics);
+  blocks.push(
+    para(
+      muted(
+        'Ranked by score; the reasons are under Why. Topics that stem from the same milestone are one slot ' +
+          '(1, 1.1, 1.2…), ranked by its best topic and discussed together in one topic’s time; an outcome ' +
+          'recorded on its first topic applies to the rest. The manager may override a rank.',
+      ),
+    ),
+  );
   const columns = ['#', 'Kind', 'Topic', 'Owners', 'Help from', 'Score', 'Why'];
-  const above = topics.filter((t) => !t.belowCut);
-  const below = topics.filter((t) => t.belowCut);
-  if (above.length > 0) blocks.push({ type: 'table', columns, rows: above.map((t) => topicRow(ctx, t)) });
+  const rows = (ss: Slot[]) =>
+    ss.flatMap((slot) => [slot.lead, ...slot.members].map((t) => topicRow(ctx, t, slot)));
+  const above = slots.filter((slot) => !slot.belowCut);
+  const below = slots.filter((slot) => slot.belowCut);
+  if (above.length > 0) blocks.push({ type: 'table', columns, rows: rows(above) });
   if (below.length > 0) {
     const perTopic = ctx.input.register.settings.minutesPerTopic;
     blocks.push({
@@ -465,17 +542,17 @@ function topicList(ctx: Context): Block[] {
         `${perTopic} min per topic). Topics below are deferred to the next meeting unless time allows.`,
     });
     const shown = ctx.summary ? below.slice(0, TOPIC_ROWS) : below;
-    blocks.push({ type: 'table', columns, rows: shown.map((t) => topicRow(ctx, t)) });
+    blocks.push({ type: 'table', columns, rows: rows(shown) });
     if (shown.length < below.length) {
       blocks.push(
-        more(below.length - shown.length, 'topic', 'every topic is in the Topics tab of the register'),
+        more(below.length - shown.length, 'slot', 'every topic is in the Topics tab of the register'),
       );
     }
   } else {
     blocks.push(
       para(
         muted(
-          `All ${plural(topics.length, 'topic')} fit in the ${ctx.timing.topicMinutes} minutes of discussion.`,
+          `All ${slotCount(slots, topics.length)} fit in the ${ctx.timing.topicMinutes} minutes of discussion.`,
         ),
       ),
     );
@@ -483,20 +560,39 @@ function topicList(ctx: Context): Block[] {
   return blocks;
 }
 
-function topicRow(ctx: Context, t: Topic): TableCell[] {
-  const topic: Inline[] = [clip(ctx, t.title)];
+/** '13 slots (18 topics)', or '3 topics' when every slot is one topic. */
+function slotCount(slots: Slot[], topics: number): string {
+  return slots.length === topics
+    ? plural(topics, 'topic')
+    : `${plural(slots.length, 'slot')} (${plural(topics, 'topic')})`;
+}
+
+/**
+ * One topic of a slot: the lead with the slot's number, the others below it ('1.1', '1.2'…),
+ * each with its own kind, score and reasons.
+ */
+function topicRow(ctx: Context, t: Topic, slot: Slot): TableCell[] {
+  const member = t !== slot.lead;
+  const topic: Inline[] = [...(member ? [muted('↳ ')] : []), clip(ctx, t.title)];
   const missing = t.milestones.filter((id) => !t.title.includes(id));
   if (missing.length > 0) topic.push(muted(` (${missing.join(', ')})`));
   if (t.deferrals > 0) topic.push(' ', { text: `deferred ${t.deferrals}×`, bold: true });
+  if (!member && slot.members.length > 0)
+    topic.push(
+      muted(
+        ` — one slot with the ${slot.members.length === 1 ? 'related topic' : `${slot.members.length} related topics`} below`,
+      ),
+    );
   const kindStatus = KIND_STATUS[t.kind];
+  const why = member ? ownWhy(t.why) : t.why;
   return [
-    cell(String(t.rank)),
+    cell(slotLabel(t)),
     { content: [KIND_LABELS[t.kind] ?? t.kind], status: kindStatus },
     { content: topic },
     cell(ownerNames(ctx, t)),
     cell(t.helpFrom.trim() ? ctx.nameOf(t.helpFrom) : ''),
     cell(formatScore(t.score)),
-    t.rankOverride !== undefined ? cell(muted('Rank set by the manager. '), t.why) : cell(t.why),
+    t.rankOverride !== undefined ? cell(muted('Rank set by the manager. '), why) : cell(why),
   ];
 }
 
@@ -514,7 +610,7 @@ function ownerNames(ctx: Context, t: Topic): string {
 function deferredTopics(ctx: Context): Block[] {
   const deferred = ctx.input.topics
     .filter((t) => t.deferrals > 0)
-    .sort((a, b) => b.deferrals - a.deferrals || a.rank - b.rank);
+    .sort((a, b) => b.deferrals - a.deferrals || a.rank - b.rank || (a.subRank ?? 0) - (b.subRank ?? 0));
   const blocks: Block[] = [heading(2, 'Deferred topics', 'deferred')];
   if (deferred.length === 0) return [...blocks, para('None.')];
   const shown = ctx.summary ? deferred.slice(0, TOPIC_ROWS) : deferred;
@@ -526,7 +622,7 @@ function deferredTopics(ctx: Context): Block[] {
       cell(KIND_LABELS[t.kind] ?? t.kind),
       cell(ownerNames(ctx, t)),
       cell(plural(t.deferrals, 'meeting')),
-      cell(String(t.rank), t.belowCut ? muted(' below the cut') : ''),
+      cell(slotLabel(t), t.belowCut ? muted(' below the cut') : ''),
     ]),
   });
   if (shown.length < deferred.length) {
@@ -544,6 +640,8 @@ function deferredTopics(ctx: Context): Block[] {
  * due date), missed, changed since the last meeting, or due before the next meeting.
  */
 function notable(ctx: Context, m: Milestone): boolean {
+  if (ctx.unreadable.has(m.row) || unreadableStatus(m)) return true;
+  if (m.id && ctx.warningOf.has(idKey(m.id))) return true;
   if (m.status === 'Might miss' || m.status === 'Missed') return true;
   if (m.forecast && m.due && m.forecast > m.due) return true;
   if ((ctx.changesSince.get(idKey(m.id)) ?? []).length > 0) return true;
@@ -607,11 +705,14 @@ function tracking(ctx: Context): Block[] {
   }
   let budget = TRACKING_ROWS;
   const seen = new Set<string>();
+  // What Part 1 shows under its owner is not listed again here: each milestone once.
+  const inPart1 = part1Milestones(ctx);
   for (const s of sections) {
     if (seen.has(s.key)) continue;
     seen.add(s.key);
     const all = groups.get(s.key) ?? [];
-    const listed = all.filter((m) => isOpen(m) || closedSince(ctx, m));
+    const current = all.filter((m) => isOpen(m) || closedSince(ctx, m));
+    const listed = current.filter((m) => !inPart1.has(m));
     const wanted = ctx.summary
       ? listed.filter((m) => notable(ctx, m)).sort(byUrgency(ctx))
       : sortMilestones(listed);
@@ -621,7 +722,12 @@ function tracking(ctx: Context): Block[] {
     const summary: Inline[] = [];
     if (s.sponsor?.trim()) summary.push(`Sponsor: ${ctx.nameOf(s.sponsor)}. `);
     summary.push(statusSummary(all));
-    const hidden = all.length - listed.length;
+    const above = sortMilestones(current.filter((m) => inPart1.has(m))).map((m) => m.id || `row ${m.row}`);
+    if (above.length > 0) {
+      const ids = above.slice(0, 20).join(', ') + (above.length > 20 ? ` and ${above.length - 20} more` : '');
+      summary.push(muted(` Changed or needing attention, under their owner in Part 1: ${ids}.`));
+    }
+    const hidden = all.length - current.length;
     if (hidden > 0)
       summary.push(muted(` ${plural(hidden, 'milestone')} closed before the last meeting not shown.`));
     if (shown.length < wanted.length) {
@@ -637,12 +743,12 @@ function tracking(ctx: Context): Block[] {
       type: 'table',
       columns: ['ID', 'Milestone', 'Owner', 'Due', 'Forecast', 'Status', 'Depends on'],
       rows: shown.map((m) => [
-        cell(m.id || DASH),
-        cell(m.title),
-        cell(m.owner ? ctx.nameOf(m.owner) : muted('No owner')),
-        cell(m.due ?? DASH),
-        forecastCell(m),
-        statusCell(m.status),
+        idCell(ctx, m),
+        titleCell(ctx, m),
+        ownerCell(ctx, m),
+        dueCell(ctx, m),
+        forecastCell(ctx, m),
+        milestoneStatus(m),
         cell(m.dependsOn.join(', ')),
       ]),
     });
@@ -668,11 +774,15 @@ function countsTable(sections: { title: string; key: string }[], groups: Map<str
   return { type: 'table', columns: ['Strategic priority', ...STATUSES, 'All'], rows };
 }
 
+/** '5 milestones: 3 on track, 1 missed, 1 with an unreadable status.' — never an unreadable one as On track. */
 function statusSummary(ms: Milestone[]): string {
   if (ms.length === 0) return 'No milestones.';
-  const parts = STATUSES.map((s) => [s, ms.filter((m) => m.status === s).length] as const)
+  const readable = ms.filter((m) => !unreadableStatus(m));
+  const parts = STATUSES.map((s) => [s, readable.filter((m) => m.status === s).length] as const)
     .filter(([, n]) => n > 0)
     .map(([s, n]) => `${n} ${s.toLowerCase()}`);
+  const unreadable = ms.length - readable.length;
+  if (unreadable > 0) parts.push(`${unreadable} with an unreadable status`);
   return `${plural(ms.length, 'milestone')}: ${parts.join(', ')}.`;
 }
 
@@ -684,7 +794,12 @@ function healthSection(ctx: Context): Block[] {
   blocks.push({
     type: 'table',
     columns: ['Status', 'Milestones'],
-    rows: STATUSES.map((s) => [statusCell(s), cell(String(h.statusCounts[s] ?? 0))]),
+    rows: [
+      ...STATUSES.map((s) => [statusCell(s), cell(String(h.statusCounts[s] ?? 0))]),
+      ...(h.unreadableStatus
+        ? [[cell({ text: '? unreadable status', bold: true }), cell(String(h.unreadableStatus))]]
+        : []),
+    ],
   });
   blocks.push(
     para(
@@ -737,9 +852,41 @@ function statusCell(status: Status): TableCell {
   return { content: [status], status };
 }
 
+/** A Milestones cell the register could not read ('Late', 'next week', 'Tom B'), as '? (unreadable: …)'. */
+function unreadableCell(ctx: Context, m: Milestone, column: string): TableCell | undefined {
+  const found = ctx.unreadable.get(m.row)?.get(column);
+  return found === undefined ? undefined : cell({ text: unreadableText(found), bold: true });
+}
+
+function idCell(ctx: Context, m: Milestone): TableCell {
+  return (m.id ? undefined : unreadableCell(ctx, m, 'ID')) ?? cell(m.id || DASH);
+}
+
+/** The title, and under it why the milestone is likely to slip when warnings.ts says so. */
+function titleCell(ctx: Context, m: Milestone): TableCell {
+  const warning = m.id ? ctx.warningOf.get(idKey(m.id)) : undefined;
+  if (!warning) return cell(m.title);
+  return cell(m.title, '\n', { text: 'Likely to slip: ', bold: true }, warning.reasons.join('; '));
+}
+
+function ownerCell(ctx: Context, m: Milestone): TableCell {
+  if (m.owner) return cell(ctx.nameOf(m.owner));
+  return unreadableCell(ctx, m, 'Owner') ?? cell(muted('No owner'));
+}
+
+function dueCell(ctx: Context, m: Milestone): TableCell {
+  return (m.due ? undefined : unreadableCell(ctx, m, 'Due')) ?? cell(m.due ?? DASH);
+}
+
+/** The status; one the register could not read is '? (unreadable: Late)', never On track. */
+function milestoneStatus(m: Milestone): TableCell {
+  const found = unreadableStatus(m);
+  return found ? cell({ text: unreadableText(found), bold: true }) : statusCell(m.status);
+}
+
 /** The forecast, with how far it is past the due date when it is. */
-function forecastCell(m: Milestone): TableCell {
-  if (!m.forecast) return cell(DASH);
+function forecastCell(ctx: Context, m: Milestone): TableCell {
+  if (!m.forecast) return unreadableCell(ctx, m, 'Forecast') ?? cell(DASH);
   if (m.due && m.forecast > m.due) {
     const days = daysBetween(m.due, m.forecast);
     return cell(m.forecast, { text: ` (+${plural(days, 'day')})`, bold: true });

@@ -21,7 +21,8 @@ const CUT_COLOUR = '#C62828';
  * list around the cut line line up, and long text gets the remaining width.
  */
 const COLUMN_WIDTHS: Record<string, number> = {
-  '#': 2.5,
+  // Wide enough for a slot's sub-points: '12.3'.
+  '#': 3.4,
   ID: 5.5,
   Due: 6.6,
   Forecast: 6.6,
@@ -69,11 +70,20 @@ li { margin: .15rem 0; }
 a { color: #0B57D0; }
 .subtitle { color: ${MUTED_COLOUR}; margin: 0 0 1rem; }
 .muted { color: ${MUTED_COLOUR}; }
+p.note { font-size: .875rem; }
 nav.toc { font-size: .9rem; margin: 1rem 0 0; padding: .5rem .75rem; background: #F6F8FA; border-radius: 6px; }
 nav.toc ol { margin: .25rem 0; padding-left: 1.25rem; columns: 2; }
 table { border-collapse: collapse; margin: .5rem 0 1rem; font-size: .9rem; }
 table.wide { width: 100%; table-layout: fixed; }
-table.wide td { overflow-wrap: anywhere; }
+/* Words wrap at spaces and hyphens; only a word longer than its whole cell is split. */
+table.wide td { overflow-wrap: break-word; word-break: normal; hyphens: manual; }
+section.box { margin: 1.25rem 0 1.5rem; padding: .1rem 1rem .6rem; border-radius: 8px; }
+section.box > h2:first-child { margin-top: .6rem; border-bottom: 0; padding-bottom: 0; }
+section.box p { margin: .45rem 0 .2rem; }
+section.box ol, section.box ul { margin: .15rem 0 .4rem; }
+section.box-glance { background: #F6F8FA; border: 1px solid #D0D7DE; }
+section.box-problems { background: #FFF4F4; border: 2px solid ${CUT_COLOUR}; }
+section.box-problems table { background: #fff; }
 table.narrow { min-width: 24rem; }
 ${Object.entries(COLUMN_WIDTHS)
   .map(([header, rem]) => `th.${columnClass(header)} { width: ${rem}rem; }`)
@@ -94,18 +104,28 @@ ${(Object.keys(STATUS_COLOURS) as Status[])
   .filter(Boolean)
   .join('\n')}
 td.status-might-miss, td.status-missed { font-weight: 600; }
-span[class^="status-"] { padding: 0 .25rem; border-radius: 3px; }
+span[class^="status-"] { padding: 0 .25rem; border-radius: 3px; white-space: nowrap; }
 .cut { margin: 1.25rem 0; padding-top: .4rem; border-top: 3px dashed ${CUT_COLOUR}; color: #B71C1C; font-weight: 600; }
 /* A phone (390 px): a wide table's columns would be squeezed to a letter each, so each row
    becomes a card, every cell under its column's name. */
 @media screen and (max-width: 44rem) {
-  main { padding: 1.25rem 1rem 3rem; }
-  nav.toc ol { columns: 1; }
+  main { padding: 1rem 1rem 3rem; }
+  h1 { font-size: 1.5rem; }
+  h2 { font-size: 1.2rem; margin-top: 1.6rem; }
+  h3 { font-size: 1.05rem; }
+  /* The contents as one strip of links that scrolls sideways in its own box, so Part 2 stays near the top. */
+  nav.toc { font-size: .875rem; padding: .3rem .6rem; overflow-x: auto; }
+  nav.toc strong { display: none; }
+  nav.toc ol { columns: auto; display: flex; gap: 1.1rem; margin: 0; padding-left: 0; list-style: none; white-space: nowrap; }
+  section.box { padding: .1rem .75rem .5rem; margin-left: -.25rem; margin-right: -.25rem; font-size: .94rem; line-height: 1.4; }
+  section.box li { margin: .1rem 0; }
+  section.box ol, section.box ul { padding-left: 1.2rem; }
   table.wide, table.wide tbody, table.wide tr, table.wide td { display: block; width: 100%; }
   table.wide thead { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
   table.wide tr { border: 1px solid ${BORDER}; border-radius: 6px; margin: 0 0 .75rem; overflow: hidden; }
   table.wide td { border: 0; border-top: 1px solid #E6E8EB; display: grid; grid-template-columns: 6.5rem 1fr; gap: .5rem; }
   table.wide td:first-child { border-top: 0; }
+  table.wide td:empty { display: none; }
   table.wide td::before { content: attr(data-label); font-weight: 600; color: ${MUTED_COLOUR}; }
   table.wide td.nowrap { white-space: normal; }
   table.narrow { min-width: 0; width: 100%; }
@@ -116,6 +136,8 @@ span[class^="status-"] { padding: 0 .25rem; border-radius: 3px; }
   body { font-size: 10pt; }
   h2 { margin-top: 1.5rem; }
   section.sub { break-inside: avoid; page-break-inside: avoid; }
+  /* Page 1 is the title and the at-a-glance box, alone. */
+  section.box-glance { break-after: page; page-break-after: always; margin-top: .75rem; }
   main { max-width: none; padding: 0; }
   nav.toc { display: none; }
   * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
@@ -127,7 +149,8 @@ span[class^="status-"] { padding: 0 .25rem; border-radius: 3px; }
 `;
 
 export function renderHtml(doc: Document): string {
-  const toc = doc.blocks.filter((b) => b.type === 'heading' && b.level === 2 && b.id) as Extract<
+  // The contents come right after the at-a-glance box (render `body`), so they do not list it.
+  const toc = doc.blocks.filter((b) => b.type === 'heading' && b.level === 2 && b.id && !b.box) as Extract<
     Block,
     { type: 'heading' }
   >[];
@@ -149,7 +172,7 @@ export function renderHtml(doc: Document): string {
     '<body>',
     '<main>',
     header(doc, false),
-    nav + body(doc, false),
+    body(doc, false, nav),
     '</main>',
     '</body>',
     '</html>',
@@ -168,26 +191,50 @@ function header(doc: Document, inline: boolean): string {
   return `${h1}\n<p class="subtitle"${inline ? ` style="color: ${MUTED_COLOUR}; margin: 0 0 12px;"` : ''}>${text(doc.subtitle)}</p>`;
 }
 
+/** Inline styles of the boxes (a heading's `box`) in an email, where style sheets are often dropped. */
+const BOX_STYLE = {
+  glance:
+    'margin: 16px 0; padding: 4px 16px 10px; background: #F6F8FA; border: 1px solid #D0D7DE; border-radius: 8px;',
+  problems: `margin: 16px 0; padding: 4px 16px 10px; background: #FFF4F4; border: 2px solid ${CUT_COLOUR}; border-radius: 8px;`,
+} as const;
+
 /**
  * On the page, each level-3 heading and what follows it (one member, one priority) is a
- * section, so print can keep it on one page when it fits.
+ * section, so print can keep it on one page when it fits; a level-2 heading with a `box` opens
+ * a boxed section up to the next level-2 heading (the at-a-glance box, printed alone on page 1,
+ * with the contents `nav` after it — or first when there is no such box).
  */
-function body(doc: Document, inline: boolean): string {
-  if (inline) return doc.blocks.map((b) => block(b, inline)).join('\n');
+function body(doc: Document, inline: boolean, nav = ''): string {
   const out: string[] = [];
-  let open = false;
+  const hasGlance = doc.blocks.some((b) => b.type === 'heading' && b.box === 'glance');
+  if (!hasGlance && nav) out.push(nav);
+  let sub = false;
+  let box: 'glance' | 'problems' | undefined;
   for (const b of doc.blocks) {
-    if (b.type === 'heading' && open) {
+    if (b.type === 'heading' && sub) {
       out.push('</section>');
-      open = false;
+      sub = false;
     }
-    if (b.type === 'heading' && b.level === 3) {
+    if (b.type === 'heading' && b.level <= 2 && box) {
+      out.push(inline ? '</div>' : '</section>');
+      if (box === 'glance' && nav) out.push(nav);
+      box = undefined;
+    }
+    if (b.type === 'heading' && b.level === 2 && b.box) {
+      box = b.box;
+      out.push(inline ? `<div style="${BOX_STYLE[box]}">` : `<section class="box box-${box}">`);
+    }
+    if (b.type === 'heading' && b.level === 3 && !inline) {
       out.push('<section class="sub">');
-      open = true;
+      sub = true;
     }
     out.push(block(b, inline));
   }
-  if (open) out.push('</section>');
+  if (sub) out.push('</section>');
+  if (box) {
+    out.push(inline ? '</div>' : '</section>');
+    if (box === 'glance' && nav) out.push(nav);
+  }
   return out.join('\n');
 }
 
@@ -204,8 +251,12 @@ function block(b: Block, inline: boolean): string {
         b.id && !inline ? `<a class="anchor" href="#${attr(b.id)}">${text(b.text)}</a>` : text(b.text);
       return `<h${b.level}${id}${style}>${content}</h${b.level}>`;
     }
-    case 'paragraph':
-      return `<p>${inlines(b.content, inline)}</p>`;
+    case 'paragraph': {
+      // A note (every part muted) is set smaller than the text it explains.
+      const note =
+        !inline && b.content.length > 0 && b.content.every((x) => typeof x !== 'string' && x.muted);
+      return `<p${note ? ' class="note"' : ''}>${inlines(b.content, inline)}</p>`;
+    }
     case 'list': {
       const tag = b.ordered ? 'ol' : 'ul';
       return `<${tag}>\n${b.items.map((item) => `<li>${inlines(item, inline)}</li>`).join('\n')}\n</${tag}>`;
@@ -288,7 +339,9 @@ function inlineHtml(x: Inline, inline: boolean): string {
   if (x.italic) out = `<em>${out}</em>`;
   if (x.bold) out = `<strong>${out}</strong>`;
   if (x.status) {
-    const style = inline ? ` style="${attr(`${statusStyle(x.status)} padding: 0 3px;`)}"` : '';
+    const style = inline
+      ? ` style="${attr(`${statusStyle(x.status)} padding: 0 3px; white-space: nowrap;`)}"`
+      : '';
     out = `<span class="${statusClass(x.status)}"${style}>${out}</span>`;
   }
   if (x.muted) out = `<span class="muted"${inline ? ` style="color: ${MUTED_COLOUR};"` : ''}>${out}</span>`;

@@ -3,9 +3,11 @@
  * never depends on when anything was submitted: ties break by due date, then identity
  * (which starts with the kind and the milestone ID).
  */
-import { daysBetween } from './dates';
+import { addDays, dateInZone, daysBetween } from './dates';
 import { isOpen, splitIds } from './register';
 import { previousMeeting } from './schedule';
+import { assignSlots, memberNote, notReached, rowsByTopicId } from './slots';
+import { dateNamedIn } from './text-dates';
 import type {
   Meeting,
   Milestone,
@@ -40,7 +42,7 @@ export interface Budget {
   wrapUpMinutes: number;
   /** Meeting length minus the members' updates and the wrap-up. */
   discussionMinutes: number;
-  /** How many topics fit before the cut line. */
+  /** How many slots (slots.ts: one per problem) fit before the cut line. */
   topicsThatFit: number;
 }
 
@@ -196,9 +198,10 @@ function mostPressing(ctx: DeriveContext, theirs: Milestone[]): Pick<Candidate, 
 function milestoneBase(ctx: DeriveContext, m: Milestone) {
   return {
     milestones: [m.id],
-    owners: [m.owner],
+    // A milestone whose Owner cell names nobody (a typo) still gets its topic, with no owner.
+    owners: m.owner ? [m.owner] : [],
     helpFrom: '',
-    groups: [groupOf(ctx.register, m.owner)],
+    groups: m.owner ? [groupOf(ctx.register, m.owner)] : [],
     due: m.due,
     priorityRank: ctx.rankOf(m),
     deferrals: 0,
@@ -208,7 +211,8 @@ function milestoneBase(ctx: DeriveContext, m: Milestone) {
 /** Might-miss and missed topics: open milestones flagged so, or forecast after their due date. */
 function statusTopics(ctx: DeriveContext): Candidate[] {
   const out: Candidate[] = [];
-  for (const m of ctx.open) {
+  // Every open milestone, with an owner or not: a register problem never hides a miss.
+  for (const m of ctx.register.milestones.filter((x) => x.id && isOpen(x))) {
     const late = m.forecast && m.due && m.forecast > m.due;
     if (m.status === 'Might miss' || (m.status === 'On track' && late)) {
       const why =
@@ -261,12 +265,40 @@ function dependencyTopics(ctx: DeriveContext): Candidate[] {
   return out;
 }
 
+/** The date of the meeting after `meeting` (the next one not cancelled, else one cadence on). */
+export function nextMeetingDate(register: Register, meeting: Meeting): string {
+  const later = register.meetings
+    .filter((m) => m.date > meeting.date && m.status !== 'Cancelled')
+    .map((m) => m.date)
+    .sort()[0];
+  return later ?? addDays(meeting.date, 7 * Math.max(1, register.settings.cadenceWeeks));
+}
+
+/**
+ * A help topic's date: its asker's most pressing open milestone, or the date the request
+ * names when that is earlier. A request needed before the next meeting cannot wait for it:
+ * it is due at this meeting (or on its own date, if that is earlier still).
+ */
+function helpDue(
+  pressing: Pick<Candidate, 'due' | 'priorityRank'>,
+  named: string | undefined,
+  meeting: Meeting,
+  next: string,
+): Pick<Candidate, 'due' | 'neededBy'> {
+  if (!named) return { due: pressing.due };
+  const due = named < next && named > meeting.date ? meeting.date : named;
+  return pressing.due && pressing.due < due ? { due: pressing.due } : { due, neededBy: named };
+}
+
 /** Help topics: one per asker, gathering their requests for this meeting. */
 function helpTopics(ctx: DeriveContext, meeting: Meeting): Candidate[] {
   const { register, byId, openOf } = ctx;
   // Help requests: every accepted response for this meeting counts (the latest version of
   // each response), so two responses from one person never hide each other's request.
-  const helpByAsker = new Map<string, { askers: string[]; texts: string[]; from: string[] }>();
+  const helpByAsker = new Map<
+    string,
+    { askers: string[]; texts: string[]; from: string[]; dates: string[] }
+  >();
   for (const u of latestResponses(register, meeting.date)) {
     if (!u.helpNeeded.trim()) continue;
     // A delegate asking on behalf of the person they cover: the request is that person's.
@@ -275,14 +307,21 @@ function helpTopics(ctx: DeriveContext, meeting: Meeting): Candidate[] {
       u.milestones.map((id) => byId.get(id)?.owner ?? '').filter((o) => o && o !== u.email),
     );
     const askers = own || !covered.length ? [u.email] : covered;
-    const entry = helpByAsker.get(askers[0]!) ?? { askers, texts: [], from: [] };
+    const entry = helpByAsker.get(askers[0]!) ?? { askers, texts: [], from: [], dates: [] };
     entry.texts.push(u.helpNeeded.trim());
+    const named = dateNamedIn(u.helpNeeded, dateInZone(u.received, register.settings.timeZone));
+    if (named) entry.dates.push(named);
     if (u.helpFrom.trim()) entry.from.push(helpTarget(register, u.helpFrom));
     helpByAsker.set(askers[0]!, entry);
   }
   const out: Candidate[] = [];
+  const next = nextMeetingDate(register, meeting);
   for (const [asker, h] of [...helpByAsker].sort(([a], [b]) => (a < b ? -1 : 1))) {
     const targets = unique(h.from.map((f) => helpGroup(register, f)).filter((g): g is string => !!g));
+    const pressing = mostPressing(
+      ctx,
+      h.askers.flatMap((a) => openOf.get(a) ?? []),
+    );
     out.push({
       identity: `help/${asker}`,
       kind: 'help',
@@ -291,10 +330,8 @@ function helpTopics(ctx: DeriveContext, meeting: Meeting): Candidate[] {
       owners: h.askers,
       helpFrom: unique(h.from).join(', '),
       groups: unique([...h.askers.map((a) => groupOf(register, a)), ...targets]),
-      ...mostPressing(
-        ctx,
-        h.askers.flatMap((a) => openOf.get(a) ?? []),
-      ),
+      ...pressing,
+      ...helpDue(pressing, h.dates.sort()[0], meeting, next),
       deferrals: 0,
     });
   }
@@ -366,6 +403,7 @@ function raisedTopics(ctx: DeriveContext, meeting: Meeting): Candidate[] {
   const { register } = ctx;
   const out: Candidate[] = [];
   const carried = new Set(carrySources(register, meeting));
+  const byTopicId = rowsByTopicId(register.topics);
   let nextRaised =
     Math.max(0, ...register.topics.map((t) => Number(/\/raised\/R-(\d+)$/.exec(t.topicId)?.[1] ?? 0))) + 1;
   for (const t of register.topics) {
@@ -373,7 +411,7 @@ function raisedTopics(ctx: DeriveContext, meeting: Meeting): Candidate[] {
     // Rows of earlier meetings that were ranked there come back through carry-over instead.
     const earlier = t.meeting && t.meeting !== meeting.date;
     if (!raised || (earlier && (!carried.has(t.meeting!) || t.topicId))) continue;
-    if (t.outcome && t.outcome !== 'Deferred') continue;
+    if (!notReached(t, byTopicId)) continue;
     out.push({
       ...topicFromRow(ctx, t, 'raised', t.deferrals),
       identity: t.topicId ? identityOf(t.topicId) : `raised/R-${String(nextRaised++).padStart(4, '0')}`,
@@ -396,7 +434,15 @@ export function deriveCandidates(register: Register, meeting: Meeting): Candidat
   ];
   const fromRow = (t: TopicRow, kind: 'raised' | 'help', deferrals: number) =>
     topicFromRow(ctx, t, kind, deferrals);
-  return carryOver(uniqueByIdentity(out), register, meeting, fromRow);
+  const candidates = carryOver(uniqueByIdentity(out), register, meeting, fromRow);
+  assignSlots(candidates, {
+    milestone: (id) => ctx.byId.get(id),
+    person: (text) => {
+      const target = helpTarget(register, text);
+      return register.team.some((p) => p.email === target) ? target : undefined;
+    },
+  });
+  return candidates;
 }
 
 /**
@@ -413,11 +459,6 @@ function carrySources(register: Register, meeting: Meeting): string[] {
     .map((m) => m.date);
 }
 
-/**
- * Topics not reached (Outcome blank or Deferred) come back with Deferrals + 1. Derived topics
- * whose condition no longer holds are not carried: the risk has gone. Raised and help topics
- * are carried as they were, dated and prioritised by their milestones (or their owners').
- */
 /** One candidate per identity: the first derived, with the highest deferral count seen. */
 function uniqueByIdentity(candidates: Candidate[]): Candidate[] {
   const out = new Map<string, Candidate>();
@@ -429,6 +470,12 @@ function uniqueByIdentity(candidates: Candidate[]): Candidate[] {
   return [...out.values()];
 }
 
+/**
+ * Topics not reached (Outcome blank or Deferred, on the row or on its slot's lead) come back
+ * with Deferrals + 1; a topic handled offline does not. Derived topics whose condition no
+ * longer holds are not carried: the risk has gone. Raised and help topics are carried as they
+ * were, dated and prioritised by their milestones (or their owners').
+ */
 function carryOver(
   candidates: Candidate[],
   register: Register,
@@ -438,9 +485,11 @@ function carryOver(
   const sources = new Set(carrySources(register, meeting));
   if (!sources.size) return candidates;
   const byIdentity = new Map(candidates.map((c) => [c.identity, c]));
+  const byTopicId = rowsByTopicId(register.topics);
   for (const row of register.topics) {
     if (!row.meeting || !sources.has(row.meeting) || !row.topicId || row.rank === undefined) continue;
-    if (row.outcome !== '' && row.outcome !== 'Deferred') continue;
+    // Resolved, Discussed, Dropped and Handle offline (its own or its slot's) end a topic.
+    if (!notReached(row, byTopicId)) continue;
     const identity = identityOf(row.topicId);
     const existing = byIdentity.get(identity);
     if (existing) {
@@ -487,9 +536,13 @@ export function scoreCandidate(
           : days === 0
             ? 'due on the meeting day'
             : `due in ${days} day${days === 1 ? '' : 's'}`;
-      // Help and no-update topics take the date of the person's most pressing open milestone.
-      const label =
-        c.kind === 'help' || c.kind === 'stale'
+      // Help and no-update topics take the date of the person's most pressing open milestone,
+      // or a help request the date it names (moved to the meeting when it falls before the next).
+      const label = c.neededBy
+        ? c.neededBy > c.due
+          ? `needed by ${c.neededBy}, before the next meeting`
+          : `needed by ${c.neededBy} (${when})`
+        : c.kind === 'help' || c.kind === 'stale'
           ? `their next milestone ${when.replace(/^due /, 'is due ').replace(/ overdue$/, ' overdue')}`
           : when;
       parts.push({ label, points: round1(weights.dueSoon * share) });
@@ -518,9 +571,34 @@ function compareCandidates(a: Topic, b: Topic): number {
   return a.identity < b.identity ? -1 : a.identity > b.identity ? 1 : 0;
 }
 
+interface SlotGroup {
+  /** Best first: the first is the lead, which ranks the slot. */
+  topics: Topic[];
+  /** The lowest Rank override of its topics: a topic pinned by hand moves its whole slot. */
+  override?: number;
+}
+
+/** Scored topics as slots (slots.ts), each with its topics best first. */
+function groupSlots(scored: Topic[]): SlotGroup[] {
+  const bySlot = new Map<string, Topic[]>();
+  for (const t of scored) {
+    const key = t.slot !== undefined ? `slot:${t.slot}` : `own:${t.identity}`;
+    bySlot.set(key, [...(bySlot.get(key) ?? []), t]);
+  }
+  return [...bySlot.values()].map((ts) => {
+    const overrides = ts.map((t) => t.rankOverride).filter((o): o is number => o !== undefined);
+    return {
+      topics: ts.sort(compareCandidates),
+      override: overrides.length ? Math.min(...overrides) : undefined,
+    };
+  });
+}
+
 /**
- * Scores and ranks candidates for a meeting. A Rank override places its topic at that
- * position; the rest keep their order around it. `topicsThatFit` sets the cut line.
+ * Scores and ranks candidates for a meeting, one slot per problem (slots.ts): a slot ranks
+ * by its best topic and counts once against the cut line; its topics share its rank, the
+ * lead first (`subRank` 0). A Rank override places its slot at that position; the rest keep
+ * their order around it. `topicsThatFit` (slots that fit) sets the cut line.
  */
 export function rankTopics(
   candidates: Candidate[],
@@ -542,18 +620,29 @@ export function rankTopics(
       belowCut: false,
     };
   });
-  const free = scored.filter((t) => t.rankOverride === undefined).sort(compareCandidates);
-  const pinned = scored
-    .filter((t) => t.rankOverride !== undefined)
-    .sort((a, b) => a.rankOverride! - b.rankOverride! || compareCandidates(a, b));
+  const slots = groupSlots(scored);
+  const lead = (g: SlotGroup) => g.topics[0]!;
+  const free = slots
+    .filter((g) => g.override === undefined)
+    .sort((a, b) => compareCandidates(lead(a), lead(b)));
+  const pinned = slots
+    .filter((g) => g.override !== undefined)
+    .sort((a, b) => a.override! - b.override! || compareCandidates(lead(a), lead(b)));
   const ordered = [...free];
-  for (const t of pinned) ordered.splice(Math.min(Math.max(t.rankOverride! - 1, 0), ordered.length), 0, t);
-  return ordered.map((t, i) => ({
-    ...t,
-    rank: i + 1,
-    belowCut: i >= topicsThatFit,
-    why: t.rankOverride !== undefined ? `rank set by hand to ${t.rankOverride}; score ${t.why}` : t.why,
-  }));
+  for (const g of pinned) ordered.splice(Math.min(Math.max(g.override! - 1, 0), ordered.length), 0, g);
+  return ordered.flatMap((g, i) =>
+    g.topics.map((t, j) => {
+      const why =
+        t.rankOverride !== undefined ? `rank set by hand to ${t.rankOverride}; score ${t.why}` : t.why;
+      return {
+        ...t,
+        rank: i + 1,
+        subRank: j,
+        belowCut: i >= topicsThatFit,
+        why: j ? memberNote(i + 1, lead(g).topicId) + why : why,
+      };
+    }),
+  );
 }
 
 export function priorityCount(register: Register): number {

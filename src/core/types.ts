@@ -271,7 +271,10 @@ export interface Topic extends TopicCandidate {
 // ---------- health ----------
 
 export interface Health {
+  /** Milestones with an ID by status; those whose status cell is unreadable are not in any. */
   statusCounts: Record<Status, number>;
+  /** Milestones whose Status cell holds no status ('Late'): counted here, not as On track. */
+  unreadableStatus?: number;
   /** Anticipated misses ÷ all misses, or null when there were no misses. */
   anticipationRate: number | null;
   misses: number;

@@ -7,11 +7,14 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { newestSubmitted, watermarkAfter } from '../core/cycle';
 import { readRegister } from '../core/register';
-import type { Plan, Problem, RawSubmission, Snapshot } from '../core/types';
+import type { Email, Plan, Problem, RawSubmission, Snapshot } from '../core/types';
+import type { EmlAttachment } from '../mail/mime';
 import { writeFileAtomic } from './atomic';
+import { type DeliveryReport, deliver, queue, undelivered } from './delivery';
 import { withLock } from './lock';
 import { writeOutbox } from './outbox';
 import { readResponses } from './responses';
+import type { Sender } from './smtp';
 import { applyPlan, assertUnchanged, prepareWorkbookSave, readWorkbook } from './workbook';
 import { type WorkspacePaths, workspacePaths } from './workspace';
 
@@ -27,6 +30,26 @@ export interface ApplyReport {
   conflicts: Problem[];
   emailsWritten: string[];
   emailsSkipped: string[];
+  /** What the mail server was given (a run that sends). */
+  delivery?: DeliveryReport;
+  /** A run that does not send: the emails of its plan that an earlier run left undelivered. */
+  undelivered?: string[];
+}
+
+/** A file a run writes besides the register (the packs). */
+export interface RunFile {
+  path: string;
+  data: string;
+}
+
+/** How a run's emails go out: always to the outbox, then to the mail server when there is one. */
+export interface LocalMail {
+  /** The mail server; none: the outbox only (no SMTP server set, --no-send, the demo). */
+  sender?: Sender;
+  /** MILEPOST_SMTP_FROM: the From of every message written. */
+  from?: string;
+  /** The files an email carries, from those this run writes (the pack email: the pack). */
+  attachments?: (email: Email, files: RunFile[]) => EmlAttachment[];
 }
 
 export class NoWorkspaceError extends Error {}
@@ -64,8 +87,8 @@ export async function runLocal<T extends { plan: Plan }>(
   command: string,
   now: string,
   plan: (read: LocalRead) => T,
-  files: (outcome: T, paths: WorkspacePaths) => { path: string; data: string }[] = () => [],
-  opts: { syncsResponses?: boolean } = {},
+  files: (outcome: T, paths: WorkspacePaths) => RunFile[] = () => [],
+  opts: { syncsResponses?: boolean; mail?: LocalMail } = {},
 ): Promise<{ outcome: T; report: ApplyReport; paths: WorkspacePaths }> {
   const paths = workspacePaths(dir);
   await assertWorkspace(paths);
@@ -89,9 +112,10 @@ export async function runLocal<T extends { plan: Plan }>(
     // read-only folder fails here, before a pack or an email exists. Only the rename is left.
     const save =
       applied.writes + applied.appends > 0 ? await prepareWorkbookSave(workbook, paths.register) : undefined;
+    const written = files(outcome, paths);
     try {
       await assertUnchanged(paths.register, stamp);
-      for (const f of files(outcome, paths)) {
+      for (const f of written) {
         await fs.mkdir(path.dirname(f.path), { recursive: true });
         await writeFileAtomic(f.path, f.data);
       }
@@ -100,15 +124,15 @@ export async function runLocal<T extends { plan: Plan }>(
       throw error;
     }
     // The outbox is the send log: an email written here is never written again, even if the
-    // rename below fails and the run is repeated.
-    let sent: { written: string[]; skipped: string[] };
+    // rename below fails and the run is repeated. A mail server that fails leaves the register
+    // as it was: the next run plans the same emails and delivers only those not delivered.
+    let sent: Awaited<ReturnType<typeof sendEmails>>;
     try {
-      sent = await writeOutbox(paths.outbox, outcome.plan.emails, now);
+      sent = await sendEmails(paths, outcome.plan.emails, now, written, opts.mail);
     } catch (error) {
       await save?.abort();
       throw error;
     }
-    const { written, skipped } = sent;
     if (save) {
       await assertUnchanged(paths.register, stamp).catch(async (error) => {
         await save.abort();
@@ -123,11 +147,32 @@ export async function runLocal<T extends { plan: Plan }>(
         writes: applied.writes,
         appends: applied.appends,
         conflicts: applied.conflicts,
-        emailsWritten: written,
-        emailsSkipped: skipped,
+        emailsWritten: sent.written,
+        emailsSkipped: sent.skipped,
+        ...(sent.delivery ? { delivery: sent.delivery } : {}),
+        ...(sent.undelivered ? { undelivered: sent.undelivered } : {}),
       },
     };
   });
+}
+
+/** Writes a run's emails to the outbox, then hands them to the mail server when there is one. */
+async function sendEmails(
+  paths: WorkspacePaths,
+  emails: Email[],
+  now: string,
+  written: RunFile[],
+  mail: LocalMail = {},
+): Promise<{ written: string[]; skipped: string[]; delivery?: DeliveryReport; undelivered?: string[] }> {
+  const attach = mail.attachments;
+  const out = await writeOutbox(paths.outbox, emails, now, {
+    ...(mail.from ? { from: mail.from } : {}),
+    ...(attach ? { attachments: (e: Email) => attach(e, written) } : {}),
+    ...(mail.sender ? { beforeWrite: queue(paths.outbox) } : {}),
+  });
+  const { written: w, skipped } = out;
+  if (!mail.sender) return { written: w, skipped, undelivered: await undelivered(paths.outbox, out.files) };
+  return { written: w, skipped, delivery: await deliver(paths.outbox, out.files, mail.sender) };
 }
 
 /** Reads a workspace without locking or writing (validate). */

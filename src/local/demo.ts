@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ExcelJS from 'exceljs';
 import { normaliseName } from '../core/layout';
+import { slotLeadOf } from '../core/slots';
 import { writeFileAtomic } from './atomic';
 import { workbookBytes } from './workbook';
 
@@ -21,7 +22,10 @@ export function templatesDir(): string {
   throw new Error('templates/ not found next to the Milepost installation');
 }
 
-/** What people do in the meeting: the manager records outcomes for the topics reached. */
+/**
+ * What people do in the meeting: the manager records outcomes for the slots reached, on each
+ * slot's first topic (its lead); the slot's other topics take that outcome at wrap-up.
+ */
 export async function holdMeeting(registerFile: string, meeting: string): Promise<number> {
   const wb = new ExcelJS.Workbook();
   await wb.xlsx.readFile(registerFile);
@@ -36,6 +40,7 @@ export async function holdMeeting(registerFile: string, meeting: string): Promis
     const date = m instanceof Date ? m.toISOString().slice(0, 10) : String(m ?? '');
     const rank = Number(row.getCell(col('Rank')).value);
     if (date !== meeting || !rank || rank > 3) return;
+    if (slotLeadOf({ why: String(row.getCell(col('Why')).value ?? '') })) return;
     reached++;
     row.getCell(col('Outcome')).value = rank === 1 ? 'Resolved' : 'Discussed';
     row.getCell(col('Decision / action')).value =

@@ -5,6 +5,7 @@
  * core plan, apply the plan as the core resolves it, write the files, save the workbook.
  */
 import * as path from 'node:path';
+import type { ConnectionOptions } from 'node:tls';
 import {
   type PackOutcome,
   planPack,
@@ -17,10 +18,30 @@ import {
   type WrapUpOutcome,
 } from '../core/cycle';
 import type { PhaseReport, PhaseRun, RuntimePort, RuntimeRead } from '../core/port';
-import type { Snapshot } from '../core/types';
-import { type ApplyReport, readLocal, runLocal } from './backend';
-import { packFiles, packLocation } from './packs';
+import type { Email, Snapshot } from '../core/types';
+import { type ApplyReport, type LocalMail, type RunFile, readLocal, runLocal } from './backend';
+import { deliveryNotes } from './delivery';
+import { packAttachment, packFiles, packLocation } from './packs';
+import { type SmtpSettings, smtpSender, smtpSettings } from './smtp';
 import { makeToken, readSecret } from './tokens';
+
+/** Whether a run's emails go to a mail server, and how (see README "Sending the emails"). */
+export interface LocalMailOptions {
+  /**
+   * true: deliver by SMTP when MILEPOST_SMTP_HOST is set (the CLI's commands). false: the outbox
+   * only, and the run says so (--no-send). Left out: the outbox only, silently (the demo).
+   */
+  send?: boolean;
+  /** Where the MILEPOST_SMTP_* settings are read (default: process.env). */
+  env?: NodeJS.ProcessEnv;
+  /** TLS options added to the connection (a test's own certificate authority). */
+  tls?: ConnectionOptions;
+}
+
+/** The pack email carries the pack: the HTML this run writes to packs/<date>.html. */
+function attachPack(email: Email, files: RunFile[]) {
+  return email.kind === 'pack' ? files.flatMap(packAttachment) : [];
+}
 
 function reportOf(r: ApplyReport): PhaseReport {
   return {
@@ -52,8 +73,48 @@ function personalLinks(
 
 export class LocalRuntime implements RuntimePort {
   readonly kind = 'local';
+  /** The outbox-only notice is said once per runtime (a `run` goes through several phases). */
+  private toldOutboxOnly = false;
 
-  constructor(readonly workspace: string) {}
+  constructor(
+    readonly workspace: string,
+    private readonly mailOptions: LocalMailOptions = {},
+  ) {}
+
+  /** The SMTP settings when this runtime sends (a bad MILEPOST_SMTP_* value fails here, before any write). */
+  private smtp(): SmtpSettings | undefined {
+    return this.mailOptions.send ? smtpSettings(this.mailOptions.env ?? process.env) : undefined;
+  }
+
+  /**
+   * Runs a phase that writes emails with the mail set up for it (the server connection closed
+   * after), and returns what the delivery did in words (notes) and for --json (extra).
+   */
+  private async mailing<R extends { report: ApplyReport }>(
+    attachments: LocalMail['attachments'] | undefined,
+    phase: (mail: LocalMail) => Promise<R>,
+  ): Promise<R & { notes: string[]; delivery: Record<string, unknown> }> {
+    const settings = this.smtp();
+    const sender = settings ? smtpSender(settings, this.mailOptions.tls) : undefined;
+    try {
+      const result = await phase({
+        ...(sender ? { sender } : {}),
+        ...(settings?.from ? { from: settings.from } : {}),
+        ...(attachments ? { attachments } : {}),
+      });
+      const emails = result.report.emailsWritten.length + result.report.emailsSkipped.length;
+      // Said when asked to send and cannot (no server), or told not to (--no-send); a runtime
+      // made without the option (the demo) writes the outbox as it always did, silently.
+      const { send } = this.mailOptions;
+      const why = send === false ? 'no-send' : send && !settings ? 'no-server' : undefined;
+      const tell = why !== undefined && emails > 0 && !this.toldOutboxOnly;
+      if (tell) this.toldOutboxOnly = true;
+      const { notes, json } = deliveryNotes(result.report, tell ? why : undefined);
+      return { ...result, notes, delivery: json };
+    } finally {
+      sender?.close();
+    }
+  }
 
   async read(): Promise<RuntimeRead> {
     const read = await readLocal(this.workspace);
@@ -77,36 +138,54 @@ export class LocalRuntime implements RuntimePort {
 
   async request(now: string, opts: { reminders?: boolean } = {}): Promise<PhaseRun<RequestOutcome>> {
     const secret = await readSecret(this.workspace);
-    const { outcome, report } = await runLocal(this.workspace, 'request', now, (read) => {
-      const plain = planRequests(read.snapshot, now, { reminders: opts.reminders });
-      const links = personalLinks(read.snapshot, secret, plain.meeting?.date);
-      return links ? planRequests(read.snapshot, now, { reminders: opts.reminders, links }) : plain;
-    });
-    return { outcome, report: reportOf(report), notes: [], extra: { files: report.emailsWritten } };
+    const { outcome, report, notes, delivery } = await this.mailing(undefined, (mail) =>
+      runLocal(
+        this.workspace,
+        'request',
+        now,
+        (read) => {
+          const plain = planRequests(read.snapshot, now, { reminders: opts.reminders });
+          const links = personalLinks(read.snapshot, secret, plain.meeting?.date);
+          return links ? planRequests(read.snapshot, now, { reminders: opts.reminders, links }) : plain;
+        },
+        undefined,
+        { mail },
+      ),
+    );
+    return { outcome, report: reportOf(report), notes, extra: { files: report.emailsWritten, ...delivery } };
   }
 
   async pack(now: string): Promise<PhaseRun<PackOutcome> & { where: string[] }> {
-    const { outcome, report, paths } = await runLocal(
-      this.workspace,
-      'pack',
-      now,
-      (read) => {
-        const o = planPack(read.snapshot, read.responses, now, (m) => packLocation(m.date));
-        return { ...o, problems: [...read.responseProblems, ...o.problems] };
-      },
-      packFiles,
-      { syncsResponses: true },
+    const { outcome, report, paths, notes, delivery } = await this.mailing(attachPack, (mail) =>
+      runLocal(
+        this.workspace,
+        'pack',
+        now,
+        (read) => {
+          const o = planPack(read.snapshot, read.responses, now, (m) => packLocation(m.date));
+          return { ...o, problems: [...read.responseProblems, ...o.problems] };
+        },
+        packFiles,
+        { syncsResponses: true, mail },
+      ),
     );
     const where = outcome.meeting
       ? ['html', 'md'].map((ext) => path.join(paths.packs, `${outcome.meeting!.date}.${ext}`))
       : [];
-    return { outcome, report: reportOf(report), notes: [], extra: {}, where };
+    return { outcome, report: reportOf(report), notes, extra: { ...delivery }, where };
   }
 
   async wrapUp(now: string, opts: { meeting?: string } = {}): Promise<PhaseRun<WrapUpOutcome>> {
-    const { outcome, report } = await runLocal(this.workspace, 'wrap-up', now, (read) =>
-      planWrapUp(read.snapshot, now, { meeting: opts.meeting }),
+    const { outcome, report, notes, delivery } = await this.mailing(undefined, (mail) =>
+      runLocal(
+        this.workspace,
+        'wrap-up',
+        now,
+        (read) => planWrapUp(read.snapshot, now, { meeting: opts.meeting }),
+        undefined,
+        { mail },
+      ),
     );
-    return { outcome, report: reportOf(report), notes: [], extra: { files: report.emailsWritten } };
+    return { outcome, report: reportOf(report), notes, extra: { files: report.emailsWritten, ...delivery } };
   }
 }

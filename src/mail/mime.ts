@@ -1,5 +1,6 @@
 /**
- * An email of the cycle as an RFC 5322 / MIME message: multipart/alternative text and HTML,
+ * An email of the cycle as an RFC 5322 / MIME message: multipart/alternative text and HTML
+ * (inside multipart/mixed when files are attached),
  * UTF-8, base64 bodies, encoded-word headers, and a Message-ID derived from the email's key.
  * Shared by the Node shells: the local outbox writes it to .eml files, the Google backend sends
  * it through Gmail (and finds it again in the sent mail by that Message-ID).
@@ -133,11 +134,7 @@ export function messageId(key: string): string {
 
 /** Text in canonical form (CRLF line ends, RFC 2046 §4.1.1), UTF-8, base64 in lines of 76. */
 function base64Body(text: string): string {
-  const canonical = text.replace(/\r\n|\r|\n/g, CRLF);
-  const encoded = Buffer.from(canonical, 'utf8').toString('base64');
-  const lines: string[] = [];
-  for (let i = 0; i < encoded.length; i += 76) lines.push(encoded.slice(i, i + 76));
-  return lines.join(CRLF);
+  return base64Lines(Buffer.from(text.replace(/\r\n|\r|\n/g, CRLF), 'utf8'));
 }
 
 /** The email as an RFC 5322 message: multipart/alternative with a text and an HTML part. */
@@ -150,6 +147,45 @@ export interface EmlOptions {
   from?: 'register' | 'account';
   /** A token carried in the body (a "Ref:" line) so the sent message can be found by search. */
   token?: string;
+  /**
+   * Files attached after the text and HTML (the local pack email carries the pack): the message
+   * becomes multipart/mixed, the text and HTML its first part. None: multipart/alternative.
+   */
+  attachments?: EmlAttachment[];
+}
+
+/** A file attached to a message: an ASCII file name, a MIME type, the bytes (or UTF-8 text). */
+export interface EmlAttachment {
+  filename: string;
+  contentType: string;
+  content: string | Buffer;
+}
+
+/** Bytes in base64 lines of 76 (RFC 2045 §6.8). */
+function base64Lines(bytes: Buffer): string {
+  const encoded = bytes.toString('base64');
+  const lines: string[] = [];
+  for (let i = 0; i < encoded.length; i += 76) lines.push(encoded.slice(i, i + 76));
+  return lines.join(CRLF);
+}
+
+/** A file name safe in a quoted parameter: ASCII letters, digits, '.', '-', '_' only. */
+function safeFilename(name: string): string {
+  return name.replace(/[^A-Za-z0-9._-]/g, '_') || 'attachment';
+}
+
+/** An attachment as a MIME part (base64), without its boundary line. */
+function attachmentPart(a: EmlAttachment): string {
+  const name = safeFilename(a.filename);
+  const type = /^[\w.+-]+\/[\w.+-]+$/.test(a.contentType) ? a.contentType : 'application/octet-stream';
+  const bytes = typeof a.content === 'string' ? Buffer.from(a.content, 'utf8') : a.content;
+  return [
+    `Content-Type: ${type}${typeof a.content === 'string' ? '; charset=utf-8' : ''}; name="${name}"`,
+    `Content-Disposition: attachment; filename="${name}"`,
+    'Content-Transfer-Encoding: base64',
+    '',
+    base64Lines(bytes),
+  ].join(CRLF);
 }
 
 /** The search token of the message for `key`: one word, so Gmail's full-text search finds it. */
@@ -183,7 +219,6 @@ export function toEml(email: Email, date: string, opts: EmlOptions = {}): string
     'MIME-Version: 1.0',
     textHeader('X-Milepost-Key', email.key),
     `X-Milepost-Kind: ${oneLine(email.kind)}`,
-    `Content-Type: multipart/alternative;${CRLF} boundary="${boundary}"`,
   ];
   const part = (type: string, body: string) =>
     [
@@ -193,13 +228,24 @@ export function toEml(email: Email, date: string, opts: EmlOptions = {}): string
       '',
       body,
     ].join(CRLF);
+  const alternative = [part('text/plain', text), part('text/html', html), `--${boundary}--`];
+  const alternativeType = `Content-Type: multipart/alternative;${CRLF} boundary="${boundary}"`;
+  const preamble = 'This is a multi-part message in MIME format.';
+  const files = opts.attachments ?? [];
+  if (!files.length) return [...headers, alternativeType, '', preamble, ...alternative, ''].join(CRLF);
+  // '_' is never in base64, and no header line of a part holds this boundary.
+  const mixed = `=_milepost_mixed_${hash(`mixed:${email.key}`).slice(0, 24)}`;
   return [
     ...headers,
+    `Content-Type: multipart/mixed;${CRLF} boundary="${mixed}"`,
     '',
-    'This is a multi-part message in MIME format.',
-    part('text/plain', text),
-    part('text/html', html),
-    `--${boundary}--`,
+    preamble,
+    `--${mixed}`,
+    alternativeType,
+    '',
+    ...alternative,
+    ...files.flatMap((f) => [`--${mixed}`, attachmentPart(f)]),
+    `--${mixed}--`,
     '',
   ].join(CRLF);
 }

@@ -191,9 +191,10 @@ describe('milepost CLI', () => {
     expect(find(/"Finished"/)).toMatchObject({ row: 8, column: 'Status' });
     expect(find(/is a cycle/)).toBeTruthy();
     expect(errors.some((e) => e.row === 12 || e.row === 13)).toBe(false);
-    // The sync still runs: the row without an ID gets the next never-used ID.
+    // The sync still runs: the row without an ID gets the next never-used ID (exit 5: done,
+    // with register errors).
     const s = milepost('sync', '-w', dir, '--now', NOW, '--json');
-    expect(s.code).toBe(0);
+    expect(s.code).toBe(5);
     const assigned = (s.json() as { assignedIds: { row: number; id: string }[] }).assignedIds;
     expect(assigned).toEqual([{ row: 4, id: 'M-0032' }]);
     expect((await tab(dir, 'Milestones'))[2]!.ID).toBe('M-0032');

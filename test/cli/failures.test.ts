@@ -287,7 +287,8 @@ describe('Settings values out of range', () => {
   it('a weight out of range: the run goes ahead with the default and says so in plain text', async () => {
     const dir = await workspace({ 'Weight missed': 5000 });
     const s = milepost('sync', '-w', dir, '--now', NOW);
-    expect(s.code, s.stderr).toBe(0);
+    // Done, with a register error: exit 5 (README "Exit status").
+    expect(s.code, s.stderr).toBe(5);
     expect(s.stderr).toContain('WARNING: the register has 1 error');
     expect(s.stderr).toContain(
       `Settings, row ${settingsRow('Weight missed')}, column Value: "Weight missed" is "5000"; expected a number from 0 to 1000. Until it is fixed, Milepost uses the default, 40.`,

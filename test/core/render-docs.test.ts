@@ -316,7 +316,8 @@ describe('renderDocsRequests', () => {
     ]) {
       expect(text).toContain(heading);
     }
-    expect(text.indexOf('Agenda')).toBeLessThan(text.indexOf('Health'));
+    expect(text.indexOf('At a glance')).toBeLessThan(text.indexOf('Agenda'));
+    expect(text.indexOf('Agenda')).toBeLessThan(text.lastIndexOf('Health'));
     expect(text).toContain('Pricing page A/B test <v2> & FAQ');
   });
 });

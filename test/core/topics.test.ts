@@ -223,8 +223,11 @@ describe('topic derivation', () => {
     const by = Object.fromEntries(t.map((x) => [x.identity, x]));
     expect(by['might-miss/M-0001']!.deferrals).toBe(2);
     expect(by['raised/R-0001']).toMatchObject({ deferrals: 1, due: '2026-12-10', priorityRank: 1 });
+    // It names M-0001, which might miss: one slot with M-0001's own topic, which leads it.
+    expect(by['raised/R-0001']).toMatchObject({ slot: 'M-0001', rank: 1, subRank: 1 });
     expect(by['raised/R-0001']!.why).toBe(
-      'Raised (+25); strategic priority 1 (+30); due in 7 days (+15); deferred 1× (+12)',
+      'Slot 1, led by 2026-12-03/might-miss/M-0001: its outcome applies here unless this row has one. ' +
+        'Raised (+25); strategic priority 1 (+30); due in 7 days (+15); deferred 1× (+12)',
     );
     expect(t.some((x) => x.title === 'Typed for the cancelled meeting')).toBe(true);
   });
@@ -412,6 +415,8 @@ describe('ranking laws', () => {
           `2026-12-${String(5 + i).padStart(2, '0')}`,
           {
             Priority: ['Grow revenue', 'Ship platform', 'Cut costs'][i % 3]!,
+            // Some depend on another owner's milestone: dependency topics, and slots that gather them.
+            ...(i % 3 === 2 ? { 'Depends on': `M-${String(i).padStart(4, '0')}` } : {}),
           },
         ),
       ),
@@ -423,10 +428,18 @@ describe('ranking laws', () => {
       slot: fc.integer({ min: 0, max: 2 }),
       status: fc.constantFrom('On track', 'Might miss', 'Missed', 'Done'),
       forecast: fc.option(fc.constantFrom('2026-12-24', '2027-01-15'), { nil: undefined }),
-      help: fc.constantFrom('', 'Need budget sign-off', 'Need a designer'),
+      // Requests that join a slot (by ID, by the person asked, by their asker) or carry a date.
+      help: fc.constantFrom(
+        '',
+        'Need budget sign-off',
+        'Need a designer',
+        'Unblock M-0002 by Friday',
+        'Scope call by 12 Dec',
+      ),
+      from: fc.constantFrom('Engineering', 'Bob Ray', 'cat@example.com'),
     });
     const toSubmission = (
-      r: { owner: number; slot: number; status: string; forecast?: string; help: string },
+      r: { owner: number; slot: number; status: string; forecast?: string; help: string; from: string },
       minute: number,
     ) => {
       const id = String(records.Milestones.filter((m) => m.Owner === owners[r.owner])[r.slot]!.ID);
@@ -437,7 +450,7 @@ describe('ranking laws', () => {
         statuses: { [id]: r.status },
         forecasts: r.forecast ? { [id]: r.forecast } : {},
         helpNeeded: r.help,
-        helpFrom: r.help ? 'Engineering' : '',
+        helpFrom: r.help ? r.from : '',
       });
     };
     const ranked = (batches: unknown[][]) => {
@@ -450,7 +463,7 @@ describe('ranking laws', () => {
         out = planSync(snap, raw(...seen), NOW);
         snap = applyToSnapshot(snap, out.plan);
       }
-      return out.topics.map((t) => [t.rank, t.topicId, t.score, t.why]);
+      return out.topics.map((t) => [t.rank, t.subRank, t.topicId, t.score, t.why]);
     };
     fc.assert(
       fc.property(

@@ -1,19 +1,31 @@
 /**
- * The update form in a real headless Chromium (Debian's /usr/bin/chromium driven by
- * playwright-core; no browser download): open a personal link taken from a generated .eml,
- * change two statuses and a forecast, fill in wins/learnings/help, submit, see the thank-you
- * page; then `milepost sync` applies exactly those changes. Leaves a screenshot of the filled
- * page in test-artifacts/form-filled.png.
+ * In a real headless Chromium (Debian's /usr/bin/chromium driven by playwright-core; no browser
+ * download):
+ *
+ * - the update form: open a personal link taken from a generated .eml, change two statuses and a
+ *   forecast, fill in wins/learnings/help, submit, see the thank-you page; then `milepost sync`
+ *   applies exactly those changes. Leaves test-artifacts/form-filled.png.
+ * - the meeting pack of the demo, as a team member reads it: at 390 px (a phone) and 1280 px, the
+ *   page never scrolls sideways, "At a glance" is in the first screen, the first topic within the
+ *   first two, no word is split mid-letter; printed, page 1 is the at-a-glance box alone. A pack
+ *   built on a register with errors shows its Register problems box. Leaves test-artifacts/pack-*
+ *   (screenshots and the PDF; test-artifacts/ is git-ignored).
  */
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { chromium } from 'playwright-core';
-import { afterAll, describe, expect, it } from 'vitest';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningServer, startUpdateServer } from '../../src/local/server';
 import { createWorkbook, readWorkbook, serialToExcelDate } from '../../src/local/workbook';
-import { milepost, ROOT, tempDir } from '../cli/helpers';
+import { milepost, ROOT, sampleResponses, tempDir } from '../cli/helpers';
 
 const CHROMIUM = '/usr/bin/chromium';
+
+/** Debian's Chromium, headless (no sandbox: the tests may run as root). */
+function launch(): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+}
 const PRIYA = 'priya.shah@northwind.example';
 const MEETING = '2026-12-03';
 const ARTIFACT = path.join(ROOT, 'test-artifacts', 'form-filled.png');
@@ -79,7 +91,7 @@ describe('update form in headless Chromium', () => {
       expect(links, 'personal link in the email').toBeTruthy();
       const link = links![0]!;
 
-      const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+      const browser = await launch();
       try {
         const page = await browser.newPage({ viewport: { width: 420, height: 900 }, locale: 'en-GB' });
         const res = await page.goto(link);
@@ -186,4 +198,178 @@ describe('update form in headless Chromium', () => {
     },
     60_000,
   );
+});
+
+// ---------- the meeting pack ----------
+
+const ARTIFACTS = path.join(ROOT, 'test-artifacts');
+
+/** What a reader of the pack meets, measured in the page (CSS pixels from the top of the page). */
+interface Layout {
+  viewport: { width: number; height: number };
+  scrollWidth: number;
+  pageHeight: number;
+  glanceTop: number;
+  glanceBottom: number;
+  part2Top: number;
+  firstTopicTop: number;
+  /** Words drawn on more than one line (split mid-letter), with the text they are in. */
+  splitWords: string[];
+}
+
+/**
+ * Measures the page in the browser. A string, so this file needs no DOM types: `main`'s text
+ * nodes are walked word by word; a word may wrap after a hyphen, a dash or a slash, so each piece
+ * between them must be drawn on one line.
+ */
+const MEASURE = `(() => {
+  const top = (el) => (el ? el.getBoundingClientRect().top + window.scrollY : NaN);
+  const glance = document.querySelector('section.box-glance');
+  const splitWords = [];
+  const walker = document.createTreeWalker(document.querySelector('main'), NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const parent = node.parentElement;
+    if (!parent || parent.closest('thead, nav, style')) continue;
+    const text = node.textContent || '';
+    for (const m of text.matchAll(/[^\\s\\-–—/]+/g)) {
+      const range = document.createRange();
+      range.setStart(node, m.index);
+      range.setEnd(node, m.index + m[0].length);
+      const lines = new Set([...range.getClientRects()].filter((r) => r.width > 0).map((r) => Math.round(r.top)));
+      if (lines.size > 1) splitWords.push(m[0] + ' (in “' + text.slice(0, 60) + '”)');
+    }
+  }
+  return {
+    viewport: { width: window.innerWidth, height: window.innerHeight },
+    scrollWidth: document.documentElement.scrollWidth,
+    pageHeight: document.documentElement.scrollHeight,
+    glanceTop: top(glance),
+    glanceBottom: glance ? top(glance) + glance.getBoundingClientRect().height : NaN,
+    part2Top: top(document.querySelector('#part-2')),
+    firstTopicTop: top(document.querySelector('#part-2 ~ table tbody tr')),
+    splitWords,
+  };
+})()`;
+
+async function layoutOf(page: Page): Promise<Layout> {
+  return (await page.evaluate(MEASURE)) as Layout;
+}
+
+/** The text of each page of a PDF (pdftotext, from poppler-utils), or undefined without it. */
+function pdfPages(file: string): string[] | undefined {
+  try {
+    return execFileSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' }).split('\f').slice(0, -1);
+  } catch {
+    return undefined;
+  }
+}
+
+describe.skipIf(!fs.existsSync(CHROMIUM))('the meeting pack in headless Chromium', () => {
+  let browser: Browser;
+  let demoPack: string;
+  let problemsPack: string;
+  const layouts: Record<string, Layout> = {};
+
+  beforeAll(async () => {
+    fs.mkdirSync(ARTIFACTS, { recursive: true });
+    const demo = path.join(tempDir('pack-browser'), 'demo');
+    const r = milepost('demo', demo, '--json');
+    expect(r.code, r.stderr).toBe(0);
+    demoPack = (r.json() as { pack: string }).pack;
+    // The sample with the register errors of issue 12.
+    const dir = tempDir('pack-problems');
+    const sample = JSON.parse(fs.readFileSync(path.join(ROOT, 'templates/sample/register.json'), 'utf8'));
+    const at = (id: string) => sample.Milestones.find((m: { ID: string }) => m.ID === id);
+    at('M-0006').Status = 'Late';
+    at('M-0007').Due = 'next week';
+    at('M-0008').Owner = 'Tom B';
+    await createWorkbook(sample, 'Europe/London').xlsx.writeFile(path.join(dir, 'register.xlsx'));
+    fs.writeFileSync(path.join(dir, 'responses.jsonl'), sampleResponses());
+    const pack = milepost('pack', '-w', dir, '--now', '2026-12-02T16:00:00Z');
+    expect(pack.code, pack.stderr).toBe(5);
+    problemsPack = path.join(dir, 'packs', '2026-12-03.html');
+    browser = await launch();
+  }, 120_000);
+  afterAll(async () => {
+    await browser?.close();
+    // The figures behind the assertions, for the record (vitest prints them with the run).
+    if (Object.keys(layouts).length) console.log(JSON.stringify(layouts, null, 1));
+  });
+
+  it('at 390 px (a phone): no sideways scroll, at a glance in the first screen, the first topic within two, no word split', async () => {
+    const page = await browser.newPage({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 1 });
+    await page.goto(`file://${demoPack}`);
+    const l = await layoutOf(page);
+    layouts['390'] = l;
+    await page.screenshot({ path: path.join(ARTIFACTS, 'pack-390-screen1.png') });
+    await page.screenshot({
+      path: path.join(ARTIFACTS, 'pack-390-screens1-3.png'),
+      clip: { x: 0, y: 0, width: 390, height: 3 * 844 },
+      fullPage: true,
+    });
+    await page.screenshot({ path: path.join(ARTIFACTS, 'pack-390-full.png'), fullPage: true });
+    expect(l.scrollWidth).toBeLessThanOrEqual(390);
+    expect(l.glanceTop).toBeLessThan(844 / 2);
+    expect(l.part2Top).toBeGreaterThan(l.glanceBottom);
+    expect(l.firstTopicTop).toBeLessThan(2 * 844);
+    expect(l.splitWords).toEqual([]);
+    await page.close();
+  });
+
+  it('at 1280 px: no sideways scroll, at a glance in the first screen, the first topic within two, no word split', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 }, deviceScaleFactor: 1 });
+    await page.goto(`file://${demoPack}`);
+    const l = await layoutOf(page);
+    layouts['1280'] = l;
+    await page.screenshot({ path: path.join(ARTIFACTS, 'pack-1280-screen1.png') });
+    await page.screenshot({ path: path.join(ARTIFACTS, 'pack-1280-full.png'), fullPage: true });
+    expect(l.scrollWidth).toBeLessThanOrEqual(1280);
+    expect(l.glanceTop).toBeLessThan(800 / 2);
+    expect(l.firstTopicTop).toBeLessThan(2 * 800);
+    expect(l.splitWords).toEqual([]);
+    await page.close();
+  });
+
+  it('printed to PDF: page 1 is the title and the at-a-glance box alone, the topics start on page 2', async () => {
+    const page = await browser.newPage();
+    await page.goto(`file://${demoPack}`);
+    const pdf = path.join(ARTIFACTS, 'pack-print.pdf');
+    await page.pdf({ path: pdf, format: 'A4' });
+    const pages = pdfPages(pdf);
+    if (pages) {
+      expect(pages[0]).toContain('Milestone meeting — Thu 3 Dec 2026');
+      expect(pages[0]).toContain('At a glance');
+      expect(pages[0]).toContain('Decisions needed');
+      expect(pages[0]).toContain('Milestones at risk');
+      expect(pages[0]).toContain('Health:');
+      expect(pages[0]).not.toContain('Part 2 — Topics in priority order');
+      expect(pages[1]!.trim().startsWith('Part 2 — Topics in priority order')).toBe(true);
+      layouts.print = { pages: pages.length } as unknown as Layout;
+    } else {
+      // Without pdftotext: in print media at A4's width, the box fits A4's height less the margins.
+      await page.emulateMedia({ media: 'print' });
+      await page.setViewportSize({ width: 718, height: 1000 });
+      const l = await layoutOf(page);
+      expect(l.glanceBottom).toBeLessThan(((297 - 28) / 25.4) * 96);
+    }
+    await page.close();
+  });
+
+  it('a pack built on a register with errors shows its Register problems box, and keeps to a phone’s width', async () => {
+    const page = await browser.newPage({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 1 });
+    await page.goto(`file://${problemsPack}`);
+    const l = await layoutOf(page);
+    expect(l.scrollWidth).toBeLessThanOrEqual(390);
+    expect(l.splitWords).toEqual([]);
+    const box = page.locator('section.box-problems');
+    await box.screenshot({ path: path.join(ARTIFACTS, 'pack-problems-390.png') });
+    const boxText = (await box.textContent()) ?? '';
+    expect(boxText).toContain('This pack was built with 3 register problems.');
+    expect(boxText).toContain('“Late”');
+    expect(await page.locator('.subtitle').textContent()).toContain('built with 3 register problems');
+    await page
+      .locator('section.box-glance')
+      .screenshot({ path: path.join(ARTIFACTS, 'pack-problems-glance-390.png') });
+    await page.close();
+  });
 });

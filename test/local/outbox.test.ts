@@ -154,6 +154,81 @@ describe.skipIf(!hasPython)('toEml, checked with Python’s email parser', () =>
   });
 });
 
+describe.skipIf(!hasPython)(
+  'toEml with an attachment (the pack email), checked with Python’s email parser',
+  () => {
+    it('is multipart/mixed: the text and HTML as multipart/alternative, then the file, byte for byte', () => {
+      const pack = '<!doctype html><html><body><h1>Pack — 3 Dec</h1><p>Grüße</p></body></html>\n';
+      const eml = toEml(email({ kind: 'pack', key: 'pack/2026-12-03' }), '2026-12-02T16:00:00Z', {
+        attachments: [
+          { filename: 'milestone-pack-2026-12-03.html', contentType: 'text/html', content: pack },
+        ],
+      });
+      const script = `
+import sys, json, email
+from email import policy
+msg = email.message_from_bytes(sys.stdin.buffer.read(), policy=policy.default)
+print(json.dumps({
+  'type': msg.get_content_type(),
+  'tree': [p.get_content_type() for p in msg.walk()],
+  'defects': [str(d) for p in msg.walk() for d in p.defects],
+  'files': [{'name': a.get_filename(), 'type': a.get_content_type(),
+             'content': a.get_payload(decode=True).decode('utf-8')} for a in msg.iter_attachments()],
+  'body': msg.get_body(preferencelist=('plain',)).get_content(),
+}))`;
+      const parsed = JSON.parse(
+        execFileSync('python3', ['-c', script], { input: Buffer.from(eml, 'utf8') }).toString(),
+      );
+      expect(parsed.defects).toEqual([]);
+      expect(parsed.tree).toEqual([
+        'multipart/mixed',
+        'multipart/alternative',
+        'text/plain',
+        'text/html',
+        'text/html',
+      ]);
+      expect(parsed.files).toEqual([
+        { name: 'milestone-pack-2026-12-03.html', type: 'text/html', content: pack },
+      ]);
+      expect(parsed.body).toBe(crlf(email().text));
+    });
+
+    it('without attachments the message is as before: multipart/alternative', () => {
+      expect(toEml(email(), '2026-12-02T16:00:00Z', { attachments: [] })).toBe(
+        toEml(email(), '2026-12-02T16:00:00Z'),
+      );
+      expect(toEml(email(), '2026-12-02T16:00:00Z')).toMatch(/^Content-Type: multipart\/alternative;/m);
+    });
+  },
+);
+
+describe('writeOutbox for a mail server', () => {
+  it('writes From as the sender set, with the register’s sender as Reply-To', async () => {
+    const { files } = await writeOutbox(dir, [email()], '2026-12-02T09:00:00Z', {
+      from: 'Milepost <milepost@example.com>',
+    });
+    const head = (await fs.readFile(files[0]!.file, 'utf8')).split('\r\n\r\n')[0]!;
+    expect(head).toMatch(/^From: Milepost <milepost@example\.com>$/m);
+    expect(head).toMatch(/^Reply-To: pm@example\.com$/m);
+  });
+
+  it('tells beforeWrite the emails about to be written, before their files exist, and only those', async () => {
+    await writeOutbox(dir, [email()], '2026-12-02T09:00:00Z');
+    const seen: string[] = [];
+    const bob = email({ key: 'request/2026-12-03/bob@example.com', to: ['bob@example.com'] });
+    const result = await writeOutbox(dir, [email(), bob], '2026-12-02T10:00:00Z', {
+      beforeWrite: async (placed) => {
+        for (const p of placed) {
+          seen.push(p.email.key);
+          await expect(fs.access(p.file)).rejects.toThrow();
+        }
+      },
+    });
+    expect(seen).toEqual([bob.key]);
+    expect(result.files.map((f) => f.written)).toEqual([false, true]);
+  });
+});
+
 describe('toEml, line format', () => {
   it('uses CRLF line ends only, lines of at most 78 characters, and base64 lines of 76', () => {
     const eml = toEml(
@@ -184,7 +259,7 @@ describe('writeOutbox', () => {
     const outbox = path.join(dir, 'outbox');
     const emails = [email(), email({ key: 'request/2026-12-03/bob@example.com', to: ['bob@example.com'] })];
     const result = await writeOutbox(outbox, emails, '2026-12-02T09:00:00Z');
-    expect(result).toEqual({
+    expect({ written: result.written, skipped: result.skipped }).toEqual({
       written: [
         path.join(outbox, 'request_2026-12-03_ann@example.com.eml'),
         path.join(outbox, 'request_2026-12-03_bob@example.com.eml'),
@@ -202,7 +277,10 @@ describe('writeOutbox', () => {
     const first = await writeOutbox(dir, [email()], '2026-12-02T09:00:00Z');
     const sent = await fs.readFile(first.written[0]!, 'utf8');
     const again = await writeOutbox(dir, [email({ subject: 'Changed wording' })], '2026-12-02T10:00:00Z');
-    expect(again).toEqual({ written: [], skipped: first.written });
+    expect({ written: again.written, skipped: again.skipped }).toEqual({
+      written: [],
+      skipped: first.written,
+    });
     expect(await fs.readFile(first.written[0]!, 'utf8')).toBe(sent);
     expect(await fs.readdir(dir)).toHaveLength(1);
   });

@@ -1,6 +1,6 @@
 import { createRuntime } from '../../runtime';
 import { emitJson, type GlobalOptions, resolveNow } from '../output';
-import { requestJson, sayPhase } from '../report';
+import { endOfRun, requestJson, sayPhase } from '../report';
 
 export interface RequestOptions extends GlobalOptions {
   reminders?: boolean;
@@ -12,6 +12,7 @@ export async function requestCommand(opts: RequestOptions): Promise<number> {
   const rt = createRuntime(opts);
   const run = await rt.request(now, opts.reminders ? { reminders: true } : {});
   sayPhase.request(run, rt.kind);
-  emitJson(opts, requestJson(run));
-  return 0;
+  const end = endOfRun(run.outcome.problems);
+  emitJson(opts, { ...requestJson(run), ...end.json });
+  return end.exit;
 }

@@ -1,8 +1,9 @@
 import { planSync } from '../../core/cycle';
 import type { PhaseRun, RuntimePort } from '../../core/port';
+import { currentProblems } from '../../core/problems';
 import { createRuntime } from '../../runtime';
 import { emitJson, type GlobalOptions, resolveNow } from '../output';
-import { sayPhase, syncJson } from '../report';
+import { endOfRun, sayPhase, syncJson } from '../report';
 
 /** `sync --dry-run`: what a sync would change, read from either runtime; nothing is written. */
 async function preview(rt: RuntimePort, now: string): Promise<PhaseRun<ReturnType<typeof planSync>>> {
@@ -16,12 +17,13 @@ async function preview(rt: RuntimePort, now: string): Promise<PhaseRun<ReturnTyp
   };
 }
 
-/** Responses into the register (on Google, the form's since the watermark too). */
+/** Responses into the register (on Google, the form's since the watermark too); exit 5 on register errors. */
 export async function syncCommand(opts: GlobalOptions): Promise<number> {
   const now = resolveNow(opts);
   const rt = createRuntime(opts);
   const run = opts.dryRun ? await preview(rt, now) : await rt.sync(now);
   sayPhase.sync(run, rt.kind);
-  emitJson(opts, syncJson(run.outcome, run.report));
-  return 0;
+  const end = endOfRun(currentProblems(run.outcome.problems, run.outcome.register));
+  emitJson(opts, { ...syncJson(run.outcome, run.report), ...end.json });
+  return end.exit;
 }

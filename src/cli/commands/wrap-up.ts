@@ -1,6 +1,6 @@
 import { createRuntime } from '../../runtime';
 import { emitJson, type GlobalOptions, resolveNow } from '../output';
-import { sayPhase, wrapUpJson } from '../report';
+import { endOfRun, sayPhase, wrapUpJson } from '../report';
 
 export interface WrapUpOptions extends GlobalOptions {
   meeting?: string;
@@ -12,6 +12,7 @@ export async function wrapUpCommand(opts: WrapUpOptions): Promise<number> {
   const rt = createRuntime(opts);
   const run = await rt.wrapUp(now, { meeting: opts.meeting });
   sayPhase.wrapUp(run, rt.kind);
-  emitJson(opts, wrapUpJson(run));
-  return 0;
+  const end = endOfRun(run.outcome.problems);
+  emitJson(opts, { ...wrapUpJson(run), ...end.json });
+  return end.exit;
 }
