@@ -103,7 +103,11 @@ describe('a register saved by LibreOffice or openpyxl', () => {
 
       const run = sync(dir);
       expect(run.stderr).not.toMatch(/internal error|at .*\.js:\d+/);
-      expect(run.code, run.stderr).toBe(0);
+      // A formula saved without its result (openpyxl) is an unreadable value: the run goes ahead
+      // and says so with exit 5 (here the formula ID leaves M-0003's dependants unresolved).
+      const expected = fixture.contains.includes('formula-no-cache') ? 5 : 0;
+      expect(run.code, run.stderr).toBe(expected);
+      if (expected) expect(run.stderr).toMatch(/no saved result/);
       const report = run.json() as { applied?: unknown[]; changes?: unknown[] };
       expect(JSON.stringify(report)).toMatch(/M-00\d\d/); // the week's answers were applied
 
@@ -156,7 +160,7 @@ describe('a register saved by LibreOffice or openpyxl', () => {
       // 3. The register reads back, and a second sync has nothing left to do.
       await readWorkbook(register);
       const again = sync(dir);
-      expect(again.code, again.stderr).toBe(0);
+      expect(again.code, again.stderr).toBe(expected);
       expect(parts(register).get(sheets.get('Milestones')!)).toEqual(after.get(sheets.get('Milestones')!));
       // 4. Where openpyxl is installed, it opens the result (an independent reader).
       if (hasPython('openpyxl')) {

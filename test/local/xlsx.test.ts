@@ -106,12 +106,14 @@ describe('reading cells', () => {
 
   it('a formula with a saved result gives the result; one without gives its text and a warning naming the cell', async () => {
     const bytes = packageBytes(
-      `${HEADER}<row r="2"><c r="A2" t="str"><f>"M-"&amp;"0001"</f><v>M-0001</v></c><c r="B2" t="inlineStr"><is><t>On track</t></is></c><c r="C2"><f>DATE(2026,12,18)</f></c></row>`,
+      `${HEADER}<row r="2"><c r="A2" t="str"><f>"M-"&amp;"0001"</f><v>M-0001</v></c><c r="B2" t="inlineStr"><is><t>On track</t></is></c><c r="C2"><f>DATE(2026,12,18)</f></c><c r="D2"><f>1+1</f><v></v></c></row>`,
     );
     const { snapshot } = await readWorkbook(await written(bytes));
-    expect(snapshot.tables[0]!.rows[0]).toEqual(['M-0001', 'On track', '=DATE(2026,12,18)']);
+    // D2 as openpyxl writes it: an empty result element, no result either.
+    expect(snapshot.tables[0]!.rows[0]).toEqual(['M-0001', 'On track', '=DATE(2026,12,18)', '=1+1']);
     expect(snapshot.problems).toEqual([
       expect.objectContaining({ severity: 'warning', tab: 'Milestones', row: 2, column: 'Forecast' }),
+      expect.objectContaining({ severity: 'warning', tab: 'Milestones', row: 2, column: 'D2' }),
     ]);
     expect(snapshot.problems![0]!.message).toMatch(
       /C2 holds the formula =DATE\(2026,12,18\) with no saved result/,

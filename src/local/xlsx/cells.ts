@@ -48,7 +48,9 @@ export function readCell(pkg: XlsxPackage, slot: CellSlot, p: string): CellRead 
     const is = re.is.exec(slot.body);
     return { value: blankToNull(is ? stringItemText(is[1]!, p) : ''), isFormula };
   }
-  if (!v) {
+  // openpyxl writes a formula with an empty result (`<v></v>`): no saved result either, unless
+  // the formula's result is text (t="str"), where empty is a result.
+  if (!v || (f && v[1] === '' && a.t !== 'str')) {
     if (!f) return { value: null, isFormula };
     const text = f[2] ? unescapeXml(f[2]) : attributes(f[1] ?? '').t === 'shared' ? '(shared formula)' : '';
     return { value: null, formulaWithoutValue: `=${text}`, isFormula };
