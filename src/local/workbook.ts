@@ -176,11 +176,6 @@ function isBlank(cell: Cell): boolean {
   return cell === null || cell === '';
 }
 
-/** The serial of a Date's UTC fields (exceljs represents serials as UTC Dates). */
-export function dateToSerialNumber(date: Date): number {
-  return (date.getTime() - SERIAL_EPOCH_MS) / DAY_MS;
-}
-
 /** The Date exceljs writes as `serial`. */
 export function serialToExcelDate(serial: number): Date {
   return new Date(Math.round(SERIAL_EPOCH_MS + serial * DAY_MS));

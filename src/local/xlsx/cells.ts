@@ -16,7 +16,6 @@ export interface CellRead {
   value: Cell;
   /** The formula of a formula cell that has no saved result (the value is then null). */
   formulaWithoutValue?: string;
-  isFormula: boolean;
 }
 
 const PATTERNS = new Map<string, { f: RegExp; v: RegExp; is: RegExp }>();
@@ -43,24 +42,23 @@ export function readCell(pkg: XlsxPackage, slot: CellSlot, p: string): CellRead 
   const re = patterns(p);
   const f = slot.body.includes('f') ? re.f.exec(slot.body) : null;
   const v = re.v.exec(slot.body);
-  const isFormula = Boolean(f);
   if (a.t === 'inlineStr') {
     const is = re.is.exec(slot.body);
-    return { value: blankToNull(is ? stringItemText(is[1]!, p) : ''), isFormula };
+    return { value: blankToNull(is ? stringItemText(is[1]!, p) : '') };
   }
   // openpyxl writes a formula with an empty result (`<v></v>`): no saved result either, unless
   // the formula's result is text (t="str"), where empty is a result.
   if (!v || (f && v[1] === '' && a.t !== 'str')) {
-    if (!f) return { value: null, isFormula };
+    if (!f) return { value: null };
     const text = f[2] ? unescapeXml(f[2]) : attributes(f[1] ?? '').t === 'shared' ? '(shared formula)' : '';
-    return { value: null, formulaWithoutValue: `=${text}`, isFormula };
+    return { value: null, formulaWithoutValue: `=${text}` };
   }
   const value = typed(pkg, a.t, unescapeXml(v[1]!));
   // A 1904 workbook counts its dates from 1904; the core counts from 1900.
   if (typeof value === 'number' && pkg.date1904 && a.t === undefined && pkg.styles().isDate(a.s)) {
-    return { value: value + DAYS_1904, isFormula };
+    return { value: value + DAYS_1904 };
   }
-  return { value, isFormula };
+  return { value };
 }
 
 function typed(pkg: XlsxPackage, t: string | undefined, raw: string): Cell {

@@ -33,8 +33,6 @@ export interface RowSlot {
   contentEnd: number;
 }
 
-const CELL_REF = /^([A-Z]{1,3})(\d+)$/;
-
 export class SheetPart {
   /** Namespace prefix of the part's elements ('' or e.g. 'x:'). */
   readonly p: string;
@@ -329,9 +327,4 @@ export class SheetPart {
 
 export function cellRef(r: number, col: number): string {
   return `${columnLetters(col)}${r}`;
-}
-
-export function parseCellRef(ref: string): { r: number; col: number } | undefined {
-  const m = CELL_REF.exec(ref);
-  return m ? { r: Number(m[2]), col: columnNumber(m[1]!) } : undefined;
 }
