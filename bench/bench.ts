@@ -154,7 +154,7 @@ async function formattedSyncs(
 ): Promise<{ plain: number[]; formatted: number[] }> {
   const formattedTemplate = path.join(base, 'formatted');
   fs.cpSync(template, formattedTemplate, { recursive: true });
-  formatToLastRow(path.join(formattedTemplate, 'register.xlsx'), ['Milestones', 'Updates', 'Changes']);
+  await formatToLastRow(path.join(formattedTemplate, 'register.xlsx'), ['Milestones', 'Updates', 'Changes']);
   const out = { plain: [] as number[], formatted: [] as number[] };
   for (let i = 0; i < RUNS; i++) {
     for (const [kind, from] of [

@@ -10,8 +10,8 @@ import { XlsxPackage } from '../src/local/xlsx/package';
 export const LAST_ROW = 1_048_576;
 
 /** Rewrites `file` with the tabs in `tabs` formatted from below their data to row 1,048,576. */
-export function formatToLastRow(file: string, tabs: string[], style = '1'): void {
-  const pkg = XlsxPackage.open(fs.readFileSync(file), file);
+export async function formatToLastRow(file: string, tabs: string[], style = '1'): Promise<void> {
+  const pkg = await XlsxPackage.open(fs.readFileSync(file), file);
   for (const tab of tabs) {
     const info = pkg.sheets.find((s) => s.name === tab)!;
     const xml = pkg.text(info.part)!;
@@ -23,5 +23,5 @@ export function formatToLastRow(file: string, tabs: string[], style = '1'): void
     }
     pkg.replace(info.part, xml.slice(0, close) + rows.join('') + xml.slice(close));
   }
-  fs.writeFileSync(file, pkg.bytes());
+  fs.writeFileSync(file, await pkg.bytes());
 }

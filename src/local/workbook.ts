@@ -79,7 +79,7 @@ export async function readWorkbook(file: string): Promise<ReadResult> {
     }
     throw error;
   }
-  const workbook = XlsxPackage.open(read.buffer, file);
+  const workbook = await XlsxPackage.open(read.buffer, file);
   return { snapshot: snapshotOf(workbook), workbook, stamp: read.stamp };
 }
 
@@ -489,8 +489,8 @@ export async function saveWorkbookAtomic(
  * Writes the changed workbook next to `file` and flushes it, leaving only the rename: after this,
  * a full disk or a read-only folder has already failed, before anything was sent.
  */
-export function prepareWorkbookSave(workbook: XlsxPackage, file: string): Promise<PreparedFile> {
-  return prepareFileAtomic(file, workbook.bytes());
+export async function prepareWorkbookSave(workbook: XlsxPackage, file: string): Promise<PreparedFile> {
+  return prepareFileAtomic(file, await workbook.bytes());
 }
 
 /** Writes a new workbook (exceljs: init, tests) to `file` atomically. */

@@ -248,6 +248,36 @@ describe('writing cells', () => {
   });
 });
 
+it('finds the last value whatever the formatted tail holds: empty cells written open and closed, a formula, an inline string', () => {
+  const rows = (from: number, to: number, cell: (r: number) => string) => {
+    const out: string[] = [];
+    for (let r = from; r <= to; r++) out.push(`<row r="${r}" s="1" customFormat="1">${cell(r)}</row>`);
+    return out.join('');
+  };
+  // The rows read are those up to the one holding the last value.
+  const cases: [string, string, number][] = [
+    ['empty cells written <c></c>', rows(3, 50, (r) => `<c r="C${r}" s="1"></c>`), 2],
+    [
+      'a formula far down, past self-closing cells',
+      `${rows(3, 40, (r) => `<c r="C${r}" s="1"/>`)}<row r="41"><c r="A41"><f>1+1</f></c></row>${rows(42, 60, (r) => `<c r="C${r}" s="1"/>`)}`,
+      41,
+    ],
+    [
+      'an inline string after open empty cells',
+      `${rows(3, 9, (r) => `<c r="C${r}" s="1"></c>`)}<row r="10"><c r="B10" t="inlineStr"><is><t>x</t></is></c></row>${rows(11, 30, (r) => `<c r="C${r}" s="1"/>`)}`,
+      10,
+    ],
+  ];
+  for (const [what, tail, expected] of cases) {
+    const sheet = new SheetPart(
+      Buffer.from(
+        `<worksheet><sheetData>${HEADER}<row r="2"><c r="A2"><v>1</v></c></row>${tail}</sheetData></worksheet>`,
+      ),
+    );
+    expect(sheet.rowsWithValues().at(-1)?.r, what).toBe(expected);
+  }
+});
+
 describe('the zip container', () => {
   it('copies entries it does not change as stored; a changed entry gets a new CRC', () => {
     const stored = { ...deflatedEntry('a.txt', Buffer.from('hello')), method: 0, data: Buffer.from('hello') };

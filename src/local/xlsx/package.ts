@@ -8,7 +8,15 @@ import { WorkbookUnreadableError } from './errors';
 import { SheetPart } from './sheet';
 import { Styles } from './styles';
 import { attributeByLocalName, attributes, prefixOf, stringItemText } from './xml';
-import { deflatedEntry, inflate, readZip, writeZip, type ZipEntry, ZipFormatError } from './zip';
+import {
+  deflatedEntryAsync,
+  inflate,
+  inflateAsync,
+  readZip,
+  writeZip,
+  type ZipEntry,
+  ZipFormatError,
+} from './zip';
 
 export interface SheetInfo {
   name: string;
@@ -27,6 +35,8 @@ export class XlsxPackage {
   private readonly entries: ZipEntry[];
   private readonly byName = new Map<string, ZipEntry>();
   private readonly texts = new Map<string, string>();
+  /** Sheet parts decompressed at open, side by side (the rest inflate when first read). */
+  private readonly inflated = new Map<string, Buffer>();
   private readonly replaced = new Map<string, string | Buffer>();
   private readonly removed = new Set<string>();
   private readonly sheetParts = new Map<string, SheetPart>();
@@ -61,8 +71,11 @@ export class XlsxPackage {
     }
   }
 
-  /** Opens package bytes; any failure is a WorkbookUnreadableError naming `file`. */
-  static open(bytes: Buffer, file: string): XlsxPackage {
+  /**
+   * Opens package bytes; any failure is a WorkbookUnreadableError naming `file`. The worksheets
+   * inflate on the thread pool at once, each scanned as soon as it is ready.
+   */
+  static async open(bytes: Buffer, file: string): Promise<XlsxPackage> {
     const kind = notAZip(bytes);
     if (kind) throw new WorkbookUnreadableError(file, kind);
     try {
@@ -78,7 +91,13 @@ export class XlsxPackage {
         );
       }
       const pkg = new XlsxPackage(entries);
-      for (const s of pkg.sheets) pkg.sheet(s.name);
+      await Promise.all(
+        pkg.sheets.map(async (s) => {
+          const entry = pkg.byName.get(s.part);
+          if (entry) pkg.inflated.set(s.part, await inflateAsync(entry));
+          pkg.sheet(s.name);
+        }),
+      );
       return pkg;
     } catch (error) {
       if (error instanceof WorkbookUnreadableError) throw error;
@@ -100,10 +119,10 @@ export class XlsxPackage {
   /** A part's bytes, or undefined when the package has no such part. */
   data(name: string): Buffer | undefined {
     const replaced = this.replaced.get(name);
-    if (replaced !== undefined) return Buffer.from(replaced);
+    if (replaced !== undefined) return typeof replaced === 'string' ? Buffer.from(replaced) : replaced;
     if (this.removed.has(name)) return undefined;
     const entry = this.byName.get(name);
-    return entry && inflate(entry);
+    return entry && (this.inflated.get(name) ?? inflate(entry));
   }
 
   /** Replaces a part's content (written at save). */
@@ -219,30 +238,33 @@ export class XlsxPackage {
     }
   }
 
-  /** Makes the cells written so far part of the sheets' text, so later reads see them. */
+  /**
+   * Makes the cells written so far part of the sheets' content, so later reads see them; a
+   * changed sheet is scanned anew only when it is read again.
+   */
   settle(): void {
     for (const [part, sheet] of this.sheetParts) {
       if (!sheet.changed) continue;
-      const data = sheet.serialize();
-      this.replaced.set(part, data);
-      this.sheetParts.set(part, new SheetPart(data));
+      this.replaced.set(part, sheet.serialize());
+      this.sheetParts.delete(part);
     }
   }
 
-  /** The package as bytes: parts not written are copied as stored. */
-  bytes(): Buffer {
+  /** The package as bytes: parts not written are copied as stored, the rest compress at once. */
+  async bytes(): Promise<Buffer> {
     this.settle();
     if (this.stylesCache?.changed) {
       const rel = this.relationships(this.workbookPart).find((r) => REL_STYLES.test(r.type));
       if (rel) this.replaced.set(rel.target, this.stylesCache.serialize());
     }
-    const out: ZipEntry[] = [];
-    for (const e of this.entries) {
-      if (this.removed.has(e.name)) continue;
-      const text = this.replaced.get(e.name);
-      out.push(text === undefined ? e : deflatedEntry(e.name, Buffer.from(text), e));
-    }
-    return writeZip(out);
+    const out = this.entries
+      .filter((e) => !this.removed.has(e.name))
+      .map((e) => {
+        const content = this.replaced.get(e.name);
+        if (content === undefined) return e;
+        return deflatedEntryAsync(e.name, typeof content === 'string' ? Buffer.from(content) : content, e);
+      });
+    return writeZip(await Promise.all(out));
   }
 
   /** Whether any part was changed. */

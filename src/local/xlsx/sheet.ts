@@ -31,6 +31,8 @@ export interface RowSlot {
   /** Offsets of the content between `<row …>` and `</row>` (equal when self-closing). */
   contentStart: number;
   contentEnd: number;
+  /** The style the row gives its empty cells, once read (null: none). */
+  style?: string | null;
 }
 
 export class SheetPart {
@@ -112,14 +114,17 @@ export class SheetPart {
 
   private findLastValue(): number {
     const p = this.p;
+    const needles = [`<${p}v>`, `<${p}is>`, `<${p}f>`, `<${p}f `];
+    // A value or formula sits inside a `<c>…</c>`: searching back from the last `</c>` skips a
+    // formatted tail of self-closing cells with one search instead of four.
+    const close = this.bytes.lastIndexOf(`</${p}c>`);
+    if (close < 0) return -1;
     let last = -1;
-    for (const needle of [`<${p}v>`, `<${p}is>`, `<${p}f>`, `<${p}f `])
-      last = Math.max(last, this.bytes.lastIndexOf(needle));
+    for (const needle of needles) last = Math.max(last, this.bytes.lastIndexOf(needle, close));
     if (last < 0) return -1;
     this.decodeTo(last + 1);
     let at = -1;
-    for (const needle of [`<${p}v>`, `<${p}is>`, `<${p}f>`, `<${p}f `])
-      at = Math.max(at, this.text.lastIndexOf(needle));
+    for (const needle of needles) at = Math.max(at, this.text.lastIndexOf(needle));
     return at >= this.dataStart ? at : -1;
   }
 
@@ -225,8 +230,11 @@ export class SheetPart {
   rowStyle(r: number): string | undefined {
     const row = this.row(r);
     if (!row) return undefined;
-    const a = attributes(row.attrs);
-    return a.customFormat === '1' || a.customFormat === 'true' ? a.s : undefined;
+    if (row.style === undefined) {
+      const a = attributes(row.attrs);
+      row.style = (a.customFormat === '1' || a.customFormat === 'true' ? a.s : undefined) ?? null;
+    }
+    return row.style ?? undefined;
   }
 
   /** Sets the XML of cell (r, col): a whole `<c>` element, or '' to remove the cell. */

@@ -29,6 +29,7 @@ export class Styles {
   private readonly numFmts = new Map<number, string>();
   private readonly xfs: string[] = [];
   private readonly added = new Map<string, string>();
+  private readonly dates = new Map<string | undefined, boolean>();
   changed = false;
 
   constructor(xml: string | undefined) {
@@ -54,10 +55,14 @@ export class Styles {
   }
 
   isDate(style: string | undefined): boolean {
-    const id = this.numFmtIdOf(style);
-    if (BUILT_IN_DATES.has(id)) return true;
-    const code = this.numFmts.get(id);
-    return code !== undefined && isDateFormatCode(code);
+    let known = this.dates.get(style);
+    if (known === undefined) {
+      const id = this.numFmtIdOf(style);
+      const code = this.numFmts.get(id);
+      known = BUILT_IN_DATES.has(id) || (code !== undefined && isDateFormatCode(code));
+      this.dates.set(style, known);
+    }
+    return known;
   }
 
   /**

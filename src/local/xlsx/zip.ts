@@ -101,38 +101,79 @@ function localData(bytes: Buffer, offset: number, size: number, name: string): B
 
 /** The uncompressed content of an entry, checked against its CRC. */
 export function inflate(entry: ZipEntry): Buffer {
+  if (entry.method !== 8) return checked(entry, stored(entry));
   let out: Buffer;
-  if (entry.method === 0) out = entry.data;
-  else if (entry.method === 8) {
-    try {
-      // One output chunk of the known size: a large sheet inflates in half the time.
-      out = zlib.inflateRawSync(entry.data, {
-        chunkSize: Math.min(Math.max(entry.size, 64 * 1024), 256 * 1024 * 1024),
-      });
-    } catch (error) {
-      throw new ZipFormatError(`part ${entry.name} cannot be decompressed: ${(error as Error).message}`);
-    }
-  } else throw new ZipFormatError(`part ${entry.name} uses compression method ${entry.method}`);
+  try {
+    out = zlib.inflateRawSync(entry.data, inflateOptions(entry));
+  } catch (error) {
+    throw damaged(entry, error);
+  }
+  return checked(entry, out);
+}
+
+/**
+ * `inflate` on libuv's thread pool: a package's large sheets decompress side by side, and while
+ * the main thread reads the ones already done.
+ */
+export async function inflateAsync(entry: ZipEntry): Promise<Buffer> {
+  if (entry.method !== 8) return inflate(entry);
+  const out = await new Promise<Buffer>((resolve, reject) =>
+    zlib.inflateRaw(entry.data, inflateOptions(entry), (error, result) =>
+      error ? reject(damaged(entry, error)) : resolve(result),
+    ),
+  );
+  return checked(entry, out);
+}
+
+/** One output chunk of the known size: a large sheet inflates in half the time. */
+function inflateOptions(entry: ZipEntry): zlib.ZlibOptions {
+  return { chunkSize: Math.min(Math.max(entry.size, 64 * 1024), 256 * 1024 * 1024) };
+}
+
+function stored(entry: ZipEntry): Buffer {
+  if (entry.method === 0) return entry.data;
+  throw new ZipFormatError(`part ${entry.name} uses compression method ${entry.method}`);
+}
+
+function damaged(entry: ZipEntry, error: unknown): ZipFormatError {
+  return new ZipFormatError(`part ${entry.name} cannot be decompressed: ${(error as Error).message}`);
+}
+
+function checked(entry: ZipEntry, out: Buffer): Buffer {
   if (crc32(out) !== entry.crc) throw new ZipFormatError(`part ${entry.name} is damaged (checksum mismatch)`);
   return out;
 }
 
 /** A new deflated entry holding `content`, with the attributes of `like` when given. */
 export function deflatedEntry(name: string, content: Buffer, like?: ZipEntry): ZipEntry {
+  return entryOf(name, content, zlib.deflateRawSync(content, DEFLATE), like);
+}
+
+/** `deflatedEntry` on libuv's thread pool, so that several parts compress at once. */
+export async function deflatedEntryAsync(name: string, content: Buffer, like?: ZipEntry): Promise<ZipEntry> {
+  const data = await new Promise<Buffer>((resolve, reject) =>
+    zlib.deflateRaw(content, DEFLATE, (error, result) => (error ? reject(error) : resolve(result))),
+  );
+  return entryOf(name, content, data, like);
+}
+
+/** Level 1: a formatted sheet can be tens of megabytes; the size difference is small. */
+const DEFLATE: zlib.ZlibOptions = { level: 1 };
+
+function entryOf(name: string, content: Buffer, data: Buffer, like?: ZipEntry): ZipEntry {
   const now = dosTime(new Date());
   return {
     name,
     method: 8,
     crc: crc32(content),
-    compressedSize: 0,
+    compressedSize: data.length,
     size: content.length,
     flags: (like?.flags ?? 0x800) & 0x800,
     time: like?.time ?? now.time,
     date: like?.date ?? now.date,
     externalAttributes: like?.externalAttributes ?? 0,
     versionMadeBy: like?.versionMadeBy ?? 20,
-    // Level 1: a formatted sheet can be tens of megabytes; the size difference is small.
-    data: zlib.deflateRawSync(content, { level: 1 }),
+    data,
   };
 }
 
