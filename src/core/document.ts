@@ -25,7 +25,28 @@ export type Block =
   | { type: 'list'; ordered: boolean; items: Inline[][] }
   | { type: 'table'; columns: string[]; rows: TableCell[][]; caption?: string }
   /** The cut line of the topic list: where the discussion time runs out. */
-  | { type: 'cut'; text: string };
+  | { type: 'cut'; text: string }
+  /**
+   * A picture (charts.ts): drawn as inline SVG in HTML, given as a compact table where a renderer
+   * cannot draw (Markdown, the Google Doc). `alt` says in words what it shows.
+   */
+  | { type: 'chart'; chart: Chart; caption: string; alt: string };
+
+/** The milestone trend analysis: each series' forecast at each meeting (dates, oldest first). */
+export interface TrendChart {
+  kind: 'trend';
+  meetings: string[];
+  series: { label: string; title: string; due?: string; values: (string | undefined)[] }[];
+}
+
+/** Milestones per status for each category (strategic priority), stacked. */
+export interface MixChart {
+  kind: 'mix';
+  statuses: Status[];
+  rows: { label: string; counts: number[]; unreadable: number }[];
+}
+
+export type Chart = TrendChart | MixChart;
 
 export interface Document {
   title: string;

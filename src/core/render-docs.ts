@@ -22,6 +22,7 @@
  * partly built pack, so a writer may split the list into several batchUpdate calls between any
  * two steps. A step is a flow, a table's insertion, one table row's cells, or a table's fills.
  */
+import { withChartsAsTables } from './charts';
 import { type Block, type Document, type Inline, inlineText, type TableCell } from './document';
 import { STATUS_FILLS } from './layout';
 import type { Status } from './types';
@@ -152,7 +153,7 @@ function styleRequests(base: number, styles: StyleRun[]): DocsRequest[] {
 
 // ---------- flows: paragraphs, headings, lists and cut lines between tables ----------
 
-type FlowBlock = Exclude<Block, { type: 'table' }> | { type: 'title'; text: string };
+type FlowBlock = Exclude<Block, { type: 'table' } | { type: 'chart' }> | { type: 'title'; text: string };
 
 const CUT_BORDER = {
   borderTop: {
@@ -340,8 +341,10 @@ export function renderDocsSteps(doc: Document): DocsRequest[][] {
     // The title becomes the first paragraph, in the document's Title style.
     { type: 'title', text: doc.title },
     ...(doc.subtitle ? [{ type: 'paragraph' as const, content: [{ text: doc.subtitle, muted: true }] }] : []),
-    // A table without rows or columns has nothing to show.
-    ...doc.blocks.filter((b) => b.type !== 'table' || b.rows.length > 0 || b.columns.length > 0),
+    // A table without rows or columns has nothing to show; a chart is given as a table.
+    ...(withChartsAsTables(doc.blocks) as (FlowBlock | Extract<Block, { type: 'table' }>)[]).filter(
+      (b) => b.type !== 'table' || b.rows.length > 0 || b.columns.length > 0,
+    ),
   ];
   const steps: DocsRequest[][] = [];
   // The paragraph at AT, before which the next part is inserted.

@@ -4,6 +4,7 @@
  * with inline styles, for email bodies where style sheets are often dropped. Every text and
  * attribute is escaped; links are kept only for http(s) and mailto.
  */
+import { chartSvg, trendSummary } from './charts';
 import type { Block, Document, Inline, TableCell } from './document';
 
 export { renderText } from './render-markdown';
@@ -71,6 +72,8 @@ a { color: #0B57D0; }
 .subtitle { color: ${MUTED_COLOUR}; margin: 0 0 1rem; }
 .muted { color: ${MUTED_COLOUR}; }
 p.note { font-size: .875rem; }
+figure.chart { margin: .5rem 0 1.25rem; break-inside: avoid; }
+figure.chart .note { font-size: .875rem; color: #5F6368; margin: .25rem 0; }
 nav.toc { font-size: .9rem; margin: 1rem 0 0; padding: .5rem .75rem; background: #F6F8FA; border-radius: 6px; }
 nav.toc ol { margin: .25rem 0; padding-left: 1.25rem; columns: 2; }
 table { border-collapse: collapse; margin: .5rem 0 1rem; font-size: .9rem; }
@@ -263,6 +266,8 @@ function block(b: Block, inline: boolean): string {
     }
     case 'table':
       return table(b.columns, b.rows, b.caption, inline);
+    case 'chart':
+      return figure(b, inline);
     case 'cut':
       return `<div class="cut" role="separator"${
         inline
@@ -270,6 +275,21 @@ function block(b: Block, inline: boolean): string {
           : ''
       }>${text(b.text)}</div>`;
   }
+}
+
+/**
+ * A chart as inline SVG (no script), its caption, and for the trend its lines in words: what a
+ * mail program that drops SVG still shows, and what a screen reader reads.
+ */
+function figure(b: Extract<Block, { type: 'chart' }>, inline: boolean): string {
+  const caption = `<figcaption${inline ? ` style="color: ${MUTED_COLOUR}; font-size: 13px;"` : ' class="note"'}>${text(b.caption)}</figcaption>`;
+  const words =
+    b.chart.kind === 'trend' && b.chart.series.length
+      ? `<ul${inline ? ' style="font-size: 13px;"' : ' class="note"'}>${trendSummary(b.chart)
+          .map((l) => `<li>${text(l)}</li>`)
+          .join('')}</ul>`
+      : '';
+  return `<figure class="chart"${inline ? ' style="margin: 8px 0 16px;"' : ''}>${caption}${chartSvg(b.chart, b.alt)}${words}</figure>`;
 }
 
 function table(columns: string[], rows: TableCell[][], caption: string | undefined, inline: boolean): string {

@@ -2,6 +2,7 @@
  * Document → GitHub-flavoured Markdown. People's text is escaped so it can never become
  * formatting, links or raw HTML; table cells keep to one line.
  */
+import { chartAsTable } from './charts';
 import type { Block, Document, Inline, TableCell } from './document';
 import type { Status } from './types';
 
@@ -32,6 +33,8 @@ function renderBlock(block: Block): string {
       return table(block.columns, block.rows, block.caption);
     case 'cut':
       return `---\n\n**${line(block.text)}**`;
+    case 'chart':
+      return chartAsTable(block).map(renderBlock).join('\n\n');
   }
 }
 
@@ -166,6 +169,8 @@ function textBlock(block: Block): string {
     }
     case 'cut':
       return `${'- '.repeat(20)}\n${flat(block.text)}\n${'- '.repeat(20)}`;
+    case 'chart':
+      return chartAsTable(block).map(textBlock).join('\n\n');
   }
 }
 

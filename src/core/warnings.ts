@@ -80,7 +80,7 @@ function unflagged(m: Milestone): boolean {
 }
 
 /** Changes up to `now`, per milestone, in a fixed order whatever the row order. */
-function changesByMilestone(register: Register, now: number): Map<string, ChangeRow[]> {
+export function changesByMilestone(register: Register, now: number): Map<string, ChangeRow[]> {
   const out = new Map<string, ChangeRow[]>();
   for (const c of register.changes) {
     if (Date.parse(c.when) > now) continue;

@@ -60,7 +60,9 @@ function text(blocks: Block[]): string {
           ? b.items.map(plainText).join('\n')
           : b.type === 'table'
             ? b.rows.map((r) => r.map((c) => plainText(c.content)).join(' | ')).join('\n')
-            : b.text,
+            : b.type === 'chart'
+              ? b.alt
+              : b.text,
     )
     .join('\n');
 }

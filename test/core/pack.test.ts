@@ -47,6 +47,8 @@ function blockText(b: Block): string {
       return b.items.map(plainText).join('\n');
     case 'table':
       return b.rows.map((r) => r.map((c) => plainText(c.content)).join(' | ')).join('\n');
+    case 'chart':
+      return b.alt;
     case 'cut':
       return b.text;
   }

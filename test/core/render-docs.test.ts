@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { withChartsAsTables } from '../../src/core/charts';
 import { planPack } from '../../src/core/cycle';
 import { cell, type Document } from '../../src/core/document';
 import type { TabName } from '../../src/core/layout';
@@ -295,7 +296,8 @@ describe('renderDocsRequests', () => {
     const text = reading(simulate(reqs));
     // Between any two steps the document is valid: a writer may end a call there.
     for (let k = 1; k < steps.length; k++) simulate(steps.slice(0, k).flat());
-    const blocks = pack.document!.blocks;
+    // A chart is written as its caption and a table (charts.ts).
+    const blocks = withChartsAsTables(pack.document!.blocks);
     const runsOfText = blocks.filter(
       (b, i) => b.type !== 'table' && (i === 0 || blocks[i - 1]!.type === 'table'),
     );

@@ -47,6 +47,15 @@ const ALLOWED_TAGS = new Set([
   'tr',
   'th',
   'td',
+  // The pictures: inline SVG, drawn without script.
+  'figure',
+  'figcaption',
+  'svg',
+  'line',
+  'polyline',
+  'circle',
+  'rect',
+  'text',
 ]);
 
 const XSS_SCRIPT = '<script>alert(1)</script>';
