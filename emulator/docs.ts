@@ -756,6 +756,23 @@ export class DocsState {
       );
     }
     const { start, end } = this.range(doc, req, true);
+    // "ParagraphStyle": "Attempting to update page_break_before for paragraphs in unsupported
+    // regions, including Table, Header, Footer and Footnote, can result in an invalid document
+    // state that returns a 400 bad request error" — the emulator always refuses it.
+    if (
+      String(req.fields ?? '')
+        .split(',')
+        .some((f) => f.trim() === 'pageBreakBefore' || f.trim() === '*')
+    ) {
+      const inTable = parseBody(doc.tokens).some(
+        (span) => span.kind === 'table' && start < span.end && span.start < end,
+      );
+      if (inTable && style.pageBreakBefore !== undefined) {
+        throw badRequest(
+          'Invalid requests[0].updateParagraphStyle: page break before is not supported in a table.',
+        );
+      }
+    }
     const restyle = restyler(style, req.fields, 'paragraph_style', (s) => {
       if (s.namedStyleType === undefined) s.namedStyleType = 'NORMAL_TEXT';
     });

@@ -153,7 +153,11 @@ function styleRequests(base: number, styles: StyleRun[]): DocsRequest[] {
 
 // ---------- flows: paragraphs, headings, lists and cut lines between tables ----------
 
-type FlowBlock = Exclude<Block, { type: 'table' } | { type: 'chart' }> | { type: 'title'; text: string };
+type FlowBlock =
+  | Exclude<Block, { type: 'table' } | { type: 'chart' } | { type: 'heading' }>
+  /** `pageBreak`: the heading starts a new page (the one after the at-a-glance box). */
+  | (Extract<Block, { type: 'heading' }> & { pageBreak?: boolean })
+  | { type: 'title'; text: string };
 
 const CUT_BORDER = {
   borderTop: {
@@ -170,6 +174,7 @@ interface FlowParagraph {
   namedStyleType: string;
   /** The cut line's border. */
   cut?: boolean;
+  pageBreak?: boolean;
 }
 
 function flowParagraphs(b: FlowBlock): FlowParagraph[] {
@@ -177,7 +182,7 @@ function flowParagraphs(b: FlowBlock): FlowParagraph[] {
     case 'title':
       return [{ ...runs([b.text]), namedStyleType: 'TITLE' }];
     case 'heading':
-      return [{ ...runs([b.text]), namedStyleType: `HEADING_${b.level}` }];
+      return [{ ...runs([b.text]), namedStyleType: `HEADING_${b.level}`, pageBreak: b.pageBreak }];
     case 'paragraph':
       return [{ ...runs(b.content), namedStyleType: 'NORMAL_TEXT' }];
     case 'list':
@@ -226,10 +231,11 @@ function flow(blocks: FlowBlock[]): { requests: DocsRequest[]; first?: Lead } {
   for (let i = 0; i < paragraphs.length; ) {
     const first = paragraphs[i]!;
     let j = i + 1;
+    const alone = (p: FlowParagraph) => p.cut || p.pageBreak;
     while (
       j < paragraphs.length &&
-      !first.cut &&
-      !paragraphs[j]!.cut &&
+      !alone(first) &&
+      !alone(paragraphs[j]!) &&
       paragraphs[j]!.namedStyleType === first.namedStyleType
     )
       j++;
@@ -237,8 +243,12 @@ function flow(blocks: FlowBlock[]): { requests: DocsRequest[]; first?: Lead } {
     out.push({
       updateParagraphStyle: {
         range: { startIndex: first.start, endIndex: last.start + last.text.length + 1 },
-        paragraphStyle: { namedStyleType: first.namedStyleType, ...(first.cut ? CUT_BORDER : {}) },
-        fields: first.cut ? 'namedStyleType,borderTop' : 'namedStyleType',
+        paragraphStyle: {
+          namedStyleType: first.namedStyleType,
+          ...(first.cut ? CUT_BORDER : {}),
+          ...(first.pageBreak ? { pageBreakBefore: true } : {}),
+        },
+        fields: `namedStyleType${first.cut ? ',borderTop' : ''}${first.pageBreak ? ',pageBreakBefore' : ''}`,
       },
     });
     i = j;
@@ -346,6 +356,16 @@ export function renderDocsSteps(doc: Document): DocsRequest[][] {
       (b) => b.type !== 'table' || b.rows.length > 0 || b.columns.length > 0,
     ),
   ];
+  // Printed, the at-a-glance box is page 1: the heading after it starts page 2 ("ParagraphStyle":
+  // "pageBreakBefore — Whether the current paragraph should always start at the beginning of a
+  // page … Attempting to update page_break_before for paragraphs in unsupported regions, including
+  // Table … can result in … a 400 bad request error"). Only after a paragraph, never a table: the
+  // heading then never starts an insertion whose style the paragraphs inserted before it take.
+  const glance = blocks.findIndex((b) => b.type === 'heading' && b.box === 'glance');
+  const next =
+    glance < 0 ? -1 : blocks.findIndex((b, i) => i > glance && b.type === 'heading' && b.level <= 2);
+  if (next > 0 && blocks[next - 1]!.type !== 'table')
+    blocks[next] = { ...(blocks[next] as FlowBlock), pageBreak: true } as FlowBlock;
   const steps: DocsRequest[][] = [];
   // The paragraph at AT, before which the next part is inserted.
   let before: Lead = 'plain';

@@ -293,6 +293,28 @@ describe('Docs batchUpdate', () => {
     );
     expect(noTable.status).toBe(400);
   });
+
+  it('sets a page break before a body paragraph, and refuses one in a table cell with a 400', async () => {
+    const { docs } = await start();
+    const id = await newDocument(docs);
+    await update(docs, id, [
+      { insertText: { text: 'Part 2\n', location: { index: 1 } } },
+      { insertTable: { rows: 2, columns: 2, location: { index: 1 } } },
+    ]);
+    const pageBreak = (startIndex: number) => ({
+      updateParagraphStyle: {
+        range: { startIndex, endIndex: startIndex + 1 },
+        paragraphStyle: { pageBreakBefore: true },
+        fields: 'pageBreakBefore',
+      },
+    });
+    // The cell paragraph at 5 (the table starts at 2), then the body paragraph after the table.
+    expect((await failure(update(docs, id, [pageBreak(5)]))).status).toBe(400);
+    const content = await body(docs, id);
+    const after = content.at(-2)!;
+    await update(docs, id, [pageBreak(after.startIndex!)]);
+    expect((await body(docs, id)).at(-2)!.paragraph?.paragraphStyle?.pageBreakBefore).toBe(true);
+  });
 });
 
 describe('Docs body storage', () => {

@@ -174,6 +174,14 @@ describe('milepost pack --backend google', () => {
       expect(text).toContain(h);
     }
     expect(text).toContain('Pricing page A/B test <v2> & FAQ');
+    // Printed, the at-a-glance is page 1: the next section starts a page, and only it.
+    const { data: doc } = await clients(emulator).docs.documents.get({ documentId: first.documentId! });
+    const breaks = (doc.body?.content ?? []).flatMap((el) =>
+      el.paragraph?.paragraphStyle?.pageBreakBefore
+        ? [(el.paragraph.elements ?? []).map((x) => x.textRun?.content ?? '').join('')]
+        : [],
+    );
+    expect(breaks).toEqual(['Part 2 — Topics in priority order\n']);
 
     const { register } = readRegister((await readGoogle(id, env)).snapshot);
     expect(register.meetings.find((m) => m.date === '2026-12-03')!.pack).toBe(first.url);
