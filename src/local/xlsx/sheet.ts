@@ -250,7 +250,12 @@ export class SheetPart {
 
   /** The part with the edits spliced in (the undecoded tail copied as it was). */
   serialize(): Buffer {
-    if (!this.edits.size) return this.bytes;
+    return Buffer.concat(this.serializeParts());
+  }
+
+  /** `serialize` in two pieces, the edited text and the untouched tail, so neither is copied. */
+  serializeParts(): Buffer[] {
+    if (!this.edits.size) return [this.bytes];
     const splices: { at: number; end: number; text: string }[] = [];
     const numbers = [...this.edits.keys()].sort((a, b) => a - b);
     if (this.selfClosingData) {
@@ -280,7 +285,7 @@ export class SheetPart {
       from = s.end;
     }
     out += this.text.slice(from);
-    return Buffer.concat([Buffer.from(this.withDimension(out), 'utf8'), this.bytes.subarray(this.textBytes)]);
+    return [Buffer.from(this.withDimension(out), 'utf8'), this.bytes.subarray(this.textBytes)];
   }
 
   /** The first row element numbered above `r` (rows are in ascending order: binary search). */

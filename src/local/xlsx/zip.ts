@@ -146,28 +146,43 @@ function checked(entry: ZipEntry, out: Buffer): Buffer {
 
 /** A new deflated entry holding `content`, with the attributes of `like` when given. */
 export function deflatedEntry(name: string, content: Buffer, like?: ZipEntry): ZipEntry {
-  return entryOf(name, content, zlib.deflateRawSync(content, DEFLATE), like);
+  return entryOf(name, [content], zlib.deflateRawSync(content, DEFLATE), like);
 }
 
-/** `deflatedEntry` on libuv's thread pool, so that several parts compress at once. */
-export async function deflatedEntryAsync(name: string, content: Buffer, like?: ZipEntry): Promise<ZipEntry> {
-  const data = await new Promise<Buffer>((resolve, reject) =>
-    zlib.deflateRaw(content, DEFLATE, (error, result) => (error ? reject(error) : resolve(result))),
-  );
-  return entryOf(name, content, data, like);
+/**
+ * `deflatedEntry` on libuv's thread pool, so that several parts compress at once. The content
+ * may come in pieces (a sheet's edited head and its untouched tail): they are compressed as one
+ * stream, never copied into one buffer.
+ */
+export async function deflatedEntryAsync(
+  name: string,
+  content: Buffer | readonly Buffer[],
+  like?: ZipEntry,
+): Promise<ZipEntry> {
+  const pieces = Buffer.isBuffer(content) ? [content] : content;
+  const data = await new Promise<Buffer>((resolve, reject) => {
+    const deflate = zlib.createDeflateRaw(DEFLATE);
+    const out: Buffer[] = [];
+    deflate.on('data', (chunk: Buffer) => out.push(chunk));
+    deflate.on('end', () => resolve(Buffer.concat(out)));
+    deflate.on('error', reject);
+    for (const piece of pieces) deflate.write(piece);
+    deflate.end();
+  });
+  return entryOf(name, pieces, data, like);
 }
 
 /** Level 1: a formatted sheet can be tens of megabytes; the size difference is small. */
 const DEFLATE: zlib.ZlibOptions = { level: 1 };
 
-function entryOf(name: string, content: Buffer, data: Buffer, like?: ZipEntry): ZipEntry {
+function entryOf(name: string, pieces: readonly Buffer[], data: Buffer, like?: ZipEntry): ZipEntry {
   const now = dosTime(new Date());
   return {
     name,
     method: 8,
-    crc: crc32(content),
+    crc: pieces.reduce((crc, piece) => crc32(piece, crc), 0),
     compressedSize: data.length,
-    size: content.length,
+    size: pieces.reduce((n, piece) => n + piece.length, 0),
     flags: (like?.flags ?? 0x800) & 0x800,
     time: like?.time ?? now.time,
     date: like?.date ?? now.date,
@@ -242,11 +257,14 @@ const CRC_TABLE = (() => {
   return table;
 })();
 
-/** CRC-32 of the zip format: node:zlib's (Node 20.15+), or a table when it has none. */
-export function crc32(data: Buffer): number {
-  const native = (zlib as { crc32?: (d: Buffer) => number }).crc32;
-  if (native) return native(data) >>> 0;
-  let c = -1;
+/**
+ * CRC-32 of the zip format: node:zlib's (Node 20.15+), or a table when it has none. `initial` is
+ * the CRC of what came before, to go on over a piece.
+ */
+export function crc32(data: Buffer, initial = 0): number {
+  const native = (zlib as { crc32?: (d: Buffer, v?: number) => number }).crc32;
+  if (native) return native(data, initial) >>> 0;
+  let c = ~initial;
   for (let i = 0; i < data.length; i++) c = CRC_TABLE[(c ^ data[i]!) & 0xff]! ^ (c >>> 8);
   return (c ^ -1) >>> 0;
 }
