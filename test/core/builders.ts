@@ -58,6 +58,17 @@ export function milestone(
   };
 }
 
+/** A Changes row: a forecast (or `field`) moved from → to at `when`, by a form answer. */
+export const change = (id: string, from: string, to: string, when: string, field = 'Forecast') => ({
+  When: when,
+  Milestone: id,
+  Field: field,
+  From: from,
+  To: to,
+  By: 'x',
+  Source: 'form',
+});
+
 export const meetings: Record<string, Cell>[] = [
   { Date: '2026-11-26', Time: '10:00', Status: 'Held', 'Wrapped up': '2026-11-26T12:00:00Z' },
   { Date: '2026-12-03', Time: '10:00', Status: 'Planned' },

@@ -5,20 +5,10 @@ import type { Block, TrendChart } from '../../src/core/document';
 import { readRegister } from '../../src/core/register';
 import { milestoneTrend, statusMix, TREND_MILESTONES } from '../../src/core/trend';
 import type { Register } from '../../src/core/types';
-import { milestone, register } from './builders';
+import { change, milestone, register } from './builders';
 
 // The builders' calendar: 26 Nov (held) then 3, 10, 17, 24 Dec, 10:00 London (= UTC in winter).
 const NOW = '2026-12-02T12:00:00Z';
-
-const change = (id: string, from: string, to: string, when: string, field = 'Forecast') => ({
-  When: when,
-  Milestone: id,
-  Field: field,
-  From: from,
-  To: to,
-  By: 'x',
-  Source: 'form',
-});
 
 const held = (date: string, status = 'Held') => ({ Date: date, Time: '10:00', Status: status });
 

@@ -3,21 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { readRegister } from '../../src/core/register';
 import type { ChangeRow, Milestone, Register, Status, UpdateRow } from '../../src/core/types';
 import { dateTrail, slipWarnings } from '../../src/core/warnings';
-import { milestone, register } from './builders';
+import { change, milestone, register } from './builders';
 
 // The builders' calendar: 26 Nov (held), then 3, 10, 17, 24 Dec, all 10:00 London (= UTC in winter).
 const NOW = '2026-12-02T12:00:00Z';
 const NEXT = '2026-12-10';
-
-const change = (id: string, from: string, to: string, when: string, field = 'Forecast') => ({
-  When: when,
-  Milestone: id,
-  Field: field,
-  From: from,
-  To: to,
-  By: 'x',
-  Source: 'form',
-});
 
 const update = (email: string, milestones: string, received = '2026-12-01T09:00:00Z') => ({
   Received: received,
