@@ -46,6 +46,8 @@ export interface Sheet {
   columns: ({ pixelSize?: number; hiddenByUser?: boolean } | undefined)[];
   conditionalFormats: JsonObject[];
   protectedRanges: JsonObject[];
+  /** Embedded charts (EmbeddedChart JSON), in the order they were added. */
+  charts?: JsonObject[];
 }
 
 export type MetadataLocation =

@@ -4,7 +4,7 @@
  * an ApiError with Google's status and wording.
  *
  * Emulated: spreadsheets create / get (fields, ranges, grid data) / batchUpdate (the request
- * kinds in REQUEST_HANDLERS, atomically), values get / batchGet / update / append / clear /
+ * kinds in REQUEST_HANDLERS, atomically — basic charts among them), values get / batchGet / update / append / clear /
  * batchUpdate / batchClear and their ByDataFilter forms, developerMetadata get / search.
  * Rows carry their developer metadata, formats and validation with them when rows are inserted,
  * deleted, moved or sorted.
@@ -449,6 +449,7 @@ export class SheetsState {
         if (sheet.conditionalFormats.length)
           out.conditionalFormats = structuredClone(sheet.conditionalFormats);
         if (sheet.protectedRanges.length) out.protectedRanges = structuredClone(sheet.protectedRanges);
+        if (sheet.charts?.length) out.charts = structuredClone(sheet.charts);
         const meta = [...ss.metadata.values()].filter(
           (m) => m.location.type === 'SHEET' && m.location.sheetId === sheet.properties.sheetId,
         );
@@ -1179,6 +1180,94 @@ export class SheetsState {
     reindex(ss);
   }
 
+  // ----- charts -----
+  // Sheets API reference, "Requests" › AddChartRequest: "The chartId field is optional; if one is
+  // not set, an id will be randomly generated. (It is an error to specify the ID of an embedded
+  // object that already exists.)"; UpdateChartSpecRequest: "Updates a chart's specifications.
+  // (This does not move or resize a chart. …)"; DeleteEmbeddedObjectRequest: "Deletes the
+  // embedded object with the given ID." Only basic charts over ranges of this spreadsheet are
+  // emulated; Google's wording for an unknown chart or a source on no sheet is not documented:
+  // the emulator answers as it does for an unknown sheet id ("No grid with id: …").
+
+  addChart(ss: Spreadsheet, req: JsonObject): JsonObject {
+    const chart = objectAt(req.chart, 'chart');
+    const taken = (n: number) => chartsOf(ss).some((c) => c.chartId === n);
+    const asked = intAt(chart.chartId, 'chart.chartId');
+    if (asked !== undefined && taken(asked)) {
+      throw badRequest(`An embedded object with id ${asked} already exists.`);
+    }
+    const spec = this.chartSpec(ss, chart.spec, 'chart.spec');
+    const position = objectAt(chart.position, 'chart.position');
+    if (position.newSheet === true) throw notEmulated('A chart on a new sheet');
+    if (position.sheetId !== undefined) throw notEmulated('A chart sheet (position.sheetId)');
+    const overlay = objectAt(position.overlayPosition, 'chart.position.overlayPosition');
+    const anchor = objectAt(overlay.anchorCell, 'chart.position.overlayPosition.anchorCell');
+    const sheet = sheetById(ss, anchor.sheetId);
+    const chartId = asked ?? this.newInt(taken);
+    const out: JsonObject = {
+      chartId,
+      spec,
+      position: {
+        overlayPosition: {
+          anchorCell: {
+            sheetId: sheet.properties.sheetId,
+            rowIndex: intAt(anchor.rowIndex, 'anchorCell.rowIndex') ?? 0,
+            columnIndex: intAt(anchor.columnIndex, 'anchorCell.columnIndex') ?? 0,
+          },
+          offsetXPixels: intAt(overlay.offsetXPixels, 'overlayPosition.offsetXPixels') ?? 0,
+          offsetYPixels: intAt(overlay.offsetYPixels, 'overlayPosition.offsetYPixels') ?? 0,
+          widthPixels: intAt(overlay.widthPixels, 'overlayPosition.widthPixels') ?? 600,
+          heightPixels: intAt(overlay.heightPixels, 'overlayPosition.heightPixels') ?? 371,
+        },
+      },
+    };
+    sheet.charts = [...(sheet.charts ?? []), out];
+    return { addChart: { chart: structuredClone(out) } };
+  }
+
+  updateChartSpec(ss: Spreadsheet, req: JsonObject): void {
+    const chart = chartById(ss, req.chartId, 'chartId');
+    chart.spec = this.chartSpec(ss, req.spec, 'spec');
+  }
+
+  deleteEmbeddedObject(ss: Spreadsheet, req: JsonObject): void {
+    const chart = chartById(ss, req.objectId, 'objectId');
+    for (const sheet of ss.sheets) sheet.charts = sheet.charts?.filter((c) => c !== chart);
+  }
+
+  /** A chart spec as stored: a basic chart whose every source range is on a sheet of this spreadsheet. */
+  private chartSpec(ss: Spreadsheet, value: unknown, where: string): JsonObject {
+    const spec = structuredClone(objectAt(value, where));
+    const kinds = Object.keys(spec).filter(
+      (k) => k.endsWith('Chart') || k === 'sortSpecs' || k === 'dataSourceChartProperties',
+    );
+    if (!isObject(spec.basicChart) || kinds.length !== 1) {
+      throw notEmulated(`A chart other than a basicChart (${kinds.join(', ') || 'none given'})`);
+    }
+    const basic = spec.basicChart;
+    const domains = arrayAt(basic.domains, `${where}.basicChart.domains`);
+    if (domains.length > 1) throw badRequest('Only a single domain is supported.');
+    const sources = [
+      ...domains.map(
+        (d, i) => [objectAt(d, `domains[${i}]`).domain, `${where}.basicChart.domains[${i}].domain`] as const,
+      ),
+      ...arrayAt(basic.series, `${where}.basicChart.series`).map(
+        (s, i) => [objectAt(s, `series[${i}]`).series, `${where}.basicChart.series[${i}].series`] as const,
+      ),
+    ];
+    for (const [data, at] of sources) {
+      const ranges = arrayAt(
+        objectAt(objectAt(data, at).sourceRange, `${at}.sourceRange`).sources,
+        `${at}.sourceRange.sources`,
+      );
+      if (ranges.length === 0) throw badRequest(`Invalid ${at}: a chart source needs a range.`);
+      ranges.forEach((r, i) => {
+        this.gridRangeBox(ss, r, `${at}.sourceRange.sources[${i}]`, true);
+      });
+    }
+    return spec;
+  }
+
   updateSheetProperties(ss: Spreadsheet, req: JsonObject): void {
     const props = objectAt(req.properties, 'properties');
     const sheet = sheetById(ss, props.sheetId);
@@ -1368,6 +1457,7 @@ export class SheetsState {
     const box = this.gridRangeBox(ss, req.range, 'range', true);
     const rule = req.rule === undefined ? undefined : objectAt(req.rule, 'rule');
     if (rule && !isObject(rule.condition)) throw badRequest('A data validation rule needs a condition.');
+    if (rule) this.checkValidationCondition(ss, rule.condition as JsonObject);
     for (let r = box.r0; r < box.r1; r++) {
       for (let c = box.c0; c < box.c1; c++) {
         if (rule) cellAt(box.sheet, r, c).validation = structuredClone(rule);
@@ -1375,6 +1465,29 @@ export class SheetsState {
           const cell = getCell(box.sheet, r, c);
           if (cell) delete cell.validation;
         }
+      }
+    }
+  }
+
+  /**
+   * What the condition types Milepost uses require ("ConditionType"): ONE_OF_LIST at least one
+   * value; ONE_OF_RANGE "a single ConditionValue, and the value should be a valid range in A1
+   * notation" (here: of a sheet that exists); DATE_IS_VALID "no ConditionValues".
+   */
+  private checkValidationCondition(ss: Spreadsheet, condition: JsonObject): void {
+    const values = Array.isArray(condition.values) ? (condition.values as JsonObject[]) : [];
+    const type = String(condition.type ?? '');
+    const invalid = (why: string) => badRequest(`Invalid requests[0].setDataValidation: ${why}`);
+    if (type === 'ONE_OF_LIST' && values.length === 0) throw invalid('ONE_OF_LIST needs at least one value.');
+    if (type === 'DATE_IS_VALID' && values.length > 0) throw invalid('DATE_IS_VALID takes no values.');
+    if (type === 'ONE_OF_RANGE') {
+      const text = String(values[0]?.userEnteredValue ?? '');
+      if (values.length !== 1 || !text.startsWith('=')) throw invalid('ONE_OF_RANGE needs one range value.');
+      try {
+        const bounds = parseA1(text.slice(1).replace(/\$/g, ''), (name) => findSheet(ss, name) !== undefined);
+        if (bounds.sheet !== undefined && !findSheet(ss, bounds.sheet)) throw new Error('no such sheet');
+      } catch {
+        throw invalid(`Invalid range in ONE_OF_RANGE: ${text}`);
       }
     }
   }
@@ -1635,6 +1748,9 @@ const REQUEST_HANDLERS: Readonly<Record<string, Handler>> = {
   setDataValidation: SheetsState.prototype.setDataValidation,
   addConditionalFormatRule: SheetsState.prototype.addConditionalFormatRule,
   addProtectedRange: SheetsState.prototype.addProtectedRange,
+  addChart: SheetsState.prototype.addChart,
+  updateChartSpec: SheetsState.prototype.updateChartSpec,
+  deleteEmbeddedObject: SheetsState.prototype.deleteEmbeddedObject,
   createDeveloperMetadata: SheetsState.prototype.createDeveloperMetadata,
   updateDeveloperMetadata: SheetsState.prototype.updateDeveloperMetadata,
   deleteDeveloperMetadata: SheetsState.prototype.deleteDeveloperMetadata,
@@ -1722,6 +1838,17 @@ function sheetById(ss: Spreadsheet, value: unknown): Sheet {
   const sheet = ss.sheets.find((s) => s.properties.sheetId === id);
   if (!sheet) throw badRequest(`No grid with id: ${id}`);
   return sheet;
+}
+
+function chartsOf(ss: Spreadsheet): JsonObject[] {
+  return ss.sheets.flatMap((s) => s.charts ?? []);
+}
+
+function chartById(ss: Spreadsheet, value: unknown, where: string): JsonObject {
+  const id = intAt(value, where);
+  const chart = id === undefined ? undefined : chartsOf(ss).find((c) => c.chartId === id);
+  if (!chart) throw badRequest(`No chart with id: ${id ?? 0}`);
+  return chart;
 }
 
 function prefixed(e: unknown, where: string): unknown {

@@ -60,7 +60,11 @@ function enumOf<const K extends string>(enumName: string, keys: readonly K[]): R
 
 export const Enums = {
   ProtectionType: enumOf('ProtectionType', ['RANGE', 'SHEET']),
-  DataValidationCriteria: enumOf('DataValidationCriteria', ['VALUE_IN_LIST']),
+  DataValidationCriteria: enumOf('DataValidationCriteria', [
+    'VALUE_IN_LIST',
+    'VALUE_IN_RANGE',
+    'DATE_IS_VALID_DATE',
+  ]),
   BooleanCriteria: enumOf('BooleanCriteria', ['TEXT_EQUAL_TO']),
   PageNavigationType: enumOf('PageNavigationType', ['CONTINUE', 'GO_TO_PAGE', 'RESTART', 'SUBMIT']),
   ItemType: enumOf('ItemType', [
@@ -95,6 +99,28 @@ export const Enums = {
   WeekDay: enumOf('Weekday', ['SUNDAY', 'MONDAY', 'TUESDAY', 'WEDNESDAY', 'THURSDAY', 'FRIDAY', 'SATURDAY']),
   Button: enumOf('Button', ['CLOSE', 'OK', 'CANCEL', 'YES', 'NO']),
   ButtonSet: enumOf('ButtonSet', ['OK', 'OK_CANCEL', 'YES_NO', 'YES_NO_CANCEL']),
+  ChartType: enumOf('ChartType', [
+    'TIMELINE',
+    'AREA',
+    'BAR',
+    'BUBBLE',
+    'CANDLESTICK',
+    'COLUMN',
+    'COMBO',
+    'GAUGE',
+    'GEO',
+    'HISTOGRAM',
+    'RADAR',
+    'LINE',
+    'ORG',
+    'PIE',
+    'SCATTER',
+    'SPARKLINE',
+    'STEPPED_AREA',
+    'TABLE',
+    'TREEMAP',
+    'WATERFALL',
+  ]),
 } as const;
 
 // ---------- costs ----------

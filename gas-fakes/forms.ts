@@ -97,6 +97,8 @@ export class FormState {
   items: ItemState[] = [];
   readonly responses: ResponseState[] = [];
   description = '';
+  /** What the form shows after a response is sent ('' : Google's default). */
+  confirmationMessage = '';
   accepting = true;
   /**
    * A form FormApp creates is not published until the script publishes it ("Publish and manage
@@ -367,6 +369,7 @@ export class FakeForm
       | 'getId'
       | 'getTitle'
       | 'getDescription'
+      | 'getConfirmationMessage'
       | 'getPublishedUrl'
       | 'getEditUrl'
       | 'collectsEmail'
@@ -377,6 +380,7 @@ export class FakeForm
       GForm,
       | 'setTitle'
       | 'setDescription'
+      | 'setConfirmationMessage'
       | 'getItems'
       | 'getItemById'
       | 'deleteItem'
@@ -428,6 +432,15 @@ export class FakeForm
 
   setDescription(description: string): this {
     this.state.description = String(description);
+    return this;
+  }
+
+  getConfirmationMessage(): string {
+    return this.state.confirmationMessage;
+  }
+
+  setConfirmationMessage(message: string): this {
+    this.state.confirmationMessage = String(message);
     return this;
   }
 

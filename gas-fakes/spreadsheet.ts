@@ -1,6 +1,7 @@
 /**
  * Fake SpreadsheetApp: spreadsheets, sheets, ranges, notes, data validation, conditional format
- * rules, range protections, number formats, the UI (menus and alerts).
+ * rules, range protections, number formats, embedded charts (builder, insert, update, remove),
+ * the UI (menus and alerts).
  *
  * Cells behave as Apps Script's do:
  * - rows and columns are 1-based; `getValues()` is a fresh 2D array; an empty cell reads `''`;
@@ -41,6 +42,9 @@ export type Scalar = string | number | boolean;
 export type CellValue = Scalar | Date;
 
 export interface ValidationRule {
+  criteria: 'VALUE_IN_LIST' | 'VALUE_IN_RANGE' | 'DATE_IS_VALID_DATE';
+  /** VALUE_IN_RANGE: the sheet and A1 range whose values are allowed, and the Range given. */
+  range?: { sheet: string; a1: string; given: unknown };
   values: string[];
   showDropdown: boolean;
   allowInvalid: boolean;
@@ -80,6 +84,17 @@ export interface ConditionalRuleState {
   fontColor?: string;
   bold?: boolean;
   ranges: Area[];
+}
+
+/** An embedded chart as built (chartId set once it is inserted into a sheet). */
+export interface ChartState {
+  chartId?: number;
+  type: GasEnum;
+  /** Ranges in the order added (the first is the domain). */
+  ranges: Area[];
+  numHeaders: number;
+  options: Record<string, unknown>;
+  position: { row: number; col: number; offsetX: number; offsetY: number };
 }
 
 export const FORMULA_VALUE = '#ERROR!';
@@ -271,6 +286,8 @@ export class SheetState {
   hidden = false;
   readonly columnWidths = new Map<number, number>();
   conditionalRules: ConditionalRuleState[] = [];
+  /** Embedded charts, in the order they were inserted. */
+  charts: ChartState[] = [];
   private fake?: FakeSheet;
 
   constructor(
@@ -638,6 +655,12 @@ export class FakeSheet
       | 'setConditionalFormatRules'
       | 'setColumnWidth'
       | 'getParent'
+      | 'clear'
+      | 'newChart'
+      | 'insertChart'
+      | 'updateChart'
+      | 'removeChart'
+      | 'getCharts'
     >
 {
   static override readonly gas = 'Sheet';
@@ -809,6 +832,213 @@ export class FakeSheet
     this.state.columnWidths.set(columnPosition, width);
     return this;
   }
+
+  /** "Clears the sheet of content and formatting information." Notes, dropdowns and charts stay. */
+  clear(): this {
+    for (const row of this.state.rows) {
+      for (const cell of row ?? []) {
+        if (!cell) continue;
+        for (const key of ['v', 'f', 'fmt', 'bg', 'fontWeight'] as const) delete cell[key];
+      }
+    }
+    return this;
+  }
+
+  newChart(): FakeEmbeddedChartBuilder {
+    return new FakeEmbeddedChartBuilder(this.w, this.state, {
+      type: Enums.ChartType.LINE,
+      ranges: [],
+      numHeaders: -1,
+      options: {},
+      position: { row: 1, col: 1, offsetX: 0, offsetY: 0 },
+    });
+  }
+
+  insertChart(chart: unknown): void {
+    if (!(chart instanceof FakeEmbeddedChart))
+      throw this.w.signatureError('SpreadsheetApp.Sheet.insertChart', [chart]);
+    const taken = (n: number) => this.state.parent.sheets.some((s) => s.charts.some((c) => c.chartId === n));
+    let id = this.w.newNumber();
+    while (taken(id)) id = this.w.newNumber();
+    this.state.charts.push({ ...copyChart(chart.chart), chartId: id });
+  }
+
+  updateChart(chart: unknown): void {
+    if (!(chart instanceof FakeEmbeddedChart))
+      throw this.w.signatureError('SpreadsheetApp.Sheet.updateChart', [chart]);
+    const at = this.state.charts.findIndex(
+      (c) => c.chartId !== undefined && c.chartId === chart.chart.chartId,
+    );
+    if (at < 0) throw this.w.error('The chart to update is not on this sheet.');
+    this.state.charts[at] = copyChart(chart.chart);
+  }
+
+  removeChart(chart: unknown): void {
+    if (!(chart instanceof FakeEmbeddedChart))
+      throw this.w.signatureError('SpreadsheetApp.Sheet.removeChart', [chart]);
+    const at = this.state.charts.findIndex(
+      (c) => c.chartId !== undefined && c.chartId === chart.chart.chartId,
+    );
+    if (at < 0) throw this.w.error('The chart to remove is not on this sheet.');
+    this.state.charts.splice(at, 1);
+  }
+
+  getCharts(): FakeEmbeddedChart[] {
+    return this.state.charts.map((c) => new FakeEmbeddedChart(this.w, this.state, copyChart(c)));
+  }
+}
+
+// ---------- charts ----------
+// Apps Script "Class EmbeddedChartBuilder": "Builder used to edit an EmbeddedChart. Changes made
+// to the chart are not saved until Sheet.updateChart(chart) is called on the rebuilt chart."
+// "Class EmbeddedChart", getChartId(): "Returns a stable identifier for the chart that is unique
+// across the spreadsheet containing the chart or null if the chart is not in a spreadsheet."
+// Apps Script's messages for a chart updated or removed that is not on the sheet are not
+// documented; the fake throws its own.
+
+function copyChart(c: ChartState): ChartState {
+  return {
+    ...c,
+    ranges: c.ranges.map((a) => ({ ...a })),
+    options: structuredClone(c.options),
+    position: { ...c.position },
+  };
+}
+
+export class FakeEmbeddedChartBuilder
+  extends Fake
+  implements
+    Accepts<
+      GoogleAppsScript.Spreadsheet.EmbeddedChartBuilder,
+      | 'addRange'
+      | 'clearRanges'
+      | 'setChartType'
+      | 'setNumHeaders'
+      | 'setOption'
+      | 'setPosition'
+      | 'build'
+      | 'getChartType'
+      | 'getRanges'
+    >
+{
+  static override readonly gas = 'EmbeddedChartBuilder';
+
+  constructor(
+    w: World,
+    readonly sheet: SheetState,
+    readonly chart: ChartState,
+  ) {
+    super(w);
+  }
+
+  addRange(range: unknown): this {
+    if (!(range instanceof FakeRange)) throw this.w.signatureError('EmbeddedChartBuilder.addRange', [range]);
+    this.chart.ranges.push({ ...range.area });
+    return this;
+  }
+
+  clearRanges(): this {
+    this.chart.ranges = [];
+    return this;
+  }
+
+  setChartType(type: unknown): this {
+    if (!Object.values(Enums.ChartType).includes(type as GasEnum))
+      throw this.w.signatureError('EmbeddedChartBuilder.setChartType', [type]);
+    this.chart.type = type as GasEnum;
+    return this;
+  }
+
+  getChartType(): GasEnum {
+    return this.chart.type;
+  }
+
+  getRanges(): FakeRange[] {
+    return this.chart.ranges.map((a) => new FakeRange(this.w, { ...a }));
+  }
+
+  setNumHeaders(headers: number): this {
+    checkInt(this.w, 'EmbeddedChartBuilder.setNumHeaders', [headers]);
+    this.chart.numHeaders = headers;
+    return this;
+  }
+
+  setOption(option: string, value: unknown): this {
+    if (typeof option !== 'string')
+      throw this.w.signatureError('EmbeddedChartBuilder.setOption', [option, value]);
+    this.chart.options[option] = structuredClone(value);
+    return this;
+  }
+
+  setPosition(anchorRowPos: number, anchorColPos: number, offsetX: number, offsetY: number): this {
+    const args = [anchorRowPos, anchorColPos, offsetX, offsetY];
+    checkInt(this.w, 'EmbeddedChartBuilder.setPosition', args);
+    if (anchorRowPos < 1 || anchorColPos < 1) throw this.w.error('The coordinates are out of bounds.');
+    this.chart.position = { row: anchorRowPos, col: anchorColPos, offsetX, offsetY };
+    return this;
+  }
+
+  build(): FakeEmbeddedChart {
+    return new FakeEmbeddedChart(this.w, this.sheet, copyChart(this.chart));
+  }
+}
+
+export class FakeEmbeddedChart
+  extends Fake
+  implements
+    Pick<GoogleAppsScript.Spreadsheet.EmbeddedChart, 'getChartId' | 'getNumHeaders'>,
+    Accepts<GoogleAppsScript.Spreadsheet.EmbeddedChart, 'getRanges' | 'getOptions' | 'modify'>
+{
+  static override readonly gas = 'EmbeddedChart';
+
+  constructor(
+    w: World,
+    readonly sheet: SheetState,
+    readonly chart: ChartState,
+  ) {
+    super(w);
+  }
+
+  getChartId(): number | null {
+    return this.chart.chartId ?? null;
+  }
+
+  getNumHeaders(): number {
+    return this.chart.numHeaders;
+  }
+
+  getRanges(): FakeRange[] {
+    return this.chart.ranges.map((a) => new FakeRange(this.w, { ...a }));
+  }
+
+  getOptions(): FakeChartOptions {
+    return new FakeChartOptions(this.w, structuredClone(this.chart.options));
+  }
+
+  modify(): FakeEmbeddedChartBuilder {
+    return new FakeEmbeddedChartBuilder(this.w, this.sheet, copyChart(this.chart));
+  }
+}
+
+export class FakeChartOptions extends Fake implements Pick<GoogleAppsScript.Charts.ChartOptions, 'get'> {
+  static override readonly gas = 'ChartOptions';
+
+  constructor(
+    w: World,
+    readonly options: Record<string, unknown>,
+  ) {
+    super(w);
+  }
+
+  get(option: string): unknown {
+    return this.options[option] ?? null;
+  }
+}
+
+/** The Charts service, as far as an embedded chart needs it: its enums. */
+export class FakeCharts extends Fake {
+  static override readonly gas = 'Charts';
+  readonly ChartType = Enums.ChartType;
 }
 
 function structuredCopy(rule: ConditionalRuleState): ConditionalRuleState {
@@ -1020,7 +1250,13 @@ export class FakeRange
     if (rule !== null && !(rule instanceof FakeDataValidation))
       throw this.w.signatureError('SpreadsheetApp.Range.setDataValidation', [rule]);
     const { sheet } = this.area;
-    const state = rule ? { ...rule.rule, values: [...rule.rule.values] } : undefined;
+    const state = rule
+      ? {
+          ...rule.rule,
+          values: [...rule.rule.values],
+          ...(rule.rule.range ? { range: { ...rule.rule.range } } : {}),
+        }
+      : undefined;
     this.each((r, c) => {
       sheet.writable(r, c).dv = state;
     });
@@ -1141,18 +1377,47 @@ export class FakeDataValidationBuilder
   implements
     Accepts<
       GoogleAppsScript.Spreadsheet.DataValidationBuilder,
-      'requireValueInList' | 'setAllowInvalid' | 'setHelpText' | 'build'
+      | 'requireValueInList'
+      | 'requireValueInRange'
+      | 'requireDate'
+      | 'setAllowInvalid'
+      | 'setHelpText'
+      | 'build'
     >
 {
   static override readonly gas = 'DataValidationBuilder';
-  private list?: { values: string[]; showDropdown: boolean };
+  private criteria?: Pick<ValidationRule, 'criteria' | 'range' | 'values' | 'showDropdown'>;
   private allowInvalid = true;
   private helpText = '';
 
   requireValueInList(values: string[], showDropdown = true): this {
     if (!Array.isArray(values))
       throw this.w.signatureError('DataValidationBuilder.requireValueInList', [values]);
-    this.list = { values: values.map(String), showDropdown: Boolean(showDropdown) };
+    this.criteria = {
+      criteria: 'VALUE_IN_LIST',
+      values: values.map(String),
+      showDropdown: Boolean(showDropdown),
+    };
+    return this;
+  }
+
+  /** "Sets the data validation rule to require that the input is equal to a value in the given range." */
+  requireValueInRange(range: unknown, showDropdown = true): this {
+    if (!(range instanceof FakeRange))
+      throw this.w.signatureError('DataValidationBuilder.requireValueInRange', [range]);
+    const a1 = range.getA1Notation();
+    this.criteria = {
+      criteria: 'VALUE_IN_RANGE',
+      range: { sheet: range.getSheet().getName(), a1, given: range },
+      values: [],
+      showDropdown: Boolean(showDropdown),
+    };
+    return this;
+  }
+
+  /** "Sets the data validation rule to require a date." */
+  requireDate(): this {
+    this.criteria = { criteria: 'DATE_IS_VALID_DATE', values: [], showDropdown: false };
     return this;
   }
 
@@ -1167,10 +1432,10 @@ export class FakeDataValidationBuilder
   }
 
   build(): FakeDataValidation {
-    if (!this.list) throw this.w.error('You must specify a criteria for the data validation rule.');
+    if (!this.criteria) throw this.w.error('You must specify a criteria for the data validation rule.');
     return new FakeDataValidation(this.w, {
-      values: [...this.list.values],
-      showDropdown: this.list.showDropdown,
+      ...this.criteria,
+      values: [...this.criteria.values],
       allowInvalid: this.allowInvalid,
       helpText: this.helpText,
     });
@@ -1193,10 +1458,12 @@ export class FakeDataValidation
   }
 
   getCriteriaType(): GasEnum {
-    return Enums.DataValidationCriteria.VALUE_IN_LIST;
+    return Enums.DataValidationCriteria[this.rule.criteria]!;
   }
 
   getCriteriaValues(): unknown[] {
+    if (this.rule.criteria === 'DATE_IS_VALID_DATE') return [];
+    if (this.rule.criteria === 'VALUE_IN_RANGE') return [this.rule.range!.given, this.rule.showDropdown];
     return [[...this.rule.values], this.rule.showDropdown];
   }
 

@@ -34,6 +34,7 @@ import {
 } from './services';
 import {
   type CellValue,
+  FakeCharts,
   type FakeSpreadsheet,
   FakeSpreadsheetApp,
   type SheetState,
@@ -50,6 +51,7 @@ export interface Table {
 function makeServices(w: World) {
   return {
     SpreadsheetApp: new FakeSpreadsheetApp(w),
+    Charts: new FakeCharts(w),
     FormApp: new FakeFormApp(w),
     DriveApp: new FakeDriveApp(w),
     Docs: new FakeDocs(w),

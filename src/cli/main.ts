@@ -19,8 +19,9 @@ import { syncCommand } from './commands/sync';
 import { validateCommand } from './commands/validate';
 import { wrapUpCommand } from './commands/wrap-up';
 import { readConfig, withConfig } from './config';
+import { environmentHelp } from './environment';
 import { describeFailure, EXIT_CODES, type FailureContext, failureJson } from './failure';
-import { formatProblem, type GlobalOptions, jsonWasWritten, say, writeJson } from './output';
+import { formatProblem, type GlobalOptions, jsonWasWritten, say, UsageError, writeJson } from './output';
 
 function common(cmd: Command): Command {
   return cmd
@@ -47,6 +48,10 @@ function google(cmd: Command): Command {
 /** The option of the commands that email (local backend: SMTP when MILEPOST_SMTP_HOST is set). */
 const NO_SEND =
   'local backend: write the emails to outbox/ only and send none (the default without MILEPOST_SMTP_HOST)';
+
+/** The option of the commands that write and send. */
+const DRY_RUN =
+  'show what would be sent (recipients, subjects) and written (cells, rows, the pack), and write and send nothing';
 
 function example(cmd: Command, text: string): Command {
   return cmd.addHelpText('after', `\nExample:\n  ${text}\n`);
@@ -100,7 +105,6 @@ export function buildProgram(
     .option('--debug', 'print the stack trace of a failure (for a bug report)')
     .configureHelp({ showGlobalOptions: true })
     .exitOverride()
-    .showHelpAfterError()
     .addHelpText(
       'after',
       `
@@ -116,7 +120,9 @@ A week with the local backend (a workspace directory with register.xlsx):
 With --json, stdout carries the result, or on any failure {"ok": false, "error": {"code",
 "exit", "message", "where"}}; messages always go to stderr.
 
-${exitCodesHelp()}`,
+${exitCodesHelp()}
+
+${environmentHelp()}`,
     );
   const act: Act =
     <T extends GlobalOptions & { config?: string }>(fn: (opts: T) => Promise<number>) =>
@@ -131,7 +137,22 @@ ${exitCodesHelp()}`,
   addCycleCommands(program, act);
   addLocalCommands(program, exit, seen);
   addLoginCommands(program, exit);
+  for (const cmd of [program, ...program.commands]) hintAfterError(cmd);
   return program;
+}
+
+/**
+ * A usage error is one line and where to read more, not the whole help:
+ * "error: unknown option '--bogus' — see `milepost sync --help`".
+ */
+function hintAfterError(cmd: Command): void {
+  const help = cmd.parent ? `milepost ${cmd.name()} --help` : 'milepost --help';
+  cmd.configureOutput({
+    outputError: (text, write) => {
+      const [first = '', ...rest] = text.replace(/\n$/, '').split('\n');
+      write(`${[`${first} — see \`${help}\``, ...rest].join('\n')}\n`);
+    },
+  });
 }
 
 /** The commands that make and check a register: init, setup, validate. */
@@ -182,6 +203,7 @@ function addCycleCommands(program: Command, act: Act): void {
     'milepost request --workspace team --now 2026-11-30T10:00:00Z   # or: --backend google --spreadsheet ID',
   )
     .option('--reminders', 'remind the owners who have not responded yet')
+    .option('--dry-run', DRY_RUN)
     .option('--no-send', NO_SEND)
     .action(act(requestCommand));
   example(
@@ -204,6 +226,7 @@ function addCycleCommands(program: Command, act: Act): void {
     ),
     'milepost pack --workspace team --now 2026-12-02T16:00:00Z --json',
   )
+    .option('--dry-run', DRY_RUN)
     .option('--no-send', NO_SEND)
     .action(act(packCommand));
   example(
@@ -212,7 +235,8 @@ function addCycleCommands(program: Command, act: Act): void {
     ),
     'milepost wrap-up --workspace team --meeting 2026-12-03',
   )
-    .option('--meeting <date>', 'the meeting to wrap up (default: every meeting that has ended)')
+    .option('--meeting <date>', 'the meeting to wrap up, YYYY-MM-DD (default: every meeting that has ended)')
+    .option('--dry-run', DRY_RUN)
     .option('--no-send', NO_SEND)
     .action(act(wrapUpCommand));
   example(
@@ -223,6 +247,7 @@ function addCycleCommands(program: Command, act: Act): void {
     ),
     'milepost run --workspace team   # from cron, every 15 minutes; or: --backend google --spreadsheet ID',
   )
+    .option('--dry-run', DRY_RUN)
     .option('--no-send', NO_SEND)
     .action(act(runCommand));
 }
@@ -253,14 +278,24 @@ function addLocalCommands(
     common(
       program
         .command('demo')
-        .argument('[dir]', 'where to create the demo workspace', 'demo')
+        .argument('[dir]', 'where to create the demo workspace, as -w does (default: ./demo)')
         .description('run one whole cycle on a sample team with a fixed clock'),
     ),
-    'milepost demo /tmp/milepost-demo',
-  ).action(async (dir: string, opts: GlobalOptions) => {
-    seen({ workspace: dir });
-    exit(await demoCommand(dir, opts));
+    'milepost demo /tmp/milepost-demo   # or: milepost demo -w /tmp/milepost-demo',
+  ).action(async (dir: string | undefined, opts: GlobalOptions, cmd: Command) => {
+    const target = demoDirectory(dir, opts.workspace, cmd.getOptionValueSource('workspace') === 'cli');
+    seen({ workspace: target });
+    exit(await demoCommand(target, opts));
   });
+}
+
+/** Where the demo goes: [dir], or -w DIR (both: they must agree), else ./demo. */
+export function demoDirectory(dir: string | undefined, workspace: string, workspaceGiven: boolean): string {
+  if (dir !== undefined && workspaceGiven && path.resolve(dir) !== path.resolve(workspace))
+    throw new UsageError(
+      `demo was given two directories, ${dir} and -w ${workspace}: give one (milepost demo DIR, or milepost demo -w DIR).`,
+    );
+  return dir ?? (workspaceGiven ? workspace : 'demo');
 }
 
 /** The Google sign-in commands: login and logout. */

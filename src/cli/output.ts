@@ -1,4 +1,5 @@
 /** What a command prints: a JSON result on stdout with --json, readable lines on stderr. */
+import { parseIsoDate } from '../core/dates';
 import type { Problem } from '../core/types';
 
 export interface GlobalOptions {
@@ -31,6 +32,16 @@ export function resolveNow(opts: GlobalOptions): string {
     throw new UsageError(`--now "${opts.now}" is not a real date and time (no such day or hour)`);
   }
   return new Date(t).toISOString();
+}
+
+/** A calendar-date option (`--meeting 2026-12-03`): a UsageError naming the option when it is none. */
+export function calendarDate(option: string, value: string): string {
+  const date = parseIsoDate(value);
+  if (!date || date !== value.trim())
+    throw new UsageError(
+      `${option} "${value}" is not a date: expected a real day as YYYY-MM-DD, e.g. 2026-12-03`,
+    );
+  return date;
 }
 
 export function say(line = ''): void {

@@ -11,8 +11,10 @@ import {
 } from '../core/cycle';
 import { TABS } from '../core/layout';
 import type { PhaseReport, PhaseRun, RuntimeRead } from '../core/port';
+import { previewPlan } from '../core/preview';
 import { registerErrors } from '../core/problems';
-import type { Problem } from '../core/types';
+import type { Plan, Problem } from '../core/types';
+import type { AppliedChange } from '../core/updates';
 import { EXIT } from './failure';
 import { plural, say, sayProblems } from './output';
 
@@ -38,6 +40,7 @@ export function saySync(outcome: SyncOutcome): void {
   say(
     `Sync: ${plural(outcome.recorded, 'response')} recorded, ${plural(fromForms.length, 'change')} applied, ${plural(outcome.rejected.length, 'update')} rejected, ${plural(outcome.skipped.length, 'response')} already applied or replaced.`,
   );
+  sayChanges(outcome.applied.filter((a) => a.source !== 'auto'));
   const auto = outcome.applied.filter((a) => a.source === 'auto');
   if (auto.length) say(`  Auto-miss: ${auto.map((a) => a.milestone).join(', ')} marked Missed (past due).`);
   const sheet = outcome.applied.filter((a) => a.source === 'sheet');
@@ -50,6 +53,20 @@ export function saySync(outcome: SyncOutcome): void {
     say(`  ${plural(outcome.topics.length, 'topic')} for the meeting on ${outcome.meeting.date}.`);
   // The responses' own problems, whatever file they came from (the register's: sayRegisterProblems).
   sayProblems(unsaid(outcome.problems.filter((p) => !REGISTER_TABS.has(p.tab))));
+}
+
+/** How many changes a sync lists one by one; the rest are counted (all of them are in Changes and --json). */
+export const CHANGES_LISTED = 20;
+
+/** Each change a sync applied: "M-0003 Status: On track → Might miss (by ann@…)", up to CHANGES_LISTED. */
+export function sayChanges(applied: readonly AppliedChange[], limit = CHANGES_LISTED): void {
+  const shown = (v: string) => (v.trim() === '' ? '(blank)' : v);
+  for (const a of applied.slice(0, limit))
+    say(
+      `  ${a.milestone} ${a.field}: ${shown(a.from)} → ${shown(a.to)} (${a.source === 'sheet' ? `edited in the register${a.by ? ` by ${a.by}` : ''}` : `by ${a.by}`})`,
+    );
+  if (applied.length > limit)
+    say(`  … and ${applied.length - limit} more — see the Changes tab (or --json for all)`);
 }
 
 const REGISTER_TABS = new Set(TABS.map((t) => t.name as string));
@@ -199,28 +216,96 @@ export function sayPack(run: PhaseRun<PackOutcome> & { where: string[] }, kind: 
     say('No planned meeting ahead: nothing to pack.');
     return;
   }
-  say(`Pack for ${outcome.meeting.date}: ${run.where[0] ?? ''}`);
+  say(
+    `Pack for ${outcome.meeting.date}${run.dryRun ? ' (dry run), would be built in' : ':'} ${run.where.join(' and ')}`,
+  );
   const above = outcome.topics.filter((t) => !t.belowCut).length;
   say(`  ${plural(outcome.topics.length, 'topic')}, ${above} above the cut line.`);
-  if (outcome.circulated) say(`  Circulated to the team (${kind === 'local' ? 'outbox' : 'Gmail'}).`);
+  if (outcome.circulated)
+    say(
+      `  ${run.dryRun ? 'Would be circulated' : 'Circulated'} to the team (${kind === 'local' ? 'outbox' : 'Gmail'}).`,
+    );
 }
 
 export function sayWrapUp(run: PhaseRun<WrapUpOutcome>, kind: 'local' | 'google'): void {
   if (!run.outcome.meetings.length) say('No meeting to wrap up (none has ended since the last wrap-up).');
   for (const m of run.outcome.meetings)
+    if (run.dryRun)
+      say(`Would wrap up the meeting on ${m.date}: mark it Held and send the key-items digest.`);
+    else
+      say(
+        `Wrapped up the meeting on ${m.date}: marked Held, key items ${kind === 'local' ? 'digest in the outbox' : 'sent by Gmail'}.`,
+      );
+  const actions = run.outcome.actions;
+  if (actions.length)
     say(
-      `Wrapped up the meeting on ${m.date}: marked Held, key items ${kind === 'local' ? 'digest in the outbox' : 'sent by Gmail'}.`,
+      `  ${run.dryRun ? 'Would track' : 'Tracking'} ${plural(actions.length, 'action')} in the Actions tab: ${actions.join(', ')}.`,
     );
 }
 
 export function wrapUpJson(run: PhaseRun<WrapUpOutcome>) {
   return {
     meetings: run.outcome.meetings.map((m) => m.date),
+    actions: run.outcome.actions,
     sent: run.report.sent,
     skipped: run.report.skipped,
     problems: run.outcome.problems,
     ...run.extra,
   };
+}
+
+/** How many cells, rows and emails a dry run lists one by one (all of them: --json). */
+const DRY_RUN_LISTED = 20;
+
+function sayListed<T>(items: readonly T[], line: (item: T) => string): void {
+  for (const item of items.slice(0, DRY_RUN_LISTED)) say(`    ${line(item)}`);
+  if (items.length > DRY_RUN_LISTED)
+    say(`    … and ${items.length - DRY_RUN_LISTED} more (--json lists all)`);
+}
+
+/** A cell in a dry run's list: "(blank)", or its text cut to one short line (--json has it whole). */
+function cellText(v: unknown): string {
+  const text = v === null || v === undefined ? '' : String(v).replace(/\s+/g, ' ').trim();
+  if (!text) return '(blank)';
+  return text.length > 60 ? `"${text.slice(0, 57)}…"` : text;
+}
+
+/**
+ * `--dry-run`: what a real run would send and write (the core's plan, previewPlan), said after
+ * the phase's own summary. `report.skipped` holds the keys of the emails sent before.
+ */
+export function sayDryRun(run: PhaseRun<{ plan: Plan }>, kind: 'local' | 'google'): void {
+  const preview = previewPlan(run.outcome.plan, run.report.skipped);
+  // Those sent before were counted by sayReport ("already sent, not repeated").
+  const emails = preview.emails.filter((e) => !e.alreadySent);
+  say(`  Dry run: nothing was written or sent. A real run would:`);
+  if (emails.length) {
+    say(`  send ${plural(emails.length, 'email')} (${MAIL[kind]}):`);
+    sayListed(
+      emails,
+      (e) => `${e.kind} to ${[...e.to, ...e.cc.map((c) => `cc ${c}`)].join(', ')} — "${e.subject}"`,
+    );
+  }
+  if (preview.writes.length) {
+    say(`  change ${plural(preview.writes.length, 'cell')} in the register:`);
+    sayListed(
+      preview.writes,
+      (w) => `${w.tab}, ${w.row}, ${w.column}: ${cellText(w.from)} → ${cellText(w.to)}`,
+    );
+  }
+  if (preview.appends.length) {
+    const byTab = new Map<string, number>();
+    for (const a of preview.appends) byTab.set(a.tab, (byTab.get(a.tab) ?? 0) + 1);
+    say(
+      `  add ${plural(preview.appends.length, 'row')} to the register: ${[...byTab].map(([tab, n]) => `${n} to ${tab}`).join(', ')}.`,
+    );
+  }
+  if (!emails.length && !preview.writes.length && !preview.appends.length) say('  change nothing.');
+}
+
+/** What a dry run's --json result adds: the plan in full. */
+export function dryRunJson(run: PhaseRun<{ plan: Plan }>): object {
+  return run.dryRun ? { dryRun: true, wouldDo: previewPlan(run.outcome.plan, run.report.skipped) } : {};
 }
 
 /** What each phase says, the same from its command, from `run` and from the demo. */
@@ -229,11 +314,13 @@ export const sayPhase = {
     for (const n of run.notes) say(n);
     saySync(run.outcome);
     sayReport(run.report, kind);
+    if (run.dryRun) sayDryRun(run, kind);
     sayRegisterProblems(run.outcome.problems);
   },
   request(run: PhaseRun<RequestOutcome>, kind: 'local' | 'google'): void {
     sayRequest(run);
     sayReport(run.report, kind);
+    if (run.dryRun) sayDryRun(run, kind);
     sayRegisterProblems(run.outcome.problems);
   },
   pack(run: PhaseRun<PackOutcome> & { where: string[] }, kind: 'local' | 'google'): void {
@@ -241,12 +328,14 @@ export const sayPhase = {
     saySync(run.outcome);
     sayReport(run.report, kind);
     sayPack(run, kind);
+    if (run.dryRun) sayDryRun(run, kind);
     sayRegisterProblems(run.outcome.problems);
   },
   wrapUp(run: PhaseRun<WrapUpOutcome>, kind: 'local' | 'google'): void {
     for (const n of run.notes) say(n);
     sayWrapUp(run, kind);
     sayReport(run.report, kind);
+    if (run.dryRun) sayDryRun(run, kind);
     sayRegisterProblems(run.outcome.problems);
   },
 };

@@ -2,17 +2,26 @@
  * The phases of the milestone cycle, each a pure function from a snapshot (and `now`) to a
  * plan. Shells read, call one of these, and apply what comes back.
  */
+import { milestoneFromAction, milestoneRequests, trackActions } from './actions';
 import { fitCell } from './cells';
 import { dateInZone } from './dates';
 import type { Document } from './document';
 import { digestEmail, packEmail, requestEmail } from './emails';
 import { type FormSpec, formSpec, prefillAnswers, prefilledUrl } from './form';
 import { computeHealth } from './health';
-import { normaliseName, SETTINGS, TABS } from './layout';
+import { RUNG_COLUMN, type Rung } from './ladder';
+import { normaliseName, SETTINGS, TABS, type TabName } from './layout';
 import { buildPack } from './pack';
 import { currentProblems } from './problems';
 import { cellText, ID_PATTERN, isOpen, readRegister } from './register';
-import { meetingStart, meetingsToAdd, meetingsToWrapUp, previousMeeting, upcomingMeeting } from './schedule';
+import {
+  meetingStart,
+  meetingsToAdd,
+  meetingsToWrapUp,
+  previousMeeting,
+  reminderStep,
+  upcomingMeeting,
+} from './schedule';
 import { identityOf, respondents, topicsFor, updatingMembers } from './topics';
 import type {
   CellWrite,
@@ -206,6 +215,7 @@ function nextIdNumber(register: Register, idFloor = 0): number {
     see(t.milestone);
     see(t.topicId);
   }
+  for (const a of register.actions) see(a.createdMilestone);
   return max + 1;
 }
 
@@ -387,7 +397,8 @@ function assignMilestoneIds(
   register: Register,
   plan: Plan,
   idFloor = 0,
-): { register: Register; assignedIds: { row: number; id: string }[] } {
+  extra = 0,
+): { register: Register; assignedIds: { row: number; id: string }[]; extraIds: string[] } {
   const assignedIds: { row: number; id: string }[] = [];
   const recorded = recordedIdFloor(register);
   let next = nextIdNumber(register, Math.max(idFloor, recorded));
@@ -407,9 +418,11 @@ function assignMilestoneIds(
       previous: '',
     });
   }
+  // IDs for the milestones made of actions (planSync), after those of the rows people added.
+  const extraIds = Array.from({ length: extra }, () => idText(next++));
   const highest = Math.max(highestNow, next - 1);
   if (highest > recorded) recordSetting(register, plan, ID_FLOOR_SETTING, idText(highest));
-  if (!assignedIds.length) return { register, assignedIds };
+  if (!assignedIds.length) return { register, assignedIds, extraIds };
   const byRow = new Map(assignedIds.map((a) => [a.row, a.id]));
   return {
     register: {
@@ -417,6 +430,7 @@ function assignMilestoneIds(
       milestones: register.milestones.map((m) => (byRow.has(m.row) ? { ...m, id: byRow.get(m.row)! } : m)),
     },
     assignedIds,
+    extraIds,
   };
 }
 
@@ -448,7 +462,8 @@ export function planSync(
   plan.appends.push(...meetingRows);
   let register = withMeetings(read, meetingRows);
 
-  const ids = assignMilestoneIds(register, plan, opts.idFloor);
+  const made = milestoneRequests(register);
+  const ids = assignMilestoneIds(register, plan, opts.idFloor, made.requests.length);
   register = ids.register;
   const assignedIds = ids.assignedIds;
 
@@ -456,6 +471,9 @@ export function planSync(
   plan.writes.push(...result.writes);
   plan.appends.push(...result.appends);
   register = applyIngest(register, result.applied, result.records);
+  // Milestones made of actions join after the ingest: nothing may write to a row the plan adds
+  // (an overdue one is marked Missed by the next sync, as any other).
+  register = withActionMilestones(register, plan, made.requests, ids.extraIds);
 
   const meeting = upcomingMeeting(register, now);
   let topics: Topic[] = [];
@@ -472,10 +490,35 @@ export function planSync(
     skipped: result.skipped,
     recorded: result.recorded,
     assignedIds,
-    problems: [...problems, ...result.problems],
+    problems: [...problems, ...made.problems, ...result.problems],
     register,
     meeting,
     topics,
+  };
+}
+
+/**
+ * The milestones made of actions marked Make milestone (actions.ts): each a Milestones row with
+ * its ID, and the action's Created milestone written; the register as it will read then.
+ */
+function withActionMilestones(
+  register: Register,
+  plan: Plan,
+  requests: ReturnType<typeof milestoneRequests>['requests'],
+  ids: string[],
+): Register {
+  if (!requests.length) return register;
+  const made = requests.map((r, i) => milestoneFromAction(r, ids[i]!, i));
+  // The action's write first: the row is added only if that write went in (`requires`).
+  plan.writes.push(...made.map((m) => m.write));
+  plan.appends.push(...made.map((m) => m.append));
+  const createdOf = new Map(made.map((m, i) => [requests[i]!.action.id, m.milestone.id]));
+  return {
+    ...register,
+    milestones: [...register.milestones, ...made.map((m) => m.milestone)],
+    actions: register.actions.map((a) =>
+      createdOf.has(a.id) ? { ...a, createdMilestone: createdOf.get(a.id)! } : a,
+    ),
   };
 }
 
@@ -485,6 +528,10 @@ export interface RequestOutcome {
   plan: Plan;
   meeting?: Meeting;
   kind: 'request' | 'reminder';
+  /** The ladder's rung sent (ladder.ts): a reminder run after the second reminder's time sends the second. */
+  rung: Rung;
+  /** The Meetings column that records the rung as sent. */
+  column: string;
   recipients: string[];
   problems: Problem[];
   /** The update form of the meeting (runtimes with a form build it to this spec). */
@@ -512,10 +559,17 @@ export function planRequests(
   plan.appends.push(...added);
   const register = withMeetings(read, added);
   const meeting = upcomingMeeting(register, now);
-  if (!meeting) return { plan, kind: 'request', recipients: [], problems };
+  if (!meeting)
+    return { plan, kind: 'request', rung: 'request', column: RUNG_COLUMN.request, recipients: [], problems };
   // Reminders only when asked for (`--reminders`, or the schedule): running `request` again is
   // harmless — every email is keyed and never sent twice; only an owner new since gets theirs.
   const kind = opts.reminders ? 'reminder' : 'request';
+  const rung: Rung =
+    kind === 'request'
+      ? 'request'
+      : reminderStep(meeting, register.settings, now) === 2
+        ? 'second-reminder'
+        : 'reminder';
   const responded = respondents(register, meeting.date);
   const owners = updatingMembers(register).filter((p) => kind === 'request' || !responded.has(p.email));
   const form = formSpec(register, meeting);
@@ -526,12 +580,18 @@ export function planRequests(
       (opts.responderUri
         ? prefilledUrl(opts.responderUri, prefillAnswers(form, register, p.email))
         : undefined);
-    send(plan, requestEmail(register, meeting, p, theirs, kind, link));
+    send(plan, requestEmail(register, meeting, p, theirs, rung, link));
   }
-  const column = kind === 'request' ? 'Requests sent' : 'Reminders sent';
-  const previous = kind === 'request' ? meeting.requestsSent : meeting.remindersSent;
-  if (previous) {
-    // Already recorded: the first time stands.
+  const column = RUNG_COLUMN[rung];
+  const previous =
+    rung === 'request'
+      ? meeting.requestsSent
+      : rung === 'reminder'
+        ? meeting.remindersSent
+        : meeting.secondRemindersSent;
+  if (previous || !hasColumn(snapshot, 'Meetings', column)) {
+    // Already recorded: the first time stands. A register older than the column keeps working:
+    // the emails are keyed (never sent twice) and setup adds the column.
   } else if (meeting.row > 0) {
     plan.writes.push({
       tab: 'Meetings',
@@ -546,7 +606,13 @@ export function planRequests(
     row.values[column] = now;
     row.dates = { ...row.dates, [column]: 'instant' };
   }
-  return { plan, meeting, kind, recipients: owners.map((p) => p.email), problems, form };
+  return { plan, meeting, kind, rung, column, recipients: owners.map((p) => p.email), problems, form };
+}
+
+/** True when the snapshot's `tab` has a column headed `header` (case- and space-insensitive). */
+function hasColumn(snapshot: Snapshot, tab: TabName, header: string): boolean {
+  const table = snapshot.tables.find((t) => normaliseName(t.name) === normaliseName(tab));
+  return !!table?.headers.some((h) => normaliseName(h) === normaliseName(header));
 }
 
 // ---------- pack ----------
@@ -612,6 +678,8 @@ export interface WrapUpOutcome {
   plan: Plan;
   meetings: Meeting[];
   problems: Problem[];
+  /** The IDs of the actions this wrap-up starts tracking (the Actions tab). */
+  actions: string[];
 }
 
 /**
@@ -638,7 +706,26 @@ export function planWrapUp(snapshot: Snapshot, now: string, opts: { meeting?: st
     });
     send(plan, digestEmail(register, meeting, now));
   }
-  return { plan, meetings, problems };
+  // Each decision becomes a tracked action, once (by Topic ID), with a warning when it has no
+  // owner or no date.
+  const tracked = trackActions(register, meetings);
+  plan.appends.push(...tracked.appends);
+  return {
+    plan,
+    meetings,
+    problems: [...problems, ...tracked.problems],
+    actions: tracked.actions.map((a) => a.id),
+  };
+}
+
+/**
+ * The tabs a plan writes to that the snapshot does not have (a register made before the Actions
+ * tab): the shell adds them with the layout's headers (its setup) and plans again.
+ */
+export function missingTabs(plan: Plan, snapshot: Snapshot): TabName[] {
+  const wanted = new Set<TabName>([...plan.writes.map((w) => w.tab), ...plan.appends.map((a) => a.tab)]);
+  const have = new Set(snapshot.tables.map((t) => normaliseName(t.name)));
+  return [...wanted].filter((t) => !have.has(normaliseName(t)));
 }
 
 export function today(register: Register, now: string): string {

@@ -3,8 +3,10 @@
  * renderers as the pack. Keys make each email idempotent: a shell never sends a key twice.
  */
 
+import { ACTIONS_TITLE } from './actions';
 import { type Block, cell, type Document, type Inline } from './document';
 import { formatDate, formatDateTime } from './format';
+import { type Rung, repeatedNonResponders, rungCopies } from './ladder';
 import { unreadableStatus, unreadableText } from './problems';
 import { renderHtmlFragment } from './render-html';
 import { renderText } from './render-markdown';
@@ -125,7 +127,8 @@ export function requestEmail(
   meeting: Meeting,
   person: Person,
   milestones: Milestone[],
-  kind: 'request' | 'reminder',
+  /** The rung of the ladder (ladder.ts): the request, the first or the second reminder. */
+  rung: Rung,
   /** The person's own (pre-filled) form link; else the Form base URL setting, else a reply. */
   personalLink?: string,
 ): Email {
@@ -133,14 +136,22 @@ export function requestEmail(
   const times = meetingTimes(meeting, s);
   const when = formatDate(meeting.date);
   const deadline = formatDateTime(times.deadline, s.timeZone);
+  const copies = rungCopies(register, person, rung);
   const blocks: Block[] = [
     {
       type: 'paragraph',
       content: [
         `Hello ${person.name.split(' ')[0]}, `,
-        kind === 'reminder' ? 'a reminder: your update for ' : 'please send your milestone update for ',
+        rung === 'request'
+          ? 'please send your milestone update for '
+          : rung === 'reminder'
+            ? 'a reminder: your update for '
+            : 'a second reminder: we still have no update from you for ',
         { text: `the milestone meeting on ${when}`, bold: true },
-        ` by ${deadline}.`,
+        rung === 'second-reminder' ? `, due by ${deadline}.` : ` by ${deadline}.`,
+        ...(rung === 'second-reminder' && copies.length
+          ? [' Your delegate and the process manager are copied, so that one of you can send it.']
+          : []),
       ],
     },
     { type: 'heading', level: 2, text: 'Your open milestones' },
@@ -175,18 +186,25 @@ export function requestEmail(
     },
   ];
   blocks.push(howToSend(register, meeting, person, milestones, personalLink));
-  const delegate = person.delegate ? [person.delegate] : [];
+  const key = rung === 'second-reminder' ? 'reminder-2' : rung;
+  const prefix = rung === 'request' ? '' : rung === 'reminder' ? 'Reminder: ' : 'Second reminder: ';
   return toEmail(
-    `${kind}/${meeting.date}/${person.email}`,
-    kind,
+    `${key}/${meeting.date}/${person.email}`,
+    rung === 'request' ? 'request' : 'reminder',
     [person.email],
-    delegate,
+    copies,
     sender(register),
-    {
-      title: `${kind === 'reminder' ? 'Reminder: ' : ''}Milestone update for ${when} — due ${deadline}`,
-      blocks,
-    },
+    { title: `${prefix}Milestone update for ${when} — due ${deadline}`, blocks },
   );
+}
+
+/** A level-3 part of a document (its heading and what follows, up to the next heading). */
+function subsection(doc: Document, title: string): Block[] {
+  const start = doc.blocks.findIndex((b) => b.type === 'heading' && b.level === 3 && b.text === title);
+  if (start < 0) return [];
+  const rest = doc.blocks.slice(start + 1);
+  const end = rest.findIndex((b) => b.type === 'heading');
+  return [doc.blocks[start]!, ...(end < 0 ? rest : rest.slice(0, end))];
 }
 
 /** One level-2 section of a document (its heading and what follows, up to the next one). */
@@ -199,8 +217,8 @@ function section(doc: Document, title: string): Block[] {
 }
 
 /**
- * The email that circulates the pack: its "At a glance" section and agenda (the same blocks as the
- * pack, so the email and the pack say the same), and the link. A pack built with register
+ * The email that circulates the pack: its "At a glance" section, agenda and trend pictures (the
+ * same blocks as the pack, so the email and the pack say the same), and the link. A pack built with register
  * problems says so in the subject too.
  */
 export function packEmail(register: Register, meeting: Meeting, pack: Document, where: string): Email {
@@ -216,7 +234,9 @@ export function packEmail(register: Register, meeting: Meeting, pack: Document, 
       ],
     },
     ...section(pack, 'At a glance'),
+    ...subsection(pack, ACTIONS_TITLE),
     ...section(pack, 'Agenda'),
+    ...section(pack, 'Trend'),
     {
       type: 'paragraph',
       content: [
@@ -225,7 +245,11 @@ export function packEmail(register: Register, meeting: Meeting, pack: Document, 
       ],
     },
   ];
-  return toEmail(`pack/${meeting.date}`, 'pack', team(register), [], sender(register), {
+  // An owner named for missing meetings in a row is named to the leader: copied when not already reached.
+  const to = team(register);
+  const leader = register.settings.leader;
+  const copyLeader = leader && !to.includes(leader) && repeatedNonResponders(register, meeting).length > 0;
+  return toEmail(`pack/${meeting.date}`, 'pack', to, copyLeader ? [leader] : [], sender(register), {
     title: `Meeting pack: milestone meeting ${when}${mark ? ` (${mark})` : ''}`,
     blocks,
   });

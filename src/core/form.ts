@@ -16,13 +16,16 @@
  */
 
 import { formatDate, formatDateTime } from './format';
-import { isOpen, STATUSES } from './register';
+import { isOpen, OWNER_STATUSES } from './register';
 import { meetingTimes } from './schedule';
 import { updatingMembers } from './topics';
 import type { Meeting, Milestone, Person, Register } from './types';
 
 /** The answer of "help from" that asks nobody. */
 export const NO_HELP = 'No help needed';
+
+/** What a "Who is updating?" option ends with when it says "no change this week" (and submits). */
+export const NO_CHANGE_SUFFIX = ' — no change this week';
 
 export interface FormQuestionSpec {
   /** Forms item id (8 hex digits, 00000000–7fffffff). */
@@ -54,6 +57,8 @@ export interface FormSectionSpec {
   wins: FormQuestionSpec;
   learnings: FormQuestionSpec;
   helpNeeded: FormQuestionSpec;
+  /** "Raise a topic for the meeting": becomes a `raised` topic, ranked like any other. */
+  topic: FormQuestionSpec;
   /**
    * Required; options [NO_HELP, ...groups, ...people] plus "Other" (free text); every option
    * submits the form.
@@ -64,8 +69,22 @@ export interface FormSectionSpec {
 export interface FormSpec {
   meeting: string;
   title: string;
+  /** Says the meeting, the answer deadline, and that an answer after the pack is built is late. */
   description: string;
-  who: FormQuestionSpec & { options: { value: string; email: string; sectionId: string }[] };
+  /** When answers are due (ISO instant); '' without a meeting. */
+  deadline: string;
+  /** When the meeting's pack is built (ISO instant): an answer from then on is marked late. */
+  packAt: string;
+  /**
+   * What the form says once an answer is sent, where the runtime can say it (Apps Script's
+   * confirmation message; the Forms API has no such setting, so there the description says it).
+   */
+  confirmation: string;
+  who: FormQuestionSpec & {
+    options: { value: string; email: string; sectionId: string }[];
+    /** One per owner: "<option> — no change this week", which submits the form at once. */
+    noChange: { value: string; email: string }[];
+  };
   sections: FormSectionSpec[];
 }
 
@@ -114,7 +133,7 @@ export function formItemIds(keys: Iterable<string>): Map<string, string> {
   return ids;
 }
 
-const PERSON_FIELDS = ['section', 'grid', 'wins', 'learnings', 'help', 'helpFrom'] as const;
+const PERSON_FIELDS = ['section', 'grid', 'wins', 'learnings', 'help', 'topic', 'helpFrom'] as const;
 const MILESTONE_FIELDS = ['status', 'forecast', 'comment'] as const;
 
 /** Every id key of the register: items are `item:KEY`, questions `q:KEY`. */
@@ -211,7 +230,7 @@ export function formSpec(register: Register, meeting: Meeting | undefined): Form
             grid: {
               itemId: ids.item(`grid:${p.email}`),
               title: 'Status of each milestone',
-              columns: [...STATUSES],
+              columns: [...OWNER_STATUSES],
             },
           }
         : {}),
@@ -225,21 +244,19 @@ export function formSpec(register: Register, meeting: Meeting | undefined): Form
       wins: q(`wins:${p.email}`, 'Wins since the last meeting'),
       learnings: q(`learnings:${p.email}`, 'Learnings worth sharing'),
       helpNeeded: q(`help:${p.email}`, 'Where do you need help?'),
+      topic: q(
+        `topic:${p.email}`,
+        'Raise a topic for the meeting',
+        'Optional: something the leadership team should discuss. It is ranked with the other topics.',
+      ),
       helpFrom: {
         ...q(`helpFrom:${p.email}`, 'Help needed from', 'A group or a person; this sends your update.'),
         options: help,
       },
     };
   });
-  const link = 'Use the link in your email: it opens with your milestones filled in as they stand.';
   return {
-    meeting: meeting?.date ?? '',
-    ...(meeting
-      ? {
-          title: `Milestone update — meeting on ${formatDate(meeting.date)}`,
-          description: `Your update for the milestone meeting on ${formatDate(meeting.date)}, due by ${formatDateTime(meetingTimes(meeting, s).deadline, s.timeZone)}. ${link}`,
-        }
-      : { title: 'Milestone update', description: `Your update for the next milestone meeting. ${link}` }),
+    ...formIntro(meeting, s),
     who: {
       ...q(
         'who',
@@ -251,9 +268,44 @@ export function formSpec(register: Register, meeting: Meeting | undefined): Form
         email: p.email,
         sectionId: ids.item(`section:${p.email}`),
       })),
+      noChange: owners.map((p) => ({ value: `${whoValue(p)}${NO_CHANGE_SUFFIX}`, email: p.email })),
     },
     sections,
   };
+}
+
+/** The form's title and what it says first: the meeting, the deadline, the late rule, "no change". */
+function formIntro(
+  meeting: Meeting | undefined,
+  s: Register['settings'],
+): Pick<FormSpec, 'meeting' | 'deadline' | 'packAt' | 'confirmation' | 'title' | 'description'> {
+  const link = 'Use the link in your email: it opens with your milestones filled in as they stand.';
+  const noChange = 'Nothing changed? Choose your name "— no change this week" and send.';
+  if (!meeting) {
+    return {
+      meeting: '',
+      deadline: '',
+      packAt: '',
+      confirmation: 'Thank you: your update is recorded.',
+      title: 'Milestone update',
+      description: `Your update for the next milestone meeting. ${link} ${noChange}`,
+    };
+  }
+  const times = meetingTimes(meeting, s);
+  const late = lateNote(times.pack, s.timeZone);
+  return {
+    meeting: meeting.date,
+    deadline: times.deadline,
+    packAt: times.pack,
+    confirmation: `Thank you: your update is recorded. ${late}`,
+    title: `Milestone update — meeting on ${formatDate(meeting.date)}`,
+    description: `Your update for the milestone meeting on ${formatDate(meeting.date)}, due by ${formatDateTime(times.deadline, s.timeZone)}. ${late} ${link} ${noChange}`,
+  };
+}
+
+/** What every form says of answers sent once the pack is built (`packAt`). */
+export function lateNote(packAt: string, timeZone: string): string {
+  return `The meeting pack is built at ${formatDateTime(packAt, timeZone)}: an update sent after that is still recorded, marked late, and shown as late in the pack.`;
 }
 
 // ---------- pre-filled answers ----------
@@ -272,6 +324,12 @@ export function prefillAnswers(spec: FormSpec, register: Register, owner: string
   }
   answers[section.helpFrom.questionId] = NO_HELP;
   return answers;
+}
+
+/** The answers of a one-click "no change this week" link: the owner's "no change" option. */
+export function noChangeAnswers(spec: FormSpec, owner: string): Record<string, string> {
+  const option = spec.who.noChange.find((o) => o.email === owner);
+  return option ? { [spec.who.questionId]: option.value } : {};
 }
 
 /**
@@ -303,7 +361,7 @@ export function answersOfPrefilledUrl(url: string): Record<string, string> {
 
 /** The email a "Who is updating?" answer names: by the current options, else the "(email)" it ends with. */
 function whoEmail(register: Register, value: string): string | undefined {
-  const v = value.trim();
+  const v = withoutNoChange(value).trim();
   const person = register.team.find((p) => whoValue(p) === v);
   if (person) return person.email;
   const m = /\(([^()\s]+@[^()\s]+)\)\s*$/.exec(v);
@@ -336,13 +394,16 @@ function readResponse(register: Register, ids: IdBook, response: FormResponseInp
   const comments: Record<string, string> = {};
   const personal: Record<string, Record<string, string>> = {};
   let who: string | undefined;
+  let noChange = false;
   for (const [questionId, values] of Object.entries(response.answers)) {
     const key = ids.keyOf(questionId);
     const value = (values ?? []).join(', ').trim();
     if (!key || !value) continue;
     const [field, subject] = splitKey(key);
-    if (field === 'who') who = whoEmail(register, value) ?? value;
-    else if (field === 'status') statuses[subject] = value;
+    if (field === 'who') {
+      who = whoEmail(register, value) ?? withoutNoChange(value);
+      noChange = isNoChange(value);
+    } else if (field === 'status') statuses[subject] = value;
     else if (field === 'forecast') forecasts[subject] = value;
     else if (field === 'comment') comments[subject] = value;
     else personal[subject] = { ...personal[subject], [field]: value };
@@ -361,7 +422,19 @@ function readResponse(register: Register, ids: IdBook, response: FormResponseInp
     learnings: own.learnings ?? '',
     helpNeeded: own.help ?? '',
     helpFrom: helpFrom === NO_HELP ? '' : helpFrom,
+    ...(noChange ? { noChange: true } : {}),
+    ...(own.topic ? { raisedTopic: own.topic } : {}),
   };
+}
+
+/** True when a "Who is updating?" answer is a "no change this week" option. */
+function isNoChange(value: string): boolean {
+  return value.trim().endsWith(NO_CHANGE_SUFFIX.trim());
+}
+
+function withoutNoChange(value: string): string {
+  const v = value.trim();
+  return isNoChange(v) ? v.slice(0, v.length - NO_CHANGE_SUFFIX.trim().length) : v;
 }
 
 function splitKey(key: string): [string, string] {
@@ -387,6 +460,8 @@ export function answersOfSubmission(
     learnings?: string;
     helpNeeded?: string;
     helpFrom?: string;
+    noChange?: boolean;
+    raisedTopic?: string;
   },
 ): Record<string, string[]> {
   const ids = [
@@ -400,6 +475,11 @@ export function answersOfSubmission(
   const section = spec.sections.find((s) => s.owner === owner);
   const answers: Record<string, string[]> = {};
   answers[spec.who.questionId] = [option?.value ?? owner];
+  if (submission.noChange) {
+    // The "no change" option submits the form at once: no section is answered.
+    answers[spec.who.questionId] = [spec.who.noChange.find((o) => o.email === owner)?.value ?? owner];
+    return answers;
+  }
   if (!section) return answers;
   const put = (id: string, value: string | undefined) => {
     if (value?.trim()) answers[id] = [value];
@@ -414,6 +494,7 @@ export function answersOfSubmission(
   put(section.wins.questionId, submission.wins);
   put(section.learnings.questionId, submission.learnings);
   put(section.helpNeeded.questionId, submission.helpNeeded);
+  put(section.topic.questionId, submission.raisedTopic);
   const from = submission.helpFrom?.trim();
   const option2 = from
     ? (section.helpFrom.options.find((o) => o.toLowerCase() === from.toLowerCase()) ??

@@ -5,9 +5,11 @@
  * has, as blocks of the document model, so HTML, Markdown, the Google Doc and the pack email
  * show the same. Printed, the at-a-glance section is page 1 (render-html.ts).
  */
+import { actionLine, dueActions } from './actions';
 import { daysBetween } from './dates';
 import type { Block, Inline } from './document';
 import { plural } from './format';
+import { repeatedNonResponders } from './ladder';
 import {
   registerErrors,
   registerWarnings,
@@ -15,9 +17,9 @@ import {
   unreadableStatus,
   unreadableText,
 } from './problems';
-import { isOpen } from './register';
 import { type Slot, slotsOf } from './slots';
-import type { Health, Meeting, Milestone, Problem, Register, Status, Topic } from './types';
+import { atRiskMilestones, riskOf } from './trend';
+import type { Health, Meeting, Milestone, Problem, Register, Topic } from './types';
 import type { SlipWarning } from './warnings';
 
 export interface GlanceInput {
@@ -65,7 +67,9 @@ export function atAGlance(g: GlanceInput): Block[] {
   blocks.push(...decisions(g));
   blocks.push(...atRisk(g));
   blocks.push(...likelyToSlip(g));
+  blocks.push(...actionsDue(g));
   blocks.push(notResponded(g));
+  blocks.push(...missedInARow(g));
   blocks.push(para(label('Health: '), healthLine(g)));
   return blocks;
 }
@@ -132,15 +136,7 @@ function decisionLine(g: GlanceInput, slot: Slot): Inline[] {
 
 /** Open milestones flagged, missed or forecast after their due date, with their slip in days. */
 function atRisk(g: GlanceInput): Block[] {
-  const risky = g.register.milestones.filter((m) => isOpen(m) && riskOf(m) !== undefined);
-  const order = (m: Milestone) => (riskOf(m) === 'Missed' ? 0 : 1);
-  risky.sort(
-    (a, b) =>
-      order(a) - order(b) ||
-      compare(a.due ?? '9999', b.due ?? '9999') ||
-      compare(a.id, b.id) ||
-      a.row - b.row,
-  );
+  const risky = atRiskMilestones(g.register);
   const head = para(
     label('Milestones at risk'),
     muted(risky.length ? ' (slip = forecast − due):' : ': none.'),
@@ -151,14 +147,6 @@ function atRisk(g: GlanceInput): Block[] {
   if (shown.length < risky.length)
     blocks.push(more(risky.length - shown.length, 'milestone', 'Tracking by strategic priority'));
   return blocks;
-}
-
-/** Why a milestone is at risk: its (readable) status, or a forecast after its due date. */
-function riskOf(m: Milestone): Status | 'late' | undefined {
-  const readable = unreadableStatus(m) === undefined;
-  if (readable && (m.status === 'Missed' || m.status === 'Might miss')) return m.status;
-  if (m.forecast && m.due && m.forecast > m.due) return 'late';
-  return undefined;
 }
 
 function riskLine(g: GlanceInput, m: Milestone): Inline[] {
@@ -205,6 +193,19 @@ function likelyToSlip(g: GlanceInput): Block[] {
   return blocks;
 }
 
+/** Tracked actions still open and due by the meeting (actions.ts), one line each. */
+function actionsDue(g: GlanceInput): Block[] {
+  const due = dueActions(g.register, g.meeting.date);
+  if (due.length === 0) return [];
+  const shown = due.slice(0, WARNING_LINES);
+  const blocks: Block[] = [
+    para(label('Actions due or overdue'), muted(' (open, due by this meeting):')),
+    { type: 'list', ordered: false, items: shown.map((a) => actionLine(a, g.meeting.date, g.nameOf)) },
+  ];
+  if (shown.length < due.length) blocks.push(more(due.length - shown.length, 'action', 'Part 2'));
+  return blocks;
+}
+
 function notResponded(g: GlanceInput): Block {
   const h = g.health;
   const asked = h.responded.length + h.missingUpdates.length;
@@ -218,6 +219,21 @@ function notResponded(g: GlanceInput): Block {
     `${shown.join(', ')}${rest > 0 ? ` and ${rest} more` : ''}`,
     muted(` (${h.missingUpdates.length} of ${asked}).`),
   );
+}
+
+/** The reminder ladder's last rung (ladder.ts): owners silent for meetings in a row, one line for the leader. */
+function missedInARow(g: GlanceInput): Block[] {
+  const names = repeatedNonResponders(g.register, g.meeting).map(g.nameOf).sort(compare);
+  if (names.length === 0) return [];
+  const n = g.register.settings.escalateAfterMissed;
+  const shown = names.slice(0, PEOPLE_LINES);
+  const rest = names.length - shown.length;
+  return [
+    para(
+      label(`No update ${n} meetings in a row: `),
+      `${shown.join(', ')}${rest > 0 ? ` and ${rest} more` : ''}.`,
+    ),
+  ];
 }
 
 /** '31 milestones: 17 on track, 4 might miss, … · anticipation 33% (1 of 3) · 2 surprise misses · responses 6 of 8 (75%)' */

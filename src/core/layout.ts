@@ -11,6 +11,8 @@ export interface ColumnSpec {
   required: boolean;
   type: ColumnType;
   list?: ListName;
+  /** A dropdown of the values in another tab's column (Owner: Team Email), a warning only. */
+  from?: { tab: TabName; column: string };
   width: number;
 }
 
@@ -30,7 +32,9 @@ export type TabName =
   | 'Topics'
   | 'Updates'
   | 'Changes'
-  | 'Settings';
+  | 'Settings'
+  /** Optional: a register made before tracked actions has none until setup or a wrap-up adds it. */
+  | 'Actions';
 export type ListName = keyof typeof layoutJson.lists;
 
 export interface SettingSpec {
@@ -51,11 +55,17 @@ export const TABS: readonly TabSpec[] = layoutJson.tabs.map((t) => ({
     required: 'required' in c ? Boolean(c.required) : false,
     type: ('type' in c ? c.type : 'text') as ColumnType,
     list: 'list' in c ? (c.list as ListName) : undefined,
+    from: 'from' in c ? fromOf(String(c.from)) : undefined,
     width: c.width,
   })),
 }));
 
 export const SETTINGS: readonly SettingSpec[] = layoutJson.settings;
+
+function fromOf(text: string): { tab: TabName; column: string } {
+  const [tab, column] = text.split('.');
+  return { tab: tab as TabName, column: column! };
+}
 
 export function tabSpec(name: TabName): TabSpec {
   const spec = TABS.find((t) => t.name === name);

@@ -3,6 +3,9 @@
  * the ranked topics with the cut line, deferred topics, tracking by strategic priority and
  * health. Pure: every instant comes in through the input; renderers decide only the looks.
  */
+
+import { actionBlocks, earlierDecision, earlierDecisionText } from './actions';
+import { mixBlock, trendBlock } from './charts';
 import { addDays, daysBetween } from './dates';
 import { type Block, cell, type Document, type Inline, type TableCell } from './document';
 import { formatDate, formatDateTime } from './format';
@@ -14,6 +17,7 @@ import { renderMarkdown } from './render-markdown';
 import { activeMeetings, meetingStart } from './schedule';
 import { ownWhy, type Slot, slotLabel, slotsOf } from './slots';
 import { discussionBudget, KIND_LABELS, latestUpdates, updatingMembers } from './topics';
+import { milestoneTrend, statusMix } from './trend';
 import type {
   ChangeRow,
   Health,
@@ -27,7 +31,7 @@ import type {
   TopicKind,
   UpdateRow,
 } from './types';
-import { parseComments } from './updates';
+import { isLateUpdate, isNoChangeUpdate, parseComments } from './updates';
 import { type SlipWarning, slipWarnings } from './warnings';
 
 export interface PackInput {
@@ -116,6 +120,7 @@ function assemble(ctx: Context): Document {
     ...memberUpdates(ctx),
     ...deferredTopics(ctx),
     ...tracking(ctx),
+    ...trendSection(ctx),
     ...healthSection(ctx),
     ...problemsBox({ register: ctx.register, problems }),
   ];
@@ -466,7 +471,11 @@ function updateBlocks(ctx: Context, person: Person): Block[] {
         helpItem(ctx, update),
       ],
     },
-    para(muted(`Update received${by} ${when}`)),
+    para(
+      muted(
+        `Update received${by} ${when}${isNoChangeUpdate(update) ? ': no change this week' : ''}${isLateUpdate(update) ? ' — late: after the pack was built' : ''}`,
+      ),
+    ),
   ];
 }
 
@@ -516,6 +525,9 @@ export function changeLines(changes: ChangeRow[]): string[] {
 function topicList(ctx: Context): Block[] {
   const { topics } = ctx.input;
   const blocks: Block[] = [heading(2, 'Part 2 — Topics in priority order', 'part-2')];
+  // Last meeting's actions first, one line each: what was decided comes back before what is new.
+  const { register, meeting, previousMeeting: previous } = ctx.input;
+  blocks.push(...actionBlocks(register, meeting, previous, ctx.nameOf));
   if (topics.length === 0) return [...blocks, para('No topics for this meeting.')];
   const slots = slotsOf(topics);
   blocks.push(
@@ -577,6 +589,8 @@ function topicRow(ctx: Context, t: Topic, slot: Slot): TableCell[] {
   const missing = t.milestones.filter((id) => !t.title.includes(id));
   if (missing.length > 0) topic.push(muted(` (${missing.join(', ')})`));
   if (t.deferrals > 0) topic.push(' ', { text: `deferred ${t.deferrals}×`, bold: true });
+  const decided = earlierDecision(ctx.register, t);
+  if (decided) topic.push(muted(` — ${earlierDecisionText(decided, Math.min(ctx.textLimit, 200))}`));
   if (!member && slot.members.length > 0)
     topic.push(
       muted(
@@ -787,6 +801,19 @@ function statusSummary(ms: Milestone[]): string {
 }
 
 // ---------- health ----------
+
+/** The pictures: the milestone trend of what is at risk, and the status mix per priority. */
+function trendSection(ctx: Context): Block[] {
+  const { register, meeting, generatedAt } = ctx.input;
+  const trend = milestoneTrend(register, meeting.date, generatedAt);
+  const mix = statusMix(register);
+  if (!trend.series.length && !mix.length) return [];
+  return [
+    heading(2, 'Trend', 'trend'),
+    ...(trend.series.length ? [trendBlock(trend)] : [para(muted('No milestone at risk: no trend to draw.'))]),
+    ...(mix.length ? [mixBlock(mix)] : []),
+  ];
+}
 
 function healthSection(ctx: Context): Block[] {
   const h = ctx.input.health;

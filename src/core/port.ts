@@ -43,6 +43,17 @@ export interface PhaseRun<T> {
   notes: string[];
   /** Runtime-specific figures for `--json` (the form id, the outbox files…). */
   extra: Record<string, unknown>;
+  /**
+   * A dry run (`--dry-run`): the phase was planned on the register as it is and nothing was
+   * applied — no cell, row, file, form or document written, no email sent. `report.skipped`
+   * then holds the keys of the planned emails that went out before (not sent again).
+   */
+  dryRun?: boolean;
+}
+
+/** Options of every phase: `dryRun` plans it and applies nothing (PhaseRun.dryRun). */
+export interface PhaseOptions {
+  dryRun?: boolean;
 }
 
 export interface RuntimePort {
@@ -52,9 +63,9 @@ export interface RuntimePort {
   /** Responses into the register (and, on Google, the form's since the watermark). */
   sync(now: string): Promise<PhaseRun<SyncOutcome>>;
   /** Update requests (or reminders): each owner's email once, then Meetings records it. */
-  request(now: string, opts?: { reminders?: boolean }): Promise<PhaseRun<RequestOutcome>>;
+  request(now: string, opts?: { reminders?: boolean } & PhaseOptions): Promise<PhaseRun<RequestOutcome>>;
   /** A sync, then the meeting's pack written where the runtime keeps packs, and circulated once. */
-  pack(now: string): Promise<PhaseRun<PackOutcome> & { where: string[] }>;
+  pack(now: string, opts?: PhaseOptions): Promise<PhaseRun<PackOutcome> & { where: string[] }>;
   /** The key-items digest once, then the meeting marked Held. */
-  wrapUp(now: string, opts?: { meeting?: string }): Promise<PhaseRun<WrapUpOutcome>>;
+  wrapUp(now: string, opts?: { meeting?: string } & PhaseOptions): Promise<PhaseRun<WrapUpOutcome>>;
 }

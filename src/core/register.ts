@@ -21,6 +21,8 @@ import {
   tabSpec,
 } from './layout';
 import type {
+  ActionRow,
+  ActionStatus,
   Cell,
   ChangeRow,
   Meeting,
@@ -44,6 +46,8 @@ import type {
 
 export const STATUSES = LISTS.status as readonly Status[];
 export const OPEN_STATUSES: readonly Status[] = ['On track', 'Might miss', 'Missed'];
+/** The statuses an owner may set in the form: the process manager drops a milestone, in the register. */
+export const OWNER_STATUSES: readonly Status[] = STATUSES.filter((s) => s !== 'Dropped');
 export const ID_PATTERN = /^M-(\d{4,})$/;
 
 export function isOpen(m: Milestone): boolean {
@@ -203,9 +207,13 @@ export function matchListValue<T extends string>(text: string, list: readonly T[
   return list.find((x) => normaliseName(x) === n);
 }
 
+/** Tabs a register may lack: Milepost adds them (setup, or the first wrap-up that needs one). */
+export const OPTIONAL_TABS: readonly TabName[] = ['Actions'];
+
 function openTab(r: Reader, snapshot: Snapshot, name: TabName): TabView | undefined {
   const spec = tabSpec(name);
   const table = findTable(snapshot, name);
+  if (!table && OPTIONAL_TABS.includes(name)) return undefined;
   if (!table) {
     problem(
       r,
@@ -271,6 +279,8 @@ export const SETTING_RANGES: Readonly<Record<string, SettingRange>> = {
   'Request lead (days)': { min: 0, max: 365, whole: true, unit: 'days', stopsRuns: true },
   'Response deadline (hours before)': { min: 0, max: 8760, unit: 'hours', stopsRuns: true },
   'Reminder (hours before deadline)': { min: 0, max: 8760, unit: 'hours', stopsRuns: true },
+  'Second reminder (hours after deadline)': { min: 0, max: 8760, unit: 'hours', stopsRuns: true },
+  'Escalate after missed meetings': { min: 0, max: 52, whole: true, unit: 'meetings', stopsRuns: false },
   'Pack lead (hours before)': { min: 0, max: 8760, unit: 'hours', stopsRuns: true },
   'Minutes per member update': { min: 0, max: 1440, unit: 'minutes', stopsRuns: false },
   'Minutes per topic': { min: 1, max: 1440, unit: 'minutes', stopsRuns: false },
@@ -438,6 +448,78 @@ function readSchedule(
   return { timeZone, meetingWeekday, meetingTime, firstMeeting };
 }
 
+/** The dash of a range ('Mon-Fri', '09:00–17:30', 'Mon to Fri'). */
+const RANGE_DASH = /\s*(?:-|–|\bto\b)\s*/i;
+
+/** '09:00' from 'H:MM' or 'HH:MM' (24-hour); undefined when it is not a time of day. */
+function clockTime(text: string): string | undefined {
+  const m = /^(\d{1,2}):(\d{2})$/.exec(text.trim());
+  if (!m || Number(m[1]) > 24 || Number(m[2]) > 59 || (Number(m[1]) === 24 && m[2] !== '00'))
+    return undefined;
+  return `${m[1]!.padStart(2, '0')}:${m[2]}`;
+}
+
+/** 'Mon-Fri', 'Mon, Wed, Fri', 'Sun-Thu' → the weekdays (0 = Sunday), in order; undefined when unreadable. */
+function parseWorkingDays(text: string): number[] | undefined {
+  const days = new Set<number>();
+  for (const part of text.split(/[,;]/)) {
+    if (!part.trim()) continue;
+    const ends = part.split(RANGE_DASH).map((d) => parseWeekday(d));
+    const [from, to] = [ends[0], ends[ends.length - 1]];
+    if (ends.length > 2 || from === undefined || to === undefined) return undefined;
+    for (let d = from; ; d = (d + 1) % 7) {
+      days.add(d);
+      if (d === to) break;
+    }
+  }
+  return days.size ? [...days].sort((a, b) => a - b) : undefined;
+}
+
+/**
+ * When requests and reminders may go out (working hours and days) and the reminder ladder
+ * (schedule.ts, ladder.ts). Bad hours or days stop the runs: they decide when mail is sent.
+ */
+function readLadder(
+  s: SettingsLookup,
+): Pick<
+  Settings,
+  'workingHours' | 'workingDays' | 'secondReminderHoursAfterDeadline' | 'escalateAfterMissed'
+> {
+  const { get, bad, num } = s;
+  const stops = { stops: true } as const;
+  const [from, to, extra] = get('Working hours').split(RANGE_DASH);
+  let start = clockTime(from ?? '');
+  let end = clockTime(to ?? '');
+  if (!start || !end || extra !== undefined || start >= end) {
+    bad('Working hours', 'two 24-hour times, the first earlier, such as 09:00-17:30', stops);
+    start = '09:00';
+    end = '17:30';
+  }
+  let workingDays = parseWorkingDays(get('Working days'));
+  if (!workingDays) {
+    bad('Working days', 'weekdays such as Mon-Fri, or Mon, Tue, Thu', stops);
+    workingDays = [1, 2, 3, 4, 5];
+  }
+  return {
+    workingHours: { start, end },
+    workingDays,
+    secondReminderHoursAfterDeadline: secondReminder(s),
+    escalateAfterMissed: num('Escalate after missed meetings'),
+  };
+}
+
+/** "Second reminder (hours after deadline)": hours within its range, or no (undefined: none). */
+function secondReminder({ get, bad }: SettingsLookup): number | undefined {
+  const key = 'Second reminder (hours after deadline)';
+  const text = get(key).trim();
+  if (/^(no|off|none|never)$/i.test(text)) return undefined;
+  const range = SETTING_RANGES[key]!;
+  const n = Number(text);
+  if (text !== '' && Number.isFinite(n) && n >= range.min && n <= range.max) return n;
+  bad(key, `${describeRange(range)}, or no (no second reminder)`, { stops: true });
+  return 0;
+}
+
 /** The topic scoring weights. */
 function readWeights({ num }: SettingsLookup): Weights {
   return {
@@ -473,6 +555,7 @@ function readSettings(r: Reader, v: TabView | undefined): Settings {
     requestLeadDays: num('Request lead (days)'),
     responseDeadlineHours: num('Response deadline (hours before)'),
     reminderHoursBeforeDeadline: num('Reminder (hours before deadline)'),
+    ...readLadder(s),
     packLeadHours: num('Pack lead (hours before)'),
     processManager: get('Process manager').toLowerCase(),
     leader: get('Leader').toLowerCase(),
@@ -796,6 +879,9 @@ function readMeetings(r: Reader, v: TabView | undefined, settings: Settings): Me
       pack: v!.text(row, 'Pack'),
       requestsSent: instantField(r, v!, row, rowNo, 'Requests sent'),
       remindersSent: v!.has('Reminders sent') ? instantField(r, v!, row, rowNo, 'Reminders sent') : undefined,
+      secondRemindersSent: v!.has('Second reminders sent')
+        ? instantField(r, v!, row, rowNo, 'Second reminders sent')
+        : undefined,
       wrappedUp: v!.has('Wrapped up') ? instantField(r, v!, row, rowNo, 'Wrapped up') : undefined,
       notes: v!.has('Notes') ? v!.text(row, 'Notes') : '',
     });
@@ -868,6 +954,7 @@ function readUpdates(r: Reader, v: TabView | undefined): UpdateRow[] {
       helpFrom: v!.text(row, 'Help from'),
       milestones: v!.has('Milestones') ? splitIds(v!.text(row, 'Milestones')) : [],
       comments: v!.has('Comments') ? v!.text(row, 'Comments') : '',
+      raisedTopic: v!.has('Raised topic') ? v!.text(row, 'Raised topic') : '',
       result: v!.text(row, 'Result'),
     });
   }
@@ -900,6 +987,55 @@ function readChanges(r: Reader, v: TabView | undefined): ChangeRow[] {
   return out;
 }
 
+export const ACTION_ID_PATTERN = /^A-(\d{4,})$/;
+const ACTION_STATUSES = LISTS.actionStatus as readonly ActionStatus[];
+
+/** A yes/no cell: 'yes', a ticked checkbox (TRUE), 'x'; blank is no. */
+function ticked(value: Cell): boolean {
+  return ['yes', 'y', 'true', 'x', '✓', '✔', '1'].includes(cellText(value).toLowerCase());
+}
+
+function readActions(r: Reader, v: TabView | undefined, team: Person[]): ActionRow[] {
+  const out: ActionRow[] = [];
+  for (const { row, rowNo } of rows(v)) {
+    const id = v!.text(row, 'ID').toUpperCase();
+    // Milepost adds actions (at wrap-up): a row typed by hand is kept, said, and not tracked.
+    if (!ACTION_ID_PATTERN.test(id))
+      problem(
+        r,
+        'Actions',
+        rowNo,
+        'ID',
+        v!.cell(row, 'ID'),
+        'an action ID like A-0001 (Milepost gives it at wrap-up)',
+        undefined,
+        'warning',
+      );
+    const owner = v!.text(row, 'Owner');
+    const ownerEmail = resolvePerson(team, owner)?.email ?? '';
+    if (owner && !ownerEmail)
+      problem(r, 'Actions', rowNo, 'Owner', owner, 'the email (or unique name) of someone on the Team tab');
+    const make = v!.cell(row, 'Make milestone');
+    if (cellText(make) && !ticked(make) && !['no', 'n', 'false', '0'].includes(cellText(make).toLowerCase()))
+      problem(r, 'Actions', rowNo, 'Make milestone', make, 'yes or no');
+    out.push({
+      row: rowNo,
+      id: ACTION_ID_PATTERN.test(id) ? id : '',
+      action: v!.text(row, 'Action'),
+      owner,
+      ownerEmail,
+      due: dateField(r, v!, row, rowNo, 'Due'),
+      status: listField(r, v!, row, rowNo, 'Status', ACTION_STATUSES, 'Open'),
+      meeting: dateField(r, v!, row, rowNo, 'From meeting'),
+      topicId: v!.text(row, 'Topic ID'),
+      milestones: splitIds(v!.text(row, 'Milestone')),
+      makeMilestone: ticked(make),
+      createdMilestone: v!.text(row, 'Created milestone').toUpperCase(),
+    });
+  }
+  return out;
+}
+
 export interface ReadResult {
   register: Register;
   problems: Problem[];
@@ -919,6 +1055,7 @@ export function readRegister(snapshot: Snapshot): ReadResult {
     'Topics',
     'Updates',
     'Changes',
+    'Actions',
   ];
   for (const name of order) views.set(name, openTab(r, snapshot, name));
   const settings = readSettings(r, views.get('Settings'));
@@ -934,6 +1071,7 @@ export function readRegister(snapshot: Snapshot): ReadResult {
     topics: readTopics(r, views.get('Topics')),
     updates: readUpdates(r, views.get('Updates')),
     changes: readChanges(r, views.get('Changes')),
+    actions: readActions(r, views.get('Actions'), team),
   };
   if (views.get('Team') && team.length === 0) {
     problem(

@@ -2,11 +2,13 @@
  * The meeting calendar: cadence → Meetings rows, and what is due at a given instant.
  * Lead times in days keep the local clock time (a request 3 days before a 10:00 meeting
  * goes out at 10:00 local, whatever DST did in between); lead times in hours are elapsed hours.
+ * Requests and reminders go out only in working hours (Settings "Working hours" and "Working
+ * days", in the register's time zone): a send time outside them moves to the next working slot.
  */
-import { addDays, addHours, dateInZone, daysBetween, weekday, zonedInstant } from './dates';
+import { addDays, addHours, dateInZone, daysBetween, offsetMs, weekday, zonedInstant } from './dates';
 import type { Meeting, Register, RowAppend, Settings } from './types';
 
-export type Phase = 'requests' | 'reminders' | 'sync' | 'pack' | 'wrap-up';
+export type Phase = 'requests' | 'reminders' | 'second-reminders' | 'sync' | 'pack' | 'wrap-up';
 
 export interface DuePhase {
   phase: Phase;
@@ -21,8 +23,46 @@ export interface MeetingTimes {
   end: string;
   requests: string;
   deadline: string;
+  /** The first reminder (to the owner). */
   reminders: string;
+  /** The second reminder (copying delegate and process manager); undefined when Settings turn it off. */
+  secondReminders?: string;
   pack: string;
+}
+
+/** The local 'HH:MM' of an instant in `tz`. */
+export function localClock(instant: string, tz: string): string {
+  const ms = Date.parse(instant);
+  return new Date(ms + offsetMs(ms, tz)).toISOString().slice(11, 16);
+}
+
+/** True when `instant` is within working hours on a working day, in the register's time zone. */
+export function inWorkingHours(instant: string, s: Settings): boolean {
+  const date = dateInZone(instant, s.timeZone);
+  if (!s.workingDays.includes(weekday(date))) return false;
+  const t = Date.parse(instant);
+  return (
+    t >= Date.parse(zonedInstant(date, s.workingHours.start, s.timeZone)) &&
+    t < Date.parse(zonedInstant(date, s.workingHours.end, s.timeZone))
+  );
+}
+
+/**
+ * `instant` when it is in working hours, else the start of the next working slot (the working
+ * day's start, local time: 09:00 stays 09:00 across a DST change).
+ */
+export function nextWorkingSlot(instant: string, s: Settings): string {
+  if (inWorkingHours(instant, s)) return instant;
+  const t = Date.parse(instant);
+  const today = dateInZone(instant, s.timeZone);
+  // Within 8 days there is a working day (Working days is never empty).
+  for (let d = 0; d <= 8; d++) {
+    const date = addDays(today, d);
+    if (!s.workingDays.includes(weekday(date))) continue;
+    const start = zonedInstant(date, s.workingHours.start, s.timeZone);
+    if (Date.parse(start) > t) return start;
+  }
+  return instant;
 }
 
 export function meetingStart(m: Pick<Meeting, 'date' | 'time'>, s: Settings): string {
@@ -36,9 +76,12 @@ export function meetingTimes(m: Pick<Meeting, 'date' | 'time'>, s: Settings): Me
   return {
     start,
     end: addHours(start, s.meetingLengthMinutes / 60),
-    requests: zonedInstant(addDays(m.date, -s.requestLeadDays), time, s.timeZone),
+    requests: nextWorkingSlot(zonedInstant(addDays(m.date, -s.requestLeadDays), time, s.timeZone), s),
     deadline,
-    reminders: addHours(deadline, -s.reminderHoursBeforeDeadline),
+    reminders: nextWorkingSlot(addHours(deadline, -s.reminderHoursBeforeDeadline), s),
+    ...(s.secondReminderHoursAfterDeadline === undefined
+      ? {}
+      : { secondReminders: nextWorkingSlot(addHours(deadline, s.secondReminderHoursAfterDeadline), s) }),
     pack: addHours(start, -s.packLeadHours),
   };
 }
@@ -139,7 +182,9 @@ export function duePhases(register: Register, now: string): DuePhase[] {
   const next = upcomingMeeting(register, now);
   if (!next) return out;
   const times = meetingTimes(next, register.settings);
-  if (t >= Date.parse(times.requests) && !next.requestsSent) {
+  // A run outside working hours (a cron job, a trigger) sends nothing: what is due waits for the next slot.
+  const sending = inWorkingHours(now, register.settings);
+  if (sending && t >= Date.parse(times.requests) && !next.requestsSent) {
     out.push({
       phase: 'requests',
       meeting: next.date,
@@ -148,19 +193,7 @@ export function duePhases(register: Register, now: string): DuePhase[] {
     });
   }
   out.push({ phase: 'sync', meeting: next.date, at: now, reason: 'responses are compiled on every run' });
-  if (
-    next.requestsSent &&
-    !next.remindersSent &&
-    t >= Date.parse(times.reminders) &&
-    t < Date.parse(times.deadline)
-  ) {
-    out.push({
-      phase: 'reminders',
-      meeting: next.date,
-      at: times.reminders,
-      reason: 'the response deadline is near',
-    });
-  }
+  if (sending && next.requestsSent) out.push(...dueReminders(next, times, t));
   if (t >= Date.parse(times.pack)) {
     out.push({
       phase: 'pack',
@@ -170,6 +203,41 @@ export function duePhases(register: Register, now: string): DuePhase[] {
     });
   }
   return out;
+}
+
+/**
+ * The reminder ladder's step due at `t` (once requests have gone out): the first reminder from
+ * its time until the deadline, the second from its time until the pack goes out (an answer after
+ * that is late: the pack is built without it). Each only while its Meetings column is empty;
+ * whatever the columns say, each email is keyed and never sent twice.
+ */
+function dueReminders(next: Meeting, times: MeetingTimes, t: number): DuePhase[] {
+  const second = times.secondReminders;
+  if (second && !next.secondRemindersSent && t >= Date.parse(second) && t < Date.parse(times.pack))
+    return [
+      {
+        phase: 'second-reminders',
+        meeting: next.date,
+        at: second,
+        reason: 'the response deadline has passed',
+      },
+    ];
+  if (!next.remindersSent && t >= Date.parse(times.reminders) && t < Date.parse(times.deadline))
+    return [
+      {
+        phase: 'reminders',
+        meeting: next.date,
+        at: times.reminders,
+        reason: 'the response deadline is near',
+      },
+    ];
+  return [];
+}
+
+/** The ladder step a reminder run at `now` sends: 2 from the second reminder's time on, else 1. */
+export function reminderStep(m: Pick<Meeting, 'date' | 'time'>, s: Settings, now: string): 1 | 2 {
+  const second = meetingTimes(m, s).secondReminders;
+  return second && Date.parse(now) >= Date.parse(second) ? 2 : 1;
 }
 
 /** One thing a runtime does for a due phase (what `run` and the Apps Script schedule carry out). */
@@ -188,8 +256,8 @@ export function dueSteps(register: Register, now: string): { due: DuePhase[]; st
   const packing = due.some((d) => d.phase === 'pack');
   const stepOf = (d: DuePhase): Step[] => {
     if (d.phase === 'wrap-up') return [{ step: 'wrap-up', meeting: d.meeting }];
-    if (d.phase === 'requests' || d.phase === 'reminders')
-      return [{ step: 'request', reminders: d.phase === 'reminders' }];
+    if (d.phase === 'requests' || d.phase === 'reminders' || d.phase === 'second-reminders')
+      return [{ step: 'request', reminders: d.phase !== 'requests' }];
     if (d.phase === 'sync') return packing ? [] : [{ step: 'sync' }];
     return [{ step: 'pack' }];
   };

@@ -27,6 +27,10 @@ export const SubmissionSchema = z.object({
   learnings: text.default(''),
   helpNeeded: text.default(''),
   helpFrom: z.string().max(200).default(''),
+  /** "No change this week": the owner answered; none of their milestones changes. */
+  noChange: z.boolean().optional(),
+  /** A topic the owner raises for the meeting (a `raised` topic, ranked like any other). */
+  raisedTopic: text.optional(),
 });
 
 /** One form response, normalised: what every runtime's answers become before ingestion. */

@@ -60,7 +60,14 @@ export type SetupStep =
   | (At & { kind: 'tab'; index: number; columns: number })
   | (At & { kind: 'headers'; start: number; headers: string[] })
   | (At & { kind: 'freeze' })
-  | (AtColumn & { kind: 'dropdown'; values: readonly string[] })
+  /**
+   * A dropdown: of fixed `values`, or of the values below the header of another tab's column
+   * (`from`: the tab as the spreadsheet spells it, the 0-based column). Always a warning, never a
+   * refusal: a value typed outside it is reported by `validate`, not lost.
+   */
+  | (AtColumn & { kind: 'dropdown'; values: readonly string[]; from?: { title: string; column: number } })
+  /** A warning on a value that is not a date, in a date column people fill in. */
+  | (AtColumn & { kind: 'validDate' })
   | (AtColumn & { kind: 'format'; type: 'date' | 'instant'; pattern: string })
   | (AtColumn & { kind: 'protect'; description: string })
   | (AtColumn & { kind: 'colour'; status: string; background: string })
@@ -85,6 +92,8 @@ const EMPTY_TAB = (title: string): TabShape => ({
 /** The steps that bring a spreadsheet of this shape to the layout. */
 export function planRegisterSetup(shape: RegisterShape): SetupPlan {
   const plan: SetupPlan = { steps: [], actions: [] };
+  const sources = sourceColumns(shape);
+  const fed: SetupStep[] = [];
   TABS.forEach((spec, index) => {
     const found = shape.tabs.find((t) => normaliseName(t.title) === normaliseName(spec.name));
     const tab = found ?? EMPTY_TAB(spec.name);
@@ -106,9 +115,23 @@ export function planRegisterSetup(shape: RegisterShape): SetupPlan {
     for (const c of spec.columns) {
       const column = columns.get(normaliseName(c.header))!;
       const col: AtColumn = { ...at, column, header: c.header };
-      if (c.list && !tab.dropdown[column]) {
-        plan.steps.push({ ...col, kind: 'dropdown', values: LISTS[c.list] });
-        say(`${tab.title}: dropdown for "${c.header}"`);
+      const from = c.from && sources.get(`${c.from.tab}.${normaliseName(c.from.column)}`);
+      if ((c.list || from) && !tab.dropdown[column]) {
+        // A dropdown fed from another tab comes after every tab exists (a request naming a tab
+        // not made yet would be refused).
+        (from ? fed : plan.steps).push({
+          ...col,
+          kind: 'dropdown',
+          values: c.list ? LISTS[c.list] : [],
+          ...(from ? { from } : {}),
+        });
+        say(
+          `${tab.title}: dropdown for "${c.header}"${c.from ? ` (from ${c.from.tab} ${c.from.column})` : ''}`,
+        );
+      }
+      if (c.type === 'date' && c.owner !== 'milepost' && !tab.dropdown[column]) {
+        plan.steps.push({ ...col, kind: 'validDate' });
+        say(`${tab.title}: date check for "${c.header}"`);
       }
       if ((c.type === 'date' || c.type === 'instant') && !tab.format[column]) {
         const pattern = c.type === 'date' ? DATE_PATTERN : INSTANT_PATTERN;
@@ -131,6 +154,7 @@ export function planRegisterSetup(shape: RegisterShape): SetupPlan {
     }
     if (spec.name === 'Settings') planSettingsRows(plan, shape, say);
   });
+  plan.steps.push(...fed);
   // Sheet serials are wall time in the spreadsheet's zone: it must be the register's.
   const wanted = shape.settingsTimeZone;
   if (wanted && wanted !== shape.timeZone) {
@@ -140,6 +164,43 @@ export function planRegisterSetup(shape: RegisterShape): SetupPlan {
   return plan;
 }
 
+/**
+ * Where each dropdown source (`Tab.column`) is once setup is done: the tab's title as the
+ * spreadsheet spells it and the column's 0-based index (a missing column goes after the last header).
+ */
+function sourceColumns(shape: RegisterShape): Map<string, { title: string; column: number }> {
+  const out = new Map<string, { title: string; column: number }>();
+  for (const spec of TABS) {
+    for (const c of spec.columns) {
+      if (!c.from) continue;
+      const source = TABS.find((t) => t.name === c.from!.tab)!;
+      const tab =
+        shape.tabs.find((t) => normaliseName(t.title) === normaliseName(source.name)) ??
+        EMPTY_TAB(source.name);
+      const columns = resolveColumns(tab, source);
+      const column = columns.get(normaliseName(c.from.column));
+      if (column !== undefined)
+        out.set(`${c.from.tab}.${normaliseName(c.from.column)}`, { title: tab.title, column });
+    }
+  }
+  return out;
+}
+
+/** Each layout column's index in a tab once its missing headers are added after the last header. */
+function resolveColumns(tab: TabShape, spec: (typeof TABS)[number]): Map<string, number> {
+  const columns = new Map<string, number>();
+  tab.headers.forEach((h, i) => {
+    const n = normaliseName(h);
+    if (n && !columns.has(n)) columns.set(n, i);
+  });
+  let start = tab.headers.length;
+  while (start > 0 && !tab.headers[start - 1]?.trim()) start--;
+  for (const c of spec.columns) {
+    if (!columns.has(normaliseName(c.header))) columns.set(normaliseName(c.header), start++);
+  }
+  return columns;
+}
+
 /** The layout's missing headers, after the last header; returns each column's index by normalised header. */
 function planHeaders(
   plan: SetupPlan,
@@ -147,19 +208,12 @@ function planHeaders(
   tab: TabShape,
   say: (what: string) => void,
 ): Map<string, number> {
-  const columns = new Map<string, number>();
-  tab.headers.forEach((h, i) => {
-    const n = normaliseName(h);
-    if (n && !columns.has(n)) columns.set(n, i);
-  });
   const spec = TABS.find((t) => t.name === at.tab)!;
-  const missing = spec.columns.filter((c) => !columns.has(normaliseName(c.header)));
+  const present = new Set(tab.headers.map((h) => normaliseName(h)).filter(Boolean));
+  const columns = resolveColumns(tab, spec);
+  const missing = spec.columns.filter((c) => !present.has(normaliseName(c.header)));
   if (!missing.length) return columns;
-  let start = tab.headers.length;
-  while (start > 0 && !tab.headers[start - 1]?.trim()) start--;
-  missing.forEach((c, i) => {
-    columns.set(normaliseName(c.header), start + i);
-  });
+  const start = columns.get(normaliseName(missing[0]!.header))!;
   plan.steps.push({ ...at, kind: 'headers', start, headers: missing.map((c) => c.header) });
   say(
     `${tab.title}: added the column${missing.length > 1 ? 's' : ''} ${missing.map((c) => `"${c.header}"`).join(', ')}`,

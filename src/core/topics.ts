@@ -411,6 +411,8 @@ function raisedTopics(ctx: DeriveContext, meeting: Meeting): Candidate[] {
     // Rows of earlier meetings that were ranked there come back through carry-over instead.
     const earlier = t.meeting && t.meeting !== meeting.date;
     if (!raised || (earlier && (!carried.has(t.meeting!) || t.topicId))) continue;
+    // A topic raised in the form is derived from its answer (formTopics), while it stands.
+    if (identityOf(t.topicId).startsWith(FORM_RAISED)) continue;
     if (!notReached(t, byTopicId)) continue;
     out.push({
       ...topicFromRow(ctx, t, 'raised', t.deferrals),
@@ -422,6 +424,49 @@ function raisedTopics(ctx: DeriveContext, meeting: Meeting): Candidate[] {
   return out;
 }
 
+/** The identity prefix of a topic raised in the update form: 'raised-by/ann@example.com'. */
+const FORM_RAISED = 'raised-by/';
+
+/**
+ * Topics raised in the update form for this meeting: one per person (the latest version of
+ * each answer; a delegate's answer for the person they cover is that person's), owned by them,
+ * dated and prioritised by their open milestones, as a row raised by hand would be. An edited
+ * answer without the topic withdraws it.
+ */
+function formTopics(ctx: DeriveContext, meeting: Meeting): Candidate[] {
+  const texts = new Map<string, string[]>();
+  for (const u of latestResponses(ctx.register, meeting.date)) {
+    const text = (u.raisedTopic ?? '').trim();
+    if (!text) continue;
+    const covered = unique(
+      u.milestones.map((id) => ctx.byId.get(id)?.owner ?? '').filter((o) => o && o !== u.email),
+    );
+    const asker = ctx.openOf.has(u.email) || covered.length !== 1 ? u.email : covered[0]!;
+    texts.set(asker, unique([...(texts.get(asker) ?? []), text]));
+  }
+  return [...texts]
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([asker, topics]) => ({
+      ...topicFromRow(ctx, { ...EMPTY_TOPIC_ROW, owner: asker, topic: topics.join(' · ') }, 'raised', 0),
+      identity: `${FORM_RAISED}${asker}`,
+    }));
+}
+
+const EMPTY_TOPIC_ROW: TopicRow = {
+  row: 0,
+  topicId: '',
+  kind: 'raised',
+  topic: '',
+  milestone: '',
+  owner: '',
+  helpFrom: '',
+  why: '',
+  deferrals: 0,
+  outcome: '',
+  decision: '',
+  actionOwner: '',
+};
+
 /** Every topic candidate for `meeting`, one kind at a time, then the ones carried over. */
 export function deriveCandidates(register: Register, meeting: Meeting): Candidate[] {
   const ctx = deriveContext(register);
@@ -430,6 +475,7 @@ export function deriveCandidates(register: Register, meeting: Meeting): Candidat
     ...dependencyTopics(ctx),
     ...helpTopics(ctx, meeting),
     ...staleTopics(ctx, meeting),
+    ...formTopics(ctx, meeting),
     ...raisedTopics(ctx, meeting),
   ];
   const fromRow = (t: TopicRow, kind: 'raised' | 'help', deferrals: number) =>

@@ -111,6 +111,7 @@ export interface Meeting {
   pack: string;
   requestsSent?: string;
   remindersSent?: string;
+  secondRemindersSent?: string;
   wrappedUp?: string;
   notes: string;
 }
@@ -135,6 +136,31 @@ export interface TopicRow {
   actionDue?: string;
 }
 
+export type ActionStatus = 'Open' | 'Done' | 'Dropped';
+
+/** A tracked action (the Actions tab): a decision's action, made at the wrap-up of its meeting. */
+export interface ActionRow {
+  row: number;
+  /** 'A-0001'; '' when the ID cell holds no action ID. */
+  id: string;
+  action: string;
+  /** The Owner cell as typed (an email or a unique name). */
+  owner: string;
+  /** The owner's Team email (lower case), or '' when the cell names nobody on the Team tab. */
+  ownerEmail: string;
+  due?: string;
+  status: ActionStatus;
+  /** The date of the meeting that decided it. */
+  meeting?: string;
+  topicId: string;
+  /** The milestone IDs of the topic it came from. */
+  milestones: string[];
+  /** The manager asked for a milestone to be made of it (Make milestone: yes). */
+  makeMilestone: boolean;
+  /** The ID of the milestone made of it (written by the sync that made it). */
+  createdMilestone: string;
+}
+
 export interface UpdateRow {
   row: number;
   received: string;
@@ -148,6 +174,8 @@ export interface UpdateRow {
   /** IDs of the milestones the submission updated (its owner's, or those it covered as a delegate). */
   milestones: string[];
   comments: string;
+  /** A topic raised in the form ('' when none; Updates' optional "Raised topic" column). */
+  raisedTopic?: string;
   result: string;
 }
 
@@ -190,6 +218,14 @@ export interface Settings {
   requestLeadDays: number;
   responseDeadlineHours: number;
   reminderHoursBeforeDeadline: number;
+  /** Hours after the deadline of the second reminder (copying delegate and process manager); undefined: none. */
+  secondReminderHoursAfterDeadline?: number;
+  /** Meetings in a row without an update after which an owner is named to the leader; 0: never. */
+  escalateAfterMissed: number;
+  /** Local 'HH:MM' times between which requests and reminders go out (start included, end not). */
+  workingHours: { start: string; end: string };
+  /** The days they may go out, 0 = Sunday … 6 = Saturday. */
+  workingDays: number[];
   packLeadHours: number;
   processManager: string;
   leader: string;
@@ -210,6 +246,8 @@ export interface Register {
   topics: TopicRow[];
   updates: UpdateRow[];
   changes: ChangeRow[];
+  /** The Actions tab ([] when the register has none yet). */
+  actions: ActionRow[];
   settings: Settings;
 }
 

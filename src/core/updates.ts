@@ -7,8 +7,8 @@
  */
 import { fitCell } from './cells';
 import { dateInZone, instantToSerial, parseIsoDate, serialToInstant } from './dates';
-import { isOpen, matchListValue, STATUSES } from './register';
-import { meetingForInstant } from './schedule';
+import { isOpen, matchListValue, OWNER_STATUSES, STATUSES } from './register';
+import { meetingForInstant, meetingTimes } from './schedule';
 import { describeZodIssues, SubmissionSchema } from './schemas';
 import type {
   CellWrite,
@@ -103,6 +103,7 @@ export function recordAppend(r: IngestRecord): RowAppend {
       'Help from': u.helpFrom,
       Milestones: u.milestones.join(', '),
       Comments: u.comments,
+      'Raised topic': u.raisedTopic ?? '',
       Result: u.result,
     },
     dates: { Received: 'instant', Meeting: 'date' },
@@ -192,6 +193,37 @@ export function parseComments(text: string): Map<string, string> {
  */
 export function responseKey(responseId: string, email: string): string {
   return JSON.stringify([responseId.trim(), email.trim().toLowerCase()]);
+}
+
+/**
+ * When an answer sent at `instant` is late: the meeting it is for, and when that meeting's pack
+ * was built (its scheduled build time, Settings' pack lead before the start); undefined when it
+ * is on time. A late answer is accepted all the same, and marked late in Updates and the pack.
+ */
+export function lateness(
+  register: Register,
+  instant: string,
+): { meeting: string; packAt: string } | undefined {
+  const meeting = meetingForInstant(register, instant);
+  if (!meeting) return undefined;
+  const packAt = meetingTimes(meeting, register.settings).pack;
+  return Date.parse(instant) >= Date.parse(packAt) ? { meeting: meeting.date, packAt } : undefined;
+}
+
+/** The words that open the Result of a late answer's Updates row: 'Applied (late): 1 change'. */
+const LATE_RESULT = /^[A-Za-z ]+ \(late\):/;
+
+/** True when an Updates row records an answer that came after its meeting's pack was built. */
+export function isLateUpdate(u: Pick<UpdateRow, 'result'>): boolean {
+  return LATE_RESULT.test(u.result);
+}
+
+/** The Result of a "no change this week" answer (after 'Applied' or 'Applied (late)'). */
+export const NO_CHANGE_RESULT = 'no change this week';
+
+/** True when an Updates row records a "no change this week" answer. */
+export function isNoChangeUpdate(u: Pick<UpdateRow, 'result'>): boolean {
+  return u.result.endsWith(`: ${NO_CHANGE_RESULT}`);
 }
 
 /** Order of application: by submit time, then response id, then respondent (never by arrival order). */
@@ -501,6 +533,39 @@ function answerableMilestone(run: IngestRun, tally: ResponseTally, id: string): 
   return m;
 }
 
+/**
+ * A new forecast, if it may stand: an open milestone's forecast is not before the day the answer
+ * was sent (in the register's time zone), and a Done milestone takes none. Otherwise the forecast
+ * alone is rejected, named in Updates and the sync's report; the status still applies.
+ */
+function checkedForecast(
+  run: IngestRun,
+  tally: ResponseTally,
+  id: string,
+  forecast: string,
+  status: Status,
+): string | undefined {
+  const sentOn = dateInZone(tally.s.submittedAt, run.tz);
+  if (status === 'Done') {
+    reject(
+      run,
+      tally,
+      id,
+      `a Done milestone takes no forecast (got ${forecast}); leave it blank`,
+      'forecast',
+    );
+  } else if (forecast < sentOn) {
+    reject(
+      run,
+      tally,
+      id,
+      `forecast ${forecast} is in the past (the answer was sent on ${sentOn}); give the date you now expect`,
+      'forecast',
+    );
+  } else return forecast;
+  return undefined;
+}
+
 /** Applies one response's status and forecast for milestone `id`, or rejects them. */
 function applyAnswer(run: IngestRun, tally: ResponseTally, id: string): void {
   const { s } = tally;
@@ -528,11 +593,23 @@ function applyAnswer(run: IngestRun, tally: ResponseTally, id: string): void {
     );
     return;
   }
-  const forecast = forecastText ? parseIsoDate(forecastText) : undefined;
-  if (forecastText && !forecast) {
+  if (status && !OWNER_STATUSES.includes(status) && status !== w.status) {
+    reject(
+      run,
+      tally,
+      id,
+      `owners cannot set "${status}": the process manager drops a milestone, in the register`,
+      'status',
+    );
+    return;
+  }
+  const parsed = forecastText ? parseIsoDate(forecastText) : undefined;
+  if (forecastText && !parsed) {
     reject(run, tally, id, `forecast "${forecastText}" is not a date (expected YYYY-MM-DD)`, 'forecast');
     return;
   }
+  const forecast =
+    parsed && parsed !== w.forecast ? checkedForecast(run, tally, id, parsed, status ?? w.status) : undefined;
   if (status && status !== w.status) {
     change(run, w, 'Status', status, s.email, s.submittedAt, 'form', s.responseId);
     tally.changes++;
@@ -561,7 +638,12 @@ function recordUpdate(run: IngestRun, tally: ResponseTally, reporter: boolean): 
   // for every runtime.)
   const reported = reporter && [s.wins, s.learnings, s.helpNeeded].some((t) => t.trim() !== '');
   const applied = !reasons.length ? 'Applied' : accepted || reported ? 'Partly applied' : 'Rejected';
-  const summary = `${applied}: ${changes === 1 ? '1 change' : `${changes || 'no'} changes`}${reasons.length ? `; rejected ${reasons.join('; ')}` : ''}`;
+  const late = lateness(run.register, s.submittedAt) ? ' (late)' : '';
+  const what =
+    s.noChange && reporter
+      ? NO_CHANGE_RESULT
+      : `${changes === 1 ? '1 change' : `${changes || 'no'} changes`}${reasons.length ? `; rejected ${reasons.join('; ')}` : ''}`;
+  const summary = `${applied}${late}: ${what}`;
   run.result.records.push({
     tab: 'Updates',
     requires: touched.map((key) => ({ tab: 'Milestones' as const, key })),
@@ -577,10 +659,29 @@ function recordUpdate(run: IngestRun, tally: ResponseTally, reporter: boolean): 
       helpFrom: fitCell(s.helpFrom),
       milestones: fitCell(covered.join(', ')).split(', ').filter(Boolean),
       comments: fitCell(formatComments(s.comments)),
+      raisedTopic: fitCell(s.raisedTopic?.trim() ?? ''),
       result: fitCell(summary),
     },
   });
   run.result.recorded++;
+}
+
+/**
+ * "No change this week": the owner answered and nothing of theirs changes. The answer covers
+ * the open milestones of the person "Who is updating?" names, or else of everyone the
+ * respondent may update for (themselves, and whom they cover as delegate), so each of those
+ * owners counts as responded; any milestone answers sent with it are ignored.
+ */
+function coverUnchanged(run: IngestRun, tally: ResponseTally): void {
+  const { s } = tally;
+  for (const [id, ms] of run.byId) {
+    const m = ms[0]!;
+    if (ms.length !== 1 || !isOpen({ ...m, status: run.working.get(id)?.status ?? m.status })) continue;
+    const owner = run.people.get(m.owner);
+    const forOwner = s.onBehalfOf === undefined ? mayUpdateFor(s.email, owner) : m.owner === s.onBehalfOf;
+    if (forOwner) tally.covered.push(id);
+  }
+  tally.covered.sort();
 }
 
 /**
@@ -592,7 +693,8 @@ function applySubmissions(run: IngestRun, pending: (Submission & { where: string
   for (const s of pending) {
     const tally: ResponseTally = { s, reasons: [], changes: 0, accepted: 0, covered: [], touched: [] };
     const reporter = mayReport(run, tally);
-    if (reporter) {
+    if (reporter && s.noChange) coverUnchanged(run, tally);
+    else if (reporter) {
       const ids = [
         ...new Set([...Object.keys(s.statuses), ...Object.keys(s.forecasts), ...Object.keys(s.comments)]),
       ].sort();

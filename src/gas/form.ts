@@ -131,6 +131,9 @@ function clearForm(ss: Spreadsheet, form: Form, spec: FormSpec, deadline: number
   form.setAcceptingResponses(false);
   form.setTitle(spec.title);
   form.setDescription(spec.description);
+  // Shown once an answer is sent: the deadline and the late rule ("Sets the form's confirmation
+  // message", FormApp; the Forms API has no such setting, so its form says it in the description).
+  form.setConfirmationMessage(spec.confirmation);
   form.setCollectEmail(true);
   // An owner may correct their update: the edit keeps the response id, with a new submit time.
   form.setAllowResponseEdits(true);
@@ -168,8 +171,9 @@ function addSection(form: Form, s: FormSectionSpec, i: number): [string, string]
     if (m.comment.description) comment.setHelpText(m.comment.description);
     rows.push([String(comment.getId()), m.comment.questionId]);
   }
-  for (const q of [s.wins, s.learnings, s.helpNeeded]) {
+  for (const q of [s.wins, s.learnings, s.helpNeeded, s.topic]) {
     const item = form.addParagraphTextItem().setTitle(q.title);
+    if (q.description) item.setHelpText(q.description);
     rows.push([String(item.getId()), q.questionId]);
   }
   const help = form.addMultipleChoiceItem().setTitle(s.helpFrom.title).setRequired(true);
@@ -204,6 +208,9 @@ function branchWho(
       choices.push(
         who.createChoice(o.value, form.getItemById(Number(itemFor(`section:${o.email}`))).asPageBreakItem()),
       );
+      // Their "no change this week": submits at once.
+      for (const n of spec.who.noChange.filter((n) => n.email === o.email))
+        choices.push(who.createChoice(n.value, FormApp.PageNavigationType.SUBMIT));
     }
     who.setChoices(choices);
   } else {

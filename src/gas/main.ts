@@ -13,6 +13,7 @@ import {
   editReads,
   formWatermark,
   highestIdNumber,
+  missingTabs,
   planEdit,
   planPack,
   planRequests,
@@ -25,10 +26,12 @@ import {
   watermarkAfter,
   withoutEmailRecords,
 } from '../core/cycle';
+import { DASHBOARD_NOT_OURS, dashboardFor, dashboardTabIsFree } from '../core/dashboard';
 import { formResponseReader, formSpec } from '../core/form';
 import { readRegister } from '../core/register';
 import { dueSteps, upcomingMeeting } from '../core/schedule';
 import type { Plan, RawSubmission, Snapshot } from '../core/types';
+import { writeDashboard } from './dashboard';
 import { createDocument, docIdOf, docUrl, writeDocument } from './docs';
 import { buildForm, prefilledLinks, readFormMap, responseInput } from './form';
 import { type MailResult, pruneSendLog, sendEmails, wasSent } from './mail';
@@ -222,11 +225,7 @@ function request(reminders: boolean, deadline: number): void {
   reportMail(outcome.kind === 'request' ? 'requests' : 'reminders', mail);
   // Meetings records the step only once every email went out: a stopped run is finished next time
   // (the schedule sends requests only while "Requests sent" is empty).
-  apply(
-    mail.left.length
-      ? withoutEmailRecords(outcome.plan, [outcome.kind === 'request' ? 'Requests sent' : 'Reminders sent'])
-      : outcome.plan,
-  );
+  apply(mail.left.length ? withoutEmailRecords(outcome.plan, [outcome.column]) : outcome.plan);
   if (built.created)
     apply(
       planSettings(readRegister(readSnapshot(ss).snapshot).register, {
@@ -263,11 +262,21 @@ function pack(deadline: number): void {
   reportMail('pack', mail);
   const result = apply(mail.left.length ? withoutEmailRecords(outcome.plan, ['Pack']) : outcome.plan);
   advanceWatermark(snapshot, responses.newest, result);
+  // Last: the Dashboard's pictures, from the register as this pack left it (dashboard.ts).
+  if (outcome.meeting && !dashboardTabIsFree(snapshot)) log(`pack: ${DASHBOARD_NOT_OURS}`);
+  else if (outcome.meeting) writeDashboard(ss, dashboardFor(outcome.register, outcome.meeting.date, now()));
 }
 
 function wrapUp(deadline: number, meeting?: string): void {
-  const { snapshot } = readSnapshot(spreadsheet());
-  const outcome = planWrapUp(snapshot, now(), meeting ? { meeting } : {});
+  let { snapshot } = readSnapshot(spreadsheet());
+  let outcome = planWrapUp(snapshot, now(), meeting ? { meeting } : {});
+  if (missingTabs(outcome.plan, snapshot).length) {
+    // A register made before the Actions tab: the setup adds it (and only what else is
+    // missing), then the wrap-up is planned again on the Sheet as it is now.
+    for (const a of setupRegister(spreadsheet())) log(a);
+    snapshot = readSnapshot(spreadsheet()).snapshot;
+    outcome = planWrapUp(snapshot, now(), meeting ? { meeting } : {});
+  }
   const mail = sendEmails(outcome.plan.emails, props(), deadline);
   reportMail('wrap-up', mail);
   apply(mail.left.length ? withoutEmailRecords(outcome.plan, []) : outcome.plan);
@@ -424,7 +433,16 @@ export function milepostScheduled(): void {
   });
 }
 
-/** Installs the 15-minute schedule; installing it twice leaves one trigger. */
+/**
+ * Installs the 15-minute schedule; installing it twice leaves one trigger. The trigger fires at
+ * any hour and decides nothing: each run asks the core what is due at that instant, and requests
+ * and reminders are due only in the register's working hours (schedule.ts), so a run at night
+ * sends none. A fixed-hour trigger would not do: its time is not exact (Apps Script guide
+ * "Installable Triggers": "The time may be slightly randomized — for example, if you create a
+ * recurring 9 a.m. trigger, Apps Script chooses a time between 9 a.m. and 10 a.m."), and its
+ * hour is the script's time zone, not the register's (reference "Class ClockTriggerBuilder",
+ * atHour: "Runs between 5am-6am in the timezone of the script").
+ */
 export function milepostInstallSchedule(): void {
   locked('install schedule', () => {
     const existing = ScriptApp.getProjectTriggers().filter(

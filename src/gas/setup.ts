@@ -87,13 +87,23 @@ function columnStep(sheet: Sheet, step: SetupStep): void {
   if (!('column' in step)) return;
   const rows = Math.max(1, sheet.getMaxRows() - 1);
   const below = sheet.getRange(2, step.column + 1, rows, 1);
-  if (step.kind === 'dropdown')
-    below.setDataValidation(
-      SpreadsheetApp.newDataValidation()
-        .requireValueInList([...step.values], true)
-        .setAllowInvalid(true)
-        .build(),
-    );
+  if (step.kind === 'dropdown') {
+    // "DataValidationBuilder": requireValueInRange — "Sets the data validation rule to require
+    // that the input is equal to a value in the given range"; a warning only (allow invalid).
+    const source = step.from && sheet.getParent().getSheetByName(step.from.title);
+    const builder = SpreadsheetApp.newDataValidation();
+    if (step.from && !source) return;
+    const rule = source
+      ? builder.requireValueInRange(
+          source.getRange(2, step.from!.column + 1, Math.max(1, source.getMaxRows() - 1), 1),
+          true,
+        )
+      : builder.requireValueInList([...step.values], true);
+    below.setDataValidation(rule.setAllowInvalid(true).build());
+  }
+  // "requireDate() — Sets the data validation rule to require a date."
+  if (step.kind === 'validDate')
+    below.setDataValidation(SpreadsheetApp.newDataValidation().requireDate().setAllowInvalid(true).build());
   if (step.kind === 'format') below.setNumberFormat(step.pattern);
   if (step.kind === 'protect')
     sheet

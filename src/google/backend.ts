@@ -6,6 +6,8 @@
 
 import {
   formWatermark,
+  missingTabs,
+  planPack,
   planRequests,
   planSettings,
   planSync,
@@ -35,11 +37,15 @@ import {
 } from './forms';
 import { type SendResult, sendEmails } from './gmail';
 import {
+  DOC_MIME,
   type DriveCalls,
+  docIdOf,
+  docUrl,
   ensureFile,
   FOLDER_MIME,
   findFile,
   type GooglePackResult,
+  packName,
   packToGoogle,
 } from './pack';
 import type { ApiCalls } from './retry';
@@ -100,6 +106,49 @@ async function readForWrite(
 ): Promise<SheetSnapshot> {
   const read = await readSnapshot(api, spreadsheetId, safeCall);
   return recoverSheet(api, spreadsheetId, read, { read: safeCall, write: safeCall, once });
+}
+
+/**
+ * The register as a phase reads it: for a run that writes, with a stopped run's plan finished
+ * first (readForWrite); for a dry run, as it is, with reads only.
+ */
+function readFor(
+  api: ReturnType<typeof sheetsClient>,
+  spreadsheetId: string,
+  opts: { dryRun?: boolean },
+): Promise<SheetSnapshot> {
+  return opts.dryRun ? readSnapshot(api, spreadsheetId, safeCall) : readForWrite(api, spreadsheetId);
+}
+
+/** What a dry run applied and sent: nothing. */
+const NOTHING_APPLIED: { result: SheetApplyResult; emails: SendResult } = {
+  result: { writes: 0, appends: 0, conflicts: [] },
+  emails: { sent: [], skipped: [] },
+};
+
+/**
+ * `pack --dry-run` on Google: the pack planned on the Sheet as it is, into the meeting's Doc when
+ * Meetings links one (else a new Doc in the pack folder); nothing created, written or sent.
+ */
+async function previewPack(
+  c: ReturnType<typeof connect>,
+  sheet: SheetSnapshot,
+  responses: GoogleResponses,
+  now: string,
+): Promise<GooglePackResult> {
+  const { register } = readRegister(sheet.snapshot);
+  const meeting = upcomingMeeting(register, now);
+  const folderId = register.settings.raw['Pack folder ID']?.trim() || undefined;
+  const documentId =
+    meeting &&
+    (docIdOf(meeting.pack) ??
+      (folderId
+        ? await findFile({ drive: driveClient(c), calls: CALLS }, packName(meeting.date), DOC_MIME, folderId)
+        : undefined));
+  const url = documentId ? docUrl(documentId) : undefined;
+  const planned = planPack(sheet.snapshot, responses.raw, now, () => url ?? '(the new Google Doc)');
+  const outcome = { ...planned, problems: [...responses.problems, ...planned.problems] };
+  return { outcome, ...NOTHING_APPLIED, ...(documentId ? { documentId } : {}), ...(url ? { url } : {}) };
 }
 
 /** Runs a call that must not be repeated blindly; a failure becomes a GoogleApiError. */
@@ -299,12 +348,12 @@ export async function syncGoogle(
 export async function requestGoogle(
   spreadsheetId: string,
   now: string,
-  opts: { reminders?: boolean; throttleMs?: number } = {},
+  opts: { reminders?: boolean; throttleMs?: number; dryRun?: boolean } = {},
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<GoogleRun<RequestOutcome> & { emails: SendResult; formId: string; formRequests: number }> {
   const c = connect(env);
   const api = sheetsClient(c);
-  const sheet = await readForWrite(api, spreadsheetId);
+  const sheet = await readFor(api, spreadsheetId, opts);
   const { register } = readRegister(sheet.snapshot);
   const f: FormCalls = { forms: formsClient(c), calls: CALLS };
   const form = await readForm(f, formIdOf(register));
@@ -312,6 +361,7 @@ export async function requestGoogle(
     ...(opts.reminders ? { reminders: true } : {}),
     responderUri: form.responderUri,
   });
+  if (opts.dryRun) return { outcome, ...NOTHING_APPLIED, sheet, formId: form.formId, formRequests: 0 };
   const formRequests = outcome.form ? await applyFormSpec(f, form, outcome.form) : 0;
   // Owners can answer only once the form is shared with them: before the links go out.
   await shareWithResponders({ drive: driveClient(c), calls: CALLS }, form.formId, formResponders(register));
@@ -328,13 +378,15 @@ export async function packGoogle(
   lines: RawSubmission[] | { raw: RawSubmission[]; problems: Problem[] },
   now: string,
   env: NodeJS.ProcessEnv = process.env,
+  opts: { dryRun?: boolean } = {},
 ): Promise<GooglePackResult & { sheet: SheetSnapshot }> {
   const c = connect(env);
   const api = sheetsClient(c);
-  const sheet = await readForWrite(api, spreadsheetId);
+  const sheet = await readFor(api, spreadsheetId, opts);
   const { register } = readRegister(sheet.snapshot);
   const extra = Array.isArray(lines) ? { raw: lines, problems: [] } : lines;
   const responses = await formResponses({ forms: formsClient(c), calls: CALLS }, register, extra);
+  if (opts.dryRun) return { ...(await previewPack(c, sheet, responses, now)), sheet };
   const result = await packToGoogle(api, spreadsheetId, sheet, responses.raw, now, {
     docs: docsClient(c),
     drive: driveClient(c),
@@ -354,14 +406,23 @@ export async function packGoogle(
 export async function wrapUpGoogle(
   spreadsheetId: string,
   now: string,
-  opts: { meeting?: string } = {},
+  opts: { meeting?: string; dryRun?: boolean } = {},
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<{ outcome: WrapUpOutcome; result: SheetApplyResult; emails: SendResult }> {
   const c = connect(env);
   const api = sheetsClient(c);
   const calls = CALLS;
-  const sheet = await readForWrite(api, spreadsheetId);
-  const outcome = planWrapUp(sheet.snapshot, now, opts);
+  let sheet = await readFor(api, spreadsheetId, opts);
+  let outcome = planWrapUp(sheet.snapshot, now, opts);
+  // A dry run adds no tab either: the plan says which rows the Actions tab would get.
+  if (opts.dryRun) return { outcome, ...NOTHING_APPLIED };
+  if (missingTabs(outcome.plan, sheet.snapshot).length) {
+    // A register made before the Actions tab: setup adds what the layout has and the Sheet lacks
+    // (nothing else is touched), then the wrap-up is planned again on the Sheet as it is now.
+    await setupSpreadsheet(api, spreadsheetId, '', calls);
+    sheet = await readForWrite(api, spreadsheetId);
+    outcome = planWrapUp(sheet.snapshot, now, opts);
+  }
   const emails = await sendEmails(gmailClient(c), outcome.plan.emails, now, calls, {
     throttleMs: c.gmailSpacingMs,
   });

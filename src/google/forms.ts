@@ -66,7 +66,13 @@ export function formItems(spec: FormSpec): Item[] {
           required: true,
           choiceQuestion: {
             type: 'RADIO',
-            options: spec.who.options.map((o) => ({ value: o.value, goToSectionId: o.sectionId })),
+            // Each owner, then their "no change this week", which submits at once.
+            options: spec.who.options.flatMap((o) => [
+              { value: o.value, goToSectionId: o.sectionId },
+              ...spec.who.noChange
+                .filter((n) => n.email === o.email)
+                .map((n) => ({ value: n.value, goToAction: 'SUBMIT_FORM' })),
+            ]),
           },
         },
       },
@@ -94,6 +100,11 @@ function sectionItems(s: FormSectionSpec): Item[] {
     });
   }
   for (const m of s.milestones) {
+    // No forecast rule can be set here: the Forms API's DateQuestion has only includeTime and
+    // includeYear ("DateQuestion: A date question. Date questions default to just month + day.",
+    // https://developers.google.com/workspace/forms/api/reference/rest/v1/forms#datequestion),
+    // and no validation of any date question. The sync checks each forecast (core/updates.ts:
+    // not in the past, none for Done) and names the rejected one in Updates and its report.
     items.push({
       itemId: m.forecast.itemId,
       title: m.forecast.title,
@@ -109,6 +120,7 @@ function sectionItems(s: FormSectionSpec): Item[] {
     items.push(paragraphItem(m.comment));
   }
   items.push(paragraphItem(s.wins), paragraphItem(s.learnings), paragraphItem(s.helpNeeded));
+  items.push(paragraphItem(s.topic));
   items.push({
     itemId: s.helpFrom.itemId,
     title: s.helpFrom.title,
@@ -310,6 +322,9 @@ export async function applyFormSpec(f: FormCalls, form: FormState, spec: FormSpe
   let sent = 0;
   for (let attempt = 1; ; attempt++) {
     const requests: Request[] = [];
+    // The description says the deadline and that an answer after the pack is built is marked
+    // late: the Forms API has no confirmation message to say it after a submit (FormSettings
+    // holds only emailCollectionType and quizSettings, REST reference "forms", FormSettings).
     if (state.title !== spec.title || state.description !== spec.description) {
       requests.push({
         updateFormInfo: {

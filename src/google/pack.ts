@@ -7,12 +7,14 @@
 import type { docs_v1 } from '@googleapis/docs';
 import type { drive_v3 } from '@googleapis/drive';
 import { type PackOutcome, planPack, planSettings } from '../core/cycle';
+import { DASHBOARD_NOT_OURS, type DashboardPlan, dashboardFor, dashboardTabIsFree } from '../core/dashboard';
 import { readRegister } from '../core/register';
 import { type DocsRequest, docsBatches, renderDocsSteps } from '../core/render-docs';
 import { upcomingMeeting } from '../core/schedule';
 import type { Email, RawSubmission } from '../core/types';
 import { applyToSheet, type SheetApplyResult } from './apply';
 import { createChecked } from './checked';
+import { writeDashboard } from './dashboard';
 import type { SendResult } from './gmail';
 import type { ApiCalls } from './retry';
 import { httpStatusOf } from './retry';
@@ -45,6 +47,10 @@ export interface GooglePackResult {
   documentId?: string;
   url?: string;
   folderId?: string;
+  /** The Dashboard tab as written (values and charts). */
+  dashboard?: DashboardPlan;
+  /** Why the Dashboard was not written (a tab of that name that is not Milepost's). */
+  dashboardSkipped?: string;
 }
 
 interface Clients {
@@ -183,5 +189,11 @@ export async function packToGoogle(
   // counts as circulated, so a run stopped in between must find the email still to send.
   const emails = await c.send(outcome.plan.emails);
   const result = await applyToSheet(sheetsApi, spreadsheetId, sheet, outcome.plan, c.calls);
-  return { outcome, result, emails, documentId, url, folderId };
+  // Last: the pictures refresh once the register holds this pack's changes (dashboard.ts).
+  const free = dashboardTabIsFree(sheet.snapshot);
+  const dashboard =
+    outcome.meeting && free ? dashboardFor(outcome.register, outcome.meeting.date, now) : undefined;
+  if (dashboard) await writeDashboard(sheetsApi, spreadsheetId, dashboard, c.calls);
+  const skipped = outcome.meeting && !free ? { dashboardSkipped: DASHBOARD_NOT_OURS } : {};
+  return { outcome, result, emails, documentId, url, folderId, dashboard, ...skipped };
 }

@@ -7,10 +7,14 @@
 
 import type { PackOutcome, RequestOutcome, SyncOutcome, WrapUpOutcome } from '../core/cycle';
 import { plural } from '../core/format';
-import type { PhaseReport, PhaseRun, RuntimePort, RuntimeRead } from '../core/port';
+import type { PhaseOptions, PhaseReport, PhaseRun, RuntimePort, RuntimeRead } from '../core/port';
 import type { Problem, RawSubmission } from '../core/types';
 import { packGoogle, readGoogle, requestGoogle, syncGoogle, wrapUpGoogle } from './backend';
 import type { SendResult } from './gmail';
+import { packName } from './pack';
+
+/** PhaseRun.dryRun (and the backend's option), set only on a dry run. */
+const dry = (opts: PhaseOptions): { dryRun?: true } => (opts.dryRun ? { dryRun: true } : {});
 
 function reportOf(
   result: { writes: number; appends: number; conflicts: Problem[] },
@@ -58,13 +62,26 @@ export class GoogleRuntime implements RuntimePort {
     };
   }
 
-  async request(now: string, opts: { reminders?: boolean } = {}): Promise<PhaseRun<RequestOutcome>> {
+  async request(
+    now: string,
+    opts: { reminders?: boolean } & PhaseOptions = {},
+  ): Promise<PhaseRun<RequestOutcome>> {
     const run = await requestGoogle(
       this.spreadsheetId,
       now,
-      opts.reminders ? { reminders: true } : {},
+      { ...(opts.reminders ? { reminders: true } : {}), ...dry(opts) },
       this.env,
     );
+    if (opts.dryRun) {
+      const form = `  Update form ${run.formId}: would be brought up to date for the meeting (not changed by a dry run).`;
+      return {
+        outcome: run.outcome,
+        report: reportOf(run.result, run.emails),
+        notes: run.outcome.meeting ? [form] : [],
+        extra: { formId: run.formId },
+        dryRun: true,
+      };
+    }
     const notes = run.outcome.meeting
       ? [
           `  Update form ${run.formId}: ${run.formRequests ? `rebuilt (${plural(run.formRequests, 'change')})` : 'already up to date'}.`,
@@ -78,19 +95,33 @@ export class GoogleRuntime implements RuntimePort {
     };
   }
 
-  async pack(now: string): Promise<PhaseRun<PackOutcome> & { where: string[] }> {
-    const run = await packGoogle(this.spreadsheetId, await this.extra(), now, this.env);
+  async pack(now: string, opts: PhaseOptions = {}): Promise<PhaseRun<PackOutcome> & { where: string[] }> {
+    const run = await packGoogle(this.spreadsheetId, await this.extra(), now, this.env, dry(opts));
+    const meeting = run.outcome.meeting;
+    // A dry run creates no Doc: a meeting without one would get a new Doc in the pack folder.
+    const planned =
+      opts.dryRun && meeting && !run.url ? [`a new Google Doc "${packName(meeting.date)}"`] : [];
     return {
       outcome: run.outcome,
       report: reportOf(run.result, run.emails),
       notes: [],
       extra: {},
-      where: run.url ? [run.url] : [],
+      where: run.url ? [run.url] : planned,
+      ...dry(opts),
     };
   }
 
-  async wrapUp(now: string, opts: { meeting?: string } = {}): Promise<PhaseRun<WrapUpOutcome>> {
+  async wrapUp(
+    now: string,
+    opts: { meeting?: string } & PhaseOptions = {},
+  ): Promise<PhaseRun<WrapUpOutcome>> {
     const run = await wrapUpGoogle(this.spreadsheetId, now, opts, this.env);
-    return { outcome: run.outcome, report: reportOf(run.result, run.emails), notes: [], extra: {} };
+    return {
+      outcome: run.outcome,
+      report: reportOf(run.result, run.emails),
+      notes: [],
+      extra: {},
+      ...dry(opts),
+    };
   }
 }

@@ -154,6 +154,12 @@ function requestOf(
   }
 }
 
+/** A tab's column below its header in A1 notation, the tab's name quoted: `'Team'!$B$2:$B`. */
+export function sourceRange(from: { title: string; column: number }): string {
+  const letter = columnLetters(from.column);
+  return `${quoteSheet(from.title)}!$${letter}$2:$${letter}`;
+}
+
 /** A step on the cells below a column's header, as a Sheets request. */
 function columnRequest(
   step: SetupStep,
@@ -164,11 +170,37 @@ function columnRequest(
       return {
         setDataValidation: {
           range: below(step.column),
+          rule: step.from
+            ? {
+                // Sheets API "ConditionType": "ONE_OF_RANGE — The cell's value must be listed in
+                // the grid in condition value's range. Supported by data validation. Requires a
+                // single ConditionValue, and the value should be a valid range in A1 notation."
+                condition: {
+                  type: 'ONE_OF_RANGE',
+                  values: [{ userEnteredValue: `=${sourceRange(step.from)}` }],
+                },
+                inputMessage: `One of the ${step.from.title} tab's column ${columnLetters(step.from.column)}`,
+                strict: false,
+                showCustomUi: true,
+              }
+            : {
+                condition: { type: 'ONE_OF_LIST', values: step.values.map((v) => ({ userEnteredValue: v })) },
+                inputMessage: `One of: ${step.values.join(', ')}`,
+                strict: false,
+                showCustomUi: true,
+              },
+        },
+      };
+    case 'validDate':
+      return {
+        setDataValidation: {
+          range: below(step.column),
+          // "ConditionType": "DATE_IS_VALID — The cell's value must be a date. Supported by data
+          // validation. Requires no ConditionValues." A warning (strict false), never a refusal.
           rule: {
-            condition: { type: 'ONE_OF_LIST', values: step.values.map((v) => ({ userEnteredValue: v })) },
-            inputMessage: `One of: ${step.values.join(', ')}`,
+            condition: { type: 'DATE_IS_VALID' },
+            inputMessage: 'A date, e.g. 2026-12-18',
             strict: false,
-            showCustomUi: true,
           },
         },
       };

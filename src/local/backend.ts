@@ -3,19 +3,20 @@
  * packs/. One run holds the workspace lock, reads everything once, lets the core plan, and
  * applies the plan: packs and emails first (each idempotent), the workbook last and atomically.
  */
+import { existsSync } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import { newestSubmitted, watermarkAfter } from '../core/cycle';
+import { missingTabs, newestSubmitted, watermarkAfter } from '../core/cycle';
 import { readRegister } from '../core/register';
 import type { Email, Plan, Problem, RawSubmission, Snapshot } from '../core/types';
 import type { EmlAttachment } from '../mail/mime';
 import { writeFileAtomic } from './atomic';
 import { type DeliveryReport, deliver, queue, undelivered } from './delivery';
 import { withLock } from './lock';
-import { writeOutbox } from './outbox';
+import { emlFileName, writeOutbox } from './outbox';
 import { readResponses } from './responses';
 import type { Sender } from './smtp';
-import { applyPlan, assertUnchanged, prepareWorkbookSave, readWorkbook } from './workbook';
+import { addLayoutTabs, applyPlan, assertUnchanged, prepareWorkbookSave, readWorkbook } from './workbook';
 import { type WorkspacePaths, workspacePaths } from './workspace';
 
 export interface LocalRead {
@@ -88,14 +89,18 @@ export async function runLocal<T extends { plan: Plan }>(
   now: string,
   plan: (read: LocalRead) => T,
   files: (outcome: T, paths: WorkspacePaths) => RunFile[] = () => [],
-  opts: { syncsResponses?: boolean; mail?: LocalMail } = {},
+  opts: { syncsResponses?: boolean; mail?: LocalMail; dryRun?: boolean } = {},
 ): Promise<{ outcome: T; report: ApplyReport; paths: WorkspacePaths }> {
   const paths = workspacePaths(dir);
   await assertWorkspace(paths);
+  if (opts.dryRun) return dryRunLocal(paths, plan);
   return withLock(paths.dir, command, async () => {
     const { snapshot, workbook, stamp } = await readWorkbook(paths.register);
     const { raw, problems } = await readResponses(paths.responses);
     const outcome = plan({ snapshot, responses: raw, responseProblems: problems });
+    // A register made before a tab the plan writes to (Actions) gets it now, with its headers.
+    const missing = missingTabs(outcome.plan, snapshot);
+    if (missing.length) addLayoutTabs(workbook, missing, outcome.plan.timeZone);
     // Apply in memory first: a plan that does not fit the workbook writes nothing at all,
     // so a response is never recorded as applied while its cell was left as it was.
     const applied = applyPlan(workbook, outcome.plan, outcome.plan.timeZone);
@@ -154,6 +159,37 @@ export async function runLocal<T extends { plan: Plan }>(
       },
     };
   });
+}
+
+/**
+ * A dry run (`--dry-run`): the phase planned on the workspace as it is, writing nothing — no
+ * lock, no workbook, no pack, no outbox file, no mail. The plan is applied to the workbook in
+ * memory only, to count what it would change; `emailsSkipped` holds the keys of the planned
+ * emails already in the outbox (sent before, never sent again).
+ */
+async function dryRunLocal<T extends { plan: Plan }>(
+  paths: WorkspacePaths,
+  plan: (read: LocalRead) => T,
+): Promise<{ outcome: T; report: ApplyReport; paths: WorkspacePaths }> {
+  const { snapshot, workbook } = await readWorkbook(paths.register);
+  const { raw, problems } = await readResponses(paths.responses);
+  const outcome = plan({ snapshot, responses: raw, responseProblems: problems });
+  const missing = missingTabs(outcome.plan, snapshot);
+  if (missing.length) addLayoutTabs(workbook, missing, outcome.plan.timeZone);
+  const applied = applyPlan(workbook, outcome.plan, outcome.plan.timeZone);
+  if (applied.conflicts.length) throw new PlanConflictError(applied.conflicts);
+  const inOutbox = outcome.plan.emails.filter((e) => existsSync(path.join(paths.outbox, emlFileName(e.key))));
+  return {
+    outcome,
+    paths,
+    report: {
+      writes: applied.writes,
+      appends: applied.appends,
+      conflicts: [],
+      emailsWritten: [],
+      emailsSkipped: inOutbox.map((e) => e.key),
+    },
+  };
 }
 
 /** Writes a run's emails to the outbox, then hands them to the mail server when there is one. */

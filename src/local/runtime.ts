@@ -17,7 +17,7 @@ import {
   type SyncOutcome,
   type WrapUpOutcome,
 } from '../core/cycle';
-import type { PhaseReport, PhaseRun, RuntimePort, RuntimeRead } from '../core/port';
+import type { PhaseOptions, PhaseReport, PhaseRun, RuntimePort, RuntimeRead } from '../core/port';
 import type { Email, Snapshot } from '../core/types';
 import { type ApplyReport, type LocalMail, type RunFile, readLocal, runLocal } from './backend';
 import { deliveryNotes } from './delivery';
@@ -42,6 +42,9 @@ export interface LocalMailOptions {
 function attachPack(email: Email, files: RunFile[]) {
   return email.kind === 'pack' ? files.flatMap(packAttachment) : [];
 }
+
+/** PhaseRun.dryRun, set only on a dry run. */
+const dry = (opts: PhaseOptions): { dryRun?: true } => (opts.dryRun ? { dryRun: true } : {});
 
 function reportOf(r: ApplyReport): PhaseReport {
   return {
@@ -93,7 +96,10 @@ export class LocalRuntime implements RuntimePort {
   private async mailing<R extends { report: ApplyReport }>(
     attachments: LocalMail['attachments'] | undefined,
     phase: (mail: LocalMail) => Promise<R>,
+    dryRun = false,
   ): Promise<R & { notes: string[]; delivery: Record<string, unknown> }> {
+    // A dry run writes no outbox and talks to no mail server.
+    if (dryRun) return { ...(await phase({})), notes: [], delivery: {} };
     const settings = this.smtp();
     const sender = settings ? smtpSender(settings, this.mailOptions.tls) : undefined;
     try {
@@ -136,56 +142,83 @@ export class LocalRuntime implements RuntimePort {
     return { outcome, report: reportOf(report), notes: [], extra: {} };
   }
 
-  async request(now: string, opts: { reminders?: boolean } = {}): Promise<PhaseRun<RequestOutcome>> {
+  async request(
+    now: string,
+    opts: { reminders?: boolean } & PhaseOptions = {},
+  ): Promise<PhaseRun<RequestOutcome>> {
     const secret = await readSecret(this.workspace);
-    const { outcome, report, notes, delivery } = await this.mailing(undefined, (mail) =>
-      runLocal(
-        this.workspace,
-        'request',
-        now,
-        (read) => {
-          const plain = planRequests(read.snapshot, now, { reminders: opts.reminders });
-          const links = personalLinks(read.snapshot, secret, plain.meeting?.date);
-          return links ? planRequests(read.snapshot, now, { reminders: opts.reminders, links }) : plain;
-        },
-        undefined,
-        { mail },
-      ),
+    const { outcome, report, notes, delivery } = await this.mailing(
+      undefined,
+      (mail) =>
+        runLocal(
+          this.workspace,
+          'request',
+          now,
+          (read) => {
+            const plain = planRequests(read.snapshot, now, { reminders: opts.reminders });
+            const links = personalLinks(read.snapshot, secret, plain.meeting?.date);
+            return links ? planRequests(read.snapshot, now, { reminders: opts.reminders, links }) : plain;
+          },
+          undefined,
+          { mail, dryRun: opts.dryRun },
+        ),
+      opts.dryRun,
     );
-    return { outcome, report: reportOf(report), notes, extra: { files: report.emailsWritten, ...delivery } };
+    return {
+      outcome,
+      report: reportOf(report),
+      notes,
+      extra: { files: report.emailsWritten, ...delivery },
+      ...dry(opts),
+    };
   }
 
-  async pack(now: string): Promise<PhaseRun<PackOutcome> & { where: string[] }> {
-    const { outcome, report, paths, notes, delivery } = await this.mailing(attachPack, (mail) =>
-      runLocal(
-        this.workspace,
-        'pack',
-        now,
-        (read) => {
-          const o = planPack(read.snapshot, read.responses, now, (m) => packLocation(m.date));
-          return { ...o, problems: [...read.responseProblems, ...o.problems] };
-        },
-        packFiles,
-        { syncsResponses: true, mail },
-      ),
+  async pack(now: string, opts: PhaseOptions = {}): Promise<PhaseRun<PackOutcome> & { where: string[] }> {
+    const { outcome, report, paths, notes, delivery } = await this.mailing(
+      attachPack,
+      (mail) =>
+        runLocal(
+          this.workspace,
+          'pack',
+          now,
+          (read) => {
+            const o = planPack(read.snapshot, read.responses, now, (m) => packLocation(m.date));
+            return { ...o, problems: [...read.responseProblems, ...o.problems] };
+          },
+          packFiles,
+          { syncsResponses: true, mail, dryRun: opts.dryRun },
+        ),
+      opts.dryRun,
     );
     const where = outcome.meeting
       ? ['html', 'md'].map((ext) => path.join(paths.packs, `${outcome.meeting!.date}.${ext}`))
       : [];
-    return { outcome, report: reportOf(report), notes, extra: { ...delivery }, where };
+    return { outcome, report: reportOf(report), notes, extra: { ...delivery }, where, ...dry(opts) };
   }
 
-  async wrapUp(now: string, opts: { meeting?: string } = {}): Promise<PhaseRun<WrapUpOutcome>> {
-    const { outcome, report, notes, delivery } = await this.mailing(undefined, (mail) =>
-      runLocal(
-        this.workspace,
-        'wrap-up',
-        now,
-        (read) => planWrapUp(read.snapshot, now, { meeting: opts.meeting }),
-        undefined,
-        { mail },
-      ),
+  async wrapUp(
+    now: string,
+    opts: { meeting?: string } & PhaseOptions = {},
+  ): Promise<PhaseRun<WrapUpOutcome>> {
+    const { outcome, report, notes, delivery } = await this.mailing(
+      undefined,
+      (mail) =>
+        runLocal(
+          this.workspace,
+          'wrap-up',
+          now,
+          (read) => planWrapUp(read.snapshot, now, { meeting: opts.meeting }),
+          undefined,
+          { mail, dryRun: opts.dryRun },
+        ),
+      opts.dryRun,
     );
-    return { outcome, report: reportOf(report), notes, extra: { files: report.emailsWritten, ...delivery } };
+    return {
+      outcome,
+      report: reportOf(report),
+      notes,
+      extra: { files: report.emailsWritten, ...delivery },
+      ...dry(opts),
+    };
   }
 }

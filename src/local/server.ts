@@ -21,7 +21,7 @@ import { formatDate, formatDateTime } from '../core/format';
 import { meetingForInstant, upcomingMeeting } from '../core/schedule';
 import { SubmissionSchema } from '../core/schemas';
 import type { Meeting, Milestone, Person, Register, Snapshot, Submission } from '../core/types';
-import { ingest, mayUpdateFor } from '../core/updates';
+import { ingest, lateness, mayUpdateFor } from '../core/updates';
 import { assertWorkspace } from './backend';
 import { appendResponse, type ResponsesRead, readResponses } from './responses';
 import { ensureSecret, verifyToken } from './tokens';
@@ -79,6 +79,8 @@ interface Page {
   sections: FormSectionSpec[];
   /** Each field of the page's HTML form → the spec's question id it answers. */
   fields: Map<string, string>;
+  /** When the page is shown or sent: from the pack's build time on, an answer is late. */
+  now: string;
 }
 
 /**
@@ -124,6 +126,9 @@ button{font:inherit;font-weight:600;padding:.7rem 1.4rem;border:0;border-radius:
 .error{color:#a50e0e;font-weight:600;margin:.25rem 0}
 .invalid{border-color:#a50e0e}
 .summary{border:2px solid #a50e0e;border-radius:6px;padding:.5rem 1rem;margin:1rem 0}
+.late{border:2px solid #8a5a00;background:#fff8e5;border-radius:6px;padding:.25rem 1rem;margin:1rem 0}
+.nochange{border:1px solid #6b6b6b;border-radius:6px;padding:.25rem 1rem;margin:1rem 0}
+.nochange button{background:#fff;color:#0b57d0;border:2px solid #0b57d0;margin-left:.25rem}
 .muted{color:#4a4a4a}
 dl{margin:0}dt{font-weight:600;margin-top:.5rem}dd{margin:0 0 .25rem 0;white-space:pre-wrap}
 `;
@@ -188,6 +193,7 @@ function fieldsOf(sections: FormSectionSpec[], owner: string): Map<string, strin
     fields.set('wins', section.wins.questionId);
     fields.set('learnings', section.learnings.questionId);
     fields.set('helpNeeded', section.helpNeeded.questionId);
+    fields.set('topic', section.topic.questionId);
     fields.set('helpFrom', section.helpFrom.questionId);
   });
   return fields;
@@ -203,7 +209,13 @@ function specFor(register: Register, meeting: Meeting): FormSpec {
   return spec;
 }
 
-function pageFor(register: Register, meeting: Meeting, email: string, token: string): Page | undefined {
+function pageFor(
+  register: Register,
+  meeting: Meeting,
+  email: string,
+  token: string,
+  now: string,
+): Page | undefined {
   const person = register.team.find((p) => p.email === email && p.active);
   if (!person) return undefined;
   const spec = specFor(register, meeting);
@@ -229,6 +241,7 @@ function pageFor(register: Register, meeting: Meeting, email: string, token: str
     sections,
     fields: fieldsOf(sections, person.email),
     timeZone: register.settings.timeZone,
+    now,
   };
 }
 
@@ -393,8 +406,13 @@ function formPage(
   return layout(
     `Milestone update — ${formatDate(meeting.date)}`,
     `<h1>Milestone update from ${h(person.name)}</h1>
-<p>For the milestone meeting on <strong>${h(formatDate(meeting.date))}</strong>. Flag "Might miss" early; give a forecast date when it moves.</p>
-${general}${sentBefore}
+<p>For the milestone meeting on <strong>${h(formatDate(meeting.date))}</strong>. Please send it by <strong id="deadline">${h(formatDateTime(page.spec.deadline, page.timeZone))}</strong>. Flag "Might miss" early; give a forecast date when it moves.</p>
+${lateBanner(page)}${general}${sentBefore}
+<form method="post" action="/u/${h(page.token)}" class="nochange">
+<input type="hidden" name="csrf" value="${h(csrf)}">
+<input type="hidden" name="noChange" value="yes">
+<p>Nothing changed since your last update? <button type="submit" id="no-change">No change this week</button></p>
+</form>
 <form method="post" action="/u/${h(page.token)}" accept-charset="utf-8">
 <input type="hidden" name="csrf" value="${h(csrf)}">
 ${sections}
@@ -402,6 +420,12 @@ ${own ? yourUpdate(own, shown, errors) : ''}
 <button type="submit">Send my update</button>
 </form>`,
   );
+}
+
+/** Once the pack is built: the answer is still welcome, and marked late. */
+function lateBanner(page: Page): string {
+  if (Date.parse(page.now) < Date.parse(page.spec.packAt)) return '';
+  return `<div class="late" role="status"><p>The meeting pack was built at ${h(formatDateTime(page.spec.packAt, page.timeZone))}. Your update is still recorded, marked late, and shown as late in the pack.</p></div>\n`;
 }
 
 /** The person's own wins, learnings and help (their section of the spec). */
@@ -421,6 +445,12 @@ ${fieldError(errors, 'helpFrom', 'helpFrom')}
 <select id="helpFrom" name="helpFrom"${described(errors, 'helpFrom', 'helpFrom')}>
 ${options}
 </select>
+</fieldset>
+<fieldset>
+<legend>${h(own.topic.title)}</legend>
+<p class="muted" id="topic-hint">${h(own.topic.description ?? '')}</p>
+${fieldError(errors, 'topic', 'topic')}
+<textarea id="topic" name="topic" maxlength="10000" aria-label="${h(own.topic.title)}" aria-describedby="topic-hint"${errors.topic ? ' aria-invalid="true" class="invalid"' : ''}>${h(shown.topic ?? '')}</textarea>
 </fieldset>`;
 }
 
@@ -435,17 +465,25 @@ function thanksPage(page: Page, submission: Submission): string {
     )
     .join('\n');
   const item = (label: string, value: string) => `<dt>${h(label)}</dt>\n<dd>${value ? h(value) : '—'}</dd>`;
+  const late = lateness(page.register, submission.submittedAt);
+  const lateText = late
+    ? `<div class="late" role="status"><p><strong>Marked late:</strong> the meeting pack was built at ${h(formatDateTime(late.packAt, page.timeZone))}, before your update arrived. It is recorded all the same and shown as late in the pack.</p></div>\n`
+    : '';
+  const unchanged = submission.noChange
+    ? `<p id="no-change-recorded">You told us nothing changed this week: your milestones stay as they are, and you count as responded.</p>\n`
+    : '';
   return layout(
     'Thank you',
     `<h1>Thank you, ${h(page.person.name.split(' ')[0])}</h1>
 <p>Your update for the meeting on <strong>${h(formatDate(page.meeting.date))}</strong> was recorded. Open your link again to change it: the new answer replaces this one.</p>
-<h2>What was recorded</h2>
+${lateText}${unchanged}<h2>What was recorded</h2>
 <dl>
-${rows}
+${submission.noChange ? '' : rows}
 ${item('Wins', submission.wins)}
 ${item('Learnings', submission.learnings)}
 ${item('Help needed', submission.helpNeeded)}
 ${item('Help from', submission.helpFrom || NO_HELP)}
+${item('Topic raised', submission.raisedTopic ?? '')}
 </dl>`,
   );
 }
@@ -459,6 +497,10 @@ function answersOf(page: Page, form: URLSearchParams): { answers: Answers; error
   const foreign: string[] = [];
   for (const [key, value] of form) {
     if (key === 'csrf') continue;
+    if (key === 'noChange' && value === 'yes') {
+      answers.noChange = value;
+      continue;
+    }
     if (!page.fields.has(key)) foreign.push(key);
     else if (form.getAll(key).length > 1) errors[key] = 'Give one answer only.';
     answers[key] = value;
@@ -498,7 +540,8 @@ function check(page: Page, answers: Answers, now: string): { errors: Errors; sub
     email: page.person.email,
     answers: byQuestion,
   });
-  const parsed = SubmissionSchema.safeParse(read);
+  // The one-click "no change this week": the core's rule (ingest) leaves every milestone as it is.
+  const parsed = SubmissionSchema.safeParse(answers.noChange === 'yes' ? { ...read, noChange: true } : read);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
       const [head, sub] = issue.path.map(String);
@@ -633,7 +676,7 @@ async function resolvePage(
   if (!meeting) throw forbidden();
   const email = verifyToken(opts.secret, token, meeting.date);
   if (!email) throw forbidden();
-  const page = pageFor(register, meeting, email, token);
+  const page = pageFor(register, meeting, email, token, clock());
   if (!page) throw forbidden();
   const previous = latestSubmission(register, await files.submissions(), email, meeting.date);
   return previous ? { ...page, previous } : page;

@@ -21,9 +21,10 @@ import {
   TABS,
   type TabName,
   type TabSpec,
+  tabSpec,
 } from '../core/layout';
 import { cellsWritten, resolvePlan } from '../core/resolve';
-import { DATE_PATTERN, INSTANT_PATTERN } from '../core/setup';
+import { DATE_PATTERN, INSTANT_PATTERN, planRegisterSetup } from '../core/setup';
 import type { Cell, Plan, Problem, Snapshot, Table } from '../core/types';
 import { type PreparedFile, prepareFileAtomic, writeFileAtomic } from './atomic';
 import { cellXml, readCell, toWorkbookSerial } from './xlsx/cells';
@@ -222,8 +223,66 @@ export function createWorkbook(
   const workbook = new ExcelJS.Workbook();
   workbook.creator = 'Milepost';
   for (const spec of TABS) addTab(workbook, spec, data[spec.name] ?? [], timeZone);
+  addValidations(workbook, data);
   return workbook;
 }
+
+/**
+ * The dropdowns and date checks of a new register: the setup plan of an empty spreadsheet (the
+ * one the Google runtimes carry out), here in the workbook's own terms. Lists stop a wrong value
+ * ("stop"); dropdowns fed from another tab (Owner: the Team tab's emails) and date checks only
+ * warn, as they do in the Sheet: a value outside them is reported by `validate`, never lost.
+ */
+function addValidations(
+  workbook: ExcelJS.Workbook,
+  data: Partial<Record<TabName, Record<string, Cell | undefined>[]>>,
+): void {
+  const plan = planRegisterSetup({ timeZone: 'UTC', tabs: [], protections: [], settings: [] });
+  for (const step of plan.steps) {
+    if (step.kind !== 'dropdown' && step.kind !== 'validDate') continue;
+    const sheet = workbook.getWorksheet(step.title);
+    if (!sheet) continue;
+    const last = Math.max((data[step.tab]?.length ?? 0) + 1 + SPARE_ROWS, MIN_FORMATTED_ROWS);
+    const letter = sheet.getColumn(step.column + 1).letter;
+    const range = `${letter}2:${letter}${last}`;
+    if (step.kind === 'validDate') {
+      dataValidations(sheet).add(range, {
+        type: 'date',
+        operator: 'greaterThan',
+        allowBlank: true,
+        formulae: [new Date(Date.UTC(1900, 0, 1))],
+        showErrorMessage: true,
+        errorStyle: 'warning',
+        errorTitle: `${step.header}: a date`,
+        error: `${step.header} takes a date, e.g. 2026-12-18.`,
+      });
+    } else if (step.from) {
+      const source = sheet.workbook.getWorksheet(step.from.title)!.getColumn(step.from.column + 1).letter;
+      dataValidations(sheet).add(range, {
+        type: 'list',
+        allowBlank: true,
+        formulae: [`'${step.from.title.replace(/'/g, "''")}'!$${source}$2:$${source}$${MAX_ROW}`],
+        showErrorMessage: true,
+        errorStyle: 'warning',
+        errorTitle: `${step.header} value`,
+        error: `${step.header} is usually one of the ${step.from.title} tab's column ${source} (or blank).`,
+      });
+    } else {
+      dataValidations(sheet).add(range, {
+        type: 'list',
+        allowBlank: true,
+        formulae: [`"${step.values.join(',')}"`],
+        showErrorMessage: true,
+        errorStyle: 'stop',
+        errorTitle: `${step.header} value`,
+        error: `${step.header} must be one of: ${step.values.join(', ')} (or blank).`,
+      });
+    }
+  }
+}
+
+/** The last row of a sheet ("Excel specifications and limits": 1,048,576 rows). */
+const MAX_ROW = 1_048_576;
 
 interface ColumnPlan {
   header: string;
@@ -278,20 +337,6 @@ function addTab(
   });
 
   sheet.autoFilter = { from: { row: 1, column: 1 }, to: { row: 1, column: columns.length } };
-
-  columns.forEach((column, i) => {
-    if (!column.list) return;
-    const letter = sheet.getColumn(i + 1).letter;
-    dataValidations(sheet).add(`${letter}2:${letter}${lastFormatted}`, {
-      type: 'list',
-      allowBlank: true,
-      formulae: [`"${column.list.join(',')}"`],
-      showErrorMessage: true,
-      errorStyle: 'stop',
-      errorTitle: `${column.header} value`,
-      error: `${column.header} must be one of: ${column.list.join(', ')} (or blank).`,
-    });
-  });
 
   if (spec.name === 'Milestones') {
     const index = columns.findIndex((c) => c.header === 'Status');
@@ -393,6 +438,21 @@ export function compactDataValidations(sheet: ExcelJS.Worksheet): void {
  * row not written held back), and this writes what it resolved, cell by cell, into the sheet
  * parts. Writes go before appends.
  */
+/**
+ * Adds layout tabs the workbook lacks (a register made before the Actions tab), each with its
+ * header row, after the last tab: the first run whose plan writes there (core `missingTabs`).
+ */
+export function addLayoutTabs(workbook: XlsxPackage, tabs: readonly TabName[], timeZone: string): void {
+  for (const name of tabs) {
+    const spec = tabSpec(name);
+    workbook.addSheet(spec.name);
+    spec.columns.forEach((c, i) => {
+      writeCell(workbook, spec.name, 1, i + 1, c.header, undefined, timeZone);
+    });
+  }
+  workbook.settle();
+}
+
 export function applyPlan(
   workbook: XlsxPackage,
   plan: Pick<Plan, 'writes' | 'appends'>,

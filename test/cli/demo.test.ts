@@ -2,7 +2,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { startUpdateServer } from '../../src/local/server';
-import { milepost, tempDir } from './helpers';
+import { readWorkbook } from '../../src/local/workbook';
+import { decodeEml, milepost, tempDir } from './helpers';
 
 describe('milepost demo', () => {
   it('runs a whole cycle on the sample team and produces a pack with every section', () => {
@@ -48,6 +49,35 @@ describe('milepost demo', () => {
     } finally {
       await running.close();
     }
+  });
+
+  it('goes where -w says, with personal form links in its request emails (Settings "Form base URL" set)', async () => {
+    const dir = path.join(tempDir('demo-w'), 'elsewhere');
+    const r = milepost('demo', '-w', dir, '--json');
+    expect(r.code, r.stderr).toBe(0);
+    expect((r.json() as { workspace: string }).workspace).toBe(dir);
+    expect(fs.existsSync(path.join(dir, 'packs', '2026-12-03.html'))).toBe(true);
+    const { snapshot } = await readWorkbook(path.join(dir, 'register.xlsx'));
+    const settings = snapshot.tables.find((t) => t.name === 'Settings')!;
+    const [key, value] = ['Setting', 'Value'].map((h) => settings.headers.indexOf(h));
+    const row = settings.rows.find((x) => x[key!] === 'Form base URL')!;
+    expect(row[value!]).toBe('http://127.0.0.1:8787');
+    const requests = fs.readdirSync(path.join(dir, 'outbox')).filter((f) => f.startsWith('request_'));
+    expect(requests.length).toBeGreaterThan(3);
+    for (const f of requests) {
+      const text = decodeEml(fs.readFileSync(path.join(dir, 'outbox', f), 'utf8'));
+      expect(text, f).toMatch(/http:\/\/127\.0\.0\.1:8787\/u\/[\w-]+\.[\w-]{43}/);
+      expect(text, f).not.toContain('responses.jsonl');
+    }
+  });
+
+  it('refuses two different directories (DIR and -w DIR)', () => {
+    const base = tempDir('demo-two');
+    const r = milepost('demo', path.join(base, 'a'), '-w', path.join(base, 'b'), '--json');
+    expect(r.code).toBe(2);
+    expect((r.json() as { error: { message: string } }).error.message).toContain('give one');
+    expect(fs.existsSync(path.join(base, 'a'))).toBe(false);
+    expect(fs.existsSync(path.join(base, 'b'))).toBe(false);
   });
 
   it('refuses to replace a directory that is not a demo workspace', () => {

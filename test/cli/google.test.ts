@@ -103,6 +103,51 @@ describe('milepost --backend google against `npm run emulator`', () => {
     expect(keys).toContain('digest/2026-12-03');
   });
 
+  // After the week above (the form set up, the 3 December meeting wrapped up): the next one.
+  it('--dry-run on request, pack, wrap-up and run says what would be sent and written, and calls Google only to read', async () => {
+    const log = async () =>
+      (await (await fetch(`${apiRoot}__emulator/requests`)).json()) as {
+        kind: string;
+        method: string;
+        path: string;
+      }[];
+    const before = (await log()).length;
+    const request = google('request', '--now', '2026-12-07T10:00:00Z', '--dry-run', '--json');
+    expect(request.code, request.stderr).toBe(0);
+    expect(request.stderr).toContain('A real run would:');
+    expect(request.stderr).toMatch(
+      /request to priya\.shah@northwind\.example — "Milestone update for Thu 10 Dec 2026/,
+    );
+    const planned = request.json() as {
+      dryRun: boolean;
+      sent: string[];
+      wouldDo: { emails: { to: string[] }[] };
+    };
+    expect(planned).toMatchObject({ dryRun: true, sent: [] });
+    expect(planned.wouldDo.emails.length).toBeGreaterThan(3);
+
+    const pack = google('pack', '--now', '2026-12-09T16:00:00Z', '--dry-run');
+    expect(pack.code, pack.stderr).toBe(0);
+    expect(pack.stderr).toContain('Pack for 2026-12-10 (dry run), would be built in a new Google Doc');
+    expect(pack.stderr).toMatch(/pack to .* — "Meeting pack: milestone meeting Thu 10 Dec 2026"/);
+    expect(pack.stderr).toMatch(/Meetings, Date 2026-12-10, Pack: \(blank\) →/);
+
+    const wrapUp = google('wrap-up', '--now', '2026-12-10T12:00:00Z', '--meeting', '2026-12-10', '--dry-run');
+    expect(wrapUp.code, wrapUp.stderr).toBe(0);
+    expect(wrapUp.stderr).toContain('Would wrap up the meeting on 2026-12-10');
+    expect(wrapUp.stderr).toContain('Meetings, Date 2026-12-10, Status: Planned → Held');
+
+    const run = google('run', '--now', '2026-12-07T10:00:00Z', '--dry-run', '--json');
+    expect(run.code, run.stderr).toBe(0);
+    expect((run.json() as { dryRun: boolean; steps: { step: string }[] }).steps.map((s) => s.step)).toContain(
+      'request',
+    );
+
+    const calls = (await log()).slice(before);
+    expect(calls.length).toBeGreaterThan(0);
+    expect(calls.filter((c) => c.kind !== 'read').map((c) => `${c.method} ${c.path}`)).toEqual([]);
+  });
+
   it('says what to do when the register has no update form yet', async () => {
     const blank = tempDir('cli-google-blank');
     expect(milepost('init', '-w', blank).code).toBe(0);

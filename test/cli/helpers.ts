@@ -65,3 +65,11 @@ export function milepostAsync(env: Record<string, string>, ...args: string[]): P
     );
   });
 }
+
+/** The decoded text of an .eml (headers as they are, every base64 block decoded). */
+export function decodeEml(raw: string): string {
+  const decoded = [...raw.matchAll(/(?:^[A-Za-z0-9+/=]{4,76}\r?\n)+/gm)].map((m) =>
+    Buffer.from(m[0].replace(/\s/g, ''), 'base64').toString('utf8'),
+  );
+  return [raw, ...decoded].join('\n');
+}

@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import type { TabName } from '../../src/core/layout';
 import type { Cell } from '../../src/core/types';
 import { createWorkbook } from '../../src/local/workbook';
-import { milepost, sampleResponses, tempDir } from './helpers';
+import { decodeEml, milepost, sampleResponses, tempDir } from './helpers';
 
 type Data = Partial<Record<TabName, Record<string, Cell>[]>>;
 const SAMPLE: Data = JSON.parse(
@@ -35,14 +35,6 @@ const ERRORS = [
   'Milestones, row 8, column Due: found "next week"',
   'Milestones, row 9, column Owner: found "Tom B"',
 ];
-
-/** The decoded text of an .eml (headers as they are, every base64 block decoded). */
-function decodeEml(raw: string): string {
-  const decoded = [...raw.matchAll(/(?:^[A-Za-z0-9+/=]{4,76}\r?\n)+/gm)].map((m) =>
-    Buffer.from(m[0].replace(/\s/g, ''), 'base64').toString('utf8'),
-  );
-  return [raw, ...decoded].join('\n');
-}
 
 describe('a register with errors', () => {
   it('pack: exit 5, the errors on stderr, the pack built and marked with its Register problems box', async () => {

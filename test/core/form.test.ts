@@ -6,12 +6,13 @@ import {
   formItemIds,
   formSpec,
   NO_HELP,
+  noChangeAnswers,
   prefillAnswers,
   prefilledUrl,
   submissionOfFormResponse,
 } from '../../src/core/form';
 import { readRegister } from '../../src/core/register';
-import { upcomingMeeting } from '../../src/core/schedule';
+import { meetingTimes, upcomingMeeting } from '../../src/core/schedule';
 import { ingest } from '../../src/core/updates';
 import { milestone, raw, register } from './builders';
 
@@ -69,7 +70,7 @@ describe('formSpec', () => {
     }
     const ann = spec.sections[0]!;
     expect(ann.milestones.map((m) => m.milestone)).toEqual(['M-0001', 'M-0004']);
-    expect(ann.grid!.columns).toEqual(['On track', 'Might miss', 'Missed', 'Done', 'Dropped']);
+    expect(ann.grid!.columns).toEqual(['On track', 'Might miss', 'Missed', 'Done']);
     expect(ann.helpFrom.options[0]).toBe(NO_HELP);
     expect(ann.helpFrom.options).toEqual(expect.arrayContaining(['Product', 'Engineering', 'Bob Ray']));
     expect(spec.title).toContain('3 Dec 2026');
@@ -237,5 +238,53 @@ describe('"Who is updating?" is checked against the verified respondent', () => 
     const res = ingest(r, raw(value), NOW);
     expect(res.applied.filter((a) => a.source === 'form')).toEqual([]);
     expect(res.rejected[0]!.reason).toContain('only the owner (bob@example.com)');
+  });
+});
+
+describe('the form of issue 13', () => {
+  it('says when answers are due, and that an answer after the pack is built is marked late', () => {
+    const { r, meeting, spec } = setup();
+    const times = meetingTimes(meeting, r.settings);
+    expect(spec.deadline).toBe(times.deadline);
+    expect(spec.packAt).toBe(times.pack);
+    expect(spec.description).toContain('due by Wed 2 Dec 2026 10:00');
+    expect(spec.description).toContain('marked late');
+    expect(spec.confirmation).toContain('marked late');
+  });
+
+  it('offers each owner a "no change this week" that reads as a no-change answer for them', () => {
+    const { r, spec } = setup();
+    expect(spec.who.noChange.map((o) => o.value)).toEqual([
+      'Ann Lee (ann@example.com) — no change this week',
+      'Bob Ray (bob@example.com) — no change this week',
+    ]);
+    const answers = answersOfSubmission(spec, r, { email: 'ann@example.com', noChange: true });
+    expect(answers).toEqual({
+      [spec.who.questionId]: [noChangeAnswers(spec, 'ann@example.com')[spec.who.questionId]],
+    });
+    const sub = submissionOfFormResponse(r, {
+      responseId: 'R1',
+      submittedAt: NOW,
+      email: 'ann@example.com',
+      answers: answers,
+    });
+    expect(sub).toMatchObject({ onBehalfOf: 'ann@example.com', noChange: true, statuses: {} });
+    expect(ingest(r, [{ where: 'form', value: sub }], NOW).records.at(-1)!.row).toMatchObject({
+      result: 'Applied: no change this week',
+      milestones: ['M-0001', 'M-0004'],
+    });
+  });
+
+  it('has a "raise a topic" question in every section, read back as the raised topic', () => {
+    const { r, spec } = setup();
+    for (const s of spec.sections) expect(s.topic.title).toBe('Raise a topic for the meeting');
+    const answers = answersOfSubmission(spec, r, { email: 'bob@example.com', raisedTopic: 'Budget for Q1' });
+    const sub = submissionOfFormResponse(r, {
+      responseId: 'R2',
+      submittedAt: NOW,
+      email: 'bob@example.com',
+      answers,
+    });
+    expect(sub.raisedTopic).toBe('Budget for Q1');
   });
 });

@@ -27,6 +27,10 @@ export function settings(over: Partial<Settings> = {}): Settings {
     requestLeadDays: 3,
     responseDeadlineHours: 24,
     reminderHoursBeforeDeadline: 12,
+    secondReminderHoursAfterDeadline: 0,
+    escalateAfterMissed: 2,
+    workingHours: { start: '09:00', end: '17:30' },
+    workingDays: [1, 2, 3, 4, 5],
     packLeadHours: 18,
     teamEmail: '',
     processManager: 'pm@example.com',
@@ -165,6 +169,7 @@ export function register(over: Partial<Register> = {}): Register {
     topics: [],
     updates: [],
     changes: [],
+    actions: [],
     settings: settings(),
     ...over,
   };

@@ -196,6 +196,7 @@ describe('buildPack', () => {
       'Part 1 — Member updates',
       'Deferred topics',
       'Tracking by strategic priority',
+      'Trend',
       'Health',
     ]);
     const ids = doc.blocks.flatMap((b) => (b.type === 'heading' ? [b.id] : []));

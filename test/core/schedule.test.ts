@@ -51,10 +51,18 @@ describe('schedule', () => {
       ['wrap-up', '2026-11-26'],
       ['sync', '2026-12-03'],
     ]);
-    expect(duePhases(r, '2026-12-01T23:00:00Z').map((d) => d.phase)).toEqual([
+    // The reminder 12 hours before the deadline (Tuesday 22:00) waits for Wednesday 09:00.
+    expect(duePhases(r, '2026-12-01T23:00:00Z').map((d) => d.phase)).toEqual(['wrap-up', 'sync']);
+    expect(duePhases(r, '2026-12-02T09:00:00Z').map((d) => d.phase)).toEqual([
       'wrap-up',
       'sync',
       'reminders',
+    ]);
+    // From the deadline, the second reminder, until the pack goes out.
+    expect(duePhases(r, '2026-12-02T15:59:00Z').map((d) => d.phase)).toEqual([
+      'wrap-up',
+      'sync',
+      'second-reminders',
     ]);
     expect(duePhases(r, '2026-12-02T16:00:00Z').map((d) => d.phase)).toEqual(['wrap-up', 'sync', 'pack']);
     const fresh = reg([{ Date: '2026-12-03', Time: '10:00', Status: 'Planned' }]);
@@ -67,7 +75,7 @@ describe('schedule', () => {
       { Date: '2026-11-26', Time: '10:00', Status: 'Planned' },
       { Date: '2026-12-03', Time: '10:00', Status: 'Planned', 'Requests sent': '2026-11-30T10:00:00Z' },
     ]);
-    expect(dueSteps(r, '2026-12-01T23:00:00Z').steps).toEqual([
+    expect(dueSteps(r, '2026-12-02T09:30:00Z').steps).toEqual([
       { step: 'wrap-up', meeting: '2026-11-26' },
       { step: 'sync' },
       { step: 'request', reminders: true },

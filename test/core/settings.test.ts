@@ -27,6 +27,8 @@ const FIELD: Record<string, (s: Settings) => number> = {
   'Request lead (days)': (s) => s.requestLeadDays,
   'Response deadline (hours before)': (s) => s.responseDeadlineHours,
   'Reminder (hours before deadline)': (s) => s.reminderHoursBeforeDeadline,
+  'Second reminder (hours after deadline)': (s) => s.secondReminderHoursAfterDeadline ?? Number.NaN,
+  'Escalate after missed meetings': (s) => s.escalateAfterMissed,
   'Pack lead (hours before)': (s) => s.packLeadHours,
   'Minutes per member update': (s) => s.minutesPerMemberUpdate,
   'Minutes per topic': (s) => s.minutesPerTopic,

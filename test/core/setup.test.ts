@@ -20,7 +20,7 @@ function applied(shape: RegisterShape, steps: SetupStep[]): RegisterShape {
       });
     if (s.kind === 'headers') tab(s.title).headers.splice(s.start, s.headers.length, ...s.headers);
     if (s.kind === 'freeze') tab(s.title).frozenRows = 1;
-    if (s.kind === 'dropdown') tab(s.title).dropdown[s.column] = true;
+    if (s.kind === 'dropdown' || s.kind === 'validDate') tab(s.title).dropdown[s.column] = true;
     if (s.kind === 'format') tab(s.title).format[s.column] = true;
     if (s.kind === 'protect') next.protections.push(s.description);
     if (s.kind === 'colour') tab(s.title).colouredStatuses.push(s.status);
@@ -68,5 +68,49 @@ describe('planRegisterSetup (setup as a plan, every runtime)', () => {
     );
     expect(plan.actions).toContain('Milestones: added the column "Status"');
     expect(plan.steps.some((s) => s.kind === 'tab' || s.kind === 'settings')).toBe(false);
+  });
+
+  it('feeds Owner from the Team tab’s Email column and Priority from Priorities, wherever those columns are; checks the dates people type', () => {
+    const full = applied(EMPTY, planRegisterSetup(EMPTY).steps);
+    const team = full.tabs.find((t) => t.title === 'Team')!;
+    // Someone renamed the tab's case and put a column of their own first.
+    team.title = 'team';
+    team.headers.unshift('Photo');
+    const milestones = full.tabs.find((t) => t.title === 'Milestones')!;
+    milestones.dropdown = [];
+    const plan = planRegisterSetup(full);
+    const at = (header: string) => milestones.headers.indexOf(header);
+    const steps = plan.steps.filter((s) => 'tab' in s && s.tab === 'Milestones');
+    expect(steps).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          kind: 'dropdown',
+          header: 'Owner',
+          values: [],
+          from: { title: 'team', column: team.headers.indexOf('Email') },
+        }),
+        expect.objectContaining({
+          kind: 'dropdown',
+          header: 'Priority',
+          from: { title: 'Priorities', column: 0 },
+        }),
+        expect.objectContaining({
+          kind: 'dropdown',
+          header: 'Status',
+          values: expect.arrayContaining(['Might miss']),
+        }),
+        { kind: 'validDate', tab: 'Milestones', title: 'Milestones', column: at('Due'), header: 'Due' },
+        {
+          kind: 'validDate',
+          tab: 'Milestones',
+          title: 'Milestones',
+          column: at('Forecast'),
+          header: 'Forecast',
+        },
+      ]),
+    );
+    // Milepost fills Last update itself: no check there.
+    expect(steps.some((s) => s.kind === 'validDate' && s.header === 'Last update')).toBe(false);
+    expect(plan.actions).toContain('Milestones: dropdown for "Owner" (from Team Email)');
   });
 });

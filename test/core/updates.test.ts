@@ -1,8 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { planSync } from '../../src/core/cycle';
+import { planPack, planSync } from '../../src/core/cycle';
 import { instantToSerial } from '../../src/core/dates';
 import { readRegister } from '../../src/core/register';
-import { ingest } from '../../src/core/updates';
+import { renderMarkdown } from '../../src/core/render-markdown';
+import { meetingTimes } from '../../src/core/schedule';
+import { respondents } from '../../src/core/topics';
+import { ingest, isLateUpdate, isNoChangeUpdate } from '../../src/core/updates';
 import { milestone, raw, register, submission } from './builders';
 import { applyToSnapshot } from './memory';
 
@@ -473,5 +476,120 @@ describe('a response is its id and its respondent', () => {
       ['M-0001', 'M-0001 is Done; closed milestones are not updated'],
     ]);
     expect(m1(r.next).status).toBe('Done');
+  });
+});
+
+describe('the form rules (issue 13)', () => {
+  const updatesRow = (r: ReturnType<typeof run>) =>
+    r.records.flatMap((x) => (x.tab === 'Updates' ? [x.row] : []))[0]!;
+
+  it('"no change this week" counts the owner as responded and changes none of their milestones', () => {
+    const sync = planSync(
+      register(ms),
+      raw(
+        submission({
+          noChange: true,
+          // Whatever else a "no change" answer carries, it changes no milestone.
+          statuses: { 'M-0001': 'Missed' },
+          forecasts: { 'M-0001': '2027-03-01' },
+        }),
+      ),
+      NOW,
+    );
+    expect(sync.applied.filter((c) => c.source === 'form')).toEqual([]);
+    expect(sync.plan.writes.filter((w) => w.tab === 'Milestones')).toEqual([]);
+    const row = sync.register.updates.at(-1)!;
+    expect(row.result).toBe('Applied: no change this week');
+    expect(row.milestones).toEqual(['M-0001']);
+    expect(isNoChangeUpdate(row)).toBe(true);
+    expect(respondents(sync.register, '2026-12-03').has('ann@example.com')).toBe(true);
+    expect(sync.topics.some((t) => t.identity === 'stale/ann@example.com')).toBe(false);
+  });
+
+  it('refuses Dropped from an owner: the process manager drops a milestone, in the register', () => {
+    const r = run(ms, submission({ statuses: { 'M-0001': 'Dropped' } }));
+    expect(r.applied).toEqual([]);
+    expect(r.rejected).toEqual([
+      expect.objectContaining({
+        milestone: 'M-0001',
+        field: 'status',
+        reason: expect.stringContaining('Dropped'),
+      }),
+    ]);
+  });
+
+  it('refuses a forecast in the past and a forecast for Done, naming the milestone; the status still applies', () => {
+    const past = run(
+      ms,
+      submission({ statuses: { 'M-0001': 'Might miss' }, forecasts: { 'M-0001': '2026-11-30' } }),
+    );
+    expect(past.applied.map((c) => [c.field, c.to])).toEqual([['Status', 'Might miss']]);
+    expect(past.rejected).toEqual([
+      expect.objectContaining({
+        milestone: 'M-0001',
+        field: 'forecast',
+        reason: expect.stringContaining('2026-11-30 is in the past'),
+        where: 'responses.jsonl line 1',
+      }),
+    ]);
+    expect(updatesRow(past).result).toMatch(
+      /^Partly applied: 1 change; rejected M-0001: forecast 2026-11-30 is in the past/,
+    );
+    // The day it was sent is not the past.
+    expect(run(ms, submission({ forecasts: { 'M-0001': '2026-12-01' } })).rejected).toEqual([]);
+
+    const done = run(
+      ms,
+      submission({ statuses: { 'M-0001': 'Done' }, forecasts: { 'M-0001': '2020-01-01' } }),
+    );
+    expect(done.applied.map((c) => [c.field, c.to])).toEqual([['Status', 'Done']]);
+    expect(done.rejected).toEqual([
+      expect.objectContaining({
+        milestone: 'M-0001',
+        field: 'forecast',
+        reason: expect.stringContaining('Done'),
+      }),
+    ]);
+  });
+
+  it('accepts an answer sent after the pack was built, marked late in Updates and in the pack', () => {
+    const { register: r } = readRegister(register(ms));
+    const packAt = meetingTimes(r.meetings.find((m) => m.date === '2026-12-03')!, r.settings).pack;
+    const before = new Date(Date.parse(packAt) - 60_000).toISOString();
+    const after = new Date(Date.parse(packAt) + 60_000).toISOString();
+    expect(updatesRow(run(ms, submission({ submittedAt: before }))).result).toBe('Applied: no changes');
+    const late = run(ms, submission({ submittedAt: after, statuses: { 'M-0001': 'Might miss' } }));
+    expect(late.applied).toHaveLength(1);
+    expect(updatesRow(late).result).toBe('Applied (late): 1 change');
+    expect(isLateUpdate(updatesRow(late))).toBe(true);
+    const pack = planPack(
+      register(ms),
+      raw(submission({ submittedAt: after, wins: 'Beta' })),
+      after,
+      () => 'p',
+    );
+    expect(renderMarkdown(pack.document!)).toMatch(/Update received .* — late: after the pack was built/);
+  });
+
+  it('turns a topic raised in the form into a raised topic of the meeting, ranked and written to Topics', () => {
+    const sync = planSync(
+      register(ms),
+      raw(submission({ raisedTopic: 'Hiring freeze: which roles go first?' })),
+      NOW,
+    );
+    expect(sync.register.updates.at(-1)!.raisedTopic).toBe('Hiring freeze: which roles go first?');
+    const topic = sync.topics.find((t) => t.kind === 'raised')!;
+    expect(topic).toMatchObject({
+      title: 'Hiring freeze: which roles go first?',
+      owners: ['ann@example.com'],
+      meeting: '2026-12-03',
+    });
+    expect(topic.rank).toBeGreaterThan(0);
+    expect(sync.plan.appends).toContainEqual(
+      expect.objectContaining({
+        tab: 'Topics',
+        values: expect.objectContaining({ Kind: 'raised', Topic: 'Hiring freeze: which roles go first?' }),
+      }),
+    );
   });
 });

@@ -138,6 +138,7 @@ describe('reading a seeded register', () => {
       'Updates',
       'Changes',
       'Settings',
+      'Actions',
     ]);
     expect(res.data.sheets![0]!.properties).toEqual({
       sheetId: 0,
@@ -980,6 +981,6 @@ describe('spreadsheets.batchUpdate', () => {
       (s) => s.properties!.title,
     );
     expect(titles).not.toContain('New');
-    expect(titles).toHaveLength(8);
+    expect(titles).toHaveLength(9); // the layout's tabs, Actions included
   });
 });

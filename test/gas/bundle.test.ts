@@ -14,7 +14,7 @@ import type { Document } from '../../src/core/document';
 import { formSpec } from '../../src/core/form';
 import { readRegister } from '../../src/core/register';
 import { docsBatches, renderDocsSteps } from '../../src/core/render-docs';
-import { upcomingMeeting } from '../../src/core/schedule';
+import { meetingTimes, upcomingMeeting } from '../../src/core/schedule';
 import type { Snapshot, Table } from '../../src/core/types';
 import { initWorkspace } from '../../src/local/init';
 import { parseResponses } from '../../src/local/responses';
@@ -101,6 +101,16 @@ describe('the Apps Script bundle in node:vm', () => {
     ]);
     run(world, 'milepostSetup', T.setup);
     expect(registerOf(world).settings.raw['Form ID']).toBeTruthy();
+    // Setup's dropdowns: Owner from the Team tab's emails, a date check on Due (the core's plan).
+    const sheets = [...world.spreadsheets.values()][0]!.sheets;
+    const milestoneSheet = sheets.find((s) => s.name === 'Milestones')!;
+    const column = (header: string) => milestoneSheet.rows[0]!.findIndex((c) => c?.v === header) + 1;
+    expect(milestoneSheet.cell(2, column('Owner'))?.dv).toMatchObject({
+      criteria: 'VALUE_IN_RANGE',
+      range: { sheet: 'Team', a1: expect.stringMatching(/^B2:B\d+$/) },
+      allowInvalid: true,
+    });
+    expect(milestoneSheet.cell(2, column('Due'))?.dv).toMatchObject({ criteria: 'DATE_IS_VALID_DATE' });
     run(world, 'milepostRequest', T.request);
     const requests = world.mail.sent.filter((m) => /Milestone update for/.test(m.subject));
     expect(requests.length).toBeGreaterThan(3);
@@ -173,6 +183,59 @@ describe('the Apps Script bundle in node:vm', () => {
       r.meetings.map((m) => [m.date, m.status, m.requestsSent, m.remindersSent, m.wrappedUp]);
     expect(meetings(register)).toEqual(meetings(readRegister(local).register));
     void tab;
+  });
+
+  it('builds the form of issue 13: deadline, late rule, one-click "no change", a topic question, no Dropped', () => {
+    const world = newWorld();
+    run(world, 'milepostSetup', T.setup);
+    run(world, 'milepostRequest', T.request);
+    const register = registerOf(world);
+    const spec = formSpec(register, upcomingMeeting(register, T.request));
+    const priya = spec.sections.find((s) => s.owner === 'priya.shah@northwind.example')!;
+    const map = world.values('Milepost form').slice(1);
+    const itemOf = (q: string) => Number(map.find((r) => String(r[2]).split(',').includes(q))![1]);
+    const form = world.services.FormApp.openById(register.settings.raw['Form ID']!);
+    expect(form.getDescription()).toContain('due by Wed 2 Dec 2026 10:00');
+    // FormApp can say it once an answer is sent: the confirmation message.
+    expect((form as unknown as { getConfirmationMessage(): string }).getConfirmationMessage()).toContain(
+      'marked late',
+    );
+    const choices = form.getItemById(itemOf(spec.who.questionId))!.asMultipleChoiceItem().getChoices();
+    const noChange = choices.find(
+      (c) => c.getValue() === 'Priya Shah (priya.shah@northwind.example) — no change this week',
+    )!;
+    expect(noChange.getPageNavigationType()).toBe(world.services.FormApp.PageNavigationType.SUBMIT);
+    expect(form.getItemById(itemOf(priya.topic.questionId))!.getTitle()).toBe(
+      'Raise a topic for the meeting',
+    );
+    expect(
+      form.getItemById(itemOf(priya.milestones[0]!.statusQuestionId))!.asGridItem().getColumns(),
+    ).not.toContain('Dropped');
+
+    // Priya: no change, in one choice. Tom: a topic, sent after the pack was built.
+    const times = meetingTimes(register.meetings.find((m) => m.date === '2026-12-03')!, register.settings);
+    world.setNow(new Date('2026-12-01T09:00:00Z'));
+    world.respond(form as never, {
+      email: 'priya.shah@northwind.example',
+      answers: new Map<number, unknown>([[itemOf(spec.who.questionId), noChange.getValue()]]),
+    });
+    const tom = spec.sections.find((s) => s.owner === 'tom.becker@northwind.example')!;
+    world.setNow(new Date(Date.parse(times.pack) + 60_000));
+    world.respond(form as never, {
+      email: 'tom.becker@northwind.example',
+      answers: new Map<number, unknown>([
+        [itemOf(spec.who.questionId), 'Tom Becker (tom.becker@northwind.example)'],
+        [itemOf(tom.topic.questionId), 'Pricing page: who decides?'],
+        [itemOf(tom.helpFrom.questionId), 'No help needed'],
+      ]),
+    });
+    const updates = registerOf(world).updates;
+    const last = (email: string) => updates.filter((u) => u.email === email).at(-1)!;
+    expect(last('priya.shah@northwind.example')).toMatchObject({ result: 'Applied: no change this week' });
+    expect(last('tom.becker@northwind.example')).toMatchObject({
+      raisedTopic: 'Pricing page: who decides?',
+      result: expect.stringMatching(/^Applied \(late\): /),
+    });
   });
 
   it('syncs a response the moment it is submitted (the installable form-submit trigger)', () => {

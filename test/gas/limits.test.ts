@@ -222,12 +222,13 @@ describe('a mail quota that runs out', () => {
     expect(meeting(world)).toMatchObject({ status: 'Planned', requestsSent: undefined });
 
     world.newMailDay();
-    world.setNow(new Date('2026-12-01T07:00:00Z'));
+    // The next trigger in working hours (requests wait for 09:00: Settings "Working hours").
+    world.setNow(new Date('2026-12-01T09:00:00Z'));
     for (const r of world.runDueTriggers()) expect(r.error).toBeUndefined();
     const byOwner = requestsByOwner(world);
     expect([...byOwner.keys()].sort()).toEqual([...owners].sort());
     expect([...byOwner.values()].every((n) => n === 1)).toBe(true);
-    expect(meeting(world)?.requestsSent).toBe('2026-12-01T07:00:00.000Z');
+    expect(meeting(world)?.requestsSent).toBe('2026-12-01T09:00:00.000Z');
   });
 });
 

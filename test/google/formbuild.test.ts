@@ -7,7 +7,12 @@
 import type { forms_v1 } from '@googleapis/forms';
 import { describe, expect, it } from 'vitest';
 import { FormsState } from '../../emulator/forms';
-import { formRequests } from '../../src/google/forms';
+import { answersOfSubmission, formSpec, submissionOfFormResponse } from '../../src/core/form';
+import { readRegister } from '../../src/core/register';
+import { upcomingMeeting } from '../../src/core/schedule';
+import { ingest } from '../../src/core/updates';
+import { formItems, formRequests, normaliseResponse } from '../../src/google/forms';
+import { milestone, register } from '../core/builders';
 
 type Item = forms_v1.Schema$Item;
 
@@ -72,5 +77,85 @@ describe('the update form under request-by-request validation', () => {
     );
     rebuild(state, formId, [1, 2]);
     expect(rebuild(state, formId, [1, 2])).toBe(0);
+  });
+});
+
+describe('the update form’s rules (issue 13) as Google Form items', () => {
+  const NOW = '2026-12-01T12:00:00Z';
+  const ANN = 'ann@example.com';
+  const built = () => {
+    const { register: r } = readRegister(
+      register({
+        Milestones: [
+          milestone('M-0001', ANN, '2026-12-20'),
+          milestone('M-0002', 'bob@example.com', '2026-12-20', { Status: 'Might miss' }),
+        ],
+      }),
+    );
+    const spec = formSpec(r, upcomingMeeting(r, NOW));
+    const state = new FormsState();
+    const formId = String(state.create({ info: { title: spec.title } }, { unpublished: true }).formId);
+    state.batchUpdate(formId, { requests: formRequests([], formItems(spec)) });
+    state.setPublishSettings(formId, {
+      publishSettings: { publishState: { isPublished: true, isAcceptingResponses: true } },
+      updateMask: 'publishState',
+    });
+    // The form collects no email here: the respondent is given as Google's verified one would be.
+    const send = (answers: Record<string, string[]>, submittedAt = NOW) => ({
+      ...normaliseResponse(state.submit(formId, { answers, submittedAt }) as forms_v1.Schema$FormResponse),
+      email: ANN,
+    });
+    const items = state.get(formId).items as Item[];
+    return { r, spec, items, send, ann: spec.sections.find((s) => s.owner === ANN)! };
+  };
+
+  it('has each owner’s "no change this week", which submits at once, a topic question, and no Dropped', () => {
+    const { spec, items, ann } = built();
+    const who = items.find((i) => i.itemId === spec.who.itemId)!.questionItem!.question!.choiceQuestion!;
+    expect(who.options!.map((o) => [o.value, o.goToSectionId ?? o.goToAction])).toEqual([
+      ['Ann Lee (ann@example.com)', ann.itemId],
+      ['Ann Lee (ann@example.com) — no change this week', 'SUBMIT_FORM'],
+      ['Bob Ray (bob@example.com)', spec.sections[1]!.itemId],
+      ['Bob Ray (bob@example.com) — no change this week', 'SUBMIT_FORM'],
+    ]);
+    const grid = items.find((i) => i.itemId === ann.grid!.itemId)!.questionGroupItem!.grid!;
+    expect(grid.columns!.options!.map((o) => o.value)).toEqual(['On track', 'Might miss', 'Missed', 'Done']);
+    const topic = items.find((i) => i.itemId === ann.topic.itemId)!;
+    expect(topic.title).toBe('Raise a topic for the meeting');
+    // The topic comes before "help from", whose every answer submits the section.
+    expect(items.indexOf(topic)).toBeLessThan(items.findIndex((i) => i.itemId === ann.helpFrom.itemId));
+  });
+
+  it('takes the one-click "no change" (and nothing else with it), and a raised topic, read back by the sync', () => {
+    const { r, spec, ann, send } = built();
+    const noChange = send(answersOfSubmission(spec, r, { email: ANN, noChange: true }));
+    expect(submissionOfFormResponse(r, noChange)).toMatchObject({ noChange: true, onBehalfOf: ANN });
+    // A person who chose "no change" never sees their section: Google would not take its answers.
+    expect(() =>
+      send({ ...answersOfSubmission(spec, r, { email: ANN, noChange: true }), [ann.wins.questionId]: ['x'] }),
+    ).toThrow(/skip/);
+    const topic = send(answersOfSubmission(spec, r, { email: ANN, raisedTopic: 'Office move' }));
+    expect(submissionOfFormResponse(r, topic).raisedTopic).toBe('Office move');
+  });
+
+  it('accepts a past forecast (Forms has no date validation), which the sync refuses by name', () => {
+    const { r, spec, send } = built();
+    const answers = answersOfSubmission(spec, r, {
+      email: ANN,
+      statuses: { 'M-0001': 'Might miss' },
+      forecasts: { 'M-0001': '2020-01-01' },
+    });
+    const sub = submissionOfFormResponse(r, send(answers));
+    const result = ingest(r, [{ where: `form response ${sub.responseId}`, value: sub }], NOW);
+    const fromForm = result.applied.filter((c) => c.source === 'form');
+    expect(fromForm.map((c) => [c.field, c.to])).toEqual([['Status', 'Might miss']]);
+    expect(result.rejected).toEqual([
+      expect.objectContaining({
+        milestone: 'M-0001',
+        field: 'forecast',
+        where: `form response ${sub.responseId}`,
+        reason: expect.stringContaining('2020-01-01 is in the past'),
+      }),
+    ]);
   });
 });

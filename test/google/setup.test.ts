@@ -2,7 +2,7 @@
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Emulator, startEmulator } from '../../emulator/server';
-import { protectionDescription } from '../../src/core/layout';
+import { protectionDescription, TABS } from '../../src/core/layout';
 import { readRegister } from '../../src/core/register';
 import { readGoogle, setupGoogle } from '../../src/google/backend';
 import { planSetup } from '../../src/google/setup';
@@ -24,7 +24,7 @@ describe('planSetup', () => {
   it('asks for every tab, header, dropdown, date format, colour and protection of a blank spreadsheet', () => {
     const plan = planSetup({ timeZone: 'America/New_York', sheets: [], settings: [] });
     const kinds = plan.requests.map((r) => Object.keys(r)[0]);
-    expect(kinds.filter((k) => k === 'addSheet')).toHaveLength(8);
+    expect(kinds.filter((k) => k === 'addSheet')).toHaveLength(TABS.length); // Actions included
     expect(kinds.filter((k) => k === 'addConditionalFormatRule')).toHaveLength(4);
     expect(kinds).toContain('setDataValidation');
     expect(kinds).toContain('addProtectedRange');
@@ -53,6 +53,12 @@ describe('milepost setup --backend google', () => {
     const milestones = dump.sheets.find((s) => s.properties.title === 'Milestones')!;
     expect(milestones.properties.gridProperties.frozenRowCount).toBe(1);
     expect(milestones.dataValidations?.length).toBeGreaterThan(0);
+    // Owner from the Team tab's emails, Priority from Priorities, a date check on Due and Forecast.
+    const rules = JSON.stringify(milestones.dataValidations);
+    expect(rules).toContain("'Team'!$B$2:$B");
+    expect(rules).toContain('ONE_OF_RANGE');
+    expect(rules).toContain("'Priorities'!$A$2:$A");
+    expect(rules).toContain('DATE_IS_VALID');
     expect(milestones.conditionalFormats).toHaveLength(4);
     expect(milestones.protectedRanges!.map((p) => p.description)).toContain(
       protectionDescription('Milestones', 'ID'),

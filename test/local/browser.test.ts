@@ -16,7 +16,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readRegister } from '../../src/core/register';
+import { meetingTimes } from '../../src/core/schedule';
 import { type RunningServer, startUpdateServer } from '../../src/local/server';
+import { ensureSecret, makeToken } from '../../src/local/tokens';
 import { createWorkbook, readWorkbook, serialToExcelDate } from '../../src/local/workbook';
 import { milepost, ROOT, sampleResponses, tempDir } from '../cli/helpers';
 
@@ -370,6 +373,143 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('the meeting pack in headless Chromium
     await page
       .locator('section.box-glance')
       .screenshot({ path: path.join(ARTIFACTS, 'pack-problems-glance-390.png') });
+    await page.close();
+  });
+});
+
+// ---------- the form's rules of issue 13 ----------
+
+describe.skipIf(!fs.existsSync(CHROMIUM))('the update form’s rules in headless Chromium', () => {
+  const TOM = 'tom.becker@northwind.example';
+  const LENA = 'lena.novak@northwind.example';
+  let browser: Browser;
+  let dir: string;
+  let running: RunningServer;
+  let secret: Buffer;
+  let packAt: string;
+  /** The server's clock: moved past the pack's build time for the late answer. */
+  let clock = '2026-12-01T12:00:00.000Z';
+  const linkOf = (email: string) => `${running.url}/u/${makeToken(secret, email, MEETING)}`;
+  const shot = (name: string) => path.join(ARTIFACTS, name);
+  const recorded = () =>
+    fs
+      .readFileSync(path.join(dir, 'responses.jsonl'), 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+
+  beforeAll(async () => {
+    fs.mkdirSync(ARTIFACTS, { recursive: true });
+    dir = tempDir('form-rules');
+    const init = milepost('init', '--sample', '-w', dir);
+    expect(init.code, init.stderr).toBe(0);
+    fs.writeFileSync(path.join(dir, 'responses.jsonl'), '');
+    secret = await ensureSecret(dir);
+    const { register } = readRegister((await readWorkbook(path.join(dir, 'register.xlsx'))).snapshot);
+    packAt = meetingTimes(register.meetings.find((m) => m.date === MEETING)!, register.settings).pack;
+    running = await startUpdateServer({ workspace: dir, port: 0, now: () => clock, log: () => {} });
+    browser = await launch();
+  }, 60_000);
+  afterAll(async () => {
+    await browser?.close();
+    await running?.close();
+  });
+
+  it('shows the answer deadline, the one-click "no change" and the topic field, at 390 px and 1280 px', async () => {
+    for (const width of [390, 1280]) {
+      const page = await browser.newPage({ viewport: { width, height: 900 }, deviceScaleFactor: 1 });
+      await page.goto(linkOf(PRIYA));
+      await expect(page.locator('#deadline').textContent()).resolves.toBe('Wed 2 Dec 2026 10:00');
+      expect(await page.getByRole('button', { name: 'No change this week' }).isVisible()).toBe(true);
+      expect(await page.getByLabel('Raise a topic for the meeting').isVisible()).toBe(true);
+      // Owners may not drop a milestone: the manager does, in the register.
+      expect(await page.locator('input[type="radio"][value="Dropped"]').count()).toBe(0);
+      expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(width);
+      await page.screenshot({ path: shot(`form-${width}.png`), fullPage: true });
+      await page.close();
+    }
+  });
+
+  it('"No change this week" submits in one click and records an answer that changes nothing', async () => {
+    const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    await page.goto(linkOf(PRIYA));
+    await page.getByRole('button', { name: 'No change this week' }).click();
+    await page.waitForSelector('h1:has-text("Thank you")');
+    await expect(page.locator('#no-change-recorded').textContent()).resolves.toContain('nothing changed');
+    await page.screenshot({ path: shot('form-no-change-thanks-390.png'), fullPage: true });
+    await page.close();
+    expect(recorded().at(-1)).toMatchObject({ email: PRIYA, noChange: true, statuses: {}, forecasts: {} });
+  });
+
+  it('raises a topic from the form', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await page.goto(linkOf(TOM));
+    await page.getByLabel('Raise a topic for the meeting').fill('Pricing page rewrite: who decides?');
+    await page.getByRole('button', { name: 'Send my update' }).click();
+    await page.waitForSelector('h1:has-text("Thank you")');
+    expect(await page.locator('main').textContent()).toContain('Pricing page rewrite: who decides?');
+    await page.close();
+    expect(recorded().at(-1)).toMatchObject({
+      email: TOM,
+      raisedTopic: 'Pricing page rewrite: who decides?',
+    });
+  });
+
+  it('refuses a past forecast next to its field, keeping what was typed; sent after the pack, it is marked late', async () => {
+    const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    await page.goto(linkOf(LENA));
+    await page
+      .getByRole('group', { name: /M-0013/ })
+      .getByLabel('Might miss')
+      .check();
+    await page.fill('#forecast-M-0013', '2026-11-01');
+    await page.getByLabel('Wins since the last meeting').fill('Load tests green');
+    const refused = page.waitForResponse((r) => r.request().method() === 'POST');
+    await page.getByRole('button', { name: 'Send my update' }).click();
+    expect((await refused).status()).toBe(400);
+    const error = page.locator('#forecast-M-0013-error');
+    await expect(error.textContent()).resolves.toContain('2026-11-01 is in the past');
+    expect(await page.getAttribute('#forecast-M-0013', 'aria-describedby')).toBe('forecast-M-0013-error');
+    expect(await page.inputValue('#forecast-M-0013')).toBe('2026-11-01');
+    expect(await page.inputValue('#wins')).toBe('Load tests green');
+    await error.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: shot('form-past-forecast-390.png') });
+    expect(recorded().some((r) => r.email === LENA)).toBe(false);
+
+    // Corrected once the pack has been built: accepted, and the thank-you page says it is late.
+    clock = new Date(Date.parse(packAt) + 60_000).toISOString();
+    await page.fill('#forecast-M-0013', '2027-01-08');
+    await page.getByRole('button', { name: 'Send my update' }).click();
+    await page.waitForSelector('h1:has-text("Thank you")');
+    await expect(page.locator('.late').textContent()).resolves.toContain('Marked late');
+    await page.screenshot({ path: shot('form-late-thanks-390.png'), fullPage: true });
+    await page.goto(linkOf(LENA));
+    await expect(page.locator('.late').textContent()).resolves.toContain('marked late');
+    await page.close();
+    expect(recorded().at(-1)).toMatchObject({ email: LENA, forecasts: { 'M-0013': '2027-01-08' } });
+  });
+
+  it('the next pack counts the "no change" answer, ranks the raised topic and marks the late answer', async () => {
+    const pack = milepost('pack', '-w', dir, '--now', new Date(Date.parse(packAt) + 120_000).toISOString());
+    expect(pack.code, pack.stderr).toBe(0);
+    const updates = await tab(dir, 'Updates');
+    const resultOf = (email: string) => updates.filter((u) => u.Email === email).at(-1)?.Result;
+    expect(resultOf(PRIYA)).toBe('Applied: no change this week');
+    expect(resultOf(LENA)).toMatch(/^Applied \(late\): /);
+    const topics = await tab(dir, 'Topics');
+    expect(topics.find((t) => t.Topic === 'Pricing page rewrite: who decides?')).toMatchObject({
+      Kind: 'raised',
+      Meeting: expect.anything(),
+      Owner: TOM,
+    });
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await page.goto(`file://${path.join(dir, 'packs', `${MEETING}.html`)}`);
+    const text = (await page.locator('main').textContent()) ?? '';
+    expect(text).toContain('Pricing page rewrite: who decides?');
+    expect(text).toMatch(/no change this week/);
+    expect(text).toMatch(/late: after the pack was built/);
+    const glance = (await page.locator('section.box-glance').textContent()) ?? '';
+    expect(glance).not.toMatch(/Not responded:[^.]*Priya Shah/);
     await page.close();
   });
 });

@@ -60,8 +60,9 @@ const unescapeHtml = (s: string) =>
     .replace(/&#39;/g, "'")
     .replace(/&amp;/g, '&');
 
-/** The fields a browser would send for the page as shown. */
-function formOf(html: string): Record<string, string> {
+/** The fields a browser would send for the page as shown (its update form, not the one-click "no change"). */
+function formOf(page: string): Record<string, string> {
+  const html = page.replace(/<form [^>]*class="nochange"[\s\S]*?<\/form>/, '');
   const out: Record<string, string> = {};
   for (const m of html.matchAll(/<input ([^>]*)>/g)) {
     const attrs = m[1]!;

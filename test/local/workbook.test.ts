@@ -285,6 +285,23 @@ describe('the saved register is a usable spreadsheet', () => {
         .dataValidations.model;
       spec.columns.forEach((column, i) => {
         const letter = ws.getColumn(i + 1).letter;
+        if (column.from) {
+          // Fed from another tab (Owner: the Team tab's Email column), warning only.
+          const source = TABS.find((t) => t.name === column.from!.tab)!;
+          const at = sheet(wb, source.name).getColumn(
+            source.columns.findIndex((c) => c.header === column.from!.column) + 1,
+          ).letter;
+          expect(model[`${letter}2`]).toMatchObject({
+            type: 'list',
+            errorStyle: 'warning',
+            formulae: [`'${source.name}'!$${at}$2:$${at}$1048576`],
+          });
+          return;
+        }
+        if (column.type === 'date' && column.owner !== 'milepost') {
+          expect(model[`${letter}2`]).toMatchObject({ type: 'date', errorStyle: 'warning' });
+          return;
+        }
         if (!column.list) {
           expect(model[`${letter}2`]).toBeUndefined();
           return;
@@ -339,7 +356,7 @@ describe('the saved register is a usable spreadsheet', () => {
     await saveWorkbookAtomic(workbook, file, stamp);
     const [msXml] = sheetXml(file);
     const sqrefs = [...msXml!.matchAll(/<dataValidation [^>]*sqref="([^"]+)"/g)].map((m) => m[1]);
-    expect(sqrefs).toEqual(['F2:F1000']);
+    expect(sqrefs).toEqual(['B2:B1000', 'D2:D1000', 'E2:E1000', 'F2:F1000', 'G2:G1000']);
     const reloaded = sheet(await reload(file), 'Milestones');
     expect(conditionalFormats(reloaded)[0]!.ref).toBe('F2:F1000');
   });

@@ -16,15 +16,17 @@ import { respond } from '../../emulator/respond';
 import { type Emulator, startEmulator } from '../../emulator/server';
 import type { GasWorld } from '../../gas-fakes/world';
 import { normaliseName } from '../../src/core/layout';
+import { readRegister } from '../../src/core/register';
 import type { Email, Snapshot } from '../../src/core/types';
-import { requestGoogle, setupGoogle, syncGoogle } from '../../src/google/backend';
+import { packGoogle, requestGoogle, setupGoogle, syncGoogle, wrapUpGoogle } from '../../src/google/backend';
+import { connect, sheetsClient } from '../../src/google/clients';
 import { configureRetry } from '../../src/google/retry';
 import { initWorkspace } from '../../src/local/init';
 import { emlFileName } from '../../src/local/outbox';
 import { parseResponses } from '../../src/local/responses';
 import { readWorkbook } from '../../src/local/workbook';
 import { hash } from '../../src/mail/mime';
-import { milepost, sampleResponses, tempDir } from '../cli/helpers';
+import { milepost, milepostAsync, sampleResponses, tempDir } from '../cli/helpers';
 import { newWorld, respondAll, run, sampleSnapshot, snapshotOf, T } from '../gas/week';
 
 export { T };
@@ -52,10 +54,58 @@ export interface Runtime {
   sendsWork(): Promise<void>;
   /** The recipients of each update request sent so far, one entry per email. */
   requestsSent(): Promise<string[]>;
+  /** Builds the upcoming meeting's pack (a sync first), where the runtime keeps packs. */
+  pack(now: string): Promise<void>;
+  wrapUp(now: string): Promise<void>;
+  /** A person sets one cell: `header` of the `tab` row whose `key.header` column holds `key.value`. */
+  setCell(
+    tab: string,
+    key: { header: string; value: string },
+    header: string,
+    value: CellInput,
+  ): Promise<void>;
+  /** The text of a meeting's pack as its readers get it (the Markdown file, the Google Doc). */
+  packText(meeting: string): Promise<string>;
+  /** Removes a tab, as in a register made before the layout had it. */
+  dropTab(tab: string): Promise<void>;
+  /** What the schedule runs at `now`: `milepost run` (a cron job), the Apps Script time trigger. */
+  schedule(now: string): Promise<void>;
+  /** Every email sent so far, oldest first: its kind (the key's first part) and recipients. */
+  mailsSent(): Promise<SentMail[]>;
   close(): Promise<void>;
 }
 
+/** An email as sent: `kind` is its key's first part (`request`, `reminder`, `reminder-2`, `pack`…). */
+export interface SentMail {
+  kind: string;
+  to: string[];
+  cc: string[];
+}
+
+/** The kind of an email sent by MailApp, which keeps no key: from its subject. */
+const kindOfSubject = (subject: string) =>
+  /^Second reminder: /.test(subject)
+    ? 'reminder-2'
+    : /^Reminder: /.test(subject)
+      ? 'reminder'
+      : isRequest(subject)
+        ? 'request'
+        : /^Meeting pack: /.test(subject)
+          ? 'pack'
+          : 'other';
+const addresses = (line: string | undefined) =>
+  line ? line.split(/,\s*/).map((a) => (/<([^>]+)>/.exec(a)?.[1] ?? a).trim().toLowerCase()) : [];
+
 const isRequest = (subject: string) => /Milestone update for/.test(subject);
+
+/** A value a person types: text, or a calendar date (a date cell). */
+export type CellInput = string | { date: string };
+const typed = (v: CellInput) => (typeof v === 'string' ? v : new Date(`${v.date}T00:00:00Z`));
+/** The Doc of a meeting's pack, from the link its Meetings row holds. */
+const packDocId = (s: Snapshot, meeting: string) =>
+  /\/document\/d\/([\w-]+)/.exec(
+    readRegister(s).register.meetings.find((m) => m.date === meeting)?.pack ?? '',
+  )?.[1];
 
 // ---------- local ----------
 
@@ -65,11 +115,15 @@ export async function localRuntime(): Promise<Runtime> {
   const book = path.join(dir, 'register.xlsx');
   const outbox = path.join(dir, 'outbox');
   let blocked: string[] = [];
-  const edit = async (change: (sheet: ExcelJS.Worksheet) => void) => {
+  const edit = async (change: (sheet: ExcelJS.Worksheet) => void, tab = 'Milestones') => {
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.readFile(book);
-    change(wb.getWorksheet('Milestones')!);
+    change(wb.getWorksheet(tab)!);
     await wb.xlsx.writeFile(book);
+  };
+  const phase = (command: string, now: string) => {
+    const r = milepost(command, '-w', dir, '--now', now);
+    if (r.code !== 0 && r.code !== 5) throw new Error(`local ${command}: ${r.stderr}`);
   };
   const column = (sheet: ExcelJS.Worksheet, header: string) => {
     let at = 0;
@@ -88,6 +142,38 @@ export async function localRuntime(): Promise<Runtime> {
     },
     request: async (now) => void milepost('request', '-w', dir, '--now', now),
     respond: async () => fs.writeFileSync(path.join(dir, 'responses.jsonl'), sampleResponses()),
+    pack: async (now) => phase('pack', now),
+    wrapUp: async (now) => phase('wrap-up', now),
+    setCell: (tab, key, header, value) =>
+      edit((sheet) => {
+        for (let r = 2; r <= sheet.rowCount; r++) {
+          if (String(sheet.getRow(r).getCell(column(sheet, key.header)).value) !== key.value) continue;
+          sheet.getRow(r).getCell(column(sheet, header)).value = typed(value);
+          return;
+        }
+        throw new Error(`no ${tab} row with ${key.header} ${key.value}`);
+      }, tab),
+    packText: async (meeting) => fs.readFileSync(path.join(dir, 'packs', `${meeting}.md`), 'utf8'),
+    schedule: async (now) => phase('run', now),
+    mailsSent: async () =>
+      (fs.existsSync(outbox) ? fs.readdirSync(outbox) : [])
+        .map((f) =>
+          fs
+            .readFileSync(path.join(outbox, f), 'utf8')
+            .split('\r\n\r\n')[0]!
+            .replace(/\r\n[ \t]+/g, ' '),
+        )
+        .map((head) => ({
+          kind: /^X-Milepost-Key: ([^/\r\n]+)/m.exec(head)?.[1] ?? 'other',
+          to: addresses(/^To: (.*)$/m.exec(head)?.[1]),
+          cc: addresses(/^Cc: (.*)$/m.exec(head)?.[1]),
+        })),
+    dropTab: async (tab) => {
+      const wb = new ExcelJS.Workbook();
+      await wb.xlsx.readFile(book);
+      wb.removeWorksheet(wb.getWorksheet(tab)!.id);
+      await wb.xlsx.writeFile(book);
+    },
     addMilestone: (row) =>
       edit((sheet) => {
         let last = sheet.rowCount;
@@ -149,27 +235,60 @@ export async function googleRuntime(template: string): Promise<Runtime> {
     sheetRows()[0]!.findIndex((h) => normaliseName(String(h)) === normaliseName(header));
   const letter = (header: string) => String.fromCharCode(65 + col(header));
   let responded = false;
+  const snapshot = async (): Promise<Snapshot> => {
+    const state = e.dump() as unknown as {
+      spreadsheets: { sheets: { properties: { title: string }; values: (string | number | null)[][] }[] }[];
+    };
+    return {
+      tables: state.spreadsheets[0]!.sheets.map((s) => {
+        const [headers = [], ...rows] = s.values;
+        return {
+          name: s.properties.title,
+          headers: headers.map(String),
+          rows: rows.map((r) => r.map((c) => (c === '' ? null : c))),
+        };
+      }),
+    };
+  };
   return {
     name: 'google',
-    snapshot: async () => {
-      const state = e.dump() as unknown as {
-        spreadsheets: { sheets: { properties: { title: string }; values: (string | number | null)[][] }[] }[];
-      };
-      return {
-        tables: state.spreadsheets[0]!.sheets.map((s) => {
-          const [headers = [], ...rows] = s.values;
-          return {
-            name: s.properties.title,
-            headers: headers.map(String),
-            rows: rows.map((r) => r.map((c) => (c === '' ? null : c))),
-          };
-        }),
-      };
-    },
+    snapshot,
     sync: async (now) => void (await syncGoogle(id, { raw: [], problems: [] }, now, env)),
+    pack: async (now) => void (await packGoogle(id, [], now, env)),
+    wrapUp: async (now) => void (await wrapUpGoogle(id, now, {}, env)),
+    setCell: async (tab, key, header, value) => {
+      const rows = e.values(id, tab);
+      const at = (h: string) => rows[0]!.findIndex((x) => normaliseName(String(x)) === normaliseName(h));
+      const row = rows.findIndex((r) => String(r[at(key.header)]) === key.value);
+      if (row < 1) throw new Error(`no ${tab} row with ${key.header} ${key.value}`);
+      const a1 = `${String.fromCharCode(65 + at(header))}${row + 1}`;
+      e.edit({ op: 'set', sheet: tab, a1, value: typeof value === 'string' ? value : value.date });
+    },
+    packText: async (meeting) => {
+      const documentId = packDocId(await snapshot(), meeting);
+      const docs = (e.dump() as unknown as { documents: { documentId: string; text: string }[] }).documents;
+      return docs.find((d) => d.documentId === documentId)?.text ?? '';
+    },
+    dropTab: async (tab) => {
+      const api = sheetsClient(connect(env));
+      const { data } = await api.spreadsheets.get({ spreadsheetId: id });
+      const sheetId = data.sheets?.find((x) => x.properties?.title === tab)?.properties?.sheetId;
+      await api.spreadsheets.batchUpdate({
+        spreadsheetId: id,
+        requestBody: { requests: [{ deleteSheet: { sheetId } }] },
+      });
+    },
     request: async (now) => {
       await requestGoogle(id, now, {}, env).catch(() => undefined);
     },
+    schedule: async (now) => {
+      const r = await milepostAsync(env, 'run', '--now', now, '--backend', 'google', '--spreadsheet', id);
+      if (r.code !== 0 && r.code !== 5) throw new Error(`google run: ${r.stderr}`);
+    },
+    mailsSent: async () =>
+      (
+        e.dump() as unknown as { messages: { milepostKey: string | null; to: string[]; cc: string[] }[] }
+      ).messages.map((m) => ({ kind: (m.milepostKey ?? 'other').split('/')[0]!, to: m.to, cc: m.cc })),
     respond: async () => {
       if (responded) return;
       responded = true;
@@ -213,9 +332,10 @@ export async function googleRuntime(template: string): Promise<Runtime> {
 
 // ---------- Apps Script (bundle in node:vm) ----------
 
-export async function appsScriptRuntime(): Promise<Runtime> {
-  const world: GasWorld = newWorld(await sampleSnapshot());
-  run(world, 'milepostSetup', T.setup);
+/** `setupAt`: when the world starts (its clock only moves forward) and setup runs. */
+export async function appsScriptRuntime(setupAt = T.setup): Promise<Runtime> {
+  const world: GasWorld = newWorld(await sampleSnapshot(), { now: new Date(setupAt) });
+  run(world, 'milepostSetup', setupAt);
   const sheet = () => world.sheet('Milestones');
   const col = (header: string) =>
     (world.values('Milestones')[0] ?? []).findIndex(
@@ -227,6 +347,36 @@ export async function appsScriptRuntime(): Promise<Runtime> {
     snapshot: async () => snapshotOf(world),
     sync: async (now) => void run(world, 'milepostSync', now),
     request: async (now) => void run(world, 'milepostRequest', now),
+    pack: async (now) => void run(world, 'milepostPack', now),
+    wrapUp: async (now) => void run(world, 'milepostWrapUp', now),
+    schedule: async (now) => void run(world, 'milepostScheduled', now),
+    mailsSent: async () =>
+      world.mail.sent.map((m) => ({
+        kind: kindOfSubject(m.subject),
+        to: addresses(String(m.to)),
+        cc: m.cc.length ? addresses(String(m.cc)) : [],
+      })),
+    setCell: async (tab, key, header, value) => {
+      const values = world.values(tab);
+      const at = (h: string) => values[0]!.findIndex((x) => normaliseName(String(x)) === normaliseName(h));
+      const row = values.findIndex((r) => String(r[at(key.header)]) === key.value);
+      if (row < 1) throw new Error(`no ${tab} row with ${key.header} ${key.value}`);
+      world.sheet(tab).writable(row + 1, at(header) + 1).v = typed(value);
+    },
+    packText: async (meeting) => {
+      const documentId = packDocId(snapshotOf(world), meeting);
+      return (
+        (world.docs.dump().find((d) => d.documentId === documentId) as { text?: string } | undefined)?.text ??
+        ''
+      );
+    },
+    dropTab: async (tab) => {
+      const sheets = world.spreadsheet.state.sheets;
+      sheets.splice(
+        sheets.findIndex((x) => x.name === tab),
+        1,
+      );
+    },
     respond: async () => {
       if (responded) return;
       responded = true;

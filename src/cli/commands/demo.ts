@@ -1,9 +1,11 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
+import { planSettings } from '../../core/cycle';
 import { readRegister } from '../../core/register';
 import { upcomingMeeting } from '../../core/schedule';
 import { updatingMembers } from '../../core/topics';
 import { writeFileAtomic } from '../../local/atomic';
+import { runLocal } from '../../local/backend';
 import { holdMeeting, templatesDir } from '../../local/demo';
 import { initWorkspace } from '../../local/init';
 import { LocalRuntime } from '../../local/runtime';
@@ -80,6 +82,7 @@ async function runWeek(target: string, paths: WorkspacePaths): Promise<string> {
 
   step(`Create a sample workspace in ${target}`);
   await initWorkspace(target, { sample: true });
+  await useFormServer(target);
   step('Check the register');
   sayValidation(await rt.read());
   step(`Send update requests (clock: ${DEMO_CLOCK.requests})`);
@@ -120,6 +123,21 @@ async function runWeek(target: string, paths: WorkspacePaths): Promise<string> {
   return meeting;
 }
 
+/** The form server's address (`milepost serve` on this machine), as Settings "Form base URL" holds it. */
+export const DEMO_FORM_BASE_URL = `http://${DEFAULT_HOST}:${DEFAULT_PORT}`;
+
+/**
+ * The demo's owners answer on the local form server: Settings "Form base URL" names it and the
+ * workspace gets its secret, so each request email carries the person's own link.
+ */
+async function useFormServer(target: string): Promise<void> {
+  await ensureSecret(target);
+  await runLocal(target, 'demo', DEMO_CLOCK.init, (read) => ({
+    plan: planSettings(readRegister(read.snapshot).register, { 'Form base URL': DEMO_FORM_BASE_URL }),
+  }));
+  say(`  Settings "Form base URL": ${DEMO_FORM_BASE_URL} (the form server, \`milepost serve\`)`);
+}
+
 /** Says how to open the update form; returns the personal link shown, if there is one. */
 async function showUpdateForm(
   target: string,
@@ -134,9 +152,7 @@ async function showUpdateForm(
     upcomingMeeting(register, new Date().toISOString()) ?? upcomingMeeting(register, DEMO_CLOCK.wrapUp);
   const person = updatingMembers(register)[0];
   const link =
-    next && person
-      ? `http://${DEFAULT_HOST}:${DEFAULT_PORT}/u/${makeToken(secret, person.email, next.date)}`
-      : undefined;
+    next && person ? `${DEMO_FORM_BASE_URL}/u/${makeToken(secret, person.email, next.date)}` : undefined;
   say('\nOwners answer their update on a web page. Start the form server:');
   say(`  npx milepost serve -w ${target}`);
   if (link && person && next)

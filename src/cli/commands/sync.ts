@@ -3,10 +3,13 @@ import type { PhaseRun, RuntimePort } from '../../core/port';
 import { currentProblems } from '../../core/problems';
 import { createRuntime } from '../../runtime';
 import { emitJson, type GlobalOptions, resolveNow } from '../output';
-import { endOfRun, sayPhase, syncJson } from '../report';
+import { dryRunJson, endOfRun, sayPhase, syncJson } from '../report';
 
 /** `sync --dry-run`: what a sync would change, read from either runtime; nothing is written. */
-async function preview(rt: RuntimePort, now: string): Promise<PhaseRun<ReturnType<typeof planSync>>> {
+export async function previewSync(
+  rt: RuntimePort,
+  now: string,
+): Promise<PhaseRun<ReturnType<typeof planSync>>> {
   const read = await rt.read();
   const o = planSync(read.snapshot, read.responses, now);
   return {
@@ -14,6 +17,7 @@ async function preview(rt: RuntimePort, now: string): Promise<PhaseRun<ReturnTyp
     report: { writes: 0, appends: 0, conflicts: [], sent: [], skipped: [] },
     notes: [`Dry run on ${read.label}: nothing is written.`],
     extra: {},
+    dryRun: true,
   };
 }
 
@@ -21,9 +25,9 @@ async function preview(rt: RuntimePort, now: string): Promise<PhaseRun<ReturnTyp
 export async function syncCommand(opts: GlobalOptions): Promise<number> {
   const now = resolveNow(opts);
   const rt = createRuntime(opts);
-  const run = opts.dryRun ? await preview(rt, now) : await rt.sync(now);
+  const run = opts.dryRun ? await previewSync(rt, now) : await rt.sync(now);
   sayPhase.sync(run, rt.kind);
   const end = endOfRun(currentProblems(run.outcome.problems, run.outcome.register));
-  emitJson(opts, { ...syncJson(run.outcome, run.report), ...end.json });
+  emitJson(opts, { ...syncJson(run.outcome, run.report), ...dryRunJson(run), ...end.json });
   return end.exit;
 }

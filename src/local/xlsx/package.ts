@@ -37,8 +37,11 @@ export class XlsxPackage {
   private readonly texts = new Map<string, string>();
   /** Sheet parts decompressed at open, side by side (the rest inflate when first read). */
   private readonly inflated = new Map<string, Buffer>();
-  private readonly replaced = new Map<string, string | Buffer>();
+  /** New content of parts: text, bytes, or a sheet's pieces (joined only if read again). */
+  private readonly replaced = new Map<string, string | Buffer | Buffer[]>();
   private readonly removed = new Set<string>();
+  /** Parts that were not in the package as read (a worksheet added). */
+  private readonly added = new Set<string>();
   private readonly sheetParts = new Map<string, SheetPart>();
   private sharedStringsCache: string[] | undefined;
   private stylesCache: Styles | undefined;
@@ -108,7 +111,7 @@ export class XlsxPackage {
   /** A part's text, or undefined when the package has no such part. */
   text(name: string): string | undefined {
     const replaced = this.replaced.get(name);
-    if (replaced !== undefined) return replaced.toString();
+    if (replaced !== undefined) return typeof replaced === 'string' ? replaced : this.data(name)!.toString();
     const cached = this.texts.get(name);
     if (cached !== undefined) return cached;
     const text = this.data(name)?.toString('utf8');
@@ -119,10 +122,82 @@ export class XlsxPackage {
   /** A part's bytes, or undefined when the package has no such part. */
   data(name: string): Buffer | undefined {
     const replaced = this.replaced.get(name);
-    if (replaced !== undefined) return typeof replaced === 'string' ? Buffer.from(replaced) : replaced;
+    if (typeof replaced === 'string') return Buffer.from(replaced);
+    if (Array.isArray(replaced)) {
+      const joined = Buffer.concat(replaced);
+      this.replaced.set(name, joined);
+      return joined;
+    }
+    if (replaced !== undefined) return replaced;
     if (this.removed.has(name)) return undefined;
     const entry = this.byName.get(name);
     return entry && (this.inflated.get(name) ?? inflate(entry));
+  }
+
+  /**
+   * Adds an empty worksheet named `name` after the last tab (header row frozen), returning it as
+   * a sheet of `sheets`. The parts it takes (ECMA-376 Part 1, 12.3.24 Worksheet Part; 18.2.19
+   * sheet): the sheet part, its relationship from the workbook, its content type, and its entry
+   * in the workbook's <sheets>.
+   */
+  addSheet(name: string): SheetInfo {
+    let n = this.sheets.length + 1;
+    while (this.byName.has(`xl/worksheets/sheet${n}.xml`) || this.added.has(`xl/worksheets/sheet${n}.xml`))
+      n++;
+    const part = `xl/worksheets/sheet${n}.xml`;
+    this.added.add(part);
+    this.replaced.set(
+      part,
+      '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n' +
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" ' +
+        'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">' +
+        '<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/></sheetView></sheetViews>' +
+        '<sheetData></sheetData></worksheet>',
+    );
+    const dir = this.workbookPart.slice(0, this.workbookPart.lastIndexOf('/') + 1);
+    const relsName = `${dir}_rels/${this.workbookPart.slice(dir.length)}.rels`;
+    const rels = this.text(relsName) ?? '';
+    const ids = new Set([...rels.matchAll(/\bId="([^"]*)"/g)].map((m) => m[1]));
+    let r = ids.size + 1;
+    while (ids.has(`rId${r}`)) r++;
+    const target = part.startsWith(dir) ? part.slice(dir.length) : `/${part}`;
+    this.replaced.set(
+      relsName,
+      rels.replace(
+        /<\/((?:\w+:)?)Relationships>/,
+        `<$1Relationship Id="rId${r}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="${target}"/></$1Relationships>`,
+      ),
+    );
+    const types = this.text('[Content_Types].xml') ?? '';
+    this.replaced.set(
+      '[Content_Types].xml',
+      types.replace(
+        /<\/Types>/,
+        `<Override PartName="/${part}" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>`,
+      ),
+    );
+    const workbook = this.text(this.workbookPart)!;
+    const p = prefixOf(workbook, 'workbook');
+    const sheetIds = [...workbook.matchAll(/\bsheetId="(\d+)"/g)].map((m) => Number(m[1]));
+    const sheetId = Math.max(0, ...sheetIds) + 1;
+    const rPrefix =
+      /xmlns:(\w+)="http:\/\/schemas\.openxmlformats\.org\/officeDocument\/2006\/relationships"/.exec(
+        workbook,
+      )?.[1];
+    const rAttr = rPrefix
+      ? `${rPrefix}:id="rId${r}"`
+      : `xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" r:id="rId${r}"`;
+    const escaped = name.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
+    this.replaced.set(
+      this.workbookPart,
+      workbook.replace(
+        new RegExp(`</${p}sheets>`),
+        `<${p}sheet name="${escaped}" sheetId="${sheetId}" ${rAttr}/></${p}sheets>`,
+      ),
+    );
+    const info = { name, part };
+    this.sheets.push(info);
+    return info;
   }
 
   /** Replaces a part's content (written at save). */
@@ -245,7 +320,7 @@ export class XlsxPackage {
   settle(): void {
     for (const [part, sheet] of this.sheetParts) {
       if (!sheet.changed) continue;
-      this.replaced.set(part, sheet.serialize());
+      this.replaced.set(part, sheet.serializeParts());
       this.sheetParts.delete(part);
     }
   }
@@ -264,6 +339,10 @@ export class XlsxPackage {
         if (content === undefined) return e;
         return deflatedEntryAsync(e.name, typeof content === 'string' ? Buffer.from(content) : content, e);
       });
+    for (const name of this.added) {
+      const content = this.replaced.get(name)!;
+      out.push(deflatedEntryAsync(name, typeof content === 'string' ? Buffer.from(content) : content));
+    }
     return writeZip(await Promise.all(out));
   }
 
