@@ -58,10 +58,10 @@ beforeAll(async () => {
         helpNeeded: HTML_HELP,
       },
     },
-    // Sam is nobody's delegate: he opens the form, picks Priya and sets her milestone to Dropped.
+    // Sam is nobody's delegate: he opens the form, picks Priya and sets her milestone to Missed.
     {
       where: 'impostor',
-      value: { ...base, responseId: 'r-impostor', email: SAM, statuses: { 'M-0006': 'Dropped' } },
+      value: { ...base, responseId: 'r-impostor', email: SAM, statuses: { 'M-0006': 'Missed' } },
     },
     // Someone outside the team: the form is not shared with them, so Google refuses the answer.
     {
