@@ -95,16 +95,7 @@ export async function runLocal<T extends { plan: Plan }>(
   await assertWorkspace(paths);
   if (opts.dryRun) return dryRunLocal(paths, plan);
   return withLock(paths.dir, command, async () => {
-    const { snapshot, workbook, stamp } = await readWorkbook(paths.register);
-    const { raw, problems } = await readResponses(paths.responses);
-    const outcome = plan({ snapshot, responses: raw, responseProblems: problems });
-    // A register made before a tab the plan writes to (Actions) gets it now, with its headers.
-    const missing = missingTabs(outcome.plan, snapshot);
-    if (missing.length) addLayoutTabs(workbook, missing, outcome.plan.timeZone);
-    // Apply in memory first: a plan that does not fit the workbook writes nothing at all,
-    // so a response is never recorded as applied while its cell was left as it was.
-    const applied = applyPlan(workbook, outcome.plan, outcome.plan.timeZone);
-    if (applied.conflicts.length) throw new PlanConflictError(applied.conflicts);
+    const { snapshot, workbook, stamp, raw, outcome, applied } = await planInMemory(paths, plan);
     // The watermark, kept as every runtime keeps it (the file itself is read whole each time).
     const moved =
       opts.syncsResponses && watermarkAfter(readRegister(snapshot).register, newestSubmitted(raw), []);
@@ -162,6 +153,23 @@ export async function runLocal<T extends { plan: Plan }>(
 }
 
 /**
+ * Reads the workspace, plans the phase and applies the plan to the workbook in memory — the same
+ * for a real run and a dry one. A register made before a tab the plan writes to (Actions) gets it,
+ * with its headers. A plan that does not fit the workbook throws, so nothing at all is written and
+ * a response is never recorded as applied while its cell was left as it was.
+ */
+async function planInMemory<T extends { plan: Plan }>(paths: WorkspacePaths, plan: (read: LocalRead) => T) {
+  const { snapshot, workbook, stamp } = await readWorkbook(paths.register);
+  const { raw, problems } = await readResponses(paths.responses);
+  const outcome = plan({ snapshot, responses: raw, responseProblems: problems });
+  const missing = missingTabs(outcome.plan, snapshot);
+  if (missing.length) addLayoutTabs(workbook, missing, outcome.plan.timeZone);
+  const applied = applyPlan(workbook, outcome.plan, outcome.plan.timeZone);
+  if (applied.conflicts.length) throw new PlanConflictError(applied.conflicts);
+  return { snapshot, workbook, stamp, raw, outcome, applied };
+}
+
+/**
  * A dry run (`--dry-run`): the phase planned on the workspace as it is, writing nothing — no
  * lock, no workbook, no pack, no outbox file, no mail. The plan is applied to the workbook in
  * memory only, to count what it would change; `emailsSkipped` holds the keys of the planned
@@ -171,13 +179,7 @@ async function dryRunLocal<T extends { plan: Plan }>(
   paths: WorkspacePaths,
   plan: (read: LocalRead) => T,
 ): Promise<{ outcome: T; report: ApplyReport; paths: WorkspacePaths }> {
-  const { snapshot, workbook } = await readWorkbook(paths.register);
-  const { raw, problems } = await readResponses(paths.responses);
-  const outcome = plan({ snapshot, responses: raw, responseProblems: problems });
-  const missing = missingTabs(outcome.plan, snapshot);
-  if (missing.length) addLayoutTabs(workbook, missing, outcome.plan.timeZone);
-  const applied = applyPlan(workbook, outcome.plan, outcome.plan.timeZone);
-  if (applied.conflicts.length) throw new PlanConflictError(applied.conflicts);
+  const { outcome, applied } = await planInMemory(paths, plan);
   const inOutbox = outcome.plan.emails.filter((e) => existsSync(path.join(paths.outbox, emlFileName(e.key))));
   return {
     outcome,
