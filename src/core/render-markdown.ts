@@ -2,7 +2,7 @@
  * Document → GitHub-flavoured Markdown. People's text is escaped so it can never become
  * formatting, links or raw HTML; table cells keep to one line.
  */
-import { chartAsTable } from './charts';
+import { chartAsTable, trendSummary } from './charts';
 import type { Block, Document, Inline, TableCell } from './document';
 import type { Status } from './types';
 
@@ -170,6 +170,11 @@ function textBlock(block: Block): string {
     case 'cut':
       return `${'- '.repeat(20)}\n${flat(block.text)}\n${'- '.repeat(20)}`;
     case 'chart':
+      // In plain text (an email's text part) the trend reads best as one line per milestone.
+      if (block.chart.kind === 'trend')
+        return `${flat(block.caption)}\n${trendSummary(block.chart)
+          .map((l) => `- ${l}`)
+          .join('\n')}`;
       return chartAsTable(block).map(textBlock).join('\n\n');
   }
 }

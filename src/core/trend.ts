@@ -86,7 +86,9 @@ export function milestoneTrend(register: Register, meeting: string, now: string)
     const moves = (changes.get(m.id.trim().toUpperCase()) ?? []).filter(
       (c) => c.field === 'Forecast' && (DATE.test(c.to) || c.to === ''),
     );
-    const forecasts = cutoffs.map((cutoff) => {
+    const forecasts = cutoffs.map((cutoff, i) => {
+      // This meeting's point is the register as it is now, even after an edit no change recorded.
+      if (i === cutoffs.length - 1) return m.forecast ?? m.due;
       const upTo = moves.filter((c) => Date.parse(c.when) <= cutoff);
       const before = upTo[upTo.length - 1];
       if (before) return before.to || m.due;

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { chartAsTable, chartSvg, mixBlock, trendBlock } from '../../src/core/charts';
 import type { Block, TrendChart } from '../../src/core/document';
 import { readRegister } from '../../src/core/register';
+import { renderText } from '../../src/core/render-markdown';
 import { milestoneTrend, statusMix, TREND_MILESTONES } from '../../src/core/trend';
 import type { Register } from '../../src/core/types';
 import { change, milestone, register } from './builders';
@@ -67,6 +68,25 @@ describe('milestoneTrend: the forecast that stood at each meeting', () => {
     expect(trend.series.map((s) => [s.id, s.risk, s.forecasts])).toEqual([
       ['M-0003', 'Missed', ['2026-11-30', '2026-11-30', '2026-11-30']],
       ['M-0004', 'late', ['2026-12-08', '2026-12-08', '2026-12-08']],
+    ]);
+  });
+
+  it('a past meeting keeps the last recorded forecast; this meeting shows the register now, even after an unrecorded edit', () => {
+    const r = read({
+      Meetings: meetings,
+      Milestones: [
+        milestone('M-0005', 'ann@example.com', '2026-12-01', {
+          Status: 'Might miss',
+          Forecast: '2026-12-20',
+        }),
+      ],
+      // Recorded between the meetings of 12 and 26 Nov; the move to 20 Dec was typed without a record.
+      Changes: [change('M-0005', '2026-12-01', '2026-12-10', '2026-11-20T09:00:00Z')],
+    });
+    expect(milestoneTrend(r, '2026-12-03', NOW).series[0]!.forecasts).toEqual([
+      '2026-12-01',
+      '2026-12-10',
+      '2026-12-20',
     ]);
   });
 
@@ -143,6 +163,10 @@ describe('the pictures as blocks', () => {
       'M-0001 Billing <live>: 4 → 18 → 22 Dec (due 4 Dec); M-0002 Audit: 22 Dec (due 22 Dec)',
     );
     expect(block.type === 'chart' && block.caption).toMatch(/2 more at risk not drawn/);
+    // In an email's text part, one line per milestone.
+    expect(renderText({ title: 't', blocks: [block] })).toContain(
+      '- M-0001 Billing <live>: 4 → 18 → 22 Dec (due 4 Dec)\n- M-0002 Audit: 22 Dec (due 22 Dec)',
+    );
     const [caption, table] = chartAsTable(block as Extract<Block, { type: 'chart' }>);
     expect(caption!.type).toBe('paragraph');
     expect(table).toMatchObject({
