@@ -15,7 +15,7 @@ const responseLines = readFileSync(join(root, 'templates/sample/responses.jsonl'
 /** The sample's "now": everything in the register happened before it. */
 const NOW = '2026-11-30T09:00:00Z';
 const RESPONSES_FROM = '2026-11-30T09:30:00Z';
-const RESPONSES_UNTIL = '2026-12-02T09:00:00Z';
+const RESPONSES_UNTIL = '2026-12-02T10:00:00Z';
 /** Lines that are wrong on purpose, so the ingestion rules have something to reject. */
 const DELIBERATE_UNKNOWN_EMAILS = new Set(['chris.doyle@northwind.example']);
 const DELIBERATE_UNKNOWN_IDS = new Set(['M-0999']);

@@ -47,6 +47,10 @@ export async function holdMeeting(registerFile: string, meeting: string): Promis
       rank === 1
         ? 'Agreed a recovery plan; re-baseline the date next week'
         : 'Owners to meet this week and report back';
+    // Every decision gets an owner (the topic's) and a date (a week on): the wrap-up tracks it
+    // and the owner's next update request asks about it.
+    row.getCell(col('Action owner')).value = row.getCell(col('Owner')).value;
+    row.getCell(col('Action due')).value = new Date(Date.parse(`${meeting}T00:00:00Z`) + 7 * 86_400_000);
   });
   await writeFileAtomic(registerFile, await workbookBytes(wb));
   return reached;

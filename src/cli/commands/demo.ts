@@ -21,7 +21,9 @@ export const DEMO_CLOCK = {
   init: '2026-11-30T08:00:00Z',
   requests: '2026-11-30T10:00:00Z',
   firstSync: '2026-12-01T12:00:00Z',
-  reminders: '2026-12-01T23:00:00Z',
+  // The first reminder is due 12 hours before the 10:00 Wednesday deadline, Tuesday 22:00 in
+  // London: out of working hours, so the ladder moves it to Wednesday's first working slot.
+  reminders: '2026-12-02T09:00:00Z',
   pack: '2026-12-02T16:00:00Z',
   wrapUp: '2026-12-03T12:00:00Z',
 } as const;
@@ -105,7 +107,7 @@ async function runWeek(target: string, paths: WorkspacePaths): Promise<string> {
   sayPhase.sync(await rt.sync(DEMO_CLOCK.firstSync), rt.kind);
   const later = arrivedBy(DEMO_CLOCK.reminders);
   step(
-    `${plural(later.length - early.length, 'more response')} arrive; sync again and remind whoever has not answered (clock: ${DEMO_CLOCK.reminders})`,
+    `${plural(later.length - early.length, 'more response')} ${later.length - early.length === 1 ? 'arrives' : 'arrive'}; sync again and remind whoever has not answered (clock: ${DEMO_CLOCK.reminders})`,
   );
   await writeFileAtomic(paths.responses, `${later.join('\n')}\n`);
   sayPhase.sync(await rt.sync(DEMO_CLOCK.reminders), rt.kind);
