@@ -97,6 +97,20 @@ export async function readGoogle(
 }
 
 /**
+ * The answers a sync would read now — the form's responses since the watermark, plus the
+ * `extra` lines — with reads only (the watermark does not move): what `sync --dry-run` and
+ * `validate` plan with, so a dry run shows the changes the real sync would apply.
+ */
+export async function readGoogleResponses(
+  snapshot: SheetSnapshot['snapshot'],
+  extra: { raw: RawSubmission[]; problems: Problem[] },
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<GoogleResponses> {
+  const { register } = readRegister(snapshot);
+  return formResponses({ forms: formsClient(connect(env)), calls: CALLS }, register, extra);
+}
+
+/**
  * The register, read for a run that will write to it: a plan a stopped run left in the journal
  * is finished first (journal.ts), so every run starts from a register whose changes are recorded.
  */

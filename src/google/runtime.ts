@@ -9,7 +9,14 @@ import type { PackOutcome, RequestOutcome, SyncOutcome, WrapUpOutcome } from '..
 import { plural } from '../core/format';
 import type { PhaseOptions, PhaseReport, PhaseRun, RuntimePort, RuntimeRead } from '../core/port';
 import type { Problem, RawSubmission } from '../core/types';
-import { packGoogle, readGoogle, requestGoogle, syncGoogle, wrapUpGoogle } from './backend';
+import {
+  packGoogle,
+  readGoogle,
+  readGoogleResponses,
+  requestGoogle,
+  syncGoogle,
+  wrapUpGoogle,
+} from './backend';
 import type { SendResult } from './gmail';
 import { packName } from './pack';
 
@@ -41,7 +48,7 @@ export class GoogleRuntime implements RuntimePort {
 
   async read(): Promise<RuntimeRead> {
     const sheet = await readGoogle(this.spreadsheetId, this.env);
-    const responses = await this.extra();
+    const responses = await readGoogleResponses(sheet.snapshot, await this.extra(), this.env);
     return {
       label: `Google Sheet "${sheet.title}" (${this.spreadsheetId})`,
       snapshot: sheet.snapshot,

@@ -73,9 +73,25 @@ describe('milepost --backend google against `npm run emulator`', () => {
     // Chris (not on the Team tab) cannot answer: the form is shared with the team only.
     expect(respond.stdout).toMatch(/\d+ submitted, 1 refused\./);
 
+    // A dry run reads the form's responses as the sync will, and moves nothing (the watermark
+    // included): the real sync after it applies the same changes.
+    const dry = google('sync', '--now', '2026-12-01T18:00:00Z', '--dry-run', '--json');
+    expect(dry.code, dry.stderr).toBe(0);
+    const previewed = dry.json() as {
+      applied: { milestone: string; field: string; to: string }[];
+      recorded: number;
+    };
+    expect(previewed.applied.length).toBeGreaterThan(3);
+
     const sync = google('sync', '--now', '2026-12-01T18:00:00Z', '--json');
     expect(sync.code, sync.stderr).toBe(0);
-    const synced = sync.json() as { applied: { source: string }[]; recorded: number };
+    const synced = sync.json() as {
+      applied: { source: string; milestone: string; field: string; to: string }[];
+      recorded: number;
+    };
+    const change = (a: { milestone: string; field: string; to: string }) =>
+      `${a.milestone} ${a.field} ${a.to}`;
+    expect(synced.applied.map(change)).toEqual(previewed.applied.map(change));
     expect(synced.recorded).toBeGreaterThan(5);
     expect(synced.applied.filter((a) => a.source === 'form').length).toBeGreaterThan(3);
     // Run again: nothing new.
