@@ -27,6 +27,7 @@
  *                                     forms: [...each form with its items, publishSettings and
  *                                     responses...], requests: [log] }
  *   GET  /__emulator/requests       the request log
+ *   GET  /__emulator/documents/<id>/text   a Doc as plain text (e.g. the pack)
  *   POST /__emulator/faults/fail    FailOptions
  *   POST /__emulator/faults/drop    DropOptions
  *   POST /__emulator/faults/clear   drops pending faults and edits, latency back to 0
@@ -816,6 +817,16 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   }
 
   function control(method: string, path: string, text: string, res: http.ServerResponse): void {
+    const doc = /^documents\/([^/]+)\/text$/.exec(path);
+    if (method === 'GET' && doc) {
+      // A Doc as plain text, to read a pack the job built without a browser.
+      const found = (emulator.dump().documents as { documentId: string; text: string }[]).find(
+        (d) => d.documentId === decodeURIComponent(doc[1]!),
+      );
+      res.writeHead(found ? 200 : 404, { 'content-type': 'text/plain; charset=utf-8' });
+      res.end(found ? found.text : 'No such document.\n');
+      return;
+    }
     try {
       send(res, 200, controlAnswer(method, path, text === '' ? {} : (JSON.parse(text) as JsonObject)));
     } catch (error) {
