@@ -1,33 +1,13 @@
-/**
- * Embedded charts in the emulated Sheets v4 API: addChart, updateChartSpec and
- * deleteEmbeddedObject in spreadsheets.batchUpdate, and `sheets[].charts` in spreadsheets.get,
- * driven through the real googleapis client over HTTP.
- */
-import * as fs from 'node:fs/promises';
-import * as path from 'node:path';
 import type { sheets_v4 } from '@googleapis/sheets';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type Emulator, startEmulator } from '../../emulator/server';
-import { failure, googleError, sampleRegister, sheetsClient } from './helpers';
+import { describe, expect, it } from 'vitest';
+import type { Emulator } from '../../emulator/server';
+import { failure, googleError, seedSampleEachTest } from './helpers';
 
-let registerFile: string;
-let emulator: Emulator;
+let _emulator: Emulator;
 let api: sheets_v4.Sheets;
 let id: string;
-
-beforeAll(async () => {
-  registerFile = await sampleRegister();
-});
-afterAll(async () => {
-  await fs.rm(path.dirname(registerFile), { recursive: true, force: true });
-});
-beforeEach(async () => {
-  emulator = await startEmulator({ quotaPerMinute: false });
-  api = sheetsClient(emulator);
-  id = await emulator.seedFromWorkbook(registerFile);
-});
-afterEach(async () => {
-  await emulator.close();
+const _seeded = seedSampleEachTest((s) => {
+  ({ _emulator, api, id } = s);
 });
 
 const column = (sheetId: number, c: number): sheets_v4.Schema$GridRange => ({

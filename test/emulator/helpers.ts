@@ -8,8 +8,8 @@ import { forms, type forms_v1 } from '@googleapis/forms';
 import { gmail, type gmail_v1 } from '@googleapis/gmail';
 import { sheets, type sheets_v4 } from '@googleapis/sheets';
 import { OAuth2Client } from 'google-auth-library';
-import { expect } from 'vitest';
-import type { Emulator } from '../../emulator/server';
+import { afterAll, afterEach, beforeAll, beforeEach, expect } from 'vitest';
+import { type Emulator, startEmulator } from '../../emulator/server';
 import type { TabName } from '../../src/core/layout';
 import type { Cell } from '../../src/core/types';
 import { createWorkbook, workbookBytes } from '../../src/local/workbook';
@@ -79,4 +79,43 @@ export async function failure(call: Promise<unknown>): Promise<GoogleFailure> {
 
 export function googleError(code: number, message: string, status: string) {
   return { error: expect.objectContaining({ code, message, status }) };
+}
+
+export interface Seeded {
+  emulator: Emulator;
+  api: sheets_v4.Sheets;
+  id: string;
+}
+
+/**
+ * A fresh emulator seeded with the sample register before each test of the file (closed after
+ * it): `onSeed` receives it. `restart` swaps in one with other options mid-test.
+ */
+export function seedSampleEachTest(onSeed: (s: Seeded) => void): {
+  registerFile: () => string;
+  restart: (options: Parameters<typeof startEmulator>[0]) => Promise<void>;
+} {
+  let file = '';
+  let current: Emulator | undefined;
+  const start = async (options: Parameters<typeof startEmulator>[0] = {}) => {
+    current = await startEmulator({ quotaPerMinute: false, ...options });
+    onSeed({ emulator: current, api: sheetsClient(current), id: await current.seedFromWorkbook(file) });
+  };
+  beforeAll(async () => {
+    file = await sampleRegister();
+  });
+  afterAll(async () => {
+    await fs.rm(path.dirname(file), { recursive: true, force: true });
+  });
+  beforeEach(() => start());
+  afterEach(async () => {
+    await current?.close();
+  });
+  return {
+    registerFile: () => file,
+    restart: async (options) => {
+      await current?.close();
+      await start(options);
+    },
+  };
 }

@@ -1,44 +1,18 @@
-/**
- * The Sheets v4 semantics of the emulator, driven through the real googleapis client over HTTP.
- */
-import * as fs from 'node:fs/promises';
-import * as path from 'node:path';
 import type { sheets_v4 } from '@googleapis/sheets';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FORMULA_NOT_EVALUATED } from '../../emulator/cells';
 import { type Emulator, startEmulator } from '../../emulator/server';
 import { dateToSerial, instantToSerial } from '../../src/core/dates';
-import { failure, googleError, sampleRegister, sheetsClient } from './helpers';
+import { failure, googleError, seedSampleEachTest, sheetsClient } from './helpers';
 
-let registerFile: string;
 let emulator: Emulator;
 let api: sheets_v4.Sheets;
 let id: string;
-
-beforeAll(async () => {
-  registerFile = await sampleRegister();
-});
-afterAll(async () => {
-  await fs.rm(path.dirname(registerFile), { recursive: true, force: true });
-});
-beforeEach(async () => {
-  emulator = await startEmulator({ quotaPerMinute: false });
-  api = sheetsClient(emulator);
-  id = await emulator.seedFromWorkbook(registerFile);
-});
-afterEach(async () => {
-  await emulator.close();
+const seeded = seedSampleEachTest((s) => {
+  ({ emulator, api, id } = s);
 });
 
 const LONDON = 'Europe/London';
-
-/** A fresh emulator with other options (the beforeEach one is closed). */
-async function restart(options: Parameters<typeof startEmulator>[0]): Promise<void> {
-  await emulator.close();
-  emulator = await startEmulator({ quotaPerMinute: false, ...options });
-  api = sheetsClient(emulator);
-  id = await emulator.seedFromWorkbook(registerFile);
-}
 
 /** Adds an empty tab through the API and returns its sheetId. */
 async function addTab(title: string, rowCount = 1000): Promise<number> {
@@ -404,7 +378,7 @@ describe('rows moving', () => {
   it('leaves row metadata in place when a range is sorted, by default (the reading worse for a job)', async () => {
     const still = await startEmulator({ quotaPerMinute: false });
     try {
-      const sid = await still.seedFromWorkbook(registerFile);
+      const sid = await still.seedFromWorkbook(seeded.registerFile());
       const client = sheetsClient(still);
       await client.spreadsheets.batchUpdate({
         spreadsheetId: sid,
@@ -680,7 +654,7 @@ describe('developer metadata on rows', () => {
 
   it('follows its row through inserts, deletes and sorts by people, and batchUpdateByDataFilter hits it', async () => {
     // Sorts move metadata only under the optimistic reading (see SheetsOptions.metadataFollowsSort).
-    await restart({ metadataFollowsSort: true });
+    await seeded.restart({ metadataFollowsSort: true });
     await tagRow(4, 'M-0003');
     await tagRow(5, 'M-0004');
     emulator.editBefore(1, { op: 'insertRows', sheet: 'Milestones', at: 2, count: 3 });
@@ -734,7 +708,7 @@ describe('developer metadata on rows', () => {
   });
 
   it('moves with its row through sortRange and moveDimension requests (optimistic reading)', async () => {
-    await restart({ metadataFollowsSort: true });
+    await seeded.restart({ metadataFollowsSort: true });
     await tagRow(4, 'M-0003');
     await api.spreadsheets.batchUpdate({
       spreadsheetId: id,
