@@ -1,13 +1,11 @@
 import type { sheets_v4 } from '@googleapis/sheets';
 import { describe, expect, it } from 'vitest';
-import type { Emulator } from '../../emulator/server';
 import { failure, googleError, seedSampleEachTest } from './helpers';
 
-let _emulator: Emulator;
 let api: sheets_v4.Sheets;
 let id: string;
-const _seeded = seedSampleEachTest((s) => {
-  ({ _emulator, api, id } = s);
+seedSampleEachTest((s) => {
+  ({ api, id } = s);
 });
 
 const column = (sheetId: number, c: number): sheets_v4.Schema$GridRange => ({
