@@ -1,3 +1,8 @@
+/**
+ * Embedded charts in the emulated Sheets v4 API: addChart, updateChartSpec and
+ * deleteEmbeddedObject in spreadsheets.batchUpdate, and `sheets[].charts` in spreadsheets.get,
+ * driven through the real googleapis client over HTTP.
+ */
 import type { sheets_v4 } from '@googleapis/sheets';
 import { describe, expect, it } from 'vitest';
 import { failure, googleError, seedSampleEachTest } from './helpers';
