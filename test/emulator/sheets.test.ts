@@ -1,3 +1,6 @@
+/**
+ * The Sheets v4 semantics of the emulator, driven through the real googleapis client over HTTP.
+ */
 import type { sheets_v4 } from '@googleapis/sheets';
 import { describe, expect, it } from 'vitest';
 import { FORMULA_NOT_EVALUATED } from '../../emulator/cells';
