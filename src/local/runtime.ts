@@ -18,8 +18,15 @@ import {
   type WrapUpOutcome,
 } from '../core/cycle';
 import type { PhaseOptions, PhaseReport, PhaseRun, RuntimePort, RuntimeRead } from '../core/port';
-import type { Email, Snapshot } from '../core/types';
-import { type ApplyReport, type LocalMail, type RunFile, readLocal, runLocal } from './backend';
+import type { Email, Plan, Snapshot } from '../core/types';
+import {
+  type ApplyReport,
+  type LocalMail,
+  type LocalRead,
+  type RunFile,
+  readLocal,
+  runLocal,
+} from './backend';
 import { deliveryNotes } from './delivery';
 import { packAttachment, packFiles, packLocation } from './packs';
 import { type SmtpSettings, smtpSender, smtpSettings } from './smtp';
@@ -147,30 +154,16 @@ export class LocalRuntime implements RuntimePort {
     opts: { reminders?: boolean } & PhaseOptions = {},
   ): Promise<PhaseRun<RequestOutcome>> {
     const secret = await readSecret(this.workspace);
-    const { outcome, report, notes, delivery } = await this.mailing(
-      undefined,
-      (mail) =>
-        runLocal(
-          this.workspace,
-          'request',
-          now,
-          (read) => {
-            const plain = planRequests(read.snapshot, now, { reminders: opts.reminders });
-            const links = personalLinks(read.snapshot, secret, plain.meeting?.date);
-            return links ? planRequests(read.snapshot, now, { reminders: opts.reminders, links }) : plain;
-          },
-          undefined,
-          { mail, dryRun: opts.dryRun },
-        ),
-      opts.dryRun,
+    return this.emailPhase(
+      'request',
+      now,
+      (read) => {
+        const plain = planRequests(read.snapshot, now, { reminders: opts.reminders });
+        const links = personalLinks(read.snapshot, secret, plain.meeting?.date);
+        return links ? planRequests(read.snapshot, now, { reminders: opts.reminders, links }) : plain;
+      },
+      opts,
     );
-    return {
-      outcome,
-      report: reportOf(report),
-      notes,
-      extra: { files: report.emailsWritten, ...delivery },
-      ...dry(opts),
-    };
   }
 
   async pack(now: string, opts: PhaseOptions = {}): Promise<PhaseRun<PackOutcome> & { where: string[] }> {
@@ -200,17 +193,24 @@ export class LocalRuntime implements RuntimePort {
     now: string,
     opts: { meeting?: string } & PhaseOptions = {},
   ): Promise<PhaseRun<WrapUpOutcome>> {
+    return this.emailPhase(
+      'wrap-up',
+      now,
+      (read) => planWrapUp(read.snapshot, now, { meeting: opts.meeting }),
+      opts,
+    );
+  }
+
+  /** A phase whose only output is email (request, wrap-up): planned, applied, mailed. */
+  private async emailPhase<T extends { plan: Plan }>(
+    command: 'request' | 'wrap-up',
+    now: string,
+    plan: (read: LocalRead) => T,
+    opts: PhaseOptions,
+  ): Promise<PhaseRun<T>> {
     const { outcome, report, notes, delivery } = await this.mailing(
       undefined,
-      (mail) =>
-        runLocal(
-          this.workspace,
-          'wrap-up',
-          now,
-          (read) => planWrapUp(read.snapshot, now, { meeting: opts.meeting }),
-          undefined,
-          { mail, dryRun: opts.dryRun },
-        ),
+      (mail) => runLocal(this.workspace, command, now, plan, undefined, { mail, dryRun: opts.dryRun }),
       opts.dryRun,
     );
     return {
