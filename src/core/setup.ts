@@ -108,6 +108,9 @@ export function planRegisterSetup(shape: RegisterShape): SetupPlan {
       plan.actions.push(`added the ${spec.name} tab`);
     }
     const columns = planHeaders(plan, at, tab, say);
+    // What the tab gains column by column, said in one line per tab (a newcomer reads a dozen
+    // lines, not seventy).
+    const gained = new Gained();
     if (tab.frozenRows < 1) {
       plan.steps.push({ ...at, kind: 'freeze' });
       say(`${tab.title}: froze the header row`);
@@ -125,23 +128,21 @@ export function planRegisterSetup(shape: RegisterShape): SetupPlan {
           values: c.list ? LISTS[c.list] : [],
           ...(from ? { from } : {}),
         });
-        say(
-          `${tab.title}: dropdown for "${c.header}"${c.from ? ` (from ${c.from.tab} ${c.from.column})` : ''}`,
-        );
+        gained.add('dropdown', `"${c.header}"${c.from ? ` (from ${c.from.tab} ${c.from.column})` : ''}`);
       }
       if (c.type === 'date' && c.owner !== 'milepost' && !tab.dropdown[column]) {
         plan.steps.push({ ...col, kind: 'validDate' });
-        say(`${tab.title}: date check for "${c.header}"`);
+        gained.add('date check', `"${c.header}"`);
       }
       if ((c.type === 'date' || c.type === 'instant') && !tab.format[column]) {
         const pattern = c.type === 'date' ? DATE_PATTERN : INSTANT_PATTERN;
         plan.steps.push({ ...col, kind: 'format', type: c.type, pattern });
-        say(`${tab.title}: date format for "${c.header}"`);
+        gained.add('date format', `"${c.header}"`);
       }
       const description = protectionDescription(tab.title, c.header);
       if (c.owner === 'milepost' && !shape.protections.includes(description)) {
         plan.steps.push({ ...col, kind: 'protect', description });
-        say(`${tab.title}: warning on "${c.header}" (Milepost fills it in)`);
+        gained.add('warning', `"${c.header}"`);
       }
     }
     if (spec.name === 'Milestones') {
@@ -149,9 +150,10 @@ export function planRegisterSetup(shape: RegisterShape): SetupPlan {
       for (const { status, background } of STATUS_FILLS) {
         if (tab.colouredStatuses.includes(status)) continue;
         plan.steps.push({ ...at, kind: 'colour', column, header: 'Status', status, background });
-        say(`Milestones: colour for "${status}"`);
+        gained.add('colour', `"${status}"`);
       }
     }
+    if (!gained.empty) say(`${tab.title}: ${gained.said()}`);
     if (spec.name === 'Settings') planSettingsRows(plan, shape, say);
   });
   plan.steps.push(...fed);
@@ -162,6 +164,35 @@ export function planRegisterSetup(shape: RegisterShape): SetupPlan {
     plan.actions.push(`set the spreadsheet's time zone to ${wanted}`);
   }
   return plan;
+}
+
+/** What a tab gains, kind by kind (dropdowns first), each in column order: `dropdowns for "Owner", "Status"; …`. */
+class Gained {
+  private readonly byKind = new Map<string, string[]>();
+  add(kind: 'dropdown' | 'date check' | 'date format' | 'warning' | 'colour', what: string): void {
+    this.byKind.set(kind, [...(this.byKind.get(kind) ?? []), what]);
+  }
+  get empty(): boolean {
+    return this.byKind.size === 0;
+  }
+  said(): string {
+    const phrase: Record<string, [string, string, string]> = {
+      dropdown: ['dropdown', 'dropdowns', 'for'],
+      'date check': ['date check', 'date checks', 'for'],
+      'date format': ['date format', 'date formats', 'for'],
+      warning: ['warning', 'warnings', 'on'],
+      colour: ['colour', 'colours', 'for'],
+    };
+    return Object.keys(phrase)
+      .filter((kind) => this.byKind.has(kind))
+      .map((kind) => {
+        const list = this.byKind.get(kind)!;
+        const [one, many, prep] = phrase[kind]!;
+        const tail = kind === 'warning' ? ` (Milepost fills ${list.length === 1 ? 'it' : 'them'} in)` : '';
+        return `${list.length === 1 ? one : many} ${prep} ${list.join(', ')}${tail}`;
+      })
+      .join('; ');
+  }
 }
 
 /**

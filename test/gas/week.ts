@@ -29,8 +29,8 @@ export const TZ = 'Europe/London';
 export const T = {
   setup: '2026-11-27T09:00:00Z',
   request: '2026-11-30T08:00:00Z',
-  sync: '2026-12-02T08:00:00Z',
-  reminders: '2026-12-02T08:30:00Z',
+  sync: '2026-12-02T09:45:00Z',
+  reminders: '2026-12-02T09:50:00Z',
   pack: '2026-12-02T16:00:00Z',
   wrapUp: '2026-12-03T12:00:00Z',
 };
@@ -118,7 +118,12 @@ export function snapshotOf(world: GasWorld): Snapshot {
  * line covers, as the form asks (see emulator/respond.ts). With `fireTriggers`, each response
  * runs the bundle's form-submit trigger.
  */
-export function respondAll(world: GasWorld, fireTriggers: boolean): void {
+export function respondAll(
+  world: GasWorld,
+  fireTriggers: boolean,
+  /** The lines to answer (the sample responses unless given). */
+  lines = parseResponses(sampleResponses()).raw,
+): void {
   const register = registerOf(world);
   const formId = register.settings.raw['Form ID']!;
   const form = world.services.FormApp.openById(formId) as never;
@@ -132,7 +137,7 @@ export function respondAll(world: GasWorld, fireTriggers: boolean): void {
     for (const [row, q] of String(ids).split(',').entries()) itemOf.set(q, { item: Number(item), row });
   }
   const earlier = new Map<string, string>();
-  for (const line of parseResponses(sampleResponses()).raw) {
+  for (const line of lines) {
     for (const [n, s] of perOwner(register, SubmissionSchema.parse(line.value)).entries()) {
       const responseId = n === 0 ? s.responseId : `${s.responseId}/${n + 1}`;
       const answers = new Map<number, unknown>();
