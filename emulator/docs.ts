@@ -20,7 +20,7 @@
  * them): the other request kinds, headers/footers/footnotes (segment ids), tabs other than the
  * first, nested tables, suggestions.
  */
-import { ApiError, badRequest, NOT_FOUND_MESSAGE, notEmulated } from './errors';
+import { ApiError, badRequest, NOT_FOUND_MESSAGE, notEmulated, requestKind, snake } from './errors';
 import { type JsonObject, seededRandom } from './sheets';
 
 export interface CharToken {
@@ -282,10 +282,6 @@ function intAt(v: unknown, where: string): number | undefined {
   return n;
 }
 
-function snake(name: string): string {
-  return name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
-}
-
 /** JSON with sorted keys, to compare styles. */
 function canonical(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
@@ -537,25 +533,7 @@ export class DocsState {
     const doc: Document = { ...original, tokens: original.tokens.clone(), lists: { ...original.lists } };
     const replies = requests.map((request, i) => {
       const r = objectAt(request, `requests[${i}]`);
-      const kinds = Object.keys(r);
-      if (kinds.length === 0) throw badRequest(`Invalid requests[${i}]: No request set.`);
-      if (kinds.length > 1) {
-        throw badRequest(
-          `Invalid value at 'requests[${i}]' (oneof), oneof field 'request' is already set. Cannot overwrite with '${snake(kinds[1]!)}'`,
-        );
-      }
-      const kind = kinds[0]!;
-      const handler = REQUEST_HANDLERS[kind];
-      if (!handler) {
-        if (GOOGLE_REQUEST_KINDS.includes(kind)) {
-          throw badRequest(
-            `Invalid requests[${i}].${kind}: ${kind} is not supported by the Milepost emulator.`,
-          );
-        }
-        throw badRequest(
-          `Invalid JSON payload received. Unknown name "${kind}" at 'requests[${i}]': Cannot find field.`,
-        );
-      }
+      const { kind, handler } = requestKind(r, i, REQUEST_HANDLERS, GOOGLE_REQUEST_KINDS, 'request');
       try {
         return (handler.call(this, doc, objectAt(r[kind], `requests[${i}].${snake(kind)}`)) ??
           {}) as JsonObject;

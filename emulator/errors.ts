@@ -82,3 +82,38 @@ export function notEmulated(what: string): ApiError {
 }
 
 export const NOT_FOUND_MESSAGE = 'Requested entity was not found.';
+
+/** lowerCamel → lower_snake: how Google names a field in its error messages. */
+export function snake(name: string): string {
+  return name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+}
+
+/**
+ * The one kind of request set in `requests[i]` of a batchUpdate and its handler, refused as
+ * Google refuses: no kind set, two set (a oneof; `oneof` is the field's name in the API's
+ * errors), a kind the API has that the emulator does not, a name the API does not know.
+ */
+export function requestKind<H>(
+  r: Readonly<Record<string, unknown>>,
+  i: number,
+  handlers: Readonly<Record<string, H>>,
+  googleKinds: readonly string[],
+  oneof: string,
+): { kind: string; handler: H } {
+  const kinds = Object.keys(r);
+  if (kinds.length === 0) throw badRequest(`Invalid requests[${i}]: No request set.`);
+  if (kinds.length > 1) {
+    throw badRequest(
+      `Invalid value at 'requests[${i}]' (oneof), oneof field '${oneof}' is already set. Cannot overwrite with '${snake(kinds[1]!)}'`,
+    );
+  }
+  const kind = kinds[0]!;
+  const handler = handlers[kind];
+  if (handler) return { kind, handler };
+  if (googleKinds.includes(kind)) {
+    throw badRequest(`Invalid requests[${i}].${kind}: ${kind} is not supported by the Milepost emulator.`);
+  }
+  throw badRequest(
+    `Invalid JSON payload received. Unknown name "${kind}" at 'requests[${i}]': Cannot find field.`,
+  );
+}

@@ -25,7 +25,7 @@ import {
   VALUE_RENDER_OPTIONS,
   type ValueInputOption,
 } from './cells';
-import { ApiError, badRequest, NOT_FOUND_MESSAGE, notEmulated } from './errors';
+import { ApiError, badRequest, NOT_FOUND_MESSAGE, notEmulated, requestKind, snake } from './errors';
 import {
   anchorOf,
   type Box,
@@ -232,10 +232,6 @@ function enumAt<T extends string>(
 function withoutZeros<T extends JsonObject>(o: T): T {
   for (const k of Object.keys(o)) if (o[k] === 0) delete o[k];
   return o;
-}
-
-function snake(name: string): string {
-  return name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 }
 
 // ---------- the state ----------
@@ -1102,25 +1098,7 @@ export class SheetsState {
     const ss = structuredClone(original);
     const replies = requests.map((request, i) => {
       const r = objectAt(request, `requests[${i}]`);
-      const kinds = Object.keys(r);
-      if (kinds.length === 0) throw badRequest(`Invalid requests[${i}]: No request set.`);
-      if (kinds.length > 1) {
-        throw badRequest(
-          `Invalid value at 'requests[${i}]' (oneof), oneof field 'kind' is already set. Cannot overwrite with '${snake(kinds[1]!)}'`,
-        );
-      }
-      const kind = kinds[0]!;
-      const handler = REQUEST_HANDLERS[kind];
-      if (!handler) {
-        if (GOOGLE_REQUEST_KINDS.includes(kind)) {
-          throw badRequest(
-            `Invalid requests[${i}].${kind}: ${kind} is not supported by the Milepost emulator.`,
-          );
-        }
-        throw badRequest(
-          `Invalid JSON payload received. Unknown name "${kind}" at 'requests[${i}]': Cannot find field.`,
-        );
-      }
+      const { kind, handler } = requestKind(r, i, REQUEST_HANDLERS, GOOGLE_REQUEST_KINDS, 'kind');
       try {
         return (
           (handler.call(this, ss, objectAt(r[kind], `requests[${i}].${kind}`)) as JsonObject | undefined) ??
