@@ -771,10 +771,26 @@ abstract class ChoiceItem extends QuestionItem {
   getChoices(): FakeChoice[] {
     return this.item.choices.map((c) => new FakeChoice(this.w, this.form, c));
   }
+
+  setChoiceValues(values: string[]): this {
+    this.storeValues(values);
+    return this;
+  }
+}
+
+/** A choice item that may offer "Other" (free text): multiple choice and checkboxes. */
+abstract class OtherChoiceItem extends ChoiceItem {
+  showOtherOption(enabled: boolean): this {
+    this.item.other = Boolean(enabled);
+    return this;
+  }
+  hasOtherOption(): boolean {
+    return this.item.other;
+  }
 }
 
 export class FakeMultipleChoiceItem
-  extends ChoiceItem
+  extends OtherChoiceItem
   implements
     Pick<GoogleAppsScript.Forms.MultipleChoiceItem, 'hasOtherOption' | 'isRequired'>,
     Accepts<
@@ -797,24 +813,13 @@ export class FakeMultipleChoiceItem
     this.storeChoices(choices, true);
     return this;
   }
-  setChoiceValues(values: string[]): this {
-    this.storeValues(values);
-    return this;
-  }
-  showOtherOption(enabled: boolean): this {
-    this.item.other = Boolean(enabled);
-    return this;
-  }
-  hasOtherOption(): boolean {
-    return this.item.other;
-  }
   createResponse(response: string): FakeItemResponse {
     return this.respond(response);
   }
 }
 
 export class FakeCheckboxItem
-  extends ChoiceItem
+  extends OtherChoiceItem
   implements
     Pick<GoogleAppsScript.Forms.CheckboxItem, 'hasOtherOption' | 'isRequired'>,
     Accepts<
@@ -837,17 +842,6 @@ export class FakeCheckboxItem
     this.storeChoices(choices, false);
     return this;
   }
-  setChoiceValues(values: string[]): this {
-    this.storeValues(values);
-    return this;
-  }
-  showOtherOption(enabled: boolean): this {
-    this.item.other = Boolean(enabled);
-    return this;
-  }
-  hasOtherOption(): boolean {
-    return this.item.other;
-  }
   createResponse(responses: string[]): FakeItemResponse {
     return this.respond(responses);
   }
@@ -869,10 +863,6 @@ export class FakeListItem
   }
   setChoices(choices: unknown): this {
     this.storeChoices(choices, true);
-    return this;
-  }
-  setChoiceValues(values: string[]): this {
-    this.storeValues(values);
     return this;
   }
   createResponse(response: string): FakeItemResponse {
