@@ -2,6 +2,8 @@
  * What a phase did, in words (stderr) and as JSON (stdout with --json): one printer per phase,
  * the same for every runtime; a runtime's own lines come in `notes`.
  */
+
+import { earlierDecision, earlierDecisionText } from '../core/actions';
 import {
   type PackOutcome,
   planValidate,
@@ -9,11 +11,15 @@ import {
   type SyncOutcome,
   type WrapUpOutcome,
 } from '../core/cycle';
+import { formatDateTime } from '../core/format';
+import { repeatedNonResponders } from '../core/ladder';
 import { TABS } from '../core/layout';
 import type { PhaseReport, PhaseRun, RuntimeRead } from '../core/port';
 import { previewPlan } from '../core/preview';
 import { registerErrors } from '../core/problems';
-import type { Plan, Problem } from '../core/types';
+import { type Slot, slotLabel, slotsOf } from '../core/slots';
+import { KIND_LABELS, ownerNames } from '../core/topics';
+import type { Meeting, Plan, Problem, Register, Topic } from '../core/types';
 import type { AppliedChange } from '../core/updates';
 import { EXIT } from './failure';
 import { plural, say, sayProblems } from './output';
@@ -162,16 +168,39 @@ export function sayRequest(run: PhaseRun<RequestOutcome>): void {
     return;
   }
   say(
-    `${outcome.kind === 'request' ? 'Update requests' : 'Reminders'} for the meeting on ${outcome.meeting.date}: ${plural(outcome.recipients.length, 'owner')}.`,
+    `${RUNG_LABEL[outcome.rung]} for the meeting on ${outcome.meeting.date}: ${plural(outcome.recipients.length, 'owner')}.`,
   );
+  const unresolved = outcome.unresolved ?? [];
+  if (unresolved.length) {
+    const notice = outcome.plan.emails.find((e) => e.kind === 'notice');
+    say(
+      `  ${plural(unresolved.length, 'open milestone')} with an owner not on the Team tab (no request sent)${notice ? `; the process manager (${notice.to.join(', ')}) is told, once for this meeting` : '; no process manager or leader in Settings to tell'}:`,
+    );
+    for (const u of unresolved)
+      say(
+        `    Milestones row ${u.row}${u.id ? ` ${u.id}` : ''}: Owner ${u.owner ? `"${u.owner}"` : '(blank)'}`,
+      );
+  }
   for (const n of run.notes) say(n);
 }
+
+/**
+ * Each rung of the reminder ladder (ladder.ts) as the emails call it: the request, "Reminder:"
+ * to the owner alone, "Second reminder:" copying their delegate and the process manager. The
+ * last rung, the escalation to the leader, is the pack's (sayPack).
+ */
+export const RUNG_LABEL = {
+  request: 'Update requests',
+  reminder: 'First reminders (to the owner alone)',
+  'second-reminder': 'Second reminders (copying the delegate and the process manager)',
+} as const;
 
 export function requestJson(run: PhaseRun<RequestOutcome>) {
   return {
     meeting: run.outcome.meeting?.date ?? null,
     kind: run.outcome.kind,
     recipients: run.outcome.recipients,
+    unresolvedOwners: run.outcome.unresolved ?? [],
     sent: run.report.sent,
     skipped: run.report.skipped,
     problems: run.outcome.problems,
@@ -197,6 +226,19 @@ export function packJson(outcome: PackOutcome, files: string[]) {
       deferrals: t.deferrals,
       belowCut: t.belowCut,
     })),
+    slots: slotsOf(outcome.topics).map((slot) => ({
+      rank: slot.rank,
+      title: slot.lead.title,
+      kind: slot.lead.kind,
+      belowCut: slot.belowCut,
+      topics: [slot.lead, ...slot.members].map((t) => ({
+        number: slotLabel(t),
+        topicId: t.topicId,
+        kind: t.kind,
+        title: t.title,
+        deferrals: t.deferrals,
+      })),
+    })),
     health: outcome.health
       ? {
           anticipationRate: outcome.health.anticipationRate,
@@ -219,16 +261,100 @@ export function sayPack(run: PhaseRun<PackOutcome> & { where: string[] }, kind: 
   say(
     `Pack for ${outcome.meeting.date}${run.dryRun ? ' (dry run), would be built in' : ':'} ${run.where.join(' and ')}`,
   );
-  const above = outcome.topics.filter((t) => !t.belowCut).length;
-  say(`  ${plural(outcome.topics.length, 'topic')}, ${above} above the cut line.`);
+  sayPackSlots(outcome.topics, outcome.register);
   if (outcome.circulated)
     say(
       `  ${run.dryRun ? 'Would be circulated' : 'Circulated'} to the team (${kind === 'local' ? 'outbox' : 'Gmail'}).`,
     );
+  // The ladder's last rung (ladder.ts): owners silent for meetings in a row, named to the leader.
+  const escalated = repeatedNonResponders(outcome.register, outcome.meeting);
+  const leader = outcome.register.settings.leader;
+  const copied = !!leader && outcome.plan.emails.some((e) => e.kind === 'pack' && e.cc.includes(leader));
+  if (escalated.length)
+    say(
+      `  Escalation: ${escalated.map((e) => ownerNames(outcome.register, [e])).join(', ')} sent no update for ${plural(outcome.register.settings.escalateAfterMissed, 'meeting')} in a row — named to the leader in the pack's at-a-glance${copied ? ' (the leader is copied on the pack email)' : ''}.`,
+    );
+  const skipped = run.extra.dashboardSkipped;
+  if (typeof skipped === 'string' && skipped) say(`  Dashboard tab left alone: ${skipped}`);
 }
 
-export function sayWrapUp(run: PhaseRun<WrapUpOutcome>, kind: 'local' | 'google'): void {
-  if (!run.outcome.meetings.length) say('No meeting to wrap up (none has ended since the last wrap-up).');
+/** How many slots the plain-text pack summary lists one by one (all of them: the pack and --json). */
+export const SLOTS_LISTED = 20;
+
+/**
+ * The pack's Part 2 in a few lines: one per slot in rank order (its number, kind, lead topic and
+ * owners), the slot's other topics indented under it ('1.1', '1.2'…), deferrals and an earlier
+ * decision as the pack shows them, and the cut line where it falls.
+ */
+export function sayPackSlots(topics: Topic[], register: Register, limit = SLOTS_LISTED): void {
+  const slots = slotsOf(topics);
+  const above = slots.filter((slot) => !slot.belowCut).length;
+  const count =
+    slots.length === topics.length
+      ? plural(topics.length, 'topic')
+      : `${plural(slots.length, 'slot')} (${plural(topics.length, 'topic')})`;
+  say(`  ${count}, ${above} above the cut line${slots.length ? ', in priority order:' : '.'}`);
+  let cutSaid = false;
+  for (const slot of slots.slice(0, limit)) {
+    if (slot.belowCut && !cutSaid) {
+      cutSaid = true;
+      say('    -- cut line: the slots below are deferred to the next meeting unless time allows --');
+    }
+    say(`    ${slotLine(slot.lead, slot, register)}`);
+    for (const t of slot.members) say(`        ${slotLine(t, slot, register)}`);
+  }
+  if (slots.length > limit)
+    say(
+      `    … and ${plural(slots.length - limit, 'more slot')} — see Part 2 of the pack (or --json for all)`,
+    );
+}
+
+/** '1. Might miss: M-0003 Usage-based billing… — Marcus Hall — deferred 1× — decided at meeting …' */
+function slotLine(t: Topic, slot: Slot, register: Register): string {
+  const lead = t === slot.lead;
+  const title = t.title.replace(/\s+/g, ' ').trim();
+  const parts = [
+    `${slotLabel(t)}${lead ? '.' : ''} ${KIND_LABELS[t.kind] ?? t.kind}: ${title.length > 100 ? `${title.slice(0, 99)}…` : title}`,
+  ];
+  const owners = ownerNames(
+    register,
+    t.owners.filter((o) => o.trim()),
+  );
+  if (owners) parts.push(owners);
+  if (t.helpFrom.trim()) parts.push(`help from ${ownerNames(register, [t.helpFrom.trim()])}`);
+  if (t.deferrals > 0) parts.push(`deferred ${t.deferrals}×`);
+  const decided = earlierDecision(register, t);
+  if (decided) parts.push(earlierDecisionText(decided, 80));
+  if (lead && slot.members.length)
+    parts.push(
+      `one slot with the ${slot.members.length === 1 ? 'related topic' : `${slot.members.length} related topics`} below`,
+    );
+  return parts.join(' — ');
+}
+
+/**
+ * Why `wrap-up --meeting DATE` found nothing to do, when that meeting is no longer Planned: it was
+ * wrapped up already (when), marked Held by hand, or cancelled. Nothing is sent again; exit 0.
+ */
+export function notToWrapUp(meeting: Meeting, timeZone: string): string | undefined {
+  const on = `The meeting on ${meeting.date}`;
+  if (meeting.wrappedUp)
+    return `${on} was already wrapped up on ${formatDateTime(meeting.wrappedUp, timeZone)} (marked ${meeting.status}, its key-items digest sent then): nothing to do, nothing sent again.`;
+  if (meeting.status === 'Held')
+    return `${on} is already marked Held in the Meetings tab (by hand: no wrap-up time recorded), so it is not wrapped up again: nothing to do. To send its key-items digest, set its Status back to Planned and run wrap-up again.`;
+  if (meeting.status === 'Cancelled') return `${on} is Cancelled: nothing to wrap up.`;
+  return undefined;
+}
+
+export function sayWrapUp(
+  run: PhaseRun<WrapUpOutcome>,
+  kind: 'local' | 'google',
+  /** The meeting `--meeting` named, as the register had it before the run, and its time zone. */
+  named?: { meeting: Meeting; timeZone: string },
+): void {
+  const already = named && notToWrapUp(named.meeting, named.timeZone);
+  if (!run.outcome.meetings.length)
+    say(already || 'No meeting to wrap up (none has ended since the last wrap-up).');
   for (const m of run.outcome.meetings)
     if (run.dryRun)
       say(`Would wrap up the meeting on ${m.date}: mark it Held and send the key-items digest.`);
@@ -331,9 +457,13 @@ export const sayPhase = {
     if (run.dryRun) sayDryRun(run, kind);
     sayRegisterProblems(run.outcome.problems);
   },
-  wrapUp(run: PhaseRun<WrapUpOutcome>, kind: 'local' | 'google'): void {
+  wrapUp(
+    run: PhaseRun<WrapUpOutcome>,
+    kind: 'local' | 'google',
+    named?: { meeting: Meeting; timeZone: string },
+  ): void {
     for (const n of run.notes) say(n);
-    sayWrapUp(run, kind);
+    sayWrapUp(run, kind, named);
     sayReport(run.report, kind);
     if (run.dryRun) sayDryRun(run, kind);
     sayRegisterProblems(run.outcome.problems);

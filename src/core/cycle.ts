@@ -6,7 +6,7 @@ import { milestoneFromAction, milestoneRequests, trackActions } from './actions'
 import { fitCell } from './cells';
 import { dateInZone } from './dates';
 import type { Document } from './document';
-import { digestEmail, packEmail, requestEmail } from './emails';
+import { digestEmail, packEmail, requestEmail, type UnresolvedOwner, unresolvedOwnersEmail } from './emails';
 import { type FormSpec, formSpec, prefillAnswers, prefilledUrl } from './form';
 import { computeHealth } from './health';
 import { RUNG_COLUMN, type Rung } from './ladder';
@@ -22,8 +22,9 @@ import {
   reminderStep,
   upcomingMeeting,
 } from './schedule';
-import { identityOf, respondents, topicsFor, updatingMembers } from './topics';
+import { askedMembers, identityOf, respondents, topicsFor } from './topics';
 import type {
+  ActionRow,
   CellWrite,
   Email,
   Health,
@@ -37,7 +38,13 @@ import type {
   Topic,
   TopicRow,
 } from './types';
-import { type AppliedChange, type IngestRecord, ingest, type Rejection } from './updates';
+import {
+  ACTION_STATUS_FIELD,
+  type AppliedChange,
+  type IngestRecord,
+  ingest,
+  type Rejection,
+} from './updates';
 
 export class RegisterError extends Error {
   constructor(readonly problems: Problem[]) {
@@ -238,7 +245,15 @@ function withMeetings(register: Register, appends: RowAppend[]): Register {
 function applyIngest(register: Register, applied: AppliedChange[], records: IngestRecord[]): Register {
   const milestones = register.milestones.map((m) => ({ ...m }));
   const byId = new Map(milestones.filter((m) => m.id).map((m) => [m.id, m]));
+  // An owner's "Done" on a tracked action: the Actions row now holds it.
+  const done = new Map(
+    applied.filter((a) => a.field === ACTION_STATUS_FIELD).map((a) => [a.milestone, a.to]),
+  );
+  const actions = register.actions.map((a) =>
+    done.has(a.id) ? { ...a, status: done.get(a.id) as ActionRow['status'], statusCell: done.get(a.id) } : a,
+  );
   for (const a of applied) {
+    if (a.field === ACTION_STATUS_FIELD) continue;
     const m = byId.get(a.milestone);
     if (!m) continue;
     // The cell now holds what was written: an unreadable one ('Late') is unreadable no more.
@@ -252,7 +267,7 @@ function applyIngest(register: Register, applied: AppliedChange[], records: Inge
   }
   const updates = [...register.updates, ...records.flatMap((r) => (r.tab === 'Updates' ? [r.row] : []))];
   const changes = [...register.changes, ...records.flatMap((r) => (r.tab === 'Changes' ? [r.row] : []))];
-  return { ...register, milestones, updates, changes };
+  return { ...register, milestones, updates, changes, actions };
 }
 
 const TOPIC_COLUMNS = [
@@ -533,6 +548,8 @@ export interface RequestOutcome {
   /** The Meetings column that records the rung as sent. */
   column: string;
   recipients: string[];
+  /** Open milestones whose owner is not on the Team tab: no request; the process manager is told. */
+  unresolved?: UnresolvedOwner[];
   problems: Problem[];
   /** The update form of the meeting (runtimes with a form build it to this spec). */
   form?: FormSpec;
@@ -571,7 +588,7 @@ export function planRequests(
         ? 'second-reminder'
         : 'reminder';
   const responded = respondents(register, meeting.date);
-  const owners = updatingMembers(register).filter((p) => kind === 'request' || !responded.has(p.email));
+  const owners = askedMembers(register).filter((p) => kind === 'request' || !responded.has(p.email));
   const form = formSpec(register, meeting);
   for (const p of owners) {
     const theirs = register.milestones.filter((m) => m.id && m.owner === p.email && isOpen(m));
@@ -582,6 +599,9 @@ export function planRequests(
         : undefined);
     send(plan, requestEmail(register, meeting, p, theirs, rung, link));
   }
+  const unresolved = unresolvedOwners(register, problems);
+  const notice = unresolvedOwnersEmail(register, meeting, unresolved);
+  if (notice) send(plan, notice);
   const column = RUNG_COLUMN[rung];
   const previous =
     rung === 'request'
@@ -606,7 +626,32 @@ export function planRequests(
     row.values[column] = now;
     row.dates = { ...row.dates, [column]: 'instant' };
   }
-  return { plan, meeting, kind, rung, column, recipients: owners.map((p) => p.email), problems, form };
+  return {
+    plan,
+    meeting,
+    kind,
+    rung,
+    column,
+    recipients: owners.map((p) => p.email),
+    unresolved,
+    problems,
+    form,
+  };
+}
+
+/**
+ * The open milestones whose Owner cell names nobody on the Team tab (the register's problems
+ * say which cells): they get no update request, so the process manager is told.
+ */
+export function unresolvedOwners(register: Register, problems: Problem[]): UnresolvedOwner[] {
+  const cells = new Map(
+    problems
+      .filter((p) => p.tab === 'Milestones' && p.column === 'Owner' && p.row !== undefined)
+      .map((p) => [p.row!, p.value ?? ''] as const),
+  );
+  return register.milestones
+    .filter((m) => !m.owner && cells.has(m.row) && isOpen(m))
+    .map((m) => ({ row: m.row, id: m.id, title: m.title, owner: cells.get(m.row)! }));
 }
 
 /** True when the snapshot's `tab` has a column headed `header` (case- and space-insensitive). */
@@ -774,6 +819,53 @@ export function editReads(tab: string): string[] {
   return edited && !needed.includes(edited.name) ? [...needed, edited.name] : needed;
 }
 
+/** A cell's note for its problems: each message (with what was expected), one a line; '' for none. */
+export function noteText(problems: Problem[]): string {
+  return problems
+    .map((p) =>
+      p.expected && !p.message.includes(p.expected) ? `${p.message} (expected: ${p.expected})` : p.message,
+    )
+    .join('\n');
+}
+
+/**
+ * The notes a sync puts on the register (a runtime with no edit trigger: the local workbook):
+ * one on every cell of a column Milepost checks that has a problem, as an edit of that cell
+ * would get (planEdit). Cells not listed have none of Milepost's. `problems`: those of the
+ * snapshot, when a phase has them already (a sync's, as `currentProblems` leaves them).
+ */
+export function problemNotes(
+  snapshot: Snapshot,
+  problems: Problem[] = planValidate(snapshot).problems,
+): CellNote[] {
+  const notes: CellNote[] = [];
+  for (const table of snapshot.tables) {
+    const spec = TABS.find((t) => normaliseName(t.name) === normaliseName(table.name));
+    if (!spec) continue;
+    const checked = new Set(spec.columns.map((c) => normaliseName(c.header)));
+    const columns = new Map<string, number>();
+    table.headers.forEach((h, i) => {
+      const n = normaliseName(h);
+      if (checked.has(n) && !columns.has(n)) columns.set(n, i + 1);
+    });
+    const cells = new Map<string, Problem[]>();
+    for (const p of problems) {
+      if (normaliseName(p.tab) !== normaliseName(table.name) || p.row === undefined || p.row < 2) continue;
+      const column = p.column === undefined ? undefined : columns.get(normaliseName(p.column));
+      if (column === undefined) continue;
+      const key = `${p.row}:${column}`;
+      const here = cells.get(key) ?? [];
+      if (!here.some((h) => h.message === p.message)) here.push(p);
+      cells.set(key, here);
+    }
+    for (const [key, here] of cells) {
+      const [row, column] = key.split(':').map(Number) as [number, number];
+      notes.push({ tab: table.name, row, column, note: noteText(here) });
+    }
+  }
+  return notes;
+}
+
 /**
  * What an edit calls for, without waiting for the next sync: IDs for new milestone rows, a note
  * on each edited cell explaining its problem (the edit itself is never undone), and hand edits
@@ -816,13 +908,7 @@ export function planEdit(
           tab: table.name,
           row: r,
           column: c,
-          note: here
-            .map((p) =>
-              p.expected && !p.message.includes(p.expected)
-                ? `${p.message} (expected: ${p.expected})`
-                : p.message,
-            )
-            .join('\n'),
+          note: noteText(here),
         });
       }
     }

@@ -3,9 +3,9 @@
  * renderers as the pack. Keys make each email idempotent: a shell never sends a key twice.
  */
 
-import { ACTIONS_TITLE } from './actions';
+import { ACTIONS_TITLE, openActionsByOwner } from './actions';
 import { type Block, cell, type Document, type Inline } from './document';
-import { formatDate, formatDateTime } from './format';
+import { formatDate, formatDateTime, plural } from './format';
 import { type Rung, repeatedNonResponders, rungCopies } from './ladder';
 import { unreadableStatus, unreadableText } from './problems';
 import { renderHtmlFragment } from './render-html';
@@ -13,7 +13,7 @@ import { renderText } from './render-markdown';
 import { meetingStart, meetingTimes, previousMeeting } from './schedule';
 import { effectiveOutcome, rowsByTopicId, slotLeadOf } from './slots';
 import { ownerNames } from './topics';
-import type { Email, Meeting, Milestone, Person, Register } from './types';
+import type { ActionRow, Email, Meeting, Milestone, Person, Register } from './types';
 
 function recipients(register: Register): string[] {
   return register.team.filter((p) => p.active).map((p) => p.email);
@@ -75,8 +75,13 @@ function toEmail(
   };
 }
 
-/** The submission an owner would send, pre-filled with their milestones as they stand. */
-export function prefilledSubmission(person: Person, meeting: Meeting, milestones: Milestone[]) {
+/** The submission an owner would send, pre-filled with their milestones (and open actions) as they stand. */
+export function prefilledSubmission(
+  person: Person,
+  meeting: Meeting,
+  milestones: Milestone[],
+  actions: readonly ActionRow[] = [],
+) {
   return {
     responseId: `${meeting.date}-${person.email}`,
     submittedAt: '',
@@ -88,6 +93,7 @@ export function prefilledSubmission(person: Person, meeting: Meeting, milestones
     learnings: '',
     helpNeeded: '',
     helpFrom: '',
+    ...(actions.length ? { actions: Object.fromEntries(actions.map((a) => [a.id, a.status])) } : {}),
   };
 }
 
@@ -117,9 +123,56 @@ function howToSend(
     type: 'paragraph',
     content: [
       'Reply with your update, or add this line (edited) to responses.jsonl in the Milepost workspace: ',
-      { text: JSON.stringify(prefilledSubmission(person, meeting, milestones)), muted: true },
+      {
+        text: JSON.stringify(
+          prefilledSubmission(person, meeting, milestones, openActionsByOwner(register).get(person.email)),
+        ),
+        muted: true,
+      },
     ],
   };
+}
+
+/** "What to send": each milestone, each open action (when the owner has any), wins, learnings, help. */
+function whatToSend(hasActions: boolean): Block[] {
+  return [
+    { type: 'heading', level: 2, text: 'What to send' },
+    {
+      type: 'list',
+      ordered: false,
+      items: [
+        [
+          'For each milestone: its status (flag ',
+          { text: 'Might miss', bold: true },
+          ' early), your forecast date and a comment.',
+        ],
+        ...(hasActions
+          ? [['For each open action: still open, or done (and a note if you like).'] as Inline[]]
+          : []),
+        ['Wins since the last meeting.'],
+        ['Learnings worth sharing.'],
+        ['Where you need help, and from whom (a group or a person).'],
+      ],
+    },
+  ];
+}
+
+/** "Your open actions": the owner's open tracked actions, under their milestones (none: nothing). */
+function openActionBlocks(actions: readonly ActionRow[]): Block[] {
+  if (!actions.length) return [];
+  return [
+    { type: 'heading', level: 2, text: 'Your open actions' },
+    {
+      type: 'table',
+      columns: ['ID', 'Action', 'Due', 'Status'],
+      rows: actions.map((a) => [
+        cell(a.id),
+        cell(a.action),
+        cell(a.due ? formatDate(a.due) : ''),
+        cell(a.status),
+      ]),
+    },
+  ];
 }
 
 export function requestEmail(
@@ -137,6 +190,7 @@ export function requestEmail(
   const when = formatDate(meeting.date);
   const deadline = formatDateTime(times.deadline, s.timeZone);
   const copies = rungCopies(register, person, rung);
+  const actions = openActionsByOwner(register).get(person.email) ?? [];
   const blocks: Block[] = [
     {
       type: 'paragraph',
@@ -145,45 +199,39 @@ export function requestEmail(
         rung === 'request'
           ? 'please send your milestone update for '
           : rung === 'reminder'
-            ? 'a reminder: your update for '
+            ? 'a reminder that your update for '
             : 'a second reminder: we still have no update from you for ',
         { text: `the milestone meeting on ${when}`, bold: true },
-        rung === 'second-reminder' ? `, due by ${deadline}.` : ` by ${deadline}.`,
+        rung === 'second-reminder'
+          ? `, due by ${deadline}.`
+          : rung === 'reminder'
+            ? ` is due by ${deadline}.`
+            : ` by ${deadline}.`,
         ...(rung === 'second-reminder' && copies.length
           ? [' Your delegate and the process manager are copied, so that one of you can send it.']
           : []),
       ],
     },
     { type: 'heading', level: 2, text: 'Your open milestones' },
-    {
-      type: 'table',
-      columns: ['ID', 'Milestone', 'Due', 'Forecast', 'Status'],
-      rows: milestones.map((m) => [
-        cell(m.id),
-        cell(m.title),
-        cell(m.due ? formatDate(m.due) : ''),
-        cell(m.forecast ? formatDate(m.forecast) : ''),
-        // A status the register could not read is never shown as On track.
-        unreadableStatus(m)
-          ? { content: [unreadableText(m.statusCell)] }
-          : { content: [m.status], status: m.status },
-      ]),
-    },
-    { type: 'heading', level: 2, text: 'What to send' },
-    {
-      type: 'list',
-      ordered: false,
-      items: [
-        [
-          'For each milestone: its status (flag ',
-          { text: 'Might miss', bold: true },
-          ' early), your forecast date and a comment.',
-        ],
-        ['Wins since the last meeting.'],
-        ['Learnings worth sharing.'],
-        ['Where you need help, and from whom (a group or a person).'],
-      ],
-    },
+    // Someone asked only about their actions has no milestone table.
+    milestones.length === 0
+      ? { type: 'paragraph', content: ['None: this week you are asked about your open actions.'] }
+      : {
+          type: 'table',
+          columns: ['ID', 'Milestone', 'Due', 'Forecast', 'Status'],
+          rows: milestones.map((m) => [
+            cell(m.id),
+            cell(m.title),
+            cell(m.due ? formatDate(m.due) : ''),
+            cell(m.forecast ? formatDate(m.forecast) : ''),
+            // A status the register could not read is never shown as On track.
+            unreadableStatus(m)
+              ? { content: [unreadableText(m.statusCell)] }
+              : { content: [m.status], status: m.status },
+          ]),
+        },
+    ...openActionBlocks(actions),
+    ...whatToSend(actions.length > 0),
   ];
   blocks.push(howToSend(register, meeting, person, milestones, personalLink));
   const key = rung === 'second-reminder' ? 'reminder-2' : rung;
@@ -326,6 +374,67 @@ export function digestEmail(register: Register, meeting: Meeting, now: string): 
   ];
   return toEmail(`digest/${meeting.date}`, 'digest', team(register), [], sender(register), {
     title: `Key items: milestone meeting ${when}`,
+    blocks,
+  });
+}
+
+/** A Milestones row whose Owner names nobody on the Team tab (register.ts reports the cell). */
+export interface UnresolvedOwner {
+  row: number;
+  /** The milestone's ID, '' when it has none yet. */
+  id: string;
+  title: string;
+  /** The Owner cell as written ('Tom B'), '' when blank. */
+  owner: string;
+}
+
+/**
+ * To the process manager: the open milestones whose owner is not on the Team tab get no update
+ * request, so each is listed with its row, the Owner cell and what to write there. Once per
+ * meeting (keyed by it), from whichever request or reminder run first finds one.
+ */
+export function unresolvedOwnersEmail(
+  register: Register,
+  meeting: Meeting,
+  rows: UnresolvedOwner[],
+): Email | undefined {
+  const to = register.settings.processManager || register.settings.leader;
+  if (!to || rows.length === 0) return undefined;
+  const when = formatDate(meeting.date);
+  const n = rows.length;
+  const blocks: Block[] = [
+    {
+      type: 'paragraph',
+      content: [
+        `${n === 1 ? 'One open milestone has' : `${n} open milestones have`} an owner who is not on the Team tab, so `,
+        {
+          text: n === 1 ? 'no one was asked for its update' : 'no one was asked for their updates',
+          bold: true,
+        },
+        ` for the milestone meeting on ${when}:`,
+      ],
+    },
+    {
+      type: 'table',
+      columns: ['Tab', 'Row', 'ID', 'Milestone', 'Owner as written'],
+      rows: rows.map((r) => [
+        cell('Milestones'),
+        cell(String(r.row)),
+        cell(r.id || '(none yet)'),
+        cell(r.title),
+        cell(r.owner ? `"${r.owner}"` : '(blank)'),
+      ]),
+    },
+    {
+      type: 'paragraph',
+      content: [
+        'To fix: write in Owner the email (or the unique name) of someone on the Team tab, or add the person to the Team tab. ',
+        'The next request run then sends them their request (`milepost validate` checks the register).',
+      ],
+    },
+  ];
+  return toEmail(`unresolved-owners/${meeting.date}`, 'notice', [to], [], sender(register), {
+    title: `Milestone owners not on the Team tab: ${plural(n, 'milestone')} without an update request for ${when}`,
     blocks,
   });
 }

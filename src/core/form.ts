@@ -15,11 +15,13 @@
  * question id — never by title or position — even when it answers an older form.
  */
 
+import { openActionsByOwner } from './actions';
 import { formatDate, formatDateTime } from './format';
+import { unreadableStatus } from './problems';
 import { isOpen, OWNER_STATUSES } from './register';
 import { meetingTimes } from './schedule';
-import { updatingMembers } from './topics';
-import type { Meeting, Milestone, Person, Register } from './types';
+import { askedMembers } from './topics';
+import type { ActionRow, Meeting, Milestone, Person, Register } from './types';
 
 /** The answer of "help from" that asks nobody. */
 export const NO_HELP = 'No help needed';
@@ -45,6 +47,21 @@ export interface FormMilestoneSpec {
   comment: FormQuestionSpec;
 }
 
+/**
+ * What an owner may answer of one of their open tracked actions: still open, or done (the
+ * process manager drops actions, in the register: never the owner).
+ */
+export const ACTION_CHOICES = ['Open', 'Done'] as const;
+
+/** One open tracked action of the owner (Actions tab): its status question and a short note. */
+export interface FormActionSpec {
+  action: string;
+  /** 'A-0003 · <action> (due 15 Dec 2026)'; choices ACTION_CHOICES, no section navigation. */
+  status: FormQuestionSpec & { options: string[] };
+  /** A one-line note (a short answer). */
+  note: FormQuestionSpec;
+}
+
 export interface FormSectionSpec {
   /** The section's page-break item id: where "Who is updating?" sends this owner. */
   itemId: string;
@@ -54,6 +71,8 @@ export interface FormSectionSpec {
   /** The grid item (absent when the owner has no open milestone). */
   grid?: { itemId: string; title: string; columns: string[] };
   milestones: FormMilestoneSpec[];
+  /** The owner's open tracked actions, oldest due first ([] when they have none). */
+  actions: FormActionSpec[];
   wins: FormQuestionSpec;
   learnings: FormQuestionSpec;
   helpNeeded: FormQuestionSpec;
@@ -135,6 +154,7 @@ export function formItemIds(keys: Iterable<string>): Map<string, string> {
 
 const PERSON_FIELDS = ['section', 'grid', 'wins', 'learnings', 'help', 'topic', 'helpFrom'] as const;
 const MILESTONE_FIELDS = ['status', 'forecast', 'comment'] as const;
+const ACTION_FIELDS = ['action', 'actionNote'] as const;
 
 /** Every id key of the register: items are `item:KEY`, questions `q:KEY`. */
 function idKeys(register: Register): string[] {
@@ -145,6 +165,12 @@ function idKeys(register: Register): string[] {
   for (const m of register.milestones) {
     if (!m.id) continue;
     for (const f of MILESTONE_FIELDS) keys.push(`item:${f}:${m.id}`, `q:${f}:${m.id}`);
+  }
+  // Every action with an ID, whatever its status: an answer to last week's form (an action done
+  // since) is still read by its question id.
+  for (const a of register.actions) {
+    if (!a.id) continue;
+    for (const f of ACTION_FIELDS) keys.push(`item:${f}:${a.id}`, `q:${f}:${a.id}`);
   }
   return keys;
 }
@@ -182,6 +208,15 @@ function rowTitle(m: Milestone): string {
   return `${m.id} · ${m.title}${m.due ? ` (due ${formatDate(m.due)})` : ''}`;
 }
 
+/** The action's question: 'A-0003 · <action on one line, clipped> (due 15 Dec 2026)'. */
+function actionTitle(a: ActionRow): string {
+  const flat = a.action.replace(/\s+/g, ' ').trim();
+  const text = flat.length <= ACTION_TITLE_CHARS ? flat : `${flat.slice(0, ACTION_TITLE_CHARS).trimEnd()}…`;
+  return `${a.id} · ${text}${a.due ? ` (due ${formatDate(a.due)})` : ''}`;
+}
+/** How much of an action's text its question title shows (a decision may run to paragraphs). */
+const ACTION_TITLE_CHARS = 200;
+
 function helpFromOptions(register: Register): string[] {
   const groups = [...new Set(register.team.filter((p) => p.active && p.group).map((p) => p.group))].sort();
   const people = register.team.filter((p) => p.active).map((p) => p.name);
@@ -208,8 +243,9 @@ export function formResponders(register: Register): string[] {
 export function formSpec(register: Register, meeting: Meeting | undefined): FormSpec {
   const ids = idBook(register);
   const s = register.settings;
-  const owners = updatingMembers(register);
+  const owners = askedMembers(register);
   const help = helpFromOptions(register);
+  const actions = openActionsByOwner(register);
   const q = (key: string, title: string, description?: string): FormQuestionSpec => ({
     itemId: ids.item(key),
     questionId: ids.question(key),
@@ -224,7 +260,9 @@ export function formSpec(register: Register, meeting: Meeting | undefined): Form
       title: `Update from ${p.name}`,
       description: theirs.length
         ? `${theirs.length} open milestone${theirs.length === 1 ? '' : 's'}. Flag "Might miss" early; give a forecast date when it moves.`
-        : 'No open milestones: wins, learnings and help only.',
+        : actions.get(p.email)?.length
+          ? 'No open milestones: your open actions, then wins, learnings and help.'
+          : 'No open milestones: wins, learnings and help only.',
       ...(theirs.length
         ? {
             grid: {
@@ -241,6 +279,7 @@ export function formSpec(register: Register, meeting: Meeting | undefined): Form
         forecast: q(`forecast:${m.id}`, `Forecast date — ${m.id}`, m.title),
         comment: q(`comment:${m.id}`, `Comment — ${m.id}`, m.title),
       })),
+      actions: (actions.get(p.email) ?? []).map((a) => actionSpec(a, q)),
       wins: q(`wins:${p.email}`, 'Wins since the last meeting'),
       learnings: q(`learnings:${p.email}`, 'Learnings worth sharing'),
       helpNeeded: q(`help:${p.email}`, 'Where do you need help?'),
@@ -271,6 +310,25 @@ export function formSpec(register: Register, meeting: Meeting | undefined): Form
       noChange: owners.map((p) => ({ value: `${whoValue(p)}${NO_CHANGE_SUFFIX}`, email: p.email })),
     },
     sections,
+  };
+}
+
+/** The questions of one open tracked action: "Open" or "Done", and a one-line note. */
+function actionSpec(
+  a: ActionRow,
+  q: (key: string, title: string, description?: string) => FormQuestionSpec,
+): FormActionSpec {
+  return {
+    action: a.id,
+    status: {
+      ...q(
+        `action:${a.id}`,
+        actionTitle(a),
+        'Your action from a meeting: still open, or done? (The process manager drops actions, in the register.)',
+      ),
+      options: [...ACTION_CHOICES],
+    },
+    note: q(`actionNote:${a.id}`, `Note — ${a.id}`, 'Optional, one line.'),
   };
 }
 
@@ -310,7 +368,10 @@ export function lateNote(packAt: string, timeZone: string): string {
 
 // ---------- pre-filled answers ----------
 
-/** What a person's link fills in: who is updating, each milestone's status and forecast. */
+/**
+ * What a person's link fills in: who is updating, each milestone's status (none when its Status
+ * cell is unreadable) and forecast, each open action's status.
+ */
 export function prefillAnswers(spec: FormSpec, register: Register, owner: string): Record<string, string> {
   const option = spec.who.options.find((o) => o.email === owner);
   const section = spec.sections.find((s) => s.owner === owner);
@@ -319,8 +380,14 @@ export function prefillAnswers(spec: FormSpec, register: Register, owner: string
   for (const m of section.milestones) {
     const row = register.milestones.find((r) => r.id === m.milestone);
     if (!row) continue;
-    answers[m.statusQuestionId] = row.status;
+    // A Status cell the register could not read is a problem to fix, not "On track": the owner chooses.
+    if (!unreadableStatus(row)) answers[m.statusQuestionId] = row.status;
     if (row.forecast) answers[m.forecast.questionId] = row.forecast;
+  }
+  for (const a of section.actions) {
+    const row = register.actions.find((r) => r.id === a.action);
+    if (row && (ACTION_CHOICES as readonly string[]).includes(row.status))
+      answers[a.status.questionId] = row.status;
   }
   answers[section.helpFrom.questionId] = NO_HELP;
   return answers;
@@ -392,6 +459,8 @@ function readResponse(register: Register, ids: IdBook, response: FormResponseInp
   const statuses: Record<string, string> = {};
   const forecasts: Record<string, string> = {};
   const comments: Record<string, string> = {};
+  const actions: Record<string, string> = {};
+  const actionNotes: Record<string, string> = {};
   const personal: Record<string, Record<string, string>> = {};
   let who: string | undefined;
   let noChange = false;
@@ -406,6 +475,8 @@ function readResponse(register: Register, ids: IdBook, response: FormResponseInp
     } else if (field === 'status') statuses[subject] = value;
     else if (field === 'forecast') forecasts[subject] = value;
     else if (field === 'comment') comments[subject] = value;
+    else if (field === 'action') actions[subject] = value;
+    else if (field === 'actionNote') actionNotes[subject] = value;
     else personal[subject] = { ...personal[subject], [field]: value };
   }
   const own = personal[who ?? response.email.toLowerCase()] ?? {};
@@ -424,6 +495,8 @@ function readResponse(register: Register, ids: IdBook, response: FormResponseInp
     helpFrom: helpFrom === NO_HELP ? '' : helpFrom,
     ...(noChange ? { noChange: true } : {}),
     ...(own.topic ? { raisedTopic: own.topic } : {}),
+    ...(Object.keys(actions).length ? { actions } : {}),
+    ...(Object.keys(actionNotes).length ? { actionNotes } : {}),
   };
 }
 
@@ -462,6 +535,8 @@ export function answersOfSubmission(
     helpFrom?: string;
     noChange?: boolean;
     raisedTopic?: string;
+    actions?: Record<string, string>;
+    actionNotes?: Record<string, string>;
   },
 ): Record<string, string[]> {
   const ids = [
@@ -490,6 +565,10 @@ export function answersOfSubmission(
     put(m.statusQuestionId, byId(submission.statuses, m.milestone));
     put(m.forecast.questionId, byId(submission.forecasts, m.milestone));
     put(m.comment.questionId, byId(submission.comments, m.milestone));
+  }
+  for (const a of section.actions) {
+    put(a.status.questionId, byId(submission.actions, a.action));
+    put(a.note.questionId, byId(submission.actionNotes, a.action));
   }
   put(section.wins.questionId, submission.wins);
   put(section.learnings.questionId, submission.learnings);

@@ -1031,6 +1031,7 @@ function readActions(r: Reader, v: TabView | undefined, team: Person[]): ActionR
       milestones: splitIds(v!.text(row, 'Milestone')),
       makeMilestone: ticked(make),
       createdMilestone: v!.text(row, 'Created milestone').toUpperCase(),
+      statusCell: v!.cell(row, 'Status'),
     });
   }
   return out;

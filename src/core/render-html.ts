@@ -112,17 +112,23 @@ span[class^="status-"] { padding: 0 .25rem; border-radius: 3px; white-space: now
 /* A phone (390 px): a wide table's columns would be squeezed to a letter each, so each row
    becomes a card, every cell under its column's name. */
 @media screen and (max-width: 44rem) {
-  main { padding: 1rem 1rem 3rem; }
-  h1 { font-size: 1.5rem; }
+  main { padding: .75rem .8rem 3rem; }
+  h1 { font-size: 1.4rem; }
   h2 { font-size: 1.2rem; margin-top: 1.6rem; }
   h3 { font-size: 1.05rem; }
+  /* The top of the pack, compact, so the first topic comes within two screens. */
+  .subtitle { font-size: .85rem; margin-bottom: .5rem; }
+  p.note { font-size: .8rem; line-height: 1.35; }
+  #part-2 { margin-top: 1.2rem; }
   /* The contents as one strip of links that scrolls sideways in its own box, so Part 2 stays near the top. */
   nav.toc { font-size: .875rem; padding: .3rem .6rem; overflow-x: auto; }
   nav.toc strong { display: none; }
   nav.toc ol { columns: auto; display: flex; gap: 1.1rem; margin: 0; padding-left: 0; list-style: none; white-space: nowrap; }
-  section.box { padding: .1rem .75rem .5rem; margin-left: -.25rem; margin-right: -.25rem; font-size: .94rem; line-height: 1.4; }
-  section.box li { margin: .1rem 0; }
-  section.box ol, section.box ul { padding-left: 1.2rem; }
+  section.box { margin: .75rem -.25rem 1rem; padding: .1rem .6rem .4rem; font-size: .875rem; line-height: 1.35; }
+  section.box > h2:first-child { margin-top: .4rem; margin-bottom: .3rem; font-size: 1.1rem; }
+  section.box p { margin: .35rem 0 .1rem; }
+  section.box li { margin: .05rem 0; }
+  section.box ol, section.box ul { padding-left: 1.1rem; margin: .1rem 0 .3rem; }
   table.wide, table.wide tbody, table.wide tr, table.wide td { display: block; width: 100%; }
   table.wide thead { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
   table.wide tr { border: 1px solid ${BORDER}; border-radius: 6px; margin: 0 0 .75rem; overflow: hidden; }

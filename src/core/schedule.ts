@@ -91,20 +91,25 @@ export function activeMeetings(register: Register): Meeting[] {
   return register.meetings.filter((m) => m.status !== 'Cancelled');
 }
 
-/** The meeting an update submitted at `instant` is for: the first one starting after it. */
+/**
+ * The meeting an update submitted at `instant` is for: the first one starting after it that is
+ * not cancelled — whatever its status now (a meeting already Held keeps the answers sent for it;
+ * they never become answers for the week after).
+ */
 export function meetingForInstant(register: Register, instant: string): Meeting | undefined {
   const t = Date.parse(instant);
-  return plannedStarts(register).find((p) => p.start > t)?.meeting;
+  return meetingStarts(register).find((p) => p.start > t)?.meeting;
 }
 
 const startsCache = new WeakMap<Meeting[], { meeting: Meeting; start: number }[]>();
-/** Planned meetings with their start instants, computed once per meetings list. */
-function plannedStarts(register: Register): { meeting: Meeting; start: number }[] {
+/** Meetings not cancelled, with their start instants, computed once per meetings list. */
+function meetingStarts(register: Register): { meeting: Meeting; start: number }[] {
   let starts = startsCache.get(register.meetings);
   if (!starts) {
-    starts = register.meetings
-      .filter((m) => m.status === 'Planned')
-      .map((meeting) => ({ meeting, start: Date.parse(meetingStart(meeting, register.settings)) }));
+    starts = activeMeetings(register).map((meeting) => ({
+      meeting,
+      start: Date.parse(meetingStart(meeting, register.settings)),
+    }));
     startsCache.set(register.meetings, starts);
   }
   return starts;

@@ -31,6 +31,10 @@ export const SubmissionSchema = z.object({
   noChange: z.boolean().optional(),
   /** A topic the owner raises for the meeting (a `raised` topic, ranked like any other). */
   raisedTopic: text.optional(),
+  /** The owner's answers on their open tracked actions: {actionId: 'Open' | 'Done'}. */
+  actions: idMap(z.string().max(40)).optional(),
+  /** A one-line note per action: {actionId: text}. */
+  actionNotes: idMap(text).optional(),
 });
 
 /** One form response, normalised: what every runtime's answers become before ingestion. */

@@ -51,6 +51,23 @@ export function updatingMembers(register: Register): Person[] {
   return register.team.filter((p) => p.active && owners.has(p.email));
 }
 
+/**
+ * Who the weekly update asks: the updating members, then anyone else active who owns an open
+ * tracked action (asked about their actions only). The meeting's member updates, response
+ * rates and escalations stay with the updating members.
+ */
+export function askedMembers(register: Register): Person[] {
+  const members = updatingMembers(register);
+  const asked = new Set(members.map((p) => p.email));
+  const actionOwners = new Set(
+    register.actions.filter((a) => a.status === 'Open' && a.id && a.ownerEmail).map((a) => a.ownerEmail),
+  );
+  return [
+    ...members,
+    ...register.team.filter((p) => p.active && !asked.has(p.email) && actionOwners.has(p.email)),
+  ];
+}
+
 export function discussionBudget(register: Register): Budget {
   const s = register.settings;
   const members = updatingMembers(register).length;

@@ -159,6 +159,8 @@ export interface ActionRow {
   makeMilestone: boolean;
   /** The ID of the milestone made of it (written by the sync that made it). */
   createdMilestone: string;
+  /** The Status cell as read (what a write of the owner's answer expects to find); absent for a new row. */
+  statusCell?: Cell;
 }
 
 export interface UpdateRow {
@@ -359,7 +361,8 @@ export interface RowAppend {
 export interface Email {
   /** Idempotency key: the same key is never sent twice ('request/2026-12-03/ann@example.com'). */
   key: string;
-  kind: 'request' | 'reminder' | 'pack' | 'digest';
+  /** 'notice': to the process manager about the register (owners not on the Team tab). */
+  kind: 'request' | 'reminder' | 'pack' | 'digest' | 'notice';
   to: string[];
   cc: string[];
   /** Whom the email is from as the register says (the local outbox's From). */

@@ -7,10 +7,12 @@
  */
 import { fitCell } from './cells';
 import { dateInZone, instantToSerial, parseIsoDate, serialToInstant } from './dates';
+import { ACTION_CHOICES } from './form';
 import { isOpen, matchListValue, OWNER_STATUSES, STATUSES } from './register';
 import { meetingForInstant, meetingTimes } from './schedule';
 import { describeZodIssues, SubmissionSchema } from './schemas';
 import type {
+  ActionRow,
   CellWrite,
   ChangeRow,
   Milestone,
@@ -26,8 +28,9 @@ import type {
 
 export interface AppliedChange {
   responseId: string;
+  /** The milestone's ID; the action's when `field` is 'Action status'. */
   milestone: string;
-  field: 'Status' | 'Forecast';
+  field: 'Status' | 'Forecast' | typeof ACTION_STATUS_FIELD;
   from: string;
   to: string;
   by: string;
@@ -36,10 +39,10 @@ export interface AppliedChange {
 
 export interface Rejection {
   responseId: string;
-  /** '' when the whole submission was rejected. */
+  /** '' when the whole submission was rejected; the action's ID when `field` is 'action'. */
   milestone: string;
-  /** The answer the reason is about, when it is one answer of the milestone. */
-  field?: 'status' | 'forecast';
+  /** The answer the reason is about, when it is one answer of the milestone (or an action's). */
+  field?: 'status' | 'forecast' | 'action';
   reason: string;
   where: string;
 }
@@ -64,8 +67,11 @@ export interface IngestResult {
  * not added either, so that the next run applies the response again.
  */
 export type IngestRecord = ({ tab: 'Changes'; row: ChangeRow } | { tab: 'Updates'; row: UpdateRow }) & {
-  requires?: { tab: 'Milestones'; key: string }[];
+  requires?: { tab: 'Milestones' | 'Actions'; key: string }[];
 };
+
+/** The Changes `Field` of an owner's answer on a tracked action (the row's Milestone column holds the action's ID). */
+export const ACTION_STATUS_FIELD = 'Action status';
 
 /** An ingested row as the row its tab holds. */
 export function recordAppend(r: IngestRecord): RowAppend {
@@ -152,6 +158,8 @@ export function parseSubmissions(raws: RawSubmission[]): {
       statuses: byMilestoneId(d.statuses),
       forecasts: byMilestoneId(d.forecasts),
       comments: byMilestoneId(d.comments),
+      ...(d.actions ? { actions: byMilestoneId(d.actions) } : {}),
+      ...(d.actionNotes ? { actionNotes: byMilestoneId(d.actionNotes) } : {}),
       submittedAt: new Date(d.submittedAt).toISOString(),
       where: raw.where,
     });
@@ -251,6 +259,8 @@ interface IngestRun {
   /** Which response (`responseKey`) last recorded each milestone's status. */
   lastStatusBy: Map<string, string>;
   working: Map<string, Working>;
+  /** Tracked actions (Actions tab) whose Status an owner's answer changes, by ID. */
+  actionWork: Map<string, { a: ActionRow; status: string }>;
 }
 
 /** One pending response while phase 3 applies it. */
@@ -262,6 +272,10 @@ interface ResponseTally {
   covered: string[];
   /** Milestones this response writes to (status, forecast or Last update). */
   touched: string[];
+  /** Actions this response writes to (their Status). */
+  actionsTouched: string[];
+  /** Notes on the actions this response answered, kept with its comments in Updates. */
+  actionNotes: Record<string, string>;
 }
 
 /**
@@ -301,6 +315,7 @@ function startRun(register: Register, problems: Problem[], now: string): IngestR
     lastAt: new Map(),
     lastStatusBy: new Map(),
     working: new Map(),
+    actionWork: new Map(),
   };
   // What Milepost last recorded for each milestone (Changes is append-only: row order is
   // the order of recording), when it was last updated, and by which response.
@@ -628,6 +643,103 @@ function applyAnswer(run: IngestRun, tally: ResponseTally, id: string): void {
   }
 }
 
+/** Rejects one answer on a tracked action, naming the action (the response is the rejection's). */
+function rejectAction(run: IngestRun, tally: ResponseTally, id: string, reason: string): void {
+  reject(run, tally, id, reason, 'action');
+}
+
+/**
+ * The one tracked action `id` names, if the respondent may answer it: its owner, or their
+ * delegate; otherwise rejects and returns undefined.
+ */
+function answerableAction(run: IngestRun, tally: ResponseTally, id: string): ActionRow | undefined {
+  const { s } = tally;
+  const rows = run.register.actions.filter((a) => a.id === id);
+  if (!rows.length) {
+    rejectAction(run, tally, id, `there is no action ${id} in the Actions tab`);
+    return undefined;
+  }
+  if (rows.length > 1) {
+    rejectAction(
+      run,
+      tally,
+      id,
+      `action ${id} is on rows ${rows.map((a) => a.row).join(' and ')} of Actions; fix the duplicate ID first`,
+    );
+    return undefined;
+  }
+  const a = rows[0]!;
+  const owner = a.ownerEmail ? run.people.get(a.ownerEmail) : undefined;
+  if (!mayUpdateFor(s.email, owner)) {
+    const who = a.ownerEmail
+      ? `its owner (${a.ownerEmail})${owner?.delegate ? ` or their delegate (${owner.delegate})` : ''}`
+      : 'its owner, and it has none on the Team tab';
+    rejectAction(run, tally, id, `action ${id} is not ${s.email}'s to update: only ${who} may`);
+    return undefined;
+  }
+  return a;
+}
+
+/**
+ * Applies one response's answer on tracked action `id`: "Done" closes an open action (its Status
+ * cell, and a Changes row); "Open" leaves it open. Owners cannot drop an action, nor answer on
+ * one that is closed.
+ */
+function applyActionAnswer(run: IngestRun, tally: ResponseTally, id: string): void {
+  const { s } = tally;
+  const text = (s.actions?.[id] ?? '').trim();
+  const note = (s.actionNotes?.[id] ?? '').trim();
+  const a = answerableAction(run, tally, id);
+  if (!a) return;
+  const work = run.actionWork.get(id) ?? { a, status: a.status };
+  const answer = text ? matchListValue(text, ACTION_CHOICES) : undefined;
+  if (text && !answer) {
+    rejectAction(
+      run,
+      tally,
+      id,
+      text.toLowerCase() === 'dropped'
+        ? `owners cannot drop action ${id}: the process manager drops actions, in the register`
+        : `unknown answer "${text}" for action ${id}; expected ${ACTION_CHOICES.join(' or ')}`,
+    );
+    return;
+  }
+  if (work.status !== 'Open' && answer && answer !== work.status) {
+    rejectAction(run, tally, id, `action ${id} is ${work.status}; closed actions are not updated`);
+    return;
+  }
+  if (answer === 'Done' && work.status === 'Open') {
+    run.actionWork.set(id, { a, status: 'Done' });
+    run.result.applied.push({
+      responseId: s.responseId,
+      milestone: id,
+      field: ACTION_STATUS_FIELD,
+      from: work.status,
+      to: 'Done',
+      by: s.email,
+      source: 'form',
+    });
+    run.result.records.push({
+      tab: 'Changes',
+      requires: [{ tab: 'Actions', key: id }],
+      row: {
+        row: -1,
+        when: s.submittedAt,
+        milestone: id,
+        field: ACTION_STATUS_FIELD,
+        from: work.status,
+        to: 'Done',
+        by: s.email,
+        source: 'form',
+        responseId: s.responseId,
+      },
+    });
+    tally.changes++;
+    tally.actionsTouched.push(id);
+  }
+  if (note) tally.actionNotes[id] = note;
+}
+
 /** Appends the Updates row that records one response and what became of it. */
 function recordUpdate(run: IngestRun, tally: ResponseTally, reporter: boolean): void {
   const { s, reasons, changes, accepted, covered, touched } = tally;
@@ -646,7 +758,10 @@ function recordUpdate(run: IngestRun, tally: ResponseTally, reporter: boolean): 
   const summary = `${applied}${late}: ${what}`;
   run.result.records.push({
     tab: 'Updates',
-    requires: touched.map((key) => ({ tab: 'Milestones' as const, key })),
+    requires: [
+      ...touched.map((key) => ({ tab: 'Milestones' as const, key })),
+      ...tally.actionsTouched.map((key) => ({ tab: 'Actions' as const, key })),
+    ],
     row: {
       row: -1,
       received: s.submittedAt,
@@ -658,7 +773,8 @@ function recordUpdate(run: IngestRun, tally: ResponseTally, reporter: boolean): 
       helpNeeded: fitCell(s.helpNeeded),
       helpFrom: fitCell(s.helpFrom),
       milestones: fitCell(covered.join(', ')).split(', ').filter(Boolean),
-      comments: fitCell(formatComments(s.comments)),
+      // Notes on actions go with the comments, by action ID ('A-0003: …').
+      comments: fitCell(formatComments({ ...s.comments, ...tally.actionNotes })),
       raisedTopic: fitCell(s.raisedTopic?.trim() ?? ''),
       result: fitCell(summary),
     },
@@ -691,7 +807,16 @@ function coverUnchanged(run: IngestRun, tally: ResponseTally): void {
  */
 function applySubmissions(run: IngestRun, pending: (Submission & { where: string })[]): void {
   for (const s of pending) {
-    const tally: ResponseTally = { s, reasons: [], changes: 0, accepted: 0, covered: [], touched: [] };
+    const tally: ResponseTally = {
+      s,
+      reasons: [],
+      changes: 0,
+      accepted: 0,
+      covered: [],
+      touched: [],
+      actionsTouched: [],
+      actionNotes: {},
+    };
     const reporter = mayReport(run, tally);
     if (reporter && s.noChange) coverUnchanged(run, tally);
     else if (reporter) {
@@ -699,6 +824,8 @@ function applySubmissions(run: IngestRun, pending: (Submission & { where: string
         ...new Set([...Object.keys(s.statuses), ...Object.keys(s.forecasts), ...Object.keys(s.comments)]),
       ].sort();
       for (const id of ids) applyAnswer(run, tally, id);
+      const actionIds = [...new Set([...Object.keys(s.actions ?? {}), ...Object.keys(s.actionNotes ?? {})])];
+      for (const id of actionIds.sort()) applyActionAnswer(run, tally, id);
     }
     recordUpdate(run, tally, reporter);
   }
@@ -722,6 +849,16 @@ function markOverdue(run: IngestRun): void {
 /** Phase 5. One write per changed cell, addressed by ID, expecting the cell exactly as it was read. */
 function writeChangedCells(run: IngestRun): void {
   const { writes } = run.result;
+  for (const [id, w] of [...run.actionWork].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    if (w.status === w.a.status) continue;
+    writes.push({
+      tab: 'Actions',
+      ref: { by: 'key', header: 'ID', value: id },
+      column: 'Status',
+      value: w.status,
+      previous: w.a.statusCell ?? w.a.status,
+    });
+  }
   for (const w of [...run.working.values()].sort((a, b) => (a.m.id < b.m.id ? -1 : 1))) {
     const ref = { by: 'key' as const, header: 'ID', value: w.m.id };
     if (w.touched.has('Status') && w.status !== w.m.status) {

@@ -7,6 +7,7 @@
  * builds, so a late answer to last week's form is still read.
  */
 import { type FormResponseInput, type FormSectionSpec, type FormSpec, fnv1a, NO_HELP } from '../core/form';
+import { unreadableStatus } from '../core/problems';
 import type { Register } from '../core/types';
 import { sheetByName } from './sheet';
 
@@ -171,6 +172,16 @@ function addSection(form: Form, s: FormSectionSpec, i: number): [string, string]
     if (m.comment.description) comment.setHelpText(m.comment.description);
     rows.push([String(comment.getId()), m.comment.questionId]);
   }
+  // Each open tracked action: "Open" or "Done" (no page navigation: the page break after the
+  // section submits), then a one-line note.
+  for (const a of s.actions) {
+    const status = form.addMultipleChoiceItem().setTitle(a.status.title).setChoiceValues(a.status.options);
+    if (a.status.description) status.setHelpText(a.status.description);
+    rows.push([String(status.getId()), a.status.questionId]);
+    const note = form.addTextItem().setTitle(a.note.title);
+    if (a.note.description) note.setHelpText(a.note.description);
+    rows.push([String(note.getId()), a.note.questionId]);
+  }
   for (const q of [s.wins, s.learnings, s.helpNeeded, s.topic]) {
     const item = form.addParagraphTextItem().setTitle(q.title);
     if (q.description) item.setHelpText(q.description);
@@ -239,6 +250,11 @@ export function prefilledLinks(
     return cache.get(ids) ?? undefined;
   };
   const statusOf = (id: string) => register.milestones.find((r) => r.id === id);
+  // A Status cell the register could not read is no answer: the owner chooses (core prefillAnswers).
+  const shownStatus = (id: string) => {
+    const m = statusOf(id);
+    return m && !unreadableStatus(m) ? m.status : '';
+  };
   const out: Record<string, string> = {};
   const who = itemOf(spec.who.questionId)?.asMultipleChoiceItem();
   if (!who) return out;
@@ -252,7 +268,7 @@ export function prefilledLinks(
     const grid = itemOf(section.milestones.map((m) => m.statusQuestionId).join(','))?.asGridItem();
     if (grid) {
       response = response.withItemResponse(
-        grid.createResponse(section.milestones.map((m) => statusOf(m.milestone)?.status ?? '')),
+        grid.createResponse(section.milestones.map((m) => shownStatus(m.milestone))),
       );
     }
     for (const m of section.milestones) {
@@ -260,6 +276,12 @@ export function prefilledLinks(
       if (!forecast) continue;
       const item = itemOf(m.forecast.questionId)?.asDateItem();
       if (item) response = response.withItemResponse(item.createResponse(new Date(`${forecast}T12:00:00Z`)));
+    }
+    for (const a of section.actions) {
+      const status = register.actions.find((r) => r.id === a.action)?.status ?? '';
+      const item = itemOf(a.status.questionId)?.asMultipleChoiceItem();
+      if (item && a.status.options.includes(status))
+        response = response.withItemResponse(item.createResponse(status));
     }
     const help = itemOf(section.helpFrom.questionId)?.asMultipleChoiceItem();
     if (help) response = response.withItemResponse(help.createResponse(NO_HELP));

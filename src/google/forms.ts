@@ -15,7 +15,13 @@
 import type { drive_v3 } from '@googleapis/drive';
 import type { forms_v1 } from '@googleapis/forms';
 import { WATERMARK_OVERLAP_MS } from '../core/cycle';
-import type { FormQuestionSpec, FormResponseInput, FormSectionSpec, FormSpec } from '../core/form';
+import type {
+  FormActionSpec,
+  FormQuestionSpec,
+  FormResponseInput,
+  FormSectionSpec,
+  FormSpec,
+} from '../core/form';
 import { formResponseReader } from '../core/form';
 import type { RawSubmission, Register } from '../core/types';
 import { responseKey } from '../core/updates';
@@ -119,6 +125,7 @@ function sectionItems(s: FormSectionSpec): Item[] {
     });
     items.push(paragraphItem(m.comment));
   }
+  items.push(...s.actions.flatMap(actionItems));
   items.push(paragraphItem(s.wins), paragraphItem(s.learnings), paragraphItem(s.helpNeeded));
   items.push(paragraphItem(s.topic));
   items.push({
@@ -141,6 +148,38 @@ function sectionItems(s: FormSectionSpec): Item[] {
     },
   });
   return items;
+}
+
+/**
+ * An open tracked action's two items: "Open" or "Done" (a RADIO question), then a one-line note
+ * (a short answer: one line, as the emulator holds Google to). None of its options navigates —
+ * all or none must (Apps Script reference "Enum PageNavigationType", its example: "pass in
+ * CONTINUE explicitly because page navigation cannot be mixed with non-navigation choices") —
+ * so "Help needed from", the section's last choice, still sends the answer.
+ */
+function actionItems(a: FormActionSpec): Item[] {
+  return [
+    {
+      itemId: a.status.itemId,
+      title: a.status.title,
+      ...(a.status.description ? { description: a.status.description } : {}),
+      questionItem: {
+        question: {
+          questionId: a.status.questionId,
+          required: false,
+          choiceQuestion: { type: 'RADIO', options: a.status.options.map((value) => ({ value })) },
+        },
+      },
+    },
+    {
+      itemId: a.note.itemId,
+      title: a.note.title,
+      ...(a.note.description ? { description: a.note.description } : {}),
+      questionItem: {
+        question: { questionId: a.note.questionId, required: false, textQuestion: { paragraph: false } },
+      },
+    },
+  ];
 }
 
 // ---------- items → the requests that make the form match ----------

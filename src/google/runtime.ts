@@ -112,7 +112,8 @@ export class GoogleRuntime implements RuntimePort {
       outcome: run.outcome,
       report: reportOf(run.result, run.emails),
       notes: [],
-      extra: {},
+      // sayPack says it in a line; --json carries it.
+      extra: run.dashboardSkipped ? { dashboardSkipped: run.dashboardSkipped } : {},
       where: run.url ? [run.url] : planned,
       ...dry(opts),
     };

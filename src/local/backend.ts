@@ -7,8 +7,9 @@ import { existsSync } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { missingTabs, newestSubmitted, watermarkAfter } from '../core/cycle';
+import { currentProblems } from '../core/problems';
 import { readRegister } from '../core/register';
-import type { Email, Plan, Problem, RawSubmission, Snapshot } from '../core/types';
+import type { Email, Plan, Problem, RawSubmission, Register, Snapshot } from '../core/types';
 import type { EmlAttachment } from '../mail/mime';
 import { writeFileAtomic } from './atomic';
 import { type DeliveryReport, deliver, queue, undelivered } from './delivery';
@@ -16,7 +17,14 @@ import { withLock } from './lock';
 import { emlFileName, writeOutbox } from './outbox';
 import { readResponses } from './responses';
 import type { Sender } from './smtp';
-import { addLayoutTabs, applyPlan, assertUnchanged, prepareWorkbookSave, readWorkbook } from './workbook';
+import {
+  addLayoutTabs,
+  applyPlan,
+  assertUnchanged,
+  prepareWorkbookSave,
+  readWorkbook,
+  tidyWorkbook,
+} from './workbook';
 import { type WorkspacePaths, workspacePaths } from './workspace';
 
 export interface LocalRead {
@@ -104,10 +112,20 @@ export async function runLocal<T extends { plan: Plan }>(
       applied.writes += m.writes;
       applied.appends += m.appends;
     }
+    // A sync also adds the dropdowns and date checks the register lacks and notes its cells in error.
+    const problems = problemsOf(outcome);
+    const tidied = !opts.syncsResponses
+      ? undefined
+      : problems
+        ? tidyWorkbook(workbook, snapshot, problems)
+        : tidyWorkbook(workbook);
+    const tidy = tidied ? tidied.validations.length + tidied.notes.length : 0;
     // The register is written in full and flushed before anything else: a full disk or a
     // read-only folder fails here, before a pack or an email exists. Only the rename is left.
     const save =
-      applied.writes + applied.appends > 0 ? await prepareWorkbookSave(workbook, paths.register) : undefined;
+      applied.writes + applied.appends + tidy > 0
+        ? await prepareWorkbookSave(workbook, paths.register)
+        : undefined;
     const written = files(outcome, paths);
     try {
       await assertUnchanged(paths.register, stamp);
@@ -150,6 +168,16 @@ export async function runLocal<T extends { plan: Plan }>(
       },
     };
   });
+}
+
+/**
+ * The register's problems still true once a phase's plan is applied (a sync's outcome has both
+ * its problems and the register as it will be); undefined when the outcome has none.
+ */
+function problemsOf(outcome: object): Problem[] | undefined {
+  const o = outcome as { problems?: Problem[]; register?: Register };
+  if (!Array.isArray(o.problems)) return undefined;
+  return o.register ? currentProblems(o.problems, o.register) : o.problems;
 }
 
 /**

@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { planValidate } from '../core/cycle';
 import {
   answersOfSubmission,
+  type FormActionSpec,
   type FormSectionSpec,
   type FormSpec,
   formResponseReader,
@@ -118,7 +119,7 @@ fieldset{border:1px solid #6b6b6b;border-radius:6px;margin:0 0 1rem;padding:.75r
 legend{font-weight:600;padding:0 .25rem}
 label{display:block;margin:.5rem 0 .25rem;font-weight:500}
 .choices label{display:inline-flex;align-items:center;gap:.35rem;margin:.25rem 1rem .25rem 0;font-weight:400}
-input[type=date],select,textarea{font:inherit;width:100%;box-sizing:border-box;padding:.45rem;border:1px solid #555;border-radius:4px;background:#fff;color:#1a1a1a}
+input[type=date],input[type=text],select,textarea{font:inherit;width:100%;box-sizing:border-box;padding:.45rem;border:1px solid #555;border-radius:4px;background:#fff;color:#1a1a1a}
 textarea{min-height:5rem}
 input[type=radio]{width:1.15rem;height:1.15rem}
 :focus-visible{outline:3px solid #0b57d0;outline-offset:2px}
@@ -188,6 +189,10 @@ function fieldsOf(sections: FormSectionSpec[], owner: string): Map<string, strin
       fields.set(`status:${m.milestone}`, m.statusQuestionId);
       fields.set(`forecast:${m.milestone}`, m.forecast.questionId);
       fields.set(`comment:${m.milestone}`, m.comment.questionId);
+    }
+    for (const a of section.actions) {
+      fields.set(`action:${a.action}`, a.status.questionId);
+      fields.set(`actionNote:${a.action}`, a.note.questionId);
     }
     if (section.owner !== owner) return;
     fields.set('wins', section.wins.questionId);
@@ -313,6 +318,31 @@ ${fieldError(errors, `comment:${m.id}`, cid)}
 </fieldset>`;
 }
 
+/** One open tracked action of the owner: still open or done, and a one-line note. */
+function actionFieldset(a: FormActionSpec, answers: Answers, errors: Errors): string {
+  const status = answers[`action:${a.action}`] ?? '';
+  const note = answers[`actionNote:${a.action}`] ?? '';
+  const sid = idOf('action', a.action);
+  const nid = idOf('action-note', a.action);
+  const radios = a.status.options
+    .map(
+      (o, i) =>
+        `<label><input type="radio" name="action:${h(a.action)}" id="${i === 0 ? sid : `${sid}-${i}`}" value="${h(o)}"${o === status ? ' checked' : ''}> ${h(o)}</label>`,
+    )
+    .join('\n');
+  return `<fieldset class="action">
+<legend>${h(a.status.title)}</legend>
+<fieldset class="choices"${errors[`action:${a.action}`] ? ` aria-describedby="${h(sid)}-error"` : ''}>
+<legend>Still open, or done?</legend>
+${fieldError(errors, `action:${a.action}`, sid)}
+${radios}
+</fieldset>
+<label for="${h(nid)}">Note <span class="muted">(optional, one line)</span></label>
+${fieldError(errors, `actionNote:${a.action}`, nid)}
+<input type="text" id="${h(nid)}" name="actionNote:${h(a.action)}" value="${h(note)}" maxlength="500"${described(errors, `actionNote:${a.action}`, nid)}>
+</fieldset>`;
+}
+
 function textArea(key: string, label: string, answers: Answers, errors: Errors): string {
   const value = answers[key] ?? '';
   return `<label for="${key}">${h(label)}</label>
@@ -363,6 +393,8 @@ function answersFrom(page: Page, s: Submission): Answers {
             statuses: s.statuses,
             forecasts: s.forecasts,
             comments: s.comments,
+            ...(s.actions ? { actions: s.actions } : {}),
+            ...(s.actionNotes ? { actionNotes: s.actionNotes } : {}),
           },
     ),
   );
@@ -399,7 +431,10 @@ function formPage(
             .map((m) => milestoneFieldset(milestone.get(m.milestone)!, statuses, shown, errors))
             .join('\n')
         : '<p class="muted">No open milestones.</p>';
-      return `<section>${heading}\n${body}</section>`;
+      const actions = section.actions.length
+        ? `\n<h3>${section.owner === page.person.email ? 'Your' : 'Their'} open actions</h3>\n${section.actions.map((a) => actionFieldset(a, shown, errors)).join('\n')}`
+        : '';
+      return `<section>${heading}\n${body}${actions}</section>`;
     })
     .join('\n');
   const own = page.sections.find((section) => section.owner === page.person.email);
@@ -464,6 +499,14 @@ function thanksPage(page: Page, submission: Submission): string {
 <dd>Status: ${h(submission.statuses[m.id] ?? '')}${submission.forecasts[m.id] ? `; forecast ${h(formatDate(submission.forecasts[m.id]!))}` : ''}</dd>${submission.comments[m.id] ? `\n<dd>Comment: ${h(submission.comments[m.id])}</dd>` : ''}`,
     )
     .join('\n');
+  const actionRows = page.sections
+    .flatMap((section) => section.actions)
+    .filter((a) => submission.actions?.[a.action] || submission.actionNotes?.[a.action])
+    .map(
+      (a) =>
+        `<dt>${h(a.status.title)}</dt>\n<dd>${h(submission.actions?.[a.action] ?? '')}${submission.actionNotes?.[a.action] ? `; note: ${h(submission.actionNotes[a.action])}` : ''}</dd>`,
+    )
+    .join('\n');
   const item = (label: string, value: string) => `<dt>${h(label)}</dt>\n<dd>${value ? h(value) : '—'}</dd>`;
   const late = lateness(page.register, submission.submittedAt);
   const lateText = late
@@ -479,6 +522,7 @@ function thanksPage(page: Page, submission: Submission): string {
 ${lateText}${unchanged}<h2>What was recorded</h2>
 <dl>
 ${submission.noChange ? '' : rows}
+${submission.noChange ? '' : actionRows}
 ${item('Wins', submission.wins)}
 ${item('Learnings', submission.learnings)}
 ${item('Help needed', submission.helpNeeded)}
@@ -507,7 +551,11 @@ function answersOf(page: Page, form: URLSearchParams): { answers: Answers; error
   }
   if (foreign.length) {
     const named = [
-      ...new Set(foreign.map((k) => /^(?:status|forecast|comment):(.+)$/.exec(k)?.[1]).filter(Boolean)),
+      ...new Set(
+        foreign
+          .map((k) => /^(?:status|forecast|comment|action|actionNote):(.+)$/.exec(k)?.[1])
+          .filter(Boolean),
+      ),
     ];
     errors._form = `This form may only update your own open milestones${page.sections.length > 1 ? ' and those you cover for' : ''}; ${named.length ? `it named ${named.join(', ')}` : 'it held fields this form does not have'}. Nothing was recorded.`;
   }
@@ -519,6 +567,8 @@ function fieldOfPath(head: string | undefined, sub: string | undefined): string 
   if (head === 'statuses') return `status:${sub}`;
   if (head === 'forecasts') return `forecast:${sub}`;
   if (head === 'comments') return `comment:${sub}`;
+  if (head === 'actions') return `action:${sub}`;
+  if (head === 'actionNotes') return `actionNote:${sub}`;
   return head ?? '_form';
 }
 

@@ -2,7 +2,9 @@
  * The register as an .xlsx workbook on disk: read every tab into a snapshot, apply a plan
  * addressed by row key, save atomically. Reading and writing go through the package itself
  * (./xlsx): only the cells and rows Milepost writes change; charts, notes, tables, filters,
- * pivots, images and formats stay as the person's spreadsheet program saved them. A new
+ * pivots, images and formats stay as the person's spreadsheet program saved them. A sync also
+ * adds the dropdowns and date checks a register lacks and keeps Milepost's own notes on cells
+ * in error (tidyWorkbook), leaving every note and validation of a person's as it was. A new
  * register (init) is built with exceljs, where there is nothing of anyone's to keep.
  *
  * Dates cross this boundary as spreadsheet serials (days since 1899-12-30); the core turns
@@ -12,6 +14,7 @@
 import * as fs from 'node:fs/promises';
 import ExcelJS from 'exceljs';
 import { sheetValue } from '../core/cells';
+import { type CellNote, problemNotes } from '../core/cycle';
 import {
   type ColumnType,
   LISTS,
@@ -24,14 +27,16 @@ import {
   tabSpec,
 } from '../core/layout';
 import { cellsWritten, resolvePlan } from '../core/resolve';
-import { DATE_PATTERN, INSTANT_PATTERN, planRegisterSetup } from '../core/setup';
+import { DATE_PATTERN, INSTANT_PATTERN, planRegisterSetup, type SetupStep } from '../core/setup';
 import type { Cell, Plan, Problem, Snapshot, Table } from '../core/types';
 import { type PreparedFile, prepareFileAtomic, writeFileAtomic } from './atomic';
 import { cellXml, readCell, toWorkbookSerial } from './xlsx/cells';
+import { setSheetNotes } from './xlsx/comments';
 import { WorkbookUnreadableError } from './xlsx/errors';
 import { XlsxPackage } from './xlsx/package';
 import { cellRef, type SheetPart } from './xlsx/sheet';
-import { attributes } from './xlsx/xml';
+import { type Area, addDataValidations, covers, validatedAreas } from './xlsx/tail';
+import { attributes, escapeAttribute, escapeText } from './xlsx/xml';
 
 const DAY_MS = 86_400_000;
 const SERIAL_EPOCH_MS = Date.UTC(1899, 11, 30);
@@ -244,41 +249,153 @@ function addValidations(
     if (!sheet) continue;
     const last = Math.max((data[step.tab]?.length ?? 0) + 1 + SPARE_ROWS, MIN_FORMATTED_ROWS);
     const letter = sheet.getColumn(step.column + 1).letter;
-    const range = `${letter}2:${letter}${last}`;
-    if (step.kind === 'validDate') {
-      dataValidations(sheet).add(range, {
-        type: 'date',
-        operator: 'greaterThan',
-        allowBlank: true,
-        formulae: [new Date(Date.UTC(1900, 0, 1))],
-        showErrorMessage: true,
-        errorStyle: 'warning',
-        errorTitle: `${step.header}: a date`,
-        error: `${step.header} takes a date, e.g. 2026-12-18.`,
-      });
-    } else if (step.from) {
-      const source = sheet.workbook.getWorksheet(step.from.title)!.getColumn(step.from.column + 1).letter;
-      dataValidations(sheet).add(range, {
-        type: 'list',
-        allowBlank: true,
-        formulae: [`'${step.from.title.replace(/'/g, "''")}'!$${source}$2:$${source}$${MAX_ROW}`],
-        showErrorMessage: true,
-        errorStyle: 'warning',
-        errorTitle: `${step.header} value`,
-        error: `${step.header} is usually one of the ${step.from.title} tab's column ${source} (or blank).`,
-      });
-    } else {
-      dataValidations(sheet).add(range, {
-        type: 'list',
-        allowBlank: true,
-        formulae: [`"${step.values.join(',')}"`],
-        showErrorMessage: true,
-        errorStyle: 'stop',
-        errorTitle: `${step.header} value`,
-        error: `${step.header} must be one of: ${step.values.join(', ')} (or blank).`,
-      });
-    }
+    const source =
+      step.kind === 'dropdown' && step.from
+        ? sheet.workbook.getWorksheet(step.from.title)!.getColumn(step.from.column + 1).letter
+        : '';
+    const v = validationOf(step, source);
+    dataValidations(sheet).add(`${letter}2:${letter}${last}`, {
+      type: v.type,
+      ...(v.operator ? { operator: v.operator } : {}),
+      allowBlank: true,
+      formulae: [v.type === 'date' ? new Date(Date.UTC(1900, 0, 1)) : v.formula],
+      showErrorMessage: true,
+      errorStyle: v.errorStyle,
+      errorTitle: v.errorTitle,
+      error: v.error,
+    });
   }
+}
+
+type ValidationStep = Extract<SetupStep, { kind: 'dropdown' | 'validDate' }>;
+
+/**
+ * One dropdown or date check of the setup plan, in the workbook's terms. Lists stop a wrong
+ * value ("stop"); dropdowns fed from another tab (`source`: its column letter) and date checks
+ * only warn. A date check's formula is the first of January 1900 (serial 1).
+ */
+function validationOf(step: ValidationStep, source: string) {
+  if (step.kind === 'validDate') {
+    return {
+      type: 'date' as const,
+      operator: 'greaterThan' as const,
+      formula: '1',
+      errorStyle: 'warning' as const,
+      errorTitle: `${step.header}: a date`,
+      error: `${step.header} takes a date, e.g. 2026-12-18.`,
+    };
+  }
+  if (step.from) {
+    return {
+      type: 'list' as const,
+      formula: `'${step.from.title.replace(/'/g, "''")}'!$${source}$2:$${source}$${MAX_ROW}`,
+      errorStyle: 'warning' as const,
+      errorTitle: `${step.header} value`,
+      error: `${step.header} is usually one of the ${step.from.title} tab's column ${source} (or blank).`,
+    };
+  }
+  return {
+    type: 'list' as const,
+    formula: `"${step.values.join(',')}"`,
+    errorStyle: 'stop' as const,
+    errorTitle: `${step.header} value`,
+    error: `${step.header} must be one of: ${step.values.join(', ')} (or blank).`,
+  };
+}
+
+/**
+ * The dropdowns and date checks a register made before them (or by hand) lacks: the setup plan
+ * of the workbook as it is (the steps `milepost setup` carries out on a Sheet), a column counting
+ * as checked when any validation — Milepost's or a person's — covers its row 2. Only those are
+ * added, into each sheet's <dataValidations>; nothing there is changed or removed, so a second
+ * run adds nothing. Returns what was added, in words.
+ */
+export function addMissingValidations(workbook: XlsxPackage, snapshot: Snapshot): string[] {
+  const covered = new Map<string, Area[]>();
+  for (const s of workbook.sheets) {
+    workbook.editSheetTail(s.name, (tail, p) => {
+      covered.set(s.name, validatedAreas(tail, p));
+      return tail;
+    });
+  }
+  const tabs = snapshot.tables.map((t) => ({
+    title: t.name,
+    headers: t.headers,
+    frozenRows: 1,
+    dropdown: t.headers.map((_, i) => covers(covered.get(t.name) ?? [], 2, i + 1)),
+    format: t.headers.map(() => true),
+    colouredStatuses: STATUS_FILLS.map((f) => f.status),
+  }));
+  const plan = planRegisterSetup({ timeZone: 'UTC', tabs, protections: [], settings: [] });
+  const bySheet = new Map<string, ((p: string) => string)[]>();
+  const said: string[] = [];
+  for (const step of plan.steps) {
+    if (step.kind !== 'dropdown' && step.kind !== 'validDate') continue;
+    const table = snapshot.tables.find((t) => t.name === step.title);
+    // A column the register does not have (setup would add its header) is left to setup.
+    if (!table || normaliseName(table.headers[step.column] ?? '') !== normaliseName(step.header)) continue;
+    if (step.kind === 'dropdown' && step.from) {
+      const from = snapshot.tables.find((t) => t.name === step.from!.title);
+      if (!from?.headers[step.from.column]) continue;
+    }
+    const letter = columnLetters(step.column + 1);
+    const last = Math.max(table.rows.length + 1 + SPARE_ROWS, MIN_FORMATTED_ROWS);
+    const v = validationOf(
+      step,
+      step.kind === 'dropdown' && step.from ? columnLetters(step.from.column + 1) : '',
+    );
+    const xml = (p: string) =>
+      `<${p}dataValidation type="${v.type}"${'operator' in v ? ` operator="${v.operator}"` : ''} errorStyle="${v.errorStyle}" allowBlank="1" showErrorMessage="1" errorTitle="${escapeAttribute(v.errorTitle)}" error="${escapeAttribute(v.error)}" sqref="${letter}2:${letter}${last}"><${p}formula1>${escapeText(v.formula)}</${p}formula1></${p}dataValidation>`;
+    bySheet.set(step.title, [...(bySheet.get(step.title) ?? []), xml]);
+    said.push(
+      step.kind === 'validDate'
+        ? `${step.title}: date check for "${step.header}"`
+        : `${step.title}: dropdown for "${step.header}"`,
+    );
+  }
+  for (const [name, elements] of bySheet) {
+    workbook.editSheetTail(name, (tail, p) =>
+      addDataValidations(
+        tail,
+        p,
+        elements.map((e) => e(p)),
+      ),
+    );
+  }
+  return said;
+}
+
+/**
+ * What a sync does to the workbook besides its plan, as the Sheet gets it from setup and its edit
+ * trigger: the missing dropdowns and date checks, and a note on each cell in error (cleared once
+ * fixed). `snapshot` is the register as read, `problems` its problems still true once the plan
+ * is applied (a sync has them: reading the written sheets again would cost a 10,000-milestone
+ * register as much time as applying the plan). Returns what was added and the sheets whose
+ * notes changed.
+ */
+export function tidyWorkbook(
+  workbook: XlsxPackage,
+  snapshot: Snapshot = snapshotOf(workbook),
+  problems?: Problem[],
+): { validations: string[]; notes: string[] } {
+  const validations = addMissingValidations(workbook, snapshot);
+  const notes = applyNotes(workbook, problemNotes(snapshot, problems));
+  return { validations, notes };
+}
+
+/**
+ * Puts the core's notes on the workbook (legacy comments, see xlsx/comments.ts): `notes` are all
+ * the notes Milepost wants; its notes on other cells go. Returns the sheets whose notes changed.
+ */
+export function applyNotes(workbook: XlsxPackage, notes: CellNote[]): string[] {
+  const changed: string[] = [];
+  for (const s of workbook.sheets) {
+    const mine = new Map(
+      notes.filter((n) => n.tab === s.name && n.note).map((n) => [cellRef(n.row, n.column), n.note]),
+    );
+    if (setSheetNotes(workbook, s.name, mine)) changed.push(s.name);
+  }
+  return changed;
 }
 
 /** The last row of a sheet ("Excel specifications and limits": 1,048,576 rows). */

@@ -60,6 +60,34 @@ describe('wrap-up --meeting', () => {
     );
     expect(r.stderr).not.toContain('No meeting to wrap up');
   });
+
+  it('a meeting already wrapped up says so and when, sends nothing again and exits 0', () => {
+    const ws = tempDir('rewrap');
+    expect(milepost('init', '--sample', '-w', ws).code).toBe(0);
+    const first = milepost('wrap-up', '-w', ws, '--meeting', '2026-12-03', '--now', '2026-12-03T12:00:00Z');
+    expect(first.stderr).toContain('Wrapped up the meeting on 2026-12-03');
+    const outbox = fs.readdirSync(path.join(ws, 'outbox')).length;
+    const again = milepost(
+      'wrap-up',
+      '-w',
+      ws,
+      '--meeting',
+      '2026-12-03',
+      '--now',
+      '2026-12-04T09:00:00Z',
+      '--json',
+    );
+    expect(again.code).toBe(0);
+    expect(again.stderr).toContain(
+      'The meeting on 2026-12-03 was already wrapped up on Thu 3 Dec 2026 12:00 (marked Held, its key-items digest sent then): nothing to do, nothing sent again.',
+    );
+    expect(again.stderr).not.toContain('No meeting to wrap up');
+    expect(again.json()).toMatchObject({
+      meetings: [],
+      alreadyWrappedUp: { meeting: '2026-12-03', status: 'Held', wrappedUp: '2026-12-03T12:00:00.000Z' },
+    });
+    expect(fs.readdirSync(path.join(ws, 'outbox'))).toHaveLength(outbox);
+  });
 });
 
 describe('milepost --help', () => {

@@ -121,7 +121,7 @@ describe('schedule', () => {
     ]);
   });
 
-  it('assigns a submission to the first planned meeting that starts after it', () => {
+  it('assigns a submission to the first meeting not cancelled that starts after it', () => {
     const r = reg([
       { Date: '2026-12-03', Status: 'Planned' },
       { Date: '2026-12-10', Status: 'Cancelled' },
@@ -129,5 +129,14 @@ describe('schedule', () => {
     ]);
     expect(meetingForInstant(r, '2026-12-03T09:59:00Z')?.date).toBe('2026-12-03');
     expect(meetingForInstant(r, '2026-12-03T10:00:00Z')?.date).toBe('2026-12-17');
+  });
+
+  it('keeps an answer with its meeting once that meeting is Held (it is not next week’s answer)', () => {
+    const r = reg([
+      { Date: '2026-12-03', Status: 'Held' },
+      { Date: '2026-12-10', Status: 'Planned' },
+    ]);
+    expect(meetingForInstant(r, '2026-11-30T14:03:00Z')?.date).toBe('2026-12-03');
+    expect(meetingForInstant(r, '2026-12-03T12:00:00Z')?.date).toBe('2026-12-10');
   });
 });

@@ -83,13 +83,14 @@ describe('the update form under request-by-request validation', () => {
 describe('the update form’s rules (issue 13) as Google Form items', () => {
   const NOW = '2026-12-01T12:00:00Z';
   const ANN = 'ann@example.com';
-  const built = () => {
+  const built = (actions: Record<string, string>[] = []) => {
     const { register: r } = readRegister(
       register({
         Milestones: [
           milestone('M-0001', ANN, '2026-12-20'),
           milestone('M-0002', 'bob@example.com', '2026-12-20', { Status: 'Might miss' }),
         ],
+        Actions: actions,
       }),
     );
     const spec = formSpec(r, upcomingMeeting(r, NOW));
@@ -157,5 +158,44 @@ describe('the update form’s rules (issue 13) as Google Form items', () => {
         reason: expect.stringContaining('2020-01-01 is in the past'),
       }),
     ]);
+  });
+
+  it('asks Ann about her open action (Open or Done, a one-line note) and reads her answer back', () => {
+    const action = {
+      ID: 'A-0001',
+      Action: 'Send the audit list',
+      Owner: ANN,
+      Status: 'Open',
+      'Topic ID': 't/1',
+    };
+    const { r, spec, items, send, ann } = built([action]);
+    const [a] = ann.actions;
+    const question = items.find((i) => i.itemId === a!.status.itemId)!;
+    expect(question.title).toBe('A-0001 · Send the audit list');
+    // No option navigates: "help from", later in the section, still sends the answer.
+    expect(question.questionItem!.question!.choiceQuestion!.options).toEqual([
+      { value: 'Open' },
+      { value: 'Done' },
+    ]);
+    const note = items.find((i) => i.itemId === a!.note.itemId)!;
+    expect(note.questionItem!.question!.textQuestion?.paragraph).toBeUndefined();
+    const at = (id: string) => items.findIndex((i) => i.itemId === id);
+    expect(at(a!.status.itemId)).toBeGreaterThan(at(ann.milestones.at(-1)!.comment.itemId));
+    expect(at(a!.note.itemId)).toBeLessThan(at(ann.wins.itemId));
+    // Bob has no open action: no such question in his section.
+    expect(spec.sections.find((x) => x.owner === 'bob@example.com')!.actions).toEqual([]);
+
+    const answers = answersOfSubmission(spec, r, {
+      email: ANN,
+      actions: { 'A-0001': 'Done' },
+      actionNotes: { 'A-0001': 'Sent Monday' },
+    });
+    const sub = submissionOfFormResponse(r, send(answers));
+    expect(sub).toMatchObject({ actions: { 'A-0001': 'Done' }, actionNotes: { 'A-0001': 'Sent Monday' } });
+    const result = ingest(r, [{ where: `form response ${sub.responseId}`, value: sub }], NOW);
+    expect(result.writes.map((w) => [w.tab, w.column, w.value])).toEqual([['Actions', 'Status', 'Done']]);
+    // What a person could not send, Google refuses: a choice that is not offered, a note on two lines.
+    expect(() => send({ ...answers, [a!.status.questionId]: ['Dropped'] })).toThrow(/not one of its options/);
+    expect(() => send({ ...answers, [a!.note.questionId]: ['Sent\nMonday'] })).toThrow(/one line/);
   });
 });

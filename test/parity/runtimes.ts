@@ -17,13 +17,16 @@ import { type Emulator, startEmulator } from '../../emulator/server';
 import type { GasWorld } from '../../gas-fakes/world';
 import { normaliseName } from '../../src/core/layout';
 import { readRegister } from '../../src/core/register';
+import { upcomingMeeting } from '../../src/core/schedule';
 import type { Email, Snapshot } from '../../src/core/types';
 import { packGoogle, requestGoogle, setupGoogle, syncGoogle, wrapUpGoogle } from '../../src/google/backend';
-import { connect, sheetsClient } from '../../src/google/clients';
+import { connect, formsClient, sheetsClient } from '../../src/google/clients';
 import { configureRetry } from '../../src/google/retry';
 import { initWorkspace } from '../../src/local/init';
 import { emlFileName } from '../../src/local/outbox';
 import { parseResponses } from '../../src/local/responses';
+import { startUpdateServer } from '../../src/local/server';
+import { ensureSecret, makeToken } from '../../src/local/tokens';
 import { readWorkbook } from '../../src/local/workbook';
 import { hash } from '../../src/mail/mime';
 import { milepost, milepostAsync, sampleResponses, tempDir } from '../cli/helpers';
@@ -72,7 +75,133 @@ export interface Runtime {
   schedule(now: string): Promise<void>;
   /** Every email sent so far, oldest first: its kind (the key's first part) and recipients. */
   mailsSent(): Promise<SentMail[]>;
+  /**
+   * What `owner`'s update form for the meeting upcoming at `now` asks about their tracked actions,
+   * in form order: the local page, or the Google Form / FormApp form the last request built.
+   */
+  actionQuestions(owner: string, now: string): Promise<ActionQuestion[]>;
+  /**
+   * The milestone statuses `owner`'s link opens with (the local page; the pre-filled link of their
+   * latest request email), sorted: a Status cell the register cannot read gives none.
+   */
+  prefilledStatuses(owner: string, now: string): Promise<string[]>;
+  /** A person sends this update (a submission line) through the runtime's form, as they would. */
+  answer(line: Record<string, unknown>): Promise<void>;
   close(): Promise<void>;
+}
+
+/**
+ * An action question as its owner sees it: its title, its choices, and the choice their link
+ * (the local page; the pre-filled link of their latest request email) opens with ('' for none).
+ */
+export interface ActionQuestion {
+  title: string;
+  options: string[];
+  chosen: string;
+}
+
+/** The pre-filled form link in the text of an email ('' when it has none). */
+const prefilledLink = (text: string) => /https?:\/\/[^\s<>\]"]*usp=pp_url[^\s<>\]"]*/.exec(text)?.[0] ?? '';
+/** The milestone statuses among the answers of a pre-filled link, sorted. */
+const linkStatuses = (link: string) =>
+  [...link.matchAll(/[?&]entry\.\d+=([^&]*)/g)]
+    .map((m) => decodeURIComponent(m[1]!.replace(/\+/g, ' ')))
+    .filter((v) => ['On track', 'Might miss', 'Missed', 'Done'].includes(v))
+    .sort();
+/** The value a pre-filled link gives `entry.N` ('' when none). */
+const entryValue = (link: string, entry: string) => {
+  const m = new RegExp(`[?&]entry\\.${entry}=([^&]*)`).exec(link);
+  return m ? decodeURIComponent(m[1]!.replace(/\+/g, ' ')) : '';
+};
+
+const ACTION_TITLE = /^A-\d{4,} · /;
+
+/** The action questions of an owner's section in a form's items (from their page break to the next). */
+function sectionActions<T>(
+  items: T[],
+  ownerSection: (item: T) => boolean,
+  isBreak: (item: T) => boolean,
+  question: (item: T) => ActionQuestion | undefined,
+): ActionQuestion[] {
+  const start = items.findIndex(ownerSection);
+  if (start < 0) return [];
+  const end = items.findIndex((item, i) => i > start && isBreak(item));
+  return items
+    .slice(start + 1, end < 0 ? undefined : end)
+    .map(question)
+    .filter((q): q is ActionQuestion => !!q && ACTION_TITLE.test(q.title));
+}
+
+const unescapeHtml = (s: string) =>
+  s
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&amp;/g, '&');
+
+/** The fields a browser sends for the local page as shown (its update form, not "no change"). */
+function pageFields(page: string): Record<string, string> {
+  const html = page.replace(/<form [^>]*class="nochange"[\s\S]*?<\/form>/, '');
+  const out: Record<string, string> = {};
+  for (const m of html.matchAll(/<input ([^>]*)>/g)) {
+    const attrs = m[1]!;
+    const name = /name="([^"]*)"/.exec(attrs)?.[1];
+    if (!name || (/type="radio"/.test(attrs) && !/ checked/.test(attrs))) continue;
+    out[unescapeHtml(name)] = unescapeHtml(/value="([^"]*)"/.exec(attrs)?.[1] ?? '');
+  }
+  for (const m of html.matchAll(/<textarea [^>]*name="([^"]*)"[^>]*>([\s\S]*?)<\/textarea>/g))
+    out[unescapeHtml(m[1]!)] = unescapeHtml(m[2]!);
+  for (const m of html.matchAll(/<select [^>]*name="([^"]*)"[^>]*>([\s\S]*?)<\/select>/g))
+    out[unescapeHtml(m[1]!)] = unescapeHtml(/<option value="([^"]*)" selected>/.exec(m[2]!)?.[1] ?? '');
+  return out;
+}
+
+/** The action questions of the local page: each action fieldset's legend and its radio choices. */
+function pageActions(page: string): ActionQuestion[] {
+  return page
+    .split('<fieldset class="action">')
+    .slice(1)
+    .map((part) => {
+      const radios = [
+        ...part.matchAll(/<input type="radio" name="action:[^"]*" [^>]*value="([^"]*)"([^>]*)>/g),
+      ];
+      return {
+        title: unescapeHtml(/<legend>([^<]*)<\/legend>/.exec(part)?.[1] ?? ''),
+        options: radios.map((m) => unescapeHtml(m[1]!)),
+        chosen: unescapeHtml(radios.find((m) => / checked/.test(m[2]!))?.[1] ?? ''),
+      };
+    });
+}
+
+/** The local update page of `email` at `now` (the server `milepost serve` runs), and a way to post it. */
+async function withLocalPage<T>(
+  dir: string,
+  email: string,
+  now: string,
+  use: (html: string, post: (fields: Record<string, string>) => Promise<string>) => Promise<T>,
+): Promise<T> {
+  const server = await startUpdateServer({ workspace: dir, port: 0, now: () => now, log: () => {} });
+  try {
+    const { register } = readRegister((await readWorkbook(path.join(dir, 'register.xlsx'))).snapshot);
+    const meeting = upcomingMeeting(register, now)!.date;
+    const url = `${server.url}/u/${makeToken(await ensureSecret(dir), email, meeting)}`;
+    const res = await fetch(url);
+    if (res.status !== 200) throw new Error(`local page of ${email}: HTTP ${res.status}`);
+    const post = async (fields: Record<string, string>) => {
+      const sent = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams(fields).toString(),
+      });
+      const html = await sent.text();
+      if (sent.status !== 200 || !html.includes('Thank you')) throw new Error(`local post: ${html}`);
+      return html;
+    };
+    return await use(await res.text(), post);
+  } finally {
+    await server.close();
+  }
 }
 
 /** An email as sent: `kind` is its key's first part (`request`, `reminder`, `reminder-2`, `pack`…). */
@@ -218,6 +347,24 @@ export async function localRuntime(): Promise<Runtime> {
             .map((head) => /^To: (.*)$/m.exec(head)![1]!.split(/,\s*/).sort().join(','))
             .sort()
         : [],
+    actionQuestions: (owner, now) => withLocalPage(dir, owner, now, async (html) => pageActions(html)),
+    prefilledStatuses: (owner, now) =>
+      withLocalPage(dir, owner, now, async (html) =>
+        [...html.matchAll(/<input type="radio" name="status:[^"]*" [^>]*value="([^"]*)" checked>/g)]
+          .map((m) => unescapeHtml(m[1]!))
+          .sort(),
+      ),
+    answer: async (line) => {
+      const email = String(line.email);
+      await withLocalPage(dir, email, String(line.submittedAt), async (html, post) => {
+        const fields = pageFields(html);
+        for (const [id, v] of Object.entries((line.actions ?? {}) as Record<string, string>))
+          fields[`action:${id}`] = v;
+        for (const [id, v] of Object.entries((line.actionNotes ?? {}) as Record<string, string>))
+          fields[`actionNote:${id}`] = v;
+        await post(fields);
+      });
+    },
     close: async () => {},
   };
 }
@@ -319,6 +466,47 @@ export async function googleRuntime(template: string): Promise<Runtime> {
       });
     },
     sendsWork: async () => e.clearFaults(),
+    actionQuestions: async (owner) => {
+      const { register } = readRegister(await snapshot());
+      const name = register.team.find((p) => p.email === owner)?.name;
+      const formId = register.settings.raw['Form ID']!;
+      const { data } = await formsClient(connect(env)).forms.get({ formId });
+      const messages = (
+        e.dump() as unknown as { messages: { milepostKey: string | null; text: string | null }[] }
+      ).messages;
+      const request = messages.filter(
+        (m) => m.milepostKey?.startsWith('request/') && m.milepostKey.endsWith(`/${owner}`),
+      );
+      const link = prefilledLink(request.at(-1)?.text ?? '');
+      return sectionActions(
+        data.items ?? [],
+        (i) => i.pageBreakItem !== undefined && i.title === `Update from ${name}`,
+        (i) => i.pageBreakItem !== undefined,
+        (i) => {
+          const question = i.questionItem?.question;
+          const choice = question?.choiceQuestion;
+          if (!choice) return undefined;
+          return {
+            title: i.title ?? '',
+            options: (choice.options ?? []).map((o) => o.value ?? ''),
+            chosen: entryValue(link, String(Number.parseInt(question!.questionId ?? '', 16))),
+          };
+        },
+      );
+    },
+    prefilledStatuses: async (owner) => {
+      const messages = (
+        e.dump() as unknown as { messages: { milepostKey: string | null; text: string | null }[] }
+      ).messages;
+      const request = messages.filter(
+        (m) => m.milepostKey?.startsWith('request/') && m.milepostKey.endsWith(`/${owner}`),
+      );
+      return linkStatuses(prefilledLink(request.at(-1)?.text ?? ''));
+    },
+    answer: async (line) => {
+      const r = await respond({ apiRoot: e.apiRoot, spreadsheetId: id }, [{ where: 'answer', value: line }]);
+      if (r.refused.length) throw new Error(`the form refused the answer: ${JSON.stringify(r.refused)}`);
+    },
     requestsSent: async () => {
       const state = e.dump() as unknown as { messages: { milepostKey: string; to: string[] }[] };
       return state.messages
@@ -400,6 +588,39 @@ export async function appsScriptRuntime(setupAt = T.setup): Promise<Runtime> {
     sendsWork: async () => {
       world.mail.quota = world.mail.used + 1500;
     },
+    actionQuestions: async (owner) => {
+      const { register } = readRegister(snapshotOf(world));
+      const name = register.team.find((p) => p.email === owner)?.name;
+      type Choice = { getChoices(): { getValue(): string }[]; createResponse(v: string): unknown };
+      const form = world.services.FormApp.openById(register.settings.raw['Form ID']!) as unknown as {
+        getItems(): { getType(): { name(): string }; getTitle(): string; asMultipleChoiceItem(): Choice }[];
+        createResponse(): { withItemResponse(r: unknown): { toPrefilledUrl(): string } };
+      };
+      const request = world.mail.sent.filter((m) => isRequest(m.subject) && String(m.to).includes(owner));
+      const link = prefilledLink(String(request.at(-1)?.body ?? ''));
+      // The item's entry number, as FormApp's own pre-filled link for it names it.
+      const entryOf = (item: Choice, value: string) =>
+        /entry\.(\d+)=/.exec(
+          form.createResponse().withItemResponse(item.createResponse(value)).toPrefilledUrl(),
+        )?.[1] ?? '';
+      const isBreak = (i: { getType(): { name(): string } }) => i.getType().name() === 'PAGE_BREAK';
+      return sectionActions(
+        form.getItems(),
+        (i) => isBreak(i) && i.getTitle() === `Update from ${name}`,
+        isBreak,
+        (i) => {
+          if (i.getType().name() !== 'MULTIPLE_CHOICE') return undefined;
+          const item = i.asMultipleChoiceItem();
+          const options = item.getChoices().map((c) => c.getValue());
+          return { title: i.getTitle(), options, chosen: entryValue(link, entryOf(item, options[0] ?? '')) };
+        },
+      );
+    },
+    prefilledStatuses: async (owner) => {
+      const request = world.mail.sent.filter((m) => isRequest(m.subject) && String(m.to).includes(owner));
+      return linkStatuses(prefilledLink(String(request.at(-1)?.body ?? '')));
+    },
+    answer: async (line) => respondAll(world, false, [{ where: 'answer', value: line }]),
     requestsSent: async () =>
       world.mail.sent
         .filter((m) => isRequest(m.subject))

@@ -3,7 +3,7 @@ import { readRegister } from '../../core/register';
 import type { Register } from '../../core/types';
 import { createRuntime } from '../../runtime';
 import { calendarDate, emitJson, type GlobalOptions, resolveNow, UsageError } from '../output';
-import { dryRunJson, endOfRun, sayPhase, wrapUpJson } from '../report';
+import { dryRunJson, endOfRun, notToWrapUp, sayPhase, wrapUpJson } from '../report';
 
 export interface WrapUpOptions extends GlobalOptions {
   meeting?: string;
@@ -36,10 +36,24 @@ export async function wrapUpCommand(opts: WrapUpOptions): Promise<number> {
   const now = resolveNow(opts);
   const meeting = opts.meeting === undefined ? undefined : calendarDate('--meeting', opts.meeting);
   const rt = createRuntime(opts);
-  if (meeting) assertMeeting(readRegister((await rt.read()).snapshot).register, meeting);
+  const register = meeting ? readRegister((await rt.read()).snapshot).register : undefined;
+  if (register && meeting) assertMeeting(register, meeting);
   const run = await rt.wrapUp(now, { meeting, ...(opts.dryRun ? { dryRun: true } : {}) });
-  sayPhase.wrapUp(run, rt.kind);
+  const m = register?.meetings.find((x) => x.date === meeting);
+  const named = m && register ? { meeting: m, timeZone: register.settings.timeZone } : undefined;
+  sayPhase.wrapUp(run, rt.kind, named);
   const end = endOfRun(run.outcome.problems);
-  emitJson(opts, { ...wrapUpJson(run), ...dryRunJson(run), ...end.json });
+  // A meeting wrapped up before (or Held by hand, or Cancelled): said, nothing done, exit 0.
+  const already =
+    named && !run.outcome.meetings.length && notToWrapUp(named.meeting, named.timeZone)
+      ? {
+          alreadyWrappedUp: {
+            meeting: named.meeting.date,
+            status: named.meeting.status,
+            wrappedUp: named.meeting.wrappedUp ?? null,
+          },
+        }
+      : {};
+  emitJson(opts, { ...wrapUpJson(run), ...already, ...dryRunJson(run), ...end.json });
   return end.exit;
 }

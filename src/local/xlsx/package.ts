@@ -2,8 +2,10 @@
  * An .xlsx package (ECMA-376 Part 2, Open Packaging Conventions) opened for Milepost: the
  * worksheets by name, their cell values, and writes of our cells. Every part Milepost does not
  * write — charts, drawings, images, comments, tables, pivot caches, styles, themes, custom XML —
- * is carried over exactly as the person's spreadsheet program saved it (see zip.ts).
+ * is carried over exactly as the person's spreadsheet program saved it (see zip.ts). The parts
+ * Milepost writes besides cells: its notes (comments.ts) and missing validations (tail.ts).
  */
+import { posix } from 'node:path';
 import { WorkbookUnreadableError } from './errors';
 import { SheetPart } from './sheet';
 import { Styles } from './styles';
@@ -198,6 +200,129 @@ export class XlsxPackage {
     const info = { name, part };
     this.sheets.push(info);
     return info;
+  }
+
+  /** Whether the package has a part of that name (read or added, not removed). */
+  hasPart(name: string): boolean {
+    return (this.byName.has(name) || this.added.has(name)) && !this.removed.has(name);
+  }
+
+  /**
+   * Adds a new part with its content type (an Override in [Content_Types].xml), written at save.
+   * The name must not be taken (`hasPart`).
+   */
+  addPart(name: string, content: string, contentType?: string): void {
+    this.added.add(name);
+    this.replaced.set(name, content);
+    if (!contentType) return;
+    const types = this.text('[Content_Types].xml') ?? '';
+    this.replaced.set(
+      '[Content_Types].xml',
+      types.replace(
+        /<\/((?:\w+:)?)Types>/,
+        `<$1Override PartName="/${name}" ContentType="${contentType}"/></$1Types>`,
+      ),
+    );
+  }
+
+  /**
+   * Adds a relationship from part `source` to part `target`, making the source's relationships
+   * part when it has none. Returns the new relationship's id. The target is written relative to
+   * the source's folder (`../comments1.xml`), as Excel writes it: OPC allows an absolute one too,
+   * but readers that match targets as written (exceljs keys a sheet's comments by the target
+   * string) find nothing behind `/xl/comments1.xml`.
+   */
+  addRelationship(source: string, type: string, target: string): string {
+    const dir = source.includes('/') ? source.slice(0, source.lastIndexOf('/') + 1) : '';
+    const relsName = `${dir}_rels/${source.slice(dir.length)}.rels`;
+    let rels = this.text(relsName);
+    if (rels === undefined) {
+      rels =
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n' +
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"></Relationships>';
+      this.added.add(relsName);
+      const types = this.text('[Content_Types].xml') ?? '';
+      if (!/<(?:\w+:)?Default\b[^>]*Extension="rels"/i.test(types))
+        this.addPart(relsName, rels, 'application/vnd.openxmlformats-package.relationships+xml');
+    }
+    const ids = new Set([...rels.matchAll(/\bId="([^"]*)"/g)].map((m) => m[1]));
+    let n = ids.size + 1;
+    while (ids.has(`rId${n}`)) n++;
+    const id = `rId${n}`;
+    this.replaced.set(
+      relsName,
+      rels.replace(
+        /<\/((?:\w+:)?)Relationships>/,
+        `<$1Relationship Id="${id}" Type="${type}" Target="${posix.relative(dir.replace(/\/$/, '') || '.', target)}"/></$1Relationships>`,
+      ),
+    );
+    return id;
+  }
+
+  /** Removes a part added by Milepost earlier (its content type Override goes with it). */
+  removePart(name: string): void {
+    this.removed.add(name);
+    this.added.delete(name);
+    this.replaced.delete(name);
+    const types = this.text('[Content_Types].xml');
+    if (types)
+      this.replace(
+        '[Content_Types].xml',
+        types.replace(new RegExp(`<(?:\\w+:)?Override\\b[^>]*PartName="/${name}"[^>]*?/>`), ''),
+      );
+  }
+
+  /** Removes relationship `id` of part `source`. */
+  removeRelationship(source: string, id: string): void {
+    const dir = source.includes('/') ? source.slice(0, source.lastIndexOf('/') + 1) : '';
+    const relsName = `${dir}_rels/${source.slice(dir.length)}.rels`;
+    const rels = this.text(relsName);
+    if (!rels) return;
+    this.replace(
+      relsName,
+      rels.replace(new RegExp(`<(?:\\w+:)?Relationship\\b[^>]*\\bId="${id}"[^>]*?/>`), ''),
+    );
+  }
+
+  /**
+   * Edits the part of worksheet `name` that follows its cells (after `</sheetData>`: merged
+   * cells, validations, drawings, …). `edit` gets that text and the part's namespace prefix and
+   * returns the new text (or the same, for no change). The cells before it are kept as bytes.
+   */
+  editSheetTail(name: string, edit: (tail: string, p: string) => string): boolean {
+    this.settle();
+    const info = this.sheets.find((s) => s.name === name);
+    if (!info) throw new Error(`the workbook has no sheet "${name}"`);
+    // A written sheet is kept in pieces (its edited rows, the untouched rest): none is joined.
+    const replaced = this.replaced.get(info.part);
+    const pieces = Array.isArray(replaced) ? replaced : [this.data(info.part)];
+    if (!pieces[0]) throw new ZipFormatError(`sheet "${name}" has no part ${info.part}`);
+    // The prefix from the root element: no need to scan the sheet's rows again.
+    const root = /<(\w+:)?worksheet[\s>]/.exec(pieces[0].subarray(0, 4096).toString('utf8'));
+    const p = this.sheetParts.get(info.part)?.p ?? (root ? (root[1] ?? '') : this.sheet(name).p);
+    const tag = `</${p}sheetData>`;
+    // Pieces end just after a '>', so no tag is cut between two of them.
+    let at = pieces.length - 1;
+    let close = pieces[at]!.lastIndexOf(tag);
+    while (close < 0 && at > 0) close = pieces[--at]!.lastIndexOf(tag);
+    let split = close + tag.length;
+    if (close < 0) {
+      const whole = Buffer.concat(pieces as Buffer[]);
+      const selfClosing = /<(?:\w+:)?sheetData\b[^>]*\/>/.exec(whole.toString('utf8'));
+      if (!selfClosing) throw new ZipFormatError(`sheet "${name}" has no sheetData element`);
+      pieces.splice(0, pieces.length, whole);
+      at = 0;
+      split = Buffer.byteLength(whole.toString('utf8').slice(0, selfClosing.index + selfClosing[0].length));
+    }
+    const piece = pieces[at]!;
+    const after = pieces.slice(at + 1) as Buffer[];
+    const tail = Buffer.concat([piece.subarray(split), ...after]).toString('utf8');
+    const edited = edit(tail, p);
+    if (edited === tail) return false;
+    const kept = [...(pieces.slice(0, at) as Buffer[]), piece.subarray(0, split)];
+    this.replaced.set(info.part, [...kept, Buffer.from(edited, 'utf8')]);
+    this.sheetParts.delete(info.part);
+    return true;
   }
 
   /** Replaces a part's content (written at save). */
