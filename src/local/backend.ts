@@ -43,6 +43,8 @@ export interface ApplyReport {
   delivery?: DeliveryReport;
   /** A run that does not send: the emails of its plan that an earlier run left undelivered. */
   undelivered?: string[];
+  /** A sync's care of the workbook: the validations it added, the sheets whose notes changed. */
+  tidied?: { validations: string[]; notes: string[] };
 }
 
 /** A file a run writes besides the register (the packs). */
@@ -165,6 +167,7 @@ export async function runLocal<T extends { plan: Plan }>(
         emailsSkipped: sent.skipped,
         ...(sent.delivery ? { delivery: sent.delivery } : {}),
         ...(sent.undelivered ? { undelivered: sent.undelivered } : {}),
+        ...(tidy > 0 ? { tidied } : {}),
       },
     };
   });

@@ -146,7 +146,7 @@ export class LocalRuntime implements RuntimePort {
       undefined,
       { syncsResponses: true },
     );
-    return { outcome, report: reportOf(report), notes: [], extra: {} };
+    return { outcome, report: reportOf(report), notes: tidyNotes(report), extra: {} };
   }
 
   async request(
@@ -186,7 +186,14 @@ export class LocalRuntime implements RuntimePort {
     const where = outcome.meeting
       ? ['html', 'md'].map((ext) => path.join(paths.packs, `${outcome.meeting!.date}.${ext}`))
       : [];
-    return { outcome, report: reportOf(report), notes, extra: { ...delivery }, where, ...dry(opts) };
+    return {
+      outcome,
+      report: reportOf(report),
+      notes: [...tidyNotes(report), ...notes],
+      extra: { ...delivery },
+      where,
+      ...dry(opts),
+    };
   }
 
   async wrapUp(
@@ -221,4 +228,18 @@ export class LocalRuntime implements RuntimePort {
       ...dry(opts),
     };
   }
+}
+
+/** What a sync did to the workbook besides its plan, in words (nothing when it did nothing). */
+export function tidyNotes(report: ApplyReport): string[] {
+  const t = report.tidied;
+  if (!t) return [];
+  return [
+    ...(t.validations.length ? [`Register: added ${t.validations.join('; ')}.`] : []),
+    ...(t.notes.length
+      ? [
+          `Register: notes on cells in error brought up to date on ${t.notes.join(', ')} (open register.xlsx to read them).`,
+        ]
+      : []),
+  ];
 }

@@ -181,8 +181,13 @@ describe('notes on cells in error (local sync)', () => {
     const dir = await workspace();
     const file = path.join(dir, 'register.xlsx');
     const runtime = new LocalRuntime(dir);
-    await runtime.sync(NOW);
+    const first = await runtime.sync(NOW);
     expect(openpyxlNotes(file)['Milestones!E3']?.[1]).toMatch(/^Milepost: .*soon/);
+    // The run says so; a second sync with nothing new to note says nothing.
+    expect(first.notes).toContainEqual(
+      expect.stringMatching(/^Register: notes on cells in error .*Milestones/),
+    );
+    expect((await runtime.sync(NOW)).notes.filter((n) => n.startsWith('Register:'))).toEqual([]);
     // The person fixes the cell (a run that only writes it, as their spreadsheet program would).
     await runLocal(dir, 'edit', NOW, fixDue);
     expect(openpyxlNotes(file)['Milestones!E3']?.[1]).toMatch(/soon/);
