@@ -738,6 +738,10 @@ export function planWrapUp(snapshot: Snapshot, now: string, opts: { meeting?: st
   const meetings = opts.meeting
     ? register.meetings.filter((m) => m.date === opts.meeting && m.status === 'Planned' && !m.wrappedUp)
     : meetingsToWrapUp(register, now);
+  // Each decision becomes a tracked action, once (by Topic ID), with a warning when it has no
+  // owner or no date; the digest names each by its ID.
+  const tracked = trackActions(register, meetings);
+  const withActions = { ...register, actions: [...register.actions, ...tracked.actions] };
   for (const meeting of meetings) {
     const ref = { by: 'key' as const, header: 'Date', value: meeting.date };
     plan.writes.push({ tab: 'Meetings', ref, column: 'Status', value: 'Held', previous: meeting.status });
@@ -749,11 +753,8 @@ export function planWrapUp(snapshot: Snapshot, now: string, opts: { meeting?: st
       previous: meeting.wrappedUp ?? '',
       as: 'instant',
     });
-    send(plan, digestEmail(register, meeting, now));
+    send(plan, digestEmail(withActions, meeting, now));
   }
-  // Each decision becomes a tracked action, once (by Topic ID), with a warning when it has no
-  // owner or no date.
-  const tracked = trackActions(register, meetings);
   plan.appends.push(...tracked.appends);
   return {
     plan,

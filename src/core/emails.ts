@@ -332,6 +332,14 @@ export function digestEmail(register: Register, meeting: Meeting, now: string): 
     (c) => c.field === 'Status' && Date.parse(c.when) > since && Date.parse(c.when) <= until,
   );
   const title = (id: string) => register.milestones.find((m) => m.id === id)?.title ?? '';
+  // A decision tracked in the Actions tab carries its ID: what the next pack and updates call it.
+  const actionOf = new Map(
+    register.actions.filter((a) => a.topicId).map((a) => [a.topicId.toLowerCase(), a.id]),
+  );
+  const trackedAs = (decision: string, topicId: string) => {
+    const id = decision ? actionOf.get(topicId.toLowerCase()) : undefined;
+    return id ? `${decision} (tracked as ${id})` : decision;
+  };
   const blocks: Block[] = [
     { type: 'paragraph', content: [`Key items from the milestone meeting on ${when}.`] },
     { type: 'heading', level: 2, text: 'Decisions and actions' },
@@ -342,7 +350,7 @@ export function digestEmail(register: Register, meeting: Meeting, now: string): 
           rows: decided.map((t) => [
             cell(t.topic, ...alsoCovers(covered(t))),
             cell(t.outcome),
-            cell(t.decision),
+            cell(trackedAs(t.decision, t.topicId)),
             cell(t.actionOwner ? name(t.actionOwner) : ''),
             cell(t.actionDue ? formatDate(t.actionDue) : ''),
           ]),

@@ -89,6 +89,9 @@ describe('wrap-up: each decision becomes a tracked action', () => {
         'Topic ID': '2026-12-03/help/ann@example.com',
       }),
     ]);
+    // The digest names each decision by the ID it is tracked under.
+    const digest = w.plan.emails.find((e) => e.kind === 'digest')!;
+    expect(digest.text).toContain('Add two engineers to billing (tracked as A-0001)');
   });
 
   it('never adds an action twice: a decision already tracked (by Topic ID) is skipped, IDs continue', () => {
