@@ -3,6 +3,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { vi } from 'vitest';
 
 export const ROOT = path.resolve(__dirname, '../..');
 const BIN = path.join(ROOT, 'bin', 'milepost.js');
@@ -72,4 +73,19 @@ export function decodeEml(raw: string): string {
     Buffer.from(m[0].replace(/\s/g, ''), 'base64').toString('utf8'),
   );
   return [raw, ...decoded].join('\n');
+}
+
+/** What `fn` writes to stderr (the CLI's human output), line by line. */
+export function said(fn: () => void): string[] {
+  const lines: string[] = [];
+  const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
+    lines.push(String(chunk).replace(/\n$/, ''));
+    return true;
+  });
+  try {
+    fn();
+  } finally {
+    spy.mockRestore();
+  }
+  return lines;
 }

@@ -19,20 +19,7 @@ import type { PhaseRun } from '../../src/core/port';
 import { slotLabel, slotsOf } from '../../src/core/slots';
 import type { Topic } from '../../src/core/types';
 import { meeting, milestone, person, register, settings, topic } from '../core/pack-builders';
-
-function said(fn: () => void): string[] {
-  const lines: string[] = [];
-  const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
-    lines.push(String(chunk).replace(/\n$/, ''));
-    return true;
-  });
-  try {
-    fn();
-  } finally {
-    spy.mockRestore();
-  }
-  return lines;
-}
+import { said } from './helpers';
 
 afterEach(() => vi.restoreAllMocks());
 

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { CHANGES_LISTED, sayChanges } from '../../src/cli/report';
 import type { AppliedChange } from '../../src/core/updates';
-import { milepost, sampleResponses, tempDir } from './helpers';
+import { milepost, said, sampleResponses, tempDir } from './helpers';
 
 const change = (i: number): AppliedChange => ({
   responseId: `r-${i}`,
@@ -18,20 +18,6 @@ const change = (i: number): AppliedChange => ({
   by: 'ann@example.com',
   source: 'form',
 });
-
-function said(fn: () => void): string[] {
-  const lines: string[] = [];
-  const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
-    lines.push(String(chunk).replace(/\n$/, ''));
-    return true;
-  });
-  try {
-    fn();
-  } finally {
-    spy.mockRestore();
-  }
-  return lines;
-}
 
 afterEach(() => vi.restoreAllMocks());
 
