@@ -45,7 +45,11 @@ describe('milepost demo', () => {
     try {
       const page = await fetch(formLink.replace('http://127.0.0.1:8787', running.url.replace(/\/$/, '')));
       expect(page.status).toBe(200);
-      expect(await page.text()).toContain('Milestone update from');
+      const html = await page.text();
+      expect(html).toContain('Milestone update from');
+      // The demo's link is someone's with an action from the meeting: the form asks about it.
+      expect(html).toContain('Your open actions');
+      expect(html).toMatch(/A-000\d · /);
     } finally {
       await running.close();
     }

@@ -1,5 +1,6 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
+import { openActionsByOwner } from '../../core/actions';
 import { planSettings } from '../../core/cycle';
 import { readRegister } from '../../core/register';
 import { upcomingMeeting } from '../../core/schedule';
@@ -152,7 +153,10 @@ async function showUpdateForm(
   // after the demo's.
   const next =
     upcomingMeeting(register, new Date().toISOString()) ?? upcomingMeeting(register, DEMO_CLOCK.wrapUp);
-  const person = updatingMembers(register)[0];
+  // Someone with an open action from the meeting, so the form shows that part too.
+  const actionOwners = openActionsByOwner(register);
+  const person =
+    updatingMembers(register).find((p) => actionOwners.has(p.email)) ?? updatingMembers(register)[0];
   const link =
     next && person ? `${DEMO_FORM_BASE_URL}/u/${makeToken(secret, person.email, next.date)}` : undefined;
   say('\nOwners answer their update on a web page. Start the form server:');
