@@ -9,6 +9,7 @@ import { type RunningServer, startUpdateServer } from '../../src/local/server';
 import { ensureSecret, makeToken, readSecret, SECRET_FILE, verifyToken } from '../../src/local/tokens';
 import { createWorkbook, readWorkbook } from '../../src/local/workbook';
 import { milepost, tempDir } from '../cli/helpers';
+import { formOf } from './page';
 
 const PRIYA = 'priya.shah@northwind.example';
 const RAVI = 'ravi.kumar@northwind.example';
@@ -51,35 +52,6 @@ beforeEach(() => {
 });
 
 const link = (email: string, meeting = MEETING) => `${server.url}/u/${makeToken(secret, email, meeting)}`;
-
-const unescapeHtml = (s: string) =>
-  s
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&quot;/g, '"')
-    .replace(/&#39;/g, "'")
-    .replace(/&amp;/g, '&');
-
-/** The fields a browser would send for the page as shown (its update form, not the one-click "no change"). */
-function formOf(page: string): Record<string, string> {
-  const html = page.replace(/<form [^>]*class="nochange"[\s\S]*?<\/form>/, '');
-  const out: Record<string, string> = {};
-  for (const m of html.matchAll(/<input ([^>]*)>/g)) {
-    const attrs = m[1]!;
-    const name = /name="([^"]*)"/.exec(attrs)?.[1];
-    const value = /value="([^"]*)"/.exec(attrs)?.[1] ?? '';
-    if (!name) continue;
-    if (/type="radio"/.test(attrs) && !/ checked/.test(attrs)) continue;
-    out[unescapeHtml(name)] = unescapeHtml(value);
-  }
-  for (const m of html.matchAll(/<textarea [^>]*name="([^"]*)"[^>]*>([\s\S]*?)<\/textarea>/g))
-    out[unescapeHtml(m[1]!)] = unescapeHtml(m[2]!);
-  for (const m of html.matchAll(/<select [^>]*name="([^"]*)"[^>]*>([\s\S]*?)<\/select>/g)) {
-    const selected = /<option value="([^"]*)" selected>/.exec(m[2]!);
-    out[unescapeHtml(m[1]!)] = unescapeHtml(selected?.[1] ?? '');
-  }
-  return out;
-}
 
 async function get(url: string) {
   const res = await fetch(url);

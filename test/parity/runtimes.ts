@@ -31,6 +31,7 @@ import { readWorkbook } from '../../src/local/workbook';
 import { hash } from '../../src/mail/mime';
 import { milepost, milepostAsync, sampleResponses, tempDir } from '../cli/helpers';
 import { newWorld, respondAll, run, sampleSnapshot, snapshotOf, T } from '../gas/week';
+import { formOf, unescapeHtml } from '../local/page';
 
 export { T };
 
@@ -130,31 +131,6 @@ function sectionActions<T>(
     .slice(start + 1, end < 0 ? undefined : end)
     .map(question)
     .filter((q): q is ActionQuestion => !!q && ACTION_TITLE.test(q.title));
-}
-
-const unescapeHtml = (s: string) =>
-  s
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&quot;/g, '"')
-    .replace(/&#39;/g, "'")
-    .replace(/&amp;/g, '&');
-
-/** The fields a browser sends for the local page as shown (its update form, not "no change"). */
-function pageFields(page: string): Record<string, string> {
-  const html = page.replace(/<form [^>]*class="nochange"[\s\S]*?<\/form>/, '');
-  const out: Record<string, string> = {};
-  for (const m of html.matchAll(/<input ([^>]*)>/g)) {
-    const attrs = m[1]!;
-    const name = /name="([^"]*)"/.exec(attrs)?.[1];
-    if (!name || (/type="radio"/.test(attrs) && !/ checked/.test(attrs))) continue;
-    out[unescapeHtml(name)] = unescapeHtml(/value="([^"]*)"/.exec(attrs)?.[1] ?? '');
-  }
-  for (const m of html.matchAll(/<textarea [^>]*name="([^"]*)"[^>]*>([\s\S]*?)<\/textarea>/g))
-    out[unescapeHtml(m[1]!)] = unescapeHtml(m[2]!);
-  for (const m of html.matchAll(/<select [^>]*name="([^"]*)"[^>]*>([\s\S]*?)<\/select>/g))
-    out[unescapeHtml(m[1]!)] = unescapeHtml(/<option value="([^"]*)" selected>/.exec(m[2]!)?.[1] ?? '');
-  return out;
 }
 
 /** The action questions of the local page: each action fieldset's legend and its radio choices. */
@@ -357,7 +333,7 @@ export async function localRuntime(): Promise<Runtime> {
     answer: async (line) => {
       const email = String(line.email);
       await withLocalPage(dir, email, String(line.submittedAt), async (html, post) => {
-        const fields = pageFields(html);
+        const fields = formOf(html);
         for (const [id, v] of Object.entries((line.actions ?? {}) as Record<string, string>))
           fields[`action:${id}`] = v;
         for (const [id, v] of Object.entries((line.actionNotes ?? {}) as Record<string, string>))
