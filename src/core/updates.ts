@@ -359,12 +359,26 @@ function change(
     run.lastStatusBy.set(w.m.id, responseKey(responseId, by));
   } else w.forecast = to;
   w.touched.add(field);
-  run.result.applied.push({ responseId, milestone: w.m.id, field, from, to, by, source });
+  // A hand edit found in the sheet is already there; every other change is a write.
+  const requires = source === 'sheet' ? undefined : { tab: 'Milestones' as const, key: w.m.id };
+  recordChange(run, { responseId, milestone: w.m.id, field, from, to, by, source }, when, requires);
+}
+
+/**
+ * Records an applied change: in the run's applied list, and as a Changes row that lands only
+ * with the write it records (`requires`), when there is one.
+ */
+function recordChange(
+  run: IngestRun,
+  c: AppliedChange,
+  when: string,
+  requires?: { tab: 'Milestones' | 'Actions'; key: string },
+): void {
+  run.result.applied.push(c);
   run.result.records.push({
     tab: 'Changes',
-    // A hand edit found in the sheet is already there; every other change is a write.
-    ...(source === 'sheet' ? {} : { requires: [{ tab: 'Milestones', key: w.m.id }] }),
-    row: { row: -1, when, milestone: w.m.id, field, from, to, by, source, responseId },
+    ...(requires ? { requires: [requires] } : {}),
+    row: { row: -1, when, ...c },
   });
 }
 
@@ -710,7 +724,7 @@ function applyActionAnswer(run: IngestRun, tally: ResponseTally, id: string): vo
   }
   if (answer === 'Done' && work.status === 'Open') {
     run.actionWork.set(id, { a, status: 'Done' });
-    run.result.applied.push({
+    const done: AppliedChange = {
       responseId: s.responseId,
       milestone: id,
       field: ACTION_STATUS_FIELD,
@@ -718,22 +732,8 @@ function applyActionAnswer(run: IngestRun, tally: ResponseTally, id: string): vo
       to: 'Done',
       by: s.email,
       source: 'form',
-    });
-    run.result.records.push({
-      tab: 'Changes',
-      requires: [{ tab: 'Actions', key: id }],
-      row: {
-        row: -1,
-        when: s.submittedAt,
-        milestone: id,
-        field: ACTION_STATUS_FIELD,
-        from: work.status,
-        to: 'Done',
-        by: s.email,
-        source: 'form',
-        responseId: s.responseId,
-      },
-    });
+    };
+    recordChange(run, done, s.submittedAt, { tab: 'Actions', key: id });
     tally.changes++;
     tally.actionsTouched.push(id);
   }
