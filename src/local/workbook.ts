@@ -313,10 +313,8 @@ function validationOf(step: ValidationStep, source: string) {
 export function addMissingValidations(workbook: XlsxPackage, snapshot: Snapshot): string[] {
   const covered = new Map<string, Area[]>();
   for (const s of workbook.sheets) {
-    workbook.editSheetTail(s.name, (tail, p) => {
-      covered.set(s.name, validatedAreas(tail, p));
-      return tail;
-    });
+    const { tail, p } = workbook.sheetTail(s.name);
+    covered.set(s.name, validatedAreas(tail, p));
   }
   const tabs = snapshot.tables.map((t) => ({
     title: t.name,

@@ -94,13 +94,8 @@ export function setSheetNotes(pkg: XlsxPackage, sheet: string, notes: Map<string
   );
   if (sameNotes(wanted, existing.ours)) return false;
 
-  let drawingId: string | undefined;
-  let tailPrefix = '';
-  pkg.editSheetTail(sheet, (tail, p) => {
-    drawingId = legacyDrawingId(tail, p);
-    tailPrefix = p;
-    return tail;
-  });
+  const { tail, p: tailPrefix } = pkg.sheetTail(sheet);
+  const drawingId = legacyDrawingId(tail, tailPrefix);
   const vmlPart = rels.find((r) => r.id === drawingId && r.type === REL_VML)?.target;
 
   const xml = writeComments(commentsPart ? pkg.text(commentsPart) : undefined, existing, wanted);

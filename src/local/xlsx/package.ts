@@ -284,6 +284,16 @@ export class XlsxPackage {
     );
   }
 
+  /** The part of worksheet `name` that follows its cells, and the part's namespace prefix (read only). */
+  sheetTail(name: string): { tail: string; p: string } {
+    let out = { tail: '', p: '' };
+    this.editSheetTail(name, (tail, p) => {
+      out = { tail, p };
+      return tail;
+    });
+    return out;
+  }
+
   /**
    * Edits the part of worksheet `name` that follows its cells (after `</sheetData>`: merged
    * cells, validations, drawings, …). `edit` gets that text and the part's namespace prefix and
