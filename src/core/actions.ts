@@ -12,7 +12,7 @@
 import { fitCell } from './cells';
 import { daysBetween } from './dates';
 import type { Block, Inline } from './document';
-import { formatDate, plural } from './format';
+import { clipLine, formatDate, plural } from './format';
 import { ACTION_ID_PATTERN, resolvePerson } from './register';
 import { identityOf } from './topics';
 import type {
@@ -367,11 +367,6 @@ const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', '
 function shortDate(date: string, today: string): string {
   const [y, mo, d] = date.split('-');
   return `${Number(d)} ${MONTHS[Number(mo) - 1]}${y === today.slice(0, 4) ? '' : ` ${y}`}`;
-}
-
-function clipLine(text: string, max: number): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
-  return flat.length <= max ? flat : `${flat.slice(0, max).trimEnd()}…`;
 }
 
 function muted(text: string): Inline {

@@ -16,7 +16,7 @@
  */
 
 import { openActionsByOwner } from './actions';
-import { formatDate, formatDateTime } from './format';
+import { clipLine, formatDate, formatDateTime } from './format';
 import { unreadableStatus } from './problems';
 import { isOpen, OWNER_STATUSES } from './register';
 import { meetingTimes } from './schedule';
@@ -210,9 +210,7 @@ function rowTitle(m: Milestone): string {
 
 /** The action's question: 'A-0003 · <action on one line, clipped> (due 15 Dec 2026)'. */
 function actionTitle(a: ActionRow): string {
-  const flat = a.action.replace(/\s+/g, ' ').trim();
-  const text = flat.length <= ACTION_TITLE_CHARS ? flat : `${flat.slice(0, ACTION_TITLE_CHARS).trimEnd()}…`;
-  return `${a.id} · ${text}${a.due ? ` (due ${formatDate(a.due)})` : ''}`;
+  return `${a.id} · ${clipLine(a.action, ACTION_TITLE_CHARS)}${a.due ? ` (due ${formatDate(a.due)})` : ''}`;
 }
 /** How much of an action's text its question title shows (a decision may run to paragraphs). */
 const ACTION_TITLE_CHARS = 200;

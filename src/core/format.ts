@@ -22,6 +22,12 @@ export function formatDateTime(instant: string, tz: string): string {
 }
 
 /** "1 email", "3 emails" (or the plural given: "2 people"). */
+/** `text` on one line (runs of white space as one space), cut to `max` characters and '…'. */
+export function clipLine(text: string, max: number): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length <= max ? flat : `${flat.slice(0, max).trimEnd()}…`;
+}
+
 export function plural(n: number, word: string, many = `${word}s`): string {
   return `${n} ${n === 1 ? word : many}`;
 }

@@ -8,7 +8,7 @@
 import { actionLine, dueActions } from './actions';
 import { daysBetween } from './dates';
 import type { Block, Inline } from './document';
-import { plural } from './format';
+import { clipLine, plural } from './format';
 import { repeatedNonResponders } from './ladder';
 import {
   registerErrors,
@@ -128,7 +128,7 @@ function decisionLine(g: GlanceInput, slot: Slot): Inline[] {
   const owners = t.owners.filter((o) => o.trim()).map(g.nameOf);
   const of = g.register.milestones.find((m) => m.id && m.id === t.milestones[0]);
   const who = owners.length ? owners.join(' & ') : of ? ownerText(g, of) : 'no owner';
-  const line: Inline[] = [clipLine(t.title, g.textLimit), ` — ${who}`];
+  const line: Inline[] = [clipText(t.title, g.textLimit), ` — ${who}`];
   if (slot.members.length > 0) line.push(muted(` (+${slot.members.length} related)`));
   if (t.deferrals > 0) line.push(' ', { text: `deferred ${t.deferrals}×`, bold: true });
   return line;
@@ -316,7 +316,7 @@ function fixOf(p: Problem): string {
 function milestoneName(g: GlanceInput, m: Milestone): Inline[] {
   return [
     { text: m.id || `Milestones row ${m.row}`, bold: true },
-    ` ${clipLine(m.title, g.textLimit)} — ${ownerText(g, m)}`,
+    ` ${clipText(m.title, g.textLimit)} — ${ownerText(g, m)}`,
   ];
 }
 
@@ -337,10 +337,8 @@ function signed(days: number): string {
   return `${days > 0 ? '+' : days < 0 ? '−' : '±'}${plural(Math.abs(days), 'day').replace(' ', '\u00A0')}`;
 }
 
-function clipLine(text: string, limit: number): string {
-  const max = Math.min(limit, LINE_TEXT);
-  const flat = text.replace(/\s+/g, ' ').trim();
-  return flat.length <= max ? flat : `${flat.slice(0, max).trimEnd()}…`;
+function clipText(text: string, limit: number): string {
+  return clipLine(text, Math.min(limit, LINE_TEXT));
 }
 
 function more(n: number, what: string, where: string): Block {
