@@ -153,9 +153,9 @@ function sectionItems(s: FormSectionSpec): Item[] {
 /**
  * An open tracked action's two items: "Open" or "Done" (a RADIO question), then a one-line note
  * (a short answer: one line, as the emulator holds Google to). None of its options navigates —
- * all or none must (Apps Script reference "Enum PageNavigationType", its example: "pass in
- * CONTINUE explicitly because page navigation cannot be mixed with non-navigation choices") —
- * so "Help needed from", the section's last choice, still sends the answer.
+ * all or none must (Apps Script reference "Enum PageNavigationType": "Choices that use page
+ * navigation cannot be combined in the same item with choices that do not use page
+ * navigation.") — so "Help needed from", the section's last choice, still sends the answer.
  */
 function actionItems(a: FormActionSpec): Item[] {
   return [
